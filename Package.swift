@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode (strict concurrency) plus the
+/// upcoming features our model codebases turn on.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "oneshot",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Oneshot", targets: ["Oneshot"]),
+        .executable(name: "oneshot", targets: ["oneshot"]),
+    ],
+    targets: [
+        // Thin, typed wrappers over the libc calls the project makes (errno, EINTR, spawn, wait, kill).
+        .target(name: "OneshotSystem", swiftSettings: strictSettings),
+        // Workstream files: the two metadata forms, strict parsing with file:line errors.
+        .target(name: "OneshotWorkstreams", swiftSettings: strictSettings),
+        // The DAG: indegrees, Kahn's order, cycles named, critical-path priorities.
+        .target(name: "OneshotGraph", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
+        // The work-conserving dispatcher: one TaskGroup loop over a pure state machine.
+        .target(name: "OneshotDispatch", dependencies: ["OneshotGraph", "OneshotWorkstreams"], swiftSettings: strictSettings),
+        // The CLI's executor: a shell command per workstream, in its own process group, logged.
+        .target(name: "OneshotCommand", dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch"], swiftSettings: strictSettings),
+        // The umbrella an agent harness imports.
+        .target(
+            name: "Oneshot",
+            dependencies: ["OneshotWorkstreams", "OneshotGraph", "OneshotDispatch", "OneshotCommand"],
+            swiftSettings: strictSettings
+        ),
+        // Argument parsing, output and exit codes: a thin layer over the library.
+        .target(name: "OneshotCLI", dependencies: ["Oneshot", "OneshotSystem"], swiftSettings: strictSettings),
+        .executableTarget(name: "oneshot", dependencies: ["OneshotCLI"], swiftSettings: strictSettings),
+
+        .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
+        .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
+        .testTarget(name: "OneshotDispatchTests", dependencies: ["OneshotDispatch"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OneshotCLITests",
+            dependencies: ["OneshotCLI", "Oneshot", "oneshot"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

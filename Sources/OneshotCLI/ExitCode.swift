@@ -1,0 +1,36 @@
+/// The exit codes of `oneshot`, listed in `--help` and the README.
+public enum ExitCode: Int32, CaseIterable, Sendable {
+    /// Every workstream is done.
+    case success = 0
+    /// Some workstream failed, or was skipped because a dependency failed.
+    case workstreamsFailed = 1
+    /// Usage error or invalid input: bad flags, bad files, a cycle, a missing dependency.
+    case invalidInput = 2
+    /// Another run of the same feature holds the checkpoint lock.
+    case locked = 3
+    /// The circuit breaker gave up after repeated trips; a later run resumes.
+    case breakerGaveUp = 4
+    /// `status`: there is no checkpoint for the feature.
+    case noCheckpoint = 5
+    /// The checkpoint could not be written and `--strict-checkpoint` was given, or its folder is unusable.
+    case checkpointFailed = 6
+    /// Interrupted by SIGINT (Ctrl-C); the checkpoint is kept for a resume.
+    case interrupted = 130
+    /// Terminated by SIGTERM; the checkpoint is kept for a resume.
+    case terminated = 143
+
+    /// One line for the help text and the README.
+    public var meaning: String {
+        switch self {
+        case .success: "every workstream is done"
+        case .workstreamsFailed: "some workstream failed, or was skipped because a dependency failed"
+        case .invalidInput: "usage error or invalid input (bad flags or files, a cycle, a missing dependency)"
+        case .locked: "another run of the same feature holds the checkpoint lock"
+        case .breakerGaveUp: "the circuit breaker gave up after repeated trips; run again later to resume"
+        case .noCheckpoint: "status: no checkpoint exists for the feature"
+        case .checkpointFailed: "the checkpoint could not be written (with --strict-checkpoint) or its folder is unusable"
+        case .interrupted: "interrupted by SIGINT; progress is kept for a resume"
+        case .terminated: "terminated by SIGTERM; progress is kept for a resume"
+        }
+    }
+}

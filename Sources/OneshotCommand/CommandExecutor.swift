@@ -1,0 +1,93 @@
+import Foundation
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+/// The CLI's executor: runs a workstream's shell command with `/bin/sh -c`, in a process group
+/// of its own, its output appended to `.sdp/logs/<feature>/<ws_id>.log`.
+///
+/// The command is the file's `run:`, else the `--exec` template. The child's environment is
+/// oneshot's plus `ONESHOT_WS_ID`, `ONESHOT_FEATURE_ID`, `ONESHOT_WS_FILE`, `ONESHOT_ATTEMPT`.
+/// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
+/// grace period, and kills whatever is left of the group: no orphans.
+public struct CommandExecutor: Sendable {
+    /// The feature being run.
+    public var featureID: String
+    /// Used for workstreams without `run:`.
+    public var template: CommandTemplate?
+    /// Folder of the log files, e.g. `.sdp/logs/F052`.
+    public var logFolder: String
+    /// Time between SIGTERM and SIGKILL when an attempt is stopped.
+    public var terminationGrace: Duration
+    /// Lines of output a failed attempt's result carries.
+    public var tailLines: Int
+    /// The environment the children start from.
+    public var environment: [String: String]
+
+    /// Creates an executor.
+    public init(
+        featureID: String,
+        template: CommandTemplate? = nil,
+        logFolder: String,
+        terminationGrace: Duration = .seconds(5),
+        tailLines: Int = 10,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
+        self.featureID = featureID
+        self.template = template
+        self.logFolder = logFolder
+        self.terminationGrace = terminationGrace
+        self.tailLines = tailLines
+        self.environment = environment
+    }
+
+    /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
+    public func command(for workstream: Workstream) -> String? {
+        workstream.command ?? template?.expand(for: workstream, featureID: featureID)
+    }
+
+    /// Workstreams that have no command to run: a run must not start with any.
+    public func workstreamsWithoutCommand(_ workstreams: [Workstream]) -> [Workstream] {
+        workstreams.filter { !$0.isDeclaredDone && command(for: $0) == nil }
+    }
+
+    /// The path of `id`'s log.
+    public func logPath(for id: String) -> String {
+        (logFolder as NSString).appendingPathComponent("\(id).log")
+    }
+
+    /// Runs one attempt. Matches ``Executor``.
+    public func callAsFunction(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult {
+        guard let command = command(for: workstream) else {
+            return .failure(detail: "no command: the file has no run: and no --exec template was given")
+        }
+        let log = WorkstreamLog(path: logPath(for: workstream.id))
+        let started = Date()
+        let header = "\n=== \(workstream.id) attempt \(attempt) · \(Timestamp.rfc3339(started)) · /bin/sh -c \(command)\n"
+        let (fd, offset) = try log.openForAttempt(header: header)
+        var childEnvironment = environment
+        childEnvironment["ONESHOT_WS_ID"] = workstream.id
+        childEnvironment["ONESHOT_FEATURE_ID"] = featureID
+        childEnvironment["ONESHOT_WS_FILE"] = workstream.source?.file ?? ""
+        childEnvironment["ONESHOT_ATTEMPT"] = String(attempt)
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", command], environment: childEnvironment, outputFD: fd
+            )
+        } catch {
+            Syscall.close(fd)
+            throw error
+        }
+        Syscall.close(fd)
+        let status = await child.wait(terminationGrace: terminationGrace)
+        let seconds = Date().timeIntervalSince(started)
+        log.append("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(String(format: "%.2f", seconds))s\n")
+        let path = log.path
+        if status.isSuccess {
+            return ExecutionResult(succeeded: true, exitCode: 0, logPath: path)
+        }
+        let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        return ExecutionResult(succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path)
+    }
+}

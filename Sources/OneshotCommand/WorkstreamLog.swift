@@ -1,0 +1,44 @@
+import Foundation
+import OneshotSystem
+
+/// The log file of one workstream, `.sdp/logs/<feature>/<ws_id>.log`: every attempt appended
+/// with a header, so earlier attempts stay readable.
+struct WorkstreamLog {
+    let path: String
+
+    /// Opens the log for appending (creating its folder), writes the attempt header, and returns
+    /// the descriptor and the offset where this attempt's output begins.
+    func openForAttempt(header: String) throws(SystemError) -> (fd: Int32, offset: Int) {
+        let folder = (path as NSString).deletingLastPathComponent
+        try Syscall.makeDirectories(folder)
+        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        do {
+            try Syscall.writeAll(fd, Array(header.utf8), path: path)
+        } catch {
+            Syscall.close(fd)
+            throw error
+        }
+        let offset = Int(lseek(fd, 0, SEEK_END))
+        return (fd, max(0, offset))
+    }
+
+    /// Appends a line (the attempt's footer).
+    func append(_ line: String) {
+        guard let fd = try? Syscall.open(path, O_WRONLY | O_APPEND) else { return }
+        defer { Syscall.close(fd) }
+        try? Syscall.writeAll(fd, Array(line.utf8), path: path)
+    }
+
+    /// The last `count` lines written since `offset`, at most 64 KiB of them.
+    func tail(from offset: Int, lines count: Int) -> [String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        let end = (try? handle.seekToEnd()).map(Int.init) ?? offset
+        let start = max(offset, end - 65_536)
+        try? handle.seek(toOffset: UInt64(start))
+        let data = (try? handle.readToEnd()) ?? Data()
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        return Array(lines.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.prefix(count).reversed())
+    }
+}

@@ -1,0 +1,203 @@
+import OneshotGraph
+import OneshotWorkstreams
+
+/// What a child task of the run reports back to the loop.
+private enum ChildResult: Sendable {
+    case attemptEnded(node: Int, attempt: Int, status: AttemptStatus, result: ExecutionResult?, duration: Duration)
+    case retryDue(node: Int, cancelled: Bool)
+    case committed(JournalCommitResult)
+}
+
+/// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
+/// their results one at a time.
+struct DispatchLoop {
+    private let graph: WorkstreamGraph
+    private let options: DispatchOptions
+    private let journal: (any RunJournal)?
+    private let executor: Executor
+    private let onEvent: @Sendable (RunEvent) -> Void
+    private let sleep: @Sendable (Duration) async throws -> Void
+    private var state: DispatchState
+    private var random: SeededRandom
+    private var durations: [Duration]
+    private var lastAttempt: [AttemptReport?]
+    /// Entries waiting for the next commit, and the completions among them.
+    private var pendingEntries: [JournalEntry] = []
+    private var pendingCompletions: [Int] = []
+    /// Completions in the commit under way, released when it returns; `nil` when none is.
+    private var committing: [Int]?
+    private var journalStopped = false
+
+    init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
+        graph = dispatcher.graph
+        options = dispatcher.options
+        journal = dispatcher.journal
+        sleep = dispatcher.sleeper
+        self.executor = executor
+        self.onEvent = onEvent
+        var done = Set<Int>()
+        for (node, workstream) in graph.workstreams.enumerated()
+        where workstream.isDeclaredDone || options.alreadyCompleted.contains(workstream.id) {
+            done.insert(node)
+        }
+        let weights = graph.weights(knownDurations: options.knownDurations)
+        state = DispatchState(graph: graph, done: done, rank: graph.priorityRanks(weights: weights))
+        random = SeededRandom(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max))
+        durations = [Duration](repeating: .zero, count: graph.count)
+        lastAttempt = [AttemptReport?](repeating: nil, count: graph.count)
+    }
+
+    mutating func run() async -> RunReport {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let alreadyDone = state.phase.reduce(0) { $0 + ($1 == .alreadyDone ? 1 : 0) }
+        onEvent(.runStarted(RunStart(total: graph.count, alreadyDone: alreadyDone, maxConcurrency: options.maxConcurrency)))
+        await withTaskGroup(of: ChildResult.self) { group in
+            if Task.isCancelled { state.stopLaunching = true }
+            launchReady(&group)
+            while !(state.isIdle && committing == nil && pendingEntries.isEmpty) {
+                guard let result = await group.next() else { break }
+                if Task.isCancelled { state.stopLaunching = true }
+                handle(result, &group)
+                startCommitIfIdle(&group)
+                launchReady(&group)
+            }
+        }
+        let report = makeReport(elapsed: clock.now - start, cancelled: Task.isCancelled)
+        onEvent(.runFinished(report))
+        return report
+    }
+
+    private mutating func handle(_ result: ChildResult, _ group: inout TaskGroup<ChildResult>) {
+        switch result {
+        case let .attemptEnded(node, attempt, status, executionResult, duration):
+            attemptEnded(node: node, attempt: attempt, status: status, result: executionResult, duration: duration, &group)
+        case let .retryDue(node, cancelled):
+            state.retryDue(node, cancelled: cancelled || state.stopLaunching)
+        case let .committed(outcome):
+            let released = committing ?? []
+            committing = nil
+            if case let .failed(message, stopRun) = outcome {
+                onEvent(.journalFailed(message: message, stopsRun: stopRun))
+                if stopRun {
+                    journalStopped = true
+                    state.stopLaunching = true
+                }
+            }
+            _ = state.release(released, graph: graph)
+        }
+    }
+
+    private mutating func attemptEnded(
+        node: Int, attempt: Int, status: AttemptStatus, result: ExecutionResult?, duration: Duration,
+        _ group: inout TaskGroup<ChildResult>
+    ) {
+        let workstream = graph.workstreams[node]
+        durations[node] += duration
+        var report = AttemptReport(id: workstream.id, attempt: attempt, status: status, duration: duration, result: result)
+        switch status {
+        case .succeeded:
+            state.succeeded(node)
+            record(report, final: true)
+            if journal == nil {
+                _ = state.release([node], graph: graph)
+            } else {
+                pendingCompletions.append(node)
+            }
+        case .failed, .timedOut:
+            let retries = workstream.retries ?? options.defaultRetries
+            if attempt <= retries && !state.stopLaunching {
+                let delay = options.backoff.delay(afterAttempt: attempt, using: &random)
+                report.retryIn = delay
+                state.backOff(node)
+                record(report, final: false)
+                let sleep = self.sleep
+                group.addTask {
+                    do {
+                        try await sleep(delay)
+                        return .retryDue(node: node, cancelled: false)
+                    } catch {
+                        return .retryDue(node: node, cancelled: true)
+                    }
+                }
+            } else {
+                let skipped = state.failed(node, graph: graph)
+                record(report, final: true)
+                for dependent in skipped {
+                    let id = graph.workstreams[dependent].id
+                    pendingEntries.append(.skipped(id: id, blockedBy: workstream.id))
+                    onEvent(.workstreamSkipped(id: id, blockedBy: workstream.id))
+                }
+            }
+        case .interrupted:
+            state.interrupted(node)
+            record(report, final: true)
+        }
+    }
+
+    private mutating func record(_ report: AttemptReport, final: Bool) {
+        guard let node = graph.node(report.id) else { return }
+        lastAttempt[node] = report
+        onEvent(.workstreamFinished(report))
+        if journal != nil { pendingEntries.append(.attemptFinished(report, final: final)) }
+    }
+
+    /// Group commit: one commit at a time; whatever arrives meanwhile goes into the next one.
+    private mutating func startCommitIfIdle(_ group: inout TaskGroup<ChildResult>) {
+        guard let journal, committing == nil, !pendingEntries.isEmpty else { return }
+        let entries = pendingEntries
+        committing = pendingCompletions
+        pendingEntries = []
+        pendingCompletions = []
+        group.addTask { .committed(await journal.commit(entries)) }
+    }
+
+    private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
+        while let (node, attempt) = state.launch(limit: options.maxConcurrency) {
+            let workstream = graph.workstreams[node]
+            journal?.attemptStarting(id: workstream.id, attempt: attempt)
+            onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
+            let timeout = workstream.timeout ?? options.defaultTimeout
+            let executor = self.executor
+            let sleep = self.sleep
+            group.addTask {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let (status, result) = await AttemptRunner(executor: executor, sleep: sleep)
+                    .run(workstream, attempt: attempt, timeout: timeout)
+                return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+            }
+        }
+    }
+
+    private func makeReport(elapsed: Duration, cancelled: Bool) -> RunReport {
+        var results: [WorkstreamResult] = []
+        results.reserveCapacity(graph.count)
+        var blocked = false
+        for node in 0..<graph.count {
+            let state: WorkstreamState
+            var blockedBy: String?
+            switch self.state.phase[node] {
+            case .succeeded: state = .succeeded
+            case .alreadyDone: state = .alreadyDone
+            case .failed: state = .failed
+            case .skipped(let by):
+                state = .skipped
+                blockedBy = graph.workstreams[by].id
+            case .interrupted: state = .interrupted
+            case .waiting, .ready, .running, .backingOff: state = .notRun
+            }
+            if state != .succeeded && state != .alreadyDone { blocked = true }
+            results.append(WorkstreamResult(
+                id: graph.workstreams[node].id, state: state, attempts: self.state.attempts[node],
+                duration: durations[node], lastAttempt: lastAttempt[node], blockedBy: blockedBy
+            ))
+        }
+        let status: RunReport.Status =
+            if journalStopped { .journalFailed }
+            else if cancelled && blocked { .interrupted }
+            else if blocked { .failed }
+            else { .succeeded }
+        return RunReport(status: status, results: results, elapsed: elapsed)
+    }
+}

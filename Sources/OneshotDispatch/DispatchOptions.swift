@@ -1,0 +1,38 @@
+import OneshotWorkstreams
+
+/// How a run is carried out.
+public struct DispatchOptions: Sendable {
+    /// The most attempts running at once (`-j`). At least 1.
+    public var maxConcurrency: Int
+    /// Retries for a workstream whose file sets none (`--retries`).
+    public var defaultRetries: Int
+    /// Time limit of an attempt for a workstream whose file sets none (`--timeout`); `nil` is none.
+    public var defaultTimeout: Duration?
+    /// Delay between a failed attempt and its retry.
+    public var backoff: BackoffPolicy
+    /// Durations of earlier runs in seconds, by id, to rank the ready queue by critical path.
+    public var knownDurations: [String: Double]
+    /// Ids already completed (from a checkpoint): not run, and they satisfy their dependents.
+    public var alreadyCompleted: Set<String>
+    /// Seed for the retry jitter; `nil` picks one at random.
+    public var randomSeed: UInt64?
+
+    /// Creates options; every parameter has the CLI's default.
+    public init(
+        maxConcurrency: Int = 3,
+        defaultRetries: Int = 0,
+        defaultTimeout: Duration? = nil,
+        backoff: BackoffPolicy = BackoffPolicy(),
+        knownDurations: [String: Double] = [:],
+        alreadyCompleted: Set<String> = [],
+        randomSeed: UInt64? = nil
+    ) {
+        self.maxConcurrency = max(1, maxConcurrency)
+        self.defaultRetries = max(0, defaultRetries)
+        self.defaultTimeout = defaultTimeout
+        self.backoff = backoff
+        self.knownDurations = knownDurations
+        self.alreadyCompleted = alreadyCompleted
+        self.randomSeed = randomSeed
+    }
+}

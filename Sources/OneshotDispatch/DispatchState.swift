@@ -1,0 +1,120 @@
+import OneshotGraph
+
+/// The dispatcher's bookkeeping as a pure value: which nodes wait, are ready, run, back off or
+/// are finished. It performs no effects; the ``Dispatcher`` loop asks it what to do and does it.
+/// Every operation is O(1) or O(log n) except failure propagation, which visits each skipped
+/// node once: a whole run is O((V+E) log V).
+struct DispatchState {
+    enum Phase: Equatable {
+        case waiting
+        case ready
+        case running
+        case backingOff
+        case succeeded
+        case failed
+        case skipped(blockedBy: Int)
+        case interrupted
+        case alreadyDone
+    }
+
+    private(set) var phase: [Phase]
+    private(set) var attempts: [Int]
+    private var unmetDependencies: [Int]
+    private var ready: ReadyQueue
+    private(set) var running = 0
+    private(set) var backingOff = 0
+    /// Set when no new attempt may start (cancellation, a journal that must stop the run).
+    var stopLaunching = false
+
+    /// - Parameters:
+    ///   - graph: the feature.
+    ///   - done: nodes already completed.
+    ///   - rank: priority rank of each node (lower first).
+    init(graph: WorkstreamGraph, done: Set<Int>, rank: [Int]) {
+        phase = (0..<graph.count).map { done.contains($0) ? .alreadyDone : .waiting }
+        attempts = [Int](repeating: 0, count: graph.count)
+        unmetDependencies = graph.dependencies.map { $0.reduce(0) { $0 + (done.contains($1) ? 0 : 1) } }
+        ready = ReadyQueue(rank: rank)
+        for node in 0..<graph.count where phase[node] == .waiting && unmetDependencies[node] == 0 {
+            phase[node] = .ready
+            ready.push(node)
+        }
+    }
+
+    /// Whether nothing runs, backs off, or could still be launched.
+    var isIdle: Bool {
+        running == 0 && backingOff == 0 && (ready.isEmpty || stopLaunching)
+    }
+
+    /// The next node to launch, if a slot is free and one is ready; it is then running.
+    mutating func launch(limit: Int) -> (node: Int, attempt: Int)? {
+        guard !stopLaunching, running < limit, let node = ready.pop() else { return nil }
+        phase[node] = .running
+        attempts[node] += 1
+        running += 1
+        return (node, attempts[node])
+    }
+
+    /// The running `node` succeeded. Its dependents are released separately, by ``release(_:graph:)``,
+    /// once the success is durable.
+    mutating func succeeded(_ node: Int) {
+        running -= 1
+        phase[node] = .succeeded
+    }
+
+    /// Counts `nodes`' completion towards their dependents; returns those now ready.
+    mutating func release(_ nodes: [Int], graph: WorkstreamGraph) -> [Int] {
+        var newlyReady: [Int] = []
+        for node in nodes {
+            for dependent in graph.dependents[node] {
+                unmetDependencies[dependent] -= 1
+                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting {
+                    phase[dependent] = .ready
+                    ready.push(dependent)
+                    newlyReady.append(dependent)
+                }
+            }
+        }
+        return newlyReady
+    }
+
+    /// The running `node` failed and will be retried after a delay.
+    mutating func backOff(_ node: Int) {
+        running -= 1
+        backingOff += 1
+        phase[node] = .backingOff
+    }
+
+    /// The delay of `node` is over: it is ready again (or interrupted, if the run stops).
+    mutating func retryDue(_ node: Int, cancelled: Bool) {
+        backingOff -= 1
+        if cancelled {
+            phase[node] = .interrupted
+        } else {
+            phase[node] = .ready
+            ready.push(node)
+        }
+    }
+
+    /// The running `node` failed for good; every transitive dependent is skipped.
+    /// - Returns: the skipped nodes, in the order they were reached.
+    mutating func failed(_ node: Int, graph: WorkstreamGraph) -> [Int] {
+        running -= 1
+        phase[node] = .failed
+        var skipped: [Int] = []
+        var stack = graph.dependents[node]
+        while let next = stack.popLast() {
+            guard phase[next] == .waiting else { continue }
+            phase[next] = .skipped(blockedBy: node)
+            skipped.append(next)
+            stack.append(contentsOf: graph.dependents[next])
+        }
+        return skipped
+    }
+
+    /// The running `node` was interrupted: it is to run again in a later run.
+    mutating func interrupted(_ node: Int) {
+        running -= 1
+        phase[node] = .interrupted
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import OneshotGraph
+import OneshotWorkstreams
+
+/// Runs a feature's workstreams as their dependencies allow, at most `maxConcurrency` at once.
+///
+/// The dispatcher is work-conserving: a workstream starts the moment its last dependency has
+/// completed (and that completion is durable, when a ``RunJournal`` is given) and a slot is free;
+/// there is no batch barrier. Among ready workstreams the one with the longest remaining critical
+/// path starts first, ties by id. A failed workstream's dependents are skipped while independent
+/// branches go on. All work happens in one task group whose children report back to a single
+/// loop that owns the ``DispatchState``.
+///
+/// ```swift
+/// let graph = try WorkstreamGraph(feature.workstreams)
+/// let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: 4))
+/// let report = await dispatcher.run { workstream, attempt in
+///     try await myAgent.build(workstream.id)   // your closure
+///     return .success
+/// }
+/// ```
+public struct Dispatcher: Sendable {
+    /// The feature to run.
+    public let graph: WorkstreamGraph
+    /// How to run it.
+    public let options: DispatchOptions
+    /// Where progress is recorded, if anywhere.
+    public let journal: (any RunJournal)?
+    private let sleep: @Sendable (Duration) async throws -> Void
+
+    /// Creates a dispatcher.
+    ///
+    /// - Parameters:
+    ///   - graph: the validated feature.
+    ///   - options: concurrency, retries, timeouts, earlier durations and completions.
+    ///   - journal: records progress durably (the checkpoint); `nil` for none.
+    ///   - sleep: waits for a delay (retry backoff, timeouts); tests may inject their own.
+    public init(
+        graph: WorkstreamGraph,
+        options: DispatchOptions = DispatchOptions(),
+        journal: (any RunJournal)? = nil,
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+    ) {
+        self.graph = graph
+        self.options = options
+        self.journal = journal
+        self.sleep = sleep
+    }
+
+    /// Runs the feature to its end, or until the calling task is cancelled.
+    ///
+    /// On cancellation no new attempt starts; running attempts are cancelled (the executor should
+    /// stop them) and end as interrupted; the report's status is ``RunReport/Status/interrupted``.
+    ///
+    /// - Parameters:
+    ///   - executor: runs one attempt of one workstream.
+    ///   - onEvent: called on the dispatcher's loop for every event, in order; keep it short.
+    /// - Returns: what happened to every workstream.
+    public func run(
+        executor: @escaping Executor,
+        onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) async -> RunReport {
+        var loop = DispatchLoop(dispatcher: self, executor: executor, onEvent: onEvent)
+        return await loop.run()
+    }
+
+    /// The same run, with its events as an `AsyncStream` that ends after ``RunEvent/runFinished(_:)``.
+    ///
+    /// The run is a child of the stream's consumer: it is cancelled when the consuming task is.
+    public func events(executor: @escaping Executor) -> AsyncStream<RunEvent> {
+        AsyncStream { continuation in
+            let task = Task {
+                _ = await run(executor: executor) { continuation.yield($0) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    var sleeper: @Sendable (Duration) async throws -> Void { sleep }
+}

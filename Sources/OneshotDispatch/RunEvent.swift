@@ -1,0 +1,28 @@
+/// Something that happened during a run, in the order it happened.
+///
+/// The CLI prints these (as lines for people or JSON for machines); an embedding harness
+/// receives the same values and needs no parsing.
+public enum RunEvent: Sendable, Equatable {
+    /// The run begins.
+    case runStarted(RunStart)
+    /// An attempt was launched.
+    case workstreamStarted(id: String, attempt: Int)
+    /// An attempt ended.
+    case workstreamFinished(AttemptReport)
+    /// A workstream will not run because a dependency failed.
+    case workstreamSkipped(id: String, blockedBy: String)
+    /// The journal (the checkpoint) could not record progress; the run goes on unless it stops.
+    case journalFailed(message: String, stopsRun: Bool)
+    /// The run ended.
+    case runFinished(RunReport)
+}
+
+/// The shape of a run as it begins.
+public struct RunStart: Sendable, Equatable {
+    /// Workstreams in the feature.
+    public var total: Int
+    /// Of those, already done (declared in their files or completed in a checkpoint).
+    public var alreadyDone: Int
+    /// The concurrency limit.
+    public var maxConcurrency: Int
+}

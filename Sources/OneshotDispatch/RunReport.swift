@@ -1,0 +1,58 @@
+/// The end state of one workstream after a run.
+public enum WorkstreamState: String, Sendable, Codable {
+    /// Completed in this run.
+    case succeeded
+    /// Failed its last attempt.
+    case failed
+    /// Not run because a dependency failed.
+    case skipped
+    /// Running when the run was interrupted: to be run again.
+    case interrupted
+    /// Completed before this run (declared done, or in the checkpoint).
+    case alreadyDone = "already_done"
+    /// Never started: the run stopped first.
+    case notRun = "not_run"
+}
+
+/// What happened to one workstream.
+public struct WorkstreamResult: Sendable, Equatable {
+    /// The workstream's id.
+    public var id: String
+    /// Its end state.
+    public var state: WorkstreamState
+    /// Attempts made in this run.
+    public var attempts: Int
+    /// Time spent in those attempts.
+    public var duration: Duration
+    /// The last attempt's report, if any.
+    public var lastAttempt: AttemptReport?
+    /// For a skipped workstream, the failed workstream that blocked it.
+    public var blockedBy: String?
+}
+
+/// The outcome of a run.
+public struct RunReport: Sendable, Equatable {
+    /// How a run ended.
+    public enum Status: String, Sendable, Codable {
+        /// Every workstream is done.
+        case succeeded
+        /// Some workstream failed or was skipped.
+        case failed
+        /// The run was cancelled (a signal, a harness) before it finished.
+        case interrupted
+        /// The journal could not be written and the run was told to stop in that case.
+        case journalFailed = "journal_failed"
+    }
+
+    /// How the run ended.
+    public var status: Status
+    /// One entry per workstream, in id order.
+    public var results: [WorkstreamResult]
+    /// Wall-clock time of the run.
+    public var elapsed: Duration
+
+    /// The number of workstreams in `state`.
+    public func count(_ state: WorkstreamState) -> Int {
+        results.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
+    }
+}

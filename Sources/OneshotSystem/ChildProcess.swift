@@ -1,0 +1,147 @@
+import Foundation
+import Synchronization
+
+/// A child process started in a process group of its own, with a clean signal state.
+///
+/// Foundation's `Process` starts children with SIGINT, SIGTERM and SIGCHLD blocked and signals
+/// only the child's own pid; a shell's background jobs then outlive a timeout. `ChildProcess`
+/// uses `posix_spawn` with `POSIX_SPAWN_SETPGROUP`, an empty signal mask and default
+/// dispositions, and signals the whole group with `kill(-pgid, …)`.
+///
+/// Waiting happens on a dedicated thread with `waitid(WNOWAIT)`, so the pid (and the group id)
+/// stays reserved by the zombie until the stragglers of a terminated group have been killed and
+/// the child is reaped: a signal never reaches a recycled pid.
+public final class ChildProcess: Sendable {
+    /// The child's pid, which is also its process group id.
+    public let pid: pid_t
+
+    private struct State {
+        var reaped = false
+        var terminationRequested = false
+    }
+    private let state = Mutex(State())
+
+    private init(pid: pid_t) {
+        self.pid = pid
+    }
+
+    /// Starts `executable` with `arguments` in a new process group.
+    ///
+    /// The corresponding C function is `posix_spawn`. Standard input is `/dev/null`; standard
+    /// output and error go to `outputFD`. The child's signal mask is emptied and SIGINT, SIGTERM,
+    /// SIGQUIT, SIGHUP, SIGPIPE and SIGCHLD get their default dispositions back.
+    ///
+    /// - Parameters:
+    ///   - executable: absolute path of the program, e.g. `/bin/sh`.
+    ///   - arguments: `argv`, including `argv[0]`.
+    ///   - environment: the complete environment of the child.
+    ///   - outputFD: a descriptor for both stdout and stderr.
+    /// - Throws: ``SystemError`` when the spawn fails.
+    public static func spawn(
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        outputFD: Int32
+    ) throws(SystemError) -> ChildProcess {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+
+        var emptyMask = sigset_t()
+        sigemptyset(&emptyMask)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD] {
+            sigaddset(&defaults, signal)
+        }
+        posix_spawnattr_setsigmask(&attributes, &emptyMask)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes,
+            Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
+        )
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
+        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        if result != 0 {
+            throw SystemError(call: "posix_spawn", path: executable, errno: result)
+        }
+        return ChildProcess(pid: pid)
+    }
+
+    /// Waits for the child to end and reaps it.
+    ///
+    /// Cancelling the calling task terminates the child's process group: SIGTERM at once,
+    /// SIGKILL after `grace` if the child has not ended; once it has ended, whatever is left of
+    /// its group is killed, so a terminated workstream leaves no orphans.
+    ///
+    /// - Parameter grace: how long a terminated group gets between SIGTERM and SIGKILL.
+    /// - Returns: how the child ended.
+    public func wait(terminationGrace grace: Duration) async -> ExitStatus {
+        await withTaskCancellationHandler {
+            await waitForExitWithoutReaping()
+            if state.withLock({ $0.terminationRequested }) {
+                try? Syscall.kill(-pid, SIGKILL)
+            }
+            return reap()
+        } onCancel: {
+            terminate(grace: grace)
+        }
+    }
+
+    /// Sends SIGTERM to the child's group, and SIGKILL after `grace` unless it has been reaped.
+    public func terminate(grace: Duration) {
+        let alreadyReaped = state.withLock { state -> Bool in
+            state.terminationRequested = true
+            return state.reaped
+        }
+        if alreadyReaped { return }
+        try? Syscall.kill(-pid, SIGTERM)
+        let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
+            // The lock is held across kill so that the child cannot be reaped (and its pid
+            // recycled) between the check and the signal.
+            state.withLock { state in
+                if !state.reaped { try? Syscall.kill(-pid, SIGKILL) }
+            }
+        }
+    }
+
+    private func waitForExitWithoutReaping() async {
+        let pid = self.pid
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                var info = siginfo_t()
+                while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+                continuation.resume()
+            }
+            thread.stackSize = 64 * 1024
+            thread.start()
+        }
+    }
+
+    private func reap() -> ExitStatus {
+        state.withLock { state in
+            var status: Int32 = 0
+            var result: pid_t
+            repeat {
+                result = waitpid(pid, &status, 0)
+            } while result == -1 && errno == EINTR
+            state.reaped = true
+            return result == -1 ? .exited(127) : ExitStatus(waitStatus: status)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+/// The one place where libc calls are made and their `errno` read.
+///
+/// Each helper reads `errno` immediately after the call, retries `EINTR` where that is safe
+/// (never for `close`), and throws a ``SystemError`` naming the call and the path.
+public enum Syscall {
+    /// Runs `body` until it returns something other than `-1` with `EINTR`.
+    ///
+    /// - Parameters:
+    ///   - call: the C function's name, for the error.
+    ///   - path: the path the call is about, for the error.
+    ///   - body: the call; it returns `-1` and sets `errno` on failure.
+    /// - Returns: the call's non-negative result.
+    /// - Throws: ``SystemError`` for any failure other than `EINTR`.
+    @discardableResult
+    public static func retrying<T: FixedWidthInteger>(
+        _ call: String,
+        path: String? = nil,
+        _ body: () -> T
+    ) throws(SystemError) -> T {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let code = errno
+            if code == EINTR { continue }
+            throw SystemError(call: call, path: path, errno: code)
+        }
+    }
+
+    /// Opens `path`. The corresponding C function is `open`; `O_CLOEXEC` is always added so that
+    /// no child process inherits the descriptor.
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> Int32 {
+        try retrying("open", path: path) { Glibc_open(path, flags | O_CLOEXEC, mode) }
+    }
+
+    /// Writes all of `bytes` to `fd`, looping over short writes. The corresponding C function is `write`.
+    public static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>, path: String? = nil) throws(SystemError) {
+        let array = Array(bytes)
+        var offset = 0
+        while offset < array.count {
+            let written = array.withUnsafeBytes { raw in
+                Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
+            }
+            if written >= 0 {
+                offset += written
+            } else if errno != EINTR {
+                throw SystemError(call: "write", path: path, errno: errno)
+            }
+        }
+    }
+
+    /// Closes `fd`, ignoring errors: `close` is never retried, since the descriptor is released
+    /// even when it reports `EINTR`.
+    public static func close(_ fd: Int32) {
+        _ = Glibc_close(fd)
+    }
+
+    /// Sends `signal` to `pid` (a negative `pid` names a process group). The corresponding C
+    /// function is `kill`. `ESRCH` (no such process) is not an error: the target is gone.
+    public static func kill(_ pid: pid_t, _ signal: Int32) throws(SystemError) {
+        let result = Glibc_kill(pid, signal)
+        if result == -1 && errno != ESRCH {
+            throw SystemError(call: "kill", path: "pid \(pid)", errno: errno)
+        }
+    }
+}
+
+// Unqualified names inside `Syscall` would resolve to its own static members; these aliases
+// name the C functions explicitly.
+@inline(__always) func Glibc_open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+@inline(__always) func Glibc_write(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buf, count) }
+@inline(__always) func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
+@inline(__always) func Glibc_kill(_ pid: pid_t, _ sig: Int32) -> Int32 { kill(pid, sig) }
+
+extension Syscall {
+    /// Creates `path` and any missing parents (`mkdir -p`). The corresponding C function is `mkdir`.
+    public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(SystemError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            if mkdir(prefix, mode) == -1 {
+                let code = errno
+                var info = stat()
+                let isFolder = stat(prefix, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+                if !(code == EEXIST && isFolder) {
+                    throw SystemError(call: "mkdir", path: prefix, errno: code == EEXIST ? ENOTDIR : code)
+                }
+            }
+            prefix += "/"
+        }
+    }
+}

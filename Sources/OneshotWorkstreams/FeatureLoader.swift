@@ -1,0 +1,92 @@
+import Foundation
+
+/// Finds and parses a feature's workstream files.
+///
+/// By default a feature `F052` is the folder `features/F052/` (every `*.md` at any depth).
+/// With a features folder given (`--features docs/workstreams`), every `*.md` below it whose
+/// `feature_id` is the feature's belongs to it.
+public struct FeatureLoader: Sendable {
+    /// Where the files are looked for.
+    public enum Layout: Sendable {
+        /// `<root>/<feature id>/**/*.md`.
+        case folderPerFeature(root: String)
+        /// Every `*.md` under the folder, selected by its `feature_id`.
+        case tagged(root: String)
+    }
+
+    /// How to find the files.
+    public var layout: Layout
+    /// A prefix removed from paths in messages (the project root), so they read `features/F052/a.md`.
+    public var displayBase: String?
+
+    /// Creates a loader.
+    public init(layout: Layout, displayBase: String? = nil) {
+        self.layout = layout
+        self.displayBase = displayBase
+    }
+
+    /// Reads the feature.
+    ///
+    /// - Throws: ``InputErrors``: the folder is missing, no file declares a workstream, or files
+    ///   are malformed (every such file is reported).
+    public func load(_ id: FeatureID) throws(InputErrors) -> Feature {
+        let (root, tagged): (String, Bool) = switch layout {
+        case .folderPerFeature(let base): ((base as NSString).appendingPathComponent(id.rawValue), false)
+        case .tagged(let base): (base, true)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw InputErrors([InputError("no such feature \(id): folder \(display(root)) does not exist")])
+        }
+        var workstreams: [Workstream] = []
+        var external: Set<String> = []
+        var errors: [InputError] = []
+        let files = markdownFiles(under: root)
+        for path in files {
+            let shown = display(path)
+            guard let data = FileManager.default.contents(atPath: path) else {
+                errors.append(InputError("cannot read the file", at: .init(file: shown)))
+                continue
+            }
+            do {
+                guard let workstream = try WorkstreamParser.parse(Array(data), file: shown) else { continue }
+                let belongs = workstream.featureID.map { $0 == id.rawValue } ?? !tagged
+                if belongs {
+                    workstreams.append(workstream)
+                } else if tagged {
+                    if workstream.isDeclaredDone { external.insert(workstream.id) }
+                } else if let other = workstream.featureID {
+                    errors.append(InputError(
+                        "feature_id is \(other) but the file is in the folder of \(id); move it or fix feature_id",
+                        at: workstream.source
+                    ))
+                }
+            } catch {
+                errors.append(contentsOf: error.errors)
+            }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        if workstreams.isEmpty {
+            let whereText = tagged ? "no .md file under \(display(root)) has feature_id \(id)" : "no .md file in \(display(root)) declares a ws_id"
+            throw InputErrors([InputError("feature \(id) has no workstreams: \(whereText)")])
+        }
+        return Feature(id: id, workstreams: workstreams, satisfiedExternally: external, files: files.map(display))
+    }
+
+    private func markdownFiles(under root: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        var paths: [String] = []
+        while let relative = enumerator.nextObject() as? String {
+            if relative.hasSuffix(".md") {
+                paths.append((root as NSString).appendingPathComponent(relative))
+            }
+        }
+        return paths.sorted()
+    }
+
+    private func display(_ path: String) -> String {
+        guard let base = displayBase, !base.isEmpty else { return path }
+        let prefix = base.hasSuffix("/") ? base : base + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import OneshotCLI
+
+exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))
