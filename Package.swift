@@ -25,7 +25,9 @@ let package = Package(
         // The work-conserving dispatcher: one TaskGroup loop over a pure state machine.
         .target(name: "OneshotDispatch", dependencies: ["OneshotGraph", "OneshotWorkstreams"], swiftSettings: strictSettings),
         // The CLI's executor: a shell command per workstream, in its own process group, logged.
-        .target(name: "OneshotCommand", dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch"], swiftSettings: strictSettings),
+        .target(
+            name: "OneshotCommand", dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch"],
+            swiftSettings: strictSettings),
         // The umbrella an agent harness imports.
         .target(
             name: "Oneshot",

@@ -9,37 +9,37 @@ public enum HelpText {
             "  \(String(code.rawValue).padding(to: 5))\(code.meaning)"
         }.joined(separator: "\n")
         return """
-        oneshot — run a feature's workstreams as a dependency graph, concurrently, resumably.
+            oneshot — run a feature's workstreams as a dependency graph, concurrently, resumably.
 
-        USAGE
-          oneshot <feature-id> [options]
+            USAGE
+              oneshot <feature-id> [options]
 
-        Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds the
-        dependency graph, and runs every workstream as soon as its dependencies are done.
+            Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds the
+            dependency graph, and runs every workstream as soon as its dependencies are done.
 
-        OPTIONS
-          -j, --jobs N          attempts running at once (default 3)
-          --exec TEMPLATE       command for workstreams without 'run:'; placeholders
-                                {ws_id}, {feature_id}, {file}
-          --retries N           retries of a failed attempt when the file sets none (default 0)
-          --timeout DURATION    time limit of an attempt when the file sets none (90s, 10m, 1h)
-          --grace DURATION      time between SIGTERM and SIGKILL when stopping a command (default 5s)
-          --features DIR        read every *.md under DIR whose feature_id is <feature-id>
-          -C DIR                run as if started in DIR (the project root)
-          -h, --help            show this help
-          -V, --version         show the version
+            OPTIONS
+              -j, --jobs N          attempts running at once (default 3)
+              --exec TEMPLATE       command for workstreams without 'run:'; placeholders
+                                    {ws_id}, {feature_id}, {file}
+              --retries N           retries of a failed attempt when the file sets none (default 0)
+              --timeout DURATION    time limit of an attempt when the file sets none (90s, 10m, 1h)
+              --grace DURATION      time between SIGTERM and SIGKILL when stopping a command (default 5s)
+              --features DIR        read every *.md under DIR whose feature_id is <feature-id>
+              -C DIR                run as if started in DIR (the project root)
+              -h, --help            show this help
+              -V, --version         show the version
 
-        EXAMPLES
-          oneshot F052
-          oneshot F052 -j 8 --retries 2 --timeout 10m
-          oneshot F052 --exec 'claude -p "@build {ws_id}"'
-          oneshot F052 --features docs/workstreams
+            EXAMPLES
+              oneshot F052
+              oneshot F052 -j 8 --retries 2 --timeout 10m
+              oneshot F052 --exec 'claude -p "@build {ws_id}"'
+              oneshot F052 --features docs/workstreams
 
-        Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended).
+            Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended).
 
-        EXIT CODES
-        \(codes)
-        """
+            EXIT CODES
+            \(codes)
+            """
     }
 }
 

@@ -75,7 +75,9 @@ final class HumanOutput: Sendable {
             ("failed", report.count(.failed)), ("skipped", report.count(.skipped)),
             ("interrupted", report.count(.interrupted)), ("not run", report.count(.notRun)),
         ].filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
-        console.out("\(report.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(parts.joined(separator: ", ")) in \(DurationText.format(report.elapsed))")
+        console.out(
+            "\(report.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(parts.joined(separator: ", ")) in \(DurationText.format(report.elapsed))"
+        )
     }
 
     private func emit(_ text: String) {

@@ -20,7 +20,8 @@ struct RunCommand {
         do {
             featureID = try FeatureID(validating: arguments.featureID)
             template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
-            let layout: FeatureLoader.Layout = arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+            let layout: FeatureLoader.Layout =
+                arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
             feature = try FeatureLoader(layout: layout).load(featureID)
             graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
         } catch let error as InputErrors {
@@ -45,7 +46,8 @@ struct RunCommand {
         let options = DispatchOptions(
             maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout
         )
-        let titles = Dictionary(graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { a, _ in a })
+        let titles = Dictionary(
+            graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { a, _ in a })
         let output = HumanOutput(console: console, featureID: featureID.rawValue, titles: titles)
         let dispatcher = Dispatcher(graph: graph, options: options)
         let (report, signal) = await runUntilSignal(dispatcher, executor: executor, output: output)

@@ -14,7 +14,10 @@ public struct AttemptReport: Sendable, Equatable {
     public var retryIn: Duration?
 
     /// Creates a report.
-    public init(id: String, attempt: Int, status: AttemptStatus, duration: Duration, result: ExecutionResult? = nil, retryIn: Duration? = nil) {
+    public init(
+        id: String, attempt: Int, status: AttemptStatus, duration: Duration, result: ExecutionResult? = nil,
+        retryIn: Duration? = nil
+    ) {
         self.id = id
         self.attempt = attempt
         self.status = status

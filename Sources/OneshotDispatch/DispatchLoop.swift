@@ -188,16 +188,16 @@ struct DispatchLoop {
             case .waiting, .ready, .running, .backingOff: state = .notRun
             }
             if state != .succeeded && state != .alreadyDone { blocked = true }
-            results.append(WorkstreamResult(
-                id: graph.workstreams[node].id, state: state, attempts: self.state.attempts[node],
-                duration: durations[node], lastAttempt: lastAttempt[node], blockedBy: blockedBy
-            ))
+            results.append(
+                WorkstreamResult(
+                    id: graph.workstreams[node].id, state: state, attempts: self.state.attempts[node],
+                    duration: durations[node], lastAttempt: lastAttempt[node], blockedBy: blockedBy
+                ))
         }
         let status: RunReport.Status =
-            if journalStopped { .journalFailed }
-            else if cancelled && blocked { .interrupted }
-            else if blocked { .failed }
-            else { .succeeded }
+            if journalStopped { .journalFailed } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
+                .succeeded
+            }
         return RunReport(status: status, results: results, elapsed: elapsed)
     }
 }

@@ -37,10 +37,11 @@ public struct WorkstreamGraph: Sendable {
         index.reserveCapacity(sorted.count)
         for (number, workstream) in sorted.enumerated() {
             if let first = index[workstream.id] {
-                errors.append(InputError(
-                    "duplicate ws_id \(workstream.id): also declared in \(sorted[first].source?.description ?? "code")",
-                    at: workstream.source
-                ))
+                errors.append(
+                    InputError(
+                        "duplicate ws_id \(workstream.id): also declared in \(sorted[first].source?.description ?? "code")",
+                        at: workstream.source
+                    ))
             } else {
                 index[workstream.id] = number
             }
@@ -58,10 +59,11 @@ public struct WorkstreamGraph: Sendable {
                         dependents[target].append(number)
                     }
                 } else if !satisfiedExternally.contains(dependency) {
-                    errors.append(InputError(
-                        "workstream \(workstream.id) depends on \(dependency), which is not a workstream of this feature",
-                        at: workstream.source
-                    ))
+                    errors.append(
+                        InputError(
+                            "workstream \(workstream.id) depends on \(dependency), which is not a workstream of this feature",
+                            at: workstream.source
+                        ))
                 }
             }
         }

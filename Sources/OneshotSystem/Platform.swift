@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-@_exported import Glibc
+    @_exported import Glibc
 #elseif canImport(Musl)
-@_exported import Musl
+    @_exported import Musl
 #elseif canImport(Darwin)
-@_exported import Darwin
+    @_exported import Darwin
 #else
-#error("oneshot needs a POSIX C library (Glibc, Musl or Darwin)")
+    #error("oneshot needs a POSIX C library (Glibc, Musl or Darwin)")
 #endif

@@ -6,6 +6,16 @@ import Dispatch
 /// (terminating the process) does not run, and a `DispatchSource` reports each delivery.
 /// Children started by ``ChildProcess`` get default dispositions back.
 public enum SignalWatcher {
+    /// Unblocks `signals` for the calling thread. A parent may have started oneshot with them
+    /// blocked (Foundation's `Process` does), in which case they would never be delivered.
+    /// Call it first thing on the main thread.
+    public static func unblock(_ signals: [Int32]) {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for number in signals { sigaddset(&set, number) }
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+    }
+
     /// A stream of the signal numbers received, for as long as it is iterated.
     ///
     /// - Parameter signals: the signals to watch, e.g. `[SIGINT, SIGTERM]`.

@@ -30,10 +30,11 @@ public struct FeatureLoader: Sendable {
     /// - Throws: ``InputErrors``: the folder is missing, no file declares a workstream, or files
     ///   are malformed (every such file is reported).
     public func load(_ id: FeatureID) throws(InputErrors) -> Feature {
-        let (root, tagged): (String, Bool) = switch layout {
-        case .folderPerFeature(let base): ((base as NSString).appendingPathComponent(id.rawValue), false)
-        case .tagged(let base): (base, true)
-        }
+        let (root, tagged): (String, Bool) =
+            switch layout {
+            case .folderPerFeature(let base): ((base as NSString).appendingPathComponent(id.rawValue), false)
+            case .tagged(let base): (base, true)
+            }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw InputErrors([InputError("no such feature \(id): folder \(display(root)) does not exist")])
@@ -56,10 +57,11 @@ public struct FeatureLoader: Sendable {
                 } else if tagged {
                     if workstream.isDeclaredDone { external.insert(workstream.id) }
                 } else if let other = workstream.featureID {
-                    errors.append(InputError(
-                        "feature_id is \(other) but the file is in the folder of \(id); move it or fix feature_id",
-                        at: workstream.source
-                    ))
+                    errors.append(
+                        InputError(
+                            "feature_id is \(other) but the file is in the folder of \(id); move it or fix feature_id",
+                            at: workstream.source
+                        ))
                 }
             } catch {
                 errors.append(contentsOf: error.errors)
@@ -67,7 +69,9 @@ public struct FeatureLoader: Sendable {
         }
         if !errors.isEmpty { throw InputErrors(errors) }
         if workstreams.isEmpty {
-            let whereText = tagged ? "no .md file under \(display(root)) has feature_id \(id)" : "no .md file in \(display(root)) declares a ws_id"
+            let whereText =
+                tagged
+                ? "no .md file under \(display(root)) has feature_id \(id)" : "no .md file in \(display(root)) declares a ws_id"
             throw InputErrors([InputError("feature \(id) has no workstreams: \(whereText)")])
         }
         return Feature(id: id, workstreams: workstreams, satisfiedExternally: external, files: files.map(display))

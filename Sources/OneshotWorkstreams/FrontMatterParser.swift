@@ -13,10 +13,12 @@ struct FrontMatterParser {
     ///   when the file does not open with `---`.
     func parse(_ lines: [Substring]) throws(InputError) -> (fields: [RawField], bodyStart: Int)? {
         guard let first = lines.first, first.trimmingTrailingSpaces() == "---" else { return nil }
-        guard let close = lines.indices.dropFirst().first(where: {
-            let line = lines[$0].trimmingTrailingSpaces()
-            return line == "---" || line == "..."
-        }) else {
+        guard
+            let close = lines.indices.dropFirst().first(where: {
+                let line = lines[$0].trimmingTrailingSpaces()
+                return line == "---" || line == "..."
+            })
+        else {
             throw InputError("front matter opened with '---' is never closed; expected a closing '---' line", at: location(1))
         }
         let fields = try parseEntries(Array(lines[1..<close]), firstLine: 2)
@@ -37,7 +39,8 @@ struct FrontMatterParser {
                 throw InputError("tab used for indentation; YAML allows spaces only", at: location(lineNumber))
             }
             if line.first == " " {
-                throw InputError("unexpected indented line; expected 'key: value' at the start of the line", at: location(lineNumber))
+                throw InputError(
+                    "unexpected indented line; expected 'key: value' at the start of the line", at: location(lineNumber))
             }
             if line.hasPrefix("- ") || line == "-" {
                 throw InputError("list item without a key; expected 'key:' on the line above", at: location(lineNumber))
@@ -54,7 +57,8 @@ struct FrontMatterParser {
             var continuation: [(Substring, Int)] = []
             while index < lines.count {
                 let next = lines[index]
-                let belongs = next.first == " " || next.first == "\t" || next.hasPrefix("- ") || next == "-"
+                let belongs =
+                    next.first == " " || next.first == "\t" || next.hasPrefix("- ") || next == "-"
                     || (isBlankOrComment(next) && index + 1 < lines.count && continues(lines, from: index + 1))
                 guard belongs else { break }
                 continuation.append((next, firstLine + index))
@@ -111,7 +115,8 @@ struct FrontMatterParser {
     }
 
     private func blockScalar(_ lines: [Substring], folded: Bool) -> String {
-        let indent = lines.filter { !$0.allSatisfy { $0 == " " } }
+        let indent =
+            lines.filter { !$0.allSatisfy { $0 == " " } }
             .map { $0.prefix { $0 == " " }.count }.min() ?? 0
         let body = lines.map { $0.count >= indent ? String($0.dropFirst(indent)) : "" }
         var trimmed = body

@@ -66,7 +66,8 @@ struct MetadataListParser {
 
     private func unwrap(_ value: String) -> String {
         var value = value
-        for pair in [("`", "`"), ("\"", "\""), ("'", "'")] where value.count >= 2 && value.hasPrefix(pair.0) && value.hasSuffix(pair.1) {
+        for pair in [("`", "`"), ("\"", "\""), ("'", "'")]
+        where value.count >= 2 && value.hasPrefix(pair.0) && value.hasSuffix(pair.1) {
             value = String(value.dropFirst().dropLast())
         }
         return value.trimmingSpaces()

@@ -1,0 +1,51 @@
+import OneshotCLI
+import Testing
+
+@Suite struct ArgumentParserTests {
+    @Test func parsesARunWithEveryOption() throws {
+        let invocation = try ArgumentParser.parse([
+            "F052", "-j", "8", "--retries=2", "--timeout", "10m", "--exec", "agent {ws_id}",
+            "--features", "docs/ws", "-C", "/tmp/p", "--grace", "2s",
+        ])
+        var expected = RunArguments()
+        expected.featureID = "F052"
+        expected.jobs = 8
+        expected.retries = 2
+        expected.timeout = .seconds(600)
+        expected.execTemplate = "agent {ws_id}"
+        expected.featuresFolder = "docs/ws"
+        expected.projectRoot = "/tmp/p"
+        expected.grace = .seconds(2)
+        #expect(invocation == .run(expected))
+    }
+
+    @Test func acceptsJoinedJobsAndTheRunSubcommand() throws {
+        guard case .run(let run) = try ArgumentParser.parse(["run", "-j4", "F1"]) else {
+            Issue.record("expected a run")
+            return
+        }
+        #expect(run.jobs == 4)
+        #expect(run.featureID == "F1")
+    }
+
+    @Test(arguments: [
+        (["--bogus", "F1"], "unknown option '--bogus'"),
+        ([], "missing feature id, e.g. 'oneshot F052'"),
+        (["F1", "F2"], "unexpected argument 'F2'; give one feature id"),
+        (["F1", "-j"], "option -j needs a value"),
+        (["F1", "-j", "0"], "-j takes a whole number from 1 to 100000, not '0'"),
+        (["F1", "--timeout", "soon"], "--timeout takes a duration such as 90s, 10m or 1h, not 'soon'"),
+        (["F/1"], "invalid feature id 'F/1': '/' is not allowed; use letters, digits, '-' and '_'"),
+        ([".."], "invalid feature id '..': '.' is not allowed; use letters, digits, '-' and '_'"),
+    ])
+    func rejectsBadCommandLines(arguments: [String], message: String) {
+        #expect(throws: UsageError(message)) { try ArgumentParser.parse(arguments) }
+    }
+
+    @Test func helpListsEveryExitCode() {
+        for code in ExitCode.allCases {
+            #expect(HelpText.text.contains("\(code.rawValue)"))
+            #expect(HelpText.text.contains(code.meaning))
+        }
+    }
+}

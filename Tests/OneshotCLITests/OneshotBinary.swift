@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// What one run of the built `oneshot` binary printed and returned.
+struct BinaryResult {
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs the `oneshot` binary that `swift build` put beside the test bundle.
+enum OneshotBinary {
+    static let url: URL = {
+        let candidates = [
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+        ]
+        for folder in candidates {
+            let binary = folder.appendingPathComponent("oneshot")
+            if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+        }
+        return candidates[0].appendingPathComponent("oneshot")
+    }()
+
+    /// Starts the binary in `directory`; stdout and stderr go to files in `directory`.
+    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> RunningBinary {
+        let process = Process()
+        process.executableURL = url
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let id = UUID().uuidString
+        let outPath = (directory as NSString).appendingPathComponent(".out-\(id)")
+        let errPath = (directory as NSString).appendingPathComponent(".err-\(id)")
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardInput = FileHandle.nullDevice
+        let running = RunningBinary(process: process, outPath: outPath, errPath: errPath)
+        try process.run()
+        return running
+    }
+
+    /// Runs the binary to its end.
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> BinaryResult
+    {
+        try await start(arguments, in: directory, environment: environment).finish()
+    }
+}
+
+/// A started `oneshot` process.
+final class RunningBinary: @unchecked Sendable {
+    let process: Process
+    let outPath: String
+    let errPath: String
+    private let exited: AsyncStream<Int32>
+    private let continuation: AsyncStream<Int32>.Continuation
+
+    init(process: Process, outPath: String, errPath: String) {
+        self.process = process
+        self.outPath = outPath
+        self.errPath = errPath
+        (exited, continuation) = AsyncStream<Int32>.makeStream()
+        let continuation = self.continuation
+        process.terminationHandler = {
+            continuation.yield($0.terminationStatus); continuation.finish()
+        }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    var stdout: String { (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for the process to exit; returns its code and output, and removes the output files.
+    func finish() async throws -> BinaryResult {
+        var code: Int32 = -1
+        for await status in exited { code = status }
+        let result = BinaryResult(
+            exitCode: code, stdout: stdout, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+        )
+        try? FileManager.default.removeItem(atPath: outPath)
+        try? FileManager.default.removeItem(atPath: errPath)
+        return result
+    }
+}
+
+/// A throwaway project folder with `features/`, removed when the test ends.
+final class TemporaryProject {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "oneshot-e2e-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes a workstream file `features/<feature>/<id>.md` in front-matter form.
+    func workstream(_ feature: String, _ id: String, depends: [String] = [], run: String?, extra: String = "") throws {
+        var text = "---\nws_id: \(id)\ndepends_on: [\(depends.joined(separator: ", "))]\n"
+        if let run { text += "run: \(yamlQuoted(run))\n" }
+        text += extra + "---\n"
+        try write("features/\(feature)/\(id).md", text)
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let full = file(relative)
+        try FileManager.default.createDirectory(
+            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+        )
+        try Data(text.utf8).write(to: URL(fileURLWithPath: full))
+    }
+
+    func read(_ relative: String) -> String? {
+        try? String(contentsOfFile: file(relative), encoding: .utf8)
+    }
+
+    func file(_ relative: String) -> String {
+        (path as NSString).appendingPathComponent(relative)
+    }
+
+    private func yamlQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+/// Whether `pid` names a live process (a zombie awaiting its reaper counts as gone).
+func isAlive(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+}
+
+/// Waits, checking every 20 ms, until `condition` holds or `limit` passes: for conditions only
+/// the filesystem can tell (a child process wrote its pid).
+func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}

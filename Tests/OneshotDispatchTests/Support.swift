@@ -1,0 +1,68 @@
+import OneshotDispatch
+import OneshotGraph
+import OneshotWorkstreams
+import Synchronization
+
+/// A one-shot latch: `wait()` suspends until `open()`; waiting after it opened returns at once.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state in
+                if state.open { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}
+
+/// Thread-safe append-only log of what the executor and the events saw.
+final class Log<Entry: Sendable>: Sendable {
+    private let entries = Mutex<[Entry]>([])
+
+    func append(_ entry: Entry) {
+        entries.withLock { $0.append(entry) }
+    }
+
+    var all: [Entry] { entries.withLock { $0 } }
+}
+
+func ws(_ id: String, _ dependencies: [String] = [], retries: Int? = nil, timeout: Duration? = nil, status: String? = nil)
+    -> Workstream
+{
+    Workstream(id: id, dependencies: dependencies, timeout: timeout, retries: retries, declaredStatus: status)
+}
+
+func graph(_ workstreams: [Workstream]) throws -> WorkstreamGraph {
+    try WorkstreamGraph(workstreams)
+}
+
+/// A layered random DAG (seeded): `layers` × `width` nodes, each with 1–3 dependencies in the layer above.
+func layeredGraph(layers: Int, width: Int, seed: UInt64) throws -> WorkstreamGraph {
+    var random = SeededRandom(seed: seed)
+    var workstreams: [Workstream] = []
+    for layer in 0..<layers {
+        for index in 0..<width {
+            var dependencies: Set<String> = []
+            if layer > 0 {
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    dependencies.insert("L\(layer - 1)-\(Int.random(in: 0..<width, using: &random))")
+                }
+            }
+            workstreams.append(ws("L\(layer)-\(index)", dependencies.sorted()))
+        }
+    }
+    return try WorkstreamGraph(workstreams)
+}
