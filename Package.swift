@@ -24,6 +24,12 @@ let package = Package(
         .target(name: "OneshotGraph", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         // The work-conserving dispatcher: one TaskGroup loop over a pure state machine.
         .target(name: "OneshotDispatch", dependencies: ["OneshotGraph", "OneshotWorkstreams"], swiftSettings: strictSettings),
+        // The checkpoint: atomic durable writes under a lock, the seed's JSON format, resume.
+        .target(
+            name: "OneshotCheckpoint",
+            dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotGraph", "OneshotDispatch"],
+            swiftSettings: strictSettings
+        ),
         // The CLI's executor: a shell command per workstream, in its own process group, logged.
         .target(
             name: "OneshotCommand", dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch"],
@@ -31,7 +37,7 @@ let package = Package(
         // The umbrella an agent harness imports.
         .target(
             name: "Oneshot",
-            dependencies: ["OneshotWorkstreams", "OneshotGraph", "OneshotDispatch", "OneshotCommand"],
+            dependencies: ["OneshotWorkstreams", "OneshotGraph", "OneshotDispatch", "OneshotCheckpoint", "OneshotCommand"],
             swiftSettings: strictSettings
         ),
         // Argument parsing, output and exit codes: a thin layer over the library.
@@ -41,6 +47,11 @@ let package = Package(
         .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotDispatchTests", dependencies: ["OneshotDispatch"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OneshotCheckpointTests",
+            dependencies: ["OneshotCheckpoint", "OneshotSystem"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "OneshotCLITests",
             dependencies: ["OneshotCLI", "Oneshot", "oneshot"],

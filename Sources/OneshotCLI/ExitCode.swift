@@ -12,7 +12,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     case breakerGaveUp = 4
     /// `status`: there is no checkpoint for the feature.
     case noCheckpoint = 5
-    /// The checkpoint could not be written and `--strict-checkpoint` was given, or its folder is unusable.
+    /// The checkpoint cannot be used: not written with `--strict-checkpoint`, an unusable folder,
+    /// or (for `status`) an unreadable file.
     case checkpointFailed = 6
     /// Interrupted by SIGINT (Ctrl-C); the checkpoint is kept for a resume.
     case interrupted = 130
@@ -28,7 +29,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
         case .locked: "another run of the same feature holds the checkpoint lock"
         case .breakerGaveUp: "the circuit breaker gave up after repeated trips; run again later to resume"
         case .noCheckpoint: "status: no checkpoint exists for the feature"
-        case .checkpointFailed: "the checkpoint could not be written (with --strict-checkpoint) or its folder is unusable"
+        case .checkpointFailed:
+            "the checkpoint cannot be used: not written (with --strict-checkpoint), folder unusable, or unreadable"
         case .interrupted: "interrupted by SIGINT; progress is kept for a resume"
         case .terminated: "terminated by SIGTERM; progress is kept for a resume"
         }

@@ -12,10 +12,14 @@ public enum HelpText {
             oneshot — run a feature's workstreams as a dependency graph, concurrently, resumably.
 
             USAGE
-              oneshot <feature-id> [options]
+              oneshot <feature-id> [options]        run (or resume) a feature
+              oneshot status <feature-id> [--json]  show its checkpoint without disturbing a run
 
-            Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds the
-            dependency graph, and runs every workstream as soon as its dependencies are done.
+            Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
+            the dependency graph, and runs every workstream as soon as its dependencies are done.
+            Progress is saved in .sdp/checkpoints/<feature-id>-checkpoint.json after every batch; if
+            the run is killed or interrupted, the same command resumes it. On success the
+            checkpoint is removed.
 
             OPTIONS
               -j, --jobs N          attempts running at once (default 3)
@@ -26,6 +30,10 @@ public enum HelpText {
               --grace DURATION      time between SIGTERM and SIGKILL when stopping a command (default 5s)
               --features DIR        read every *.md under DIR whose feature_id is <feature-id>
               -C DIR                run as if started in DIR (the project root)
+              --fresh               discard the checkpoint and start over
+              --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
+                                    when an earlier run died
+              --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)
               -h, --help            show this help
               -V, --version         show the version
 
@@ -34,8 +42,10 @@ public enum HelpText {
               oneshot F052 -j 8 --retries 2 --timeout 10m
               oneshot F052 --exec 'claude -p "@build {ws_id}"'
               oneshot F052 --features docs/workstreams
+              oneshot status F052 --json
 
-            Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended).
+            Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended). A command may write
+            {"cost_usd": 0.42} to the file named by $ONESHOT_REPORT; costs add up across resumes.
 
             EXIT CODES
             \(codes)

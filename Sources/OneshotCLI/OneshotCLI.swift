@@ -15,6 +15,8 @@ public enum OneshotCLI {
                 return ExitCode.success.rawValue
             case .run(let run):
                 return await RunCommand(arguments: run, console: console).execute().rawValue
+            case .status(let status):
+                return StatusCommand(arguments: status, console: console).execute().rawValue
             }
         } catch {
             console.error(error.message)

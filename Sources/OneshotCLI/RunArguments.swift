@@ -18,6 +18,25 @@ public struct RunArguments: Sendable, Equatable {
     public var grace: Duration = .seconds(5)
     /// `-C DIR`: the project root.
     public var projectRoot: String?
+    /// `--fresh`: discard the checkpoint and start over.
+    public var fresh = false
+    /// `--strict-checkpoint`: stop the run when the checkpoint cannot be written.
+    public var strictCheckpoint = false
+    /// `--rerun-uncertain`: run again non-idempotent workstreams that were running at a crash.
+    public var rerunUncertain = false
+
+    /// Creates the defaults.
+    public init() {}
+}
+
+/// The parsed command line of `oneshot status F052`.
+public struct StatusArguments: Sendable, Equatable {
+    /// The feature.
+    public var featureID: String = ""
+    /// `--json`: one JSON object for machines.
+    public var json = false
+    /// `-C DIR`: the project root.
+    public var projectRoot: String?
 
     /// Creates the defaults.
     public init() {}
@@ -27,6 +46,8 @@ public struct RunArguments: Sendable, Equatable {
 public enum Invocation: Sendable, Equatable {
     /// Run a feature.
     case run(RunArguments)
+    /// Show a feature's checkpoint.
+    case status(StatusArguments)
     /// Print the help text.
     case help
     /// Print the version.
@@ -39,6 +60,7 @@ public enum ArgumentParser {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        if arguments.first == "status" { return try parseStatus(Array(arguments.dropFirst())) }
         var run = RunArguments()
         var positional: [String] = []
         var index = 0
@@ -75,6 +97,9 @@ public enum ArgumentParser {
             case "--features": run.featuresFolder = try next()
             case "--exec": run.execTemplate = try next()
             case "-C", "--directory": run.projectRoot = try next()
+            case "--fresh": run.fresh = true
+            case "--strict-checkpoint": run.strictCheckpoint = true
+            case "--rerun-uncertain": run.rerunUncertain = true
             case "--":
                 positional.append(contentsOf: arguments[(index + 1)...])
                 index = arguments.count
@@ -88,18 +113,45 @@ public enum ArgumentParser {
             index += 1
         }
         if positional.first == "run" { positional.removeFirst() }
+        run.featureID = try featureID(from: positional, example: "oneshot F052")
+        return .run(run)
+    }
+
+    private static func parseStatus(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var status = StatusArguments()
+        var positional: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "-h", "--help": return .help
+            case "--json": status.json = true
+            case "-C", "--directory":
+                index += 1
+                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
+                status.projectRoot = arguments[index]
+            default:
+                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for status") }
+                positional.append(argument)
+            }
+            index += 1
+        }
+        status.featureID = try featureID(from: positional, example: "oneshot status F052")
+        return .status(status)
+    }
+
+    private static func featureID(from positional: [String], example: String) throws(UsageError) -> String {
         guard let feature = positional.first else {
-            throw UsageError("missing feature id, e.g. 'oneshot F052'")
+            throw UsageError("missing feature id, e.g. '\(example)'")
         }
         guard positional.count == 1 else {
             throw UsageError("unexpected argument '\(positional[1])'; give one feature id")
         }
         do {
-            run.featureID = try FeatureID(validating: feature).rawValue
+            return try FeatureID(validating: feature).rawValue
         } catch {
             throw UsageError(error.message)
         }
-        return .run(run)
     }
 
     private static func integer(_ text: String, flag: String, range: ClosedRange<Int>) throws(UsageError) -> Int {

@@ -2,56 +2,91 @@ import Foundation
 import Oneshot
 import OneshotSystem
 
-/// `oneshot F052`: load, validate, run, report. The library does the work; this wires it to the
-/// terminal, the signals and the exit code.
+/// `oneshot F052`: load, validate, lock, resume, run, save, report. The library does the work;
+/// this wires it to the terminal, the signals and the exit code.
 struct RunCommand {
     let arguments: RunArguments
     let console: Console
 
     func execute() async -> ExitCode {
-        if let root = arguments.projectRoot, chdir(root) != 0 {
-            console.error("cannot use -C \(root): \(SystemError(call: "chdir", path: root, errno: errno).reason)")
+        if let problem = ProjectRoot.enter(arguments.projectRoot) {
+            console.error(problem)
             return .invalidInput
         }
-        let featureID: FeatureID
-        let feature: Feature
-        let graph: WorkstreamGraph
-        let template: CommandTemplate?
+        guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
+        let paths = CheckpointPaths(featureID: featureID.rawValue)
+        let session: CheckpointSession
         do {
-            featureID = try FeatureID(validating: arguments.featureID)
-            template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
-            let layout: FeatureLoader.Layout =
-                arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
-            feature = try FeatureLoader(layout: layout).load(featureID)
-            graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
-        } catch let error as InputErrors {
-            error.errors.forEach { console.error($0.description) }
-            return .invalidInput
+            session = try CheckpointSession.open(
+                graph: graph, paths: paths, fresh: arguments.fresh, rerunUncertain: arguments.rerunUncertain,
+                strict: arguments.strictCheckpoint
+            )
         } catch {
-            console.error("\(error)")
-            return .invalidInput
+            console.error(error.description)
+            if case .locked = error { return .locked }
+            return .checkpointFailed
         }
-        let executor = CommandExecutor(
-            featureID: featureID.rawValue, template: template,
-            logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
-        )
-        let missing = executor.workstreamsWithoutCommand(graph.workstreams)
-        if !missing.isEmpty {
-            for workstream in missing {
-                let place = workstream.source.map { "\($0): " } ?? ""
-                console.error("\(place)workstream \(workstream.id) has no 'run:' command and no --exec template was given")
-            }
-            return .invalidInput
+        session.warnings.forEach { console.warning($0) }
+        let orphans = await OrphanReaper.terminate(session.plan.uncertain.map(\.record), grace: arguments.grace)
+        orphans.forEach { console.warning($0) }
+        if session.plan.isResume {
+            ResumeReport(plan: session.plan, previous: session.previous, graph: graph, logFolder: executor.logFolder)
+                .lines().forEach(console.out)
         }
+        let store = session.store
+        var spawning = executor
+        spawning.onSpawn = { id, attempt, pid in store.processStarted(id: id, attempt: attempt, pid: pid) }
         let options = DispatchOptions(
-            maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout
+            maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
+            knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
+            held: session.plan.held, outputsRoot: "."
         )
         let titles = Dictionary(
             graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { a, _ in a })
         let output = HumanOutput(console: console, featureID: featureID.rawValue, titles: titles)
-        let dispatcher = Dispatcher(graph: graph, options: options)
-        let (report, signal) = await runUntilSignal(dispatcher, executor: executor, output: output)
+        let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
+        let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, output: output)
+        for held in session.plan.uncertain where !held.willRerun {
+            console.warning(
+                "\(held.record.id) was running when an earlier run stopped and is not idempotent: check its log (\(executor.logPath(for: held.record.id))) to see whether it finished; then mark it 'status: completed' or run again with --rerun-uncertain"
+            )
+        }
+        let allDone = report.map { $0.status == .succeeded } ?? false
+        do {
+            try session.finish(allDone: allDone)
+            if !allDone { console.out("checkpoint saved: \(paths.checkpoint); run the same command to resume") }
+        } catch {
+            console.warning("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
+            if arguments.strictCheckpoint { return .checkpointFailed }
+        }
         return exitCode(for: report, signal: signal)
+    }
+
+    /// Reads the feature's files, builds the graph and the executor; prints every problem.
+    private func loadFeature() -> (FeatureID, WorkstreamGraph, CommandExecutor)? {
+        do {
+            let featureID = try FeatureID(validating: arguments.featureID)
+            let template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
+            let layout: FeatureLoader.Layout =
+                arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+            let feature = try FeatureLoader(layout: layout).load(featureID)
+            let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+            let executor = CommandExecutor(
+                featureID: featureID.rawValue, template: template,
+                logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
+            )
+            let missing = executor.workstreamsWithoutCommand(graph.workstreams)
+            for workstream in missing {
+                let place = workstream.source.map { "\($0): " } ?? ""
+                console.error("\(place)workstream \(workstream.id) has no 'run:' command and no --exec template was given")
+            }
+            return missing.isEmpty ? (featureID, graph, executor) : nil
+        } catch let error as InputErrors {
+            error.errors.forEach { console.error($0.description) }
+        } catch {
+            console.error("\(error)")
+        }
+        return nil
     }
 
     private enum Outcome: Sendable {

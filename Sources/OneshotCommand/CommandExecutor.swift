@@ -23,6 +23,9 @@ public struct CommandExecutor: Sendable {
     public var tailLines: Int
     /// The environment the children start from.
     public var environment: [String: String]
+    /// Called with the workstream id, the attempt and the child's pid right after the spawn, so
+    /// the checkpoint can record which process runs it.
+    public var onSpawn: (@Sendable (String, Int, Int32) -> Void)?
 
     /// Creates an executor.
     public init(
@@ -31,7 +34,8 @@ public struct CommandExecutor: Sendable {
         logFolder: String,
         terminationGrace: Duration = .seconds(5),
         tailLines: Int = 10,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        onSpawn: (@Sendable (String, Int, Int32) -> Void)? = nil
     ) {
         self.featureID = featureID
         self.template = template
@@ -39,6 +43,7 @@ public struct CommandExecutor: Sendable {
         self.terminationGrace = terminationGrace
         self.tailLines = tailLines
         self.environment = environment
+        self.onSpawn = onSpawn
     }
 
     /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
@@ -63,13 +68,16 @@ public struct CommandExecutor: Sendable {
         }
         let log = WorkstreamLog(path: logPath(for: workstream.id))
         let started = Date()
-        let header = "\n=== \(workstream.id) attempt \(attempt) · \(Timestamp.rfc3339(started)) · /bin/sh -c \(command)\n"
+        let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset) = try log.openForAttempt(header: header)
         var childEnvironment = environment
         childEnvironment["ONESHOT_WS_ID"] = workstream.id
         childEnvironment["ONESHOT_FEATURE_ID"] = featureID
         childEnvironment["ONESHOT_WS_FILE"] = workstream.source?.file ?? ""
         childEnvironment["ONESHOT_ATTEMPT"] = String(attempt)
+        let reportPath = (logFolder as NSString).appendingPathComponent("\(workstream.id).report.json")
+        unlink(reportPath)
+        childEnvironment["ONESHOT_REPORT"] = reportPath
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
@@ -80,14 +88,18 @@ public struct CommandExecutor: Sendable {
             throw error
         }
         Syscall.close(fd)
+        onSpawn?(workstream.id, attempt, child.pid)
         let status = await child.wait(terminationGrace: terminationGrace)
         let seconds = Date().timeIntervalSince(started)
         log.append("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(String(format: "%.2f", seconds))s\n")
         let path = log.path
+        let cost = AttemptReportFile.cost(at: reportPath, log: log)
         if status.isSuccess {
-            return ExecutionResult(succeeded: true, exitCode: 0, logPath: path)
+            return ExecutionResult(succeeded: true, exitCode: 0, logPath: path, costUSD: cost)
         }
         let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
-        return ExecutionResult(succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path)
+        return ExecutionResult(
+            succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path, costUSD: cost
+        )
     }
 }

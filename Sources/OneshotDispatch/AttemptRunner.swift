@@ -1,9 +1,11 @@
+import Foundation
 import OneshotWorkstreams
 
 /// Runs one attempt through the executor, under its timeout, and classifies how it ended.
 struct AttemptRunner: Sendable {
     let executor: Executor
     let sleep: @Sendable (Duration) async throws -> Void
+    let outputsRoot: String?
 
     /// Races the executor against the timeout. When the timeout wins the executor is cancelled
     /// and awaited, so an attempt never outlives its slot (no two copies of one workstream).
@@ -32,12 +34,25 @@ struct AttemptRunner: Sendable {
 
     private func invoke(_ workstream: Workstream, _ attempt: Int) async -> (AttemptStatus, ExecutionResult?) {
         do {
-            let result = try await executor(workstream, attempt)
+            var result = try await executor(workstream, attempt)
+            if result.succeeded, let missing = missingOutput(of: workstream) {
+                result.succeeded = false
+                result.detail = "declared output \(missing) is missing after a successful exit"
+            }
             if result.succeeded { return (.succeeded, result) }
             return (Task.isCancelled ? .interrupted : .failed, result)
         } catch {
             if Task.isCancelled || error is CancellationError { return (.interrupted, nil) }
             return (.failed, .failure(detail: String(describing: error)))
+        }
+    }
+
+    /// "Trust but verify": the first declared output that does not exist, if any.
+    private func missingOutput(of workstream: Workstream) -> String? {
+        guard let root = outputsRoot else { return nil }
+        return workstream.outputs.first { output in
+            let path = output.hasPrefix("/") ? output : (root as NSString).appendingPathComponent(output)
+            return !FileManager.default.fileExists(atPath: path)
         }
     }
 }

@@ -40,8 +40,10 @@ struct DispatchLoop {
         where workstream.isDeclaredDone || options.alreadyCompleted.contains(workstream.id) {
             done.insert(node)
         }
+        let graph = dispatcher.graph
+        let held = Set(dispatcher.options.held.compactMap { graph.node($0) }).subtracting(done)
         let weights = graph.weights(knownDurations: options.knownDurations)
-        state = DispatchState(graph: graph, done: done, rank: graph.priorityRanks(weights: weights))
+        state = DispatchState(graph: graph, done: done, held: held, rank: graph.priorityRanks(weights: weights))
         random = SeededRandom(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max))
         durations = [Duration](repeating: .zero, count: graph.count)
         lastAttempt = [AttemptReport?](repeating: nil, count: graph.count)
@@ -160,10 +162,11 @@ struct DispatchLoop {
             let timeout = workstream.timeout ?? options.defaultTimeout
             let executor = self.executor
             let sleep = self.sleep
+            let outputsRoot = options.outputsRoot
             group.addTask {
                 let clock = ContinuousClock()
                 let start = clock.now
-                let (status, result) = await AttemptRunner(executor: executor, sleep: sleep)
+                let (status, result) = await AttemptRunner(executor: executor, sleep: sleep, outputsRoot: outputsRoot)
                     .run(workstream, attempt: attempt, timeout: timeout)
                 return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
             }

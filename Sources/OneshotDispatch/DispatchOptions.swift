@@ -14,6 +14,12 @@ public struct DispatchOptions: Sendable {
     public var knownDurations: [String: Double]
     /// Ids already completed (from a checkpoint): not run, and they satisfy their dependents.
     public var alreadyCompleted: Set<String>
+    /// Ids not to start at all (uncertain, non-idempotent work awaiting the user's word); their
+    /// dependents wait too. They end as ``WorkstreamState/notRun``.
+    public var held: Set<String>
+    /// When set, a successful attempt of a workstream with `outputs:` fails if a declared output
+    /// is missing, relative to this folder.
+    public var outputsRoot: String?
     /// Seed for the retry jitter; `nil` picks one at random.
     public var randomSeed: UInt64?
 
@@ -25,6 +31,8 @@ public struct DispatchOptions: Sendable {
         backoff: BackoffPolicy = BackoffPolicy(),
         knownDurations: [String: Double] = [:],
         alreadyCompleted: Set<String> = [],
+        held: Set<String> = [],
+        outputsRoot: String? = nil,
         randomSeed: UInt64? = nil
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
@@ -33,6 +41,8 @@ public struct DispatchOptions: Sendable {
         self.backoff = backoff
         self.knownDurations = knownDurations
         self.alreadyCompleted = alreadyCompleted
+        self.held = held
+        self.outputsRoot = outputsRoot
         self.randomSeed = randomSeed
     }
 }

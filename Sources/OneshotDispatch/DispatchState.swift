@@ -20,6 +20,7 @@ struct DispatchState {
     private(set) var phase: [Phase]
     private(set) var attempts: [Int]
     private var unmetDependencies: [Int]
+    private let held: Set<Int>
     private var ready: ReadyQueue
     private(set) var running = 0
     private(set) var backingOff = 0
@@ -30,12 +31,14 @@ struct DispatchState {
     ///   - graph: the feature.
     ///   - done: nodes already completed.
     ///   - rank: priority rank of each node (lower first).
-    init(graph: WorkstreamGraph, done: Set<Int>, rank: [Int]) {
+    ///   - held: nodes never to launch.
+    init(graph: WorkstreamGraph, done: Set<Int>, held: Set<Int> = [], rank: [Int]) {
         phase = (0..<graph.count).map { done.contains($0) ? .alreadyDone : .waiting }
         attempts = [Int](repeating: 0, count: graph.count)
         unmetDependencies = graph.dependencies.map { $0.reduce(0) { $0 + (done.contains($1) ? 0 : 1) } }
         ready = ReadyQueue(rank: rank)
-        for node in 0..<graph.count where phase[node] == .waiting && unmetDependencies[node] == 0 {
+        self.held = held
+        for node in 0..<graph.count where phase[node] == .waiting && unmetDependencies[node] == 0 && !held.contains(node) {
             phase[node] = .ready
             ready.push(node)
         }
@@ -68,7 +71,7 @@ struct DispatchState {
         for node in nodes {
             for dependent in graph.dependents[node] {
                 unmetDependencies[dependent] -= 1
-                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting {
+                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting && !held.contains(dependent) {
                     phase[dependent] = .ready
                     ready.push(dependent)
                     newlyReady.append(dependent)

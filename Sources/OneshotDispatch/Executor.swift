@@ -17,13 +17,17 @@ public struct ExecutionResult: Sendable, Equatable {
     public var detail: String?
     /// Where the attempt's output was written, if anywhere.
     public var logPath: String?
+    /// What the attempt cost in US dollars, when known (an agent's API spend). The checkpoint
+    /// adds it up across attempts and resumes.
+    public var costUSD: Double?
 
     /// Creates a result.
-    public init(succeeded: Bool, exitCode: Int32? = nil, detail: String? = nil, logPath: String? = nil) {
+    public init(succeeded: Bool, exitCode: Int32? = nil, detail: String? = nil, logPath: String? = nil, costUSD: Double? = nil) {
         self.succeeded = succeeded
         self.exitCode = exitCode
         self.detail = detail
         self.logPath = logPath
+        self.costUSD = costUSD
     }
 
     /// A successful attempt.

@@ -4,4 +4,6 @@ import OneshotSystem
 
 // Before any await: the main thread must be able to receive the signals that stop a run.
 SignalWatcher.unblock([SIGINT, SIGTERM, SIGHUP])
+// A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.
+signal(SIGPIPE, SIG_IGN)
 exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))

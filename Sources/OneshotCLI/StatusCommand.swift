@@ -1,0 +1,105 @@
+import Foundation
+import Oneshot
+import OneshotSystem
+
+/// `oneshot status F052`: reads the checkpoint without the lock (the writer's rename makes every
+/// read whole) and shows each workstream's state, the breaker, runs, time and cost.
+struct StatusCommand {
+    let arguments: StatusArguments
+    let console: Console
+
+    func execute() -> ExitCode {
+        if let problem = ProjectRoot.enter(arguments.projectRoot) {
+            console.error(problem)
+            return .invalidInput
+        }
+        let paths = CheckpointPaths(featureID: arguments.featureID)
+        guard let data = FileManager.default.contents(atPath: paths.checkpoint) else {
+            if FileManager.default.fileExists(atPath: paths.checkpoint) {
+                console.error("cannot read \(paths.checkpoint)")
+                return .checkpointFailed
+            }
+            console.error("no checkpoint for \(arguments.featureID) (\(paths.checkpoint)): nothing to resume")
+            return .noCheckpoint
+        }
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try CheckpointCodec.decode(Array(data), path: paths.checkpoint, featureID: arguments.featureID)
+        } catch {
+            console.error(error.description)
+            return .checkpointFailed
+        }
+        // Readers take no lock; a live pid in the lock file is reported as the running holder.
+        let holder = FileLock.holder(of: paths.lock).flatMap { ProcessInspector.name(of: $0) == "oneshot" ? $0 : nil }
+        let status = CheckpointStatus(checkpoint: checkpoint, inFlightLog: paths.readInFlightLog(), runInProgress: holder != nil)
+        if arguments.json {
+            console.out(StatusFormat.json(status, path: paths.checkpoint, holder: holder))
+        } else {
+            StatusFormat.human(status, path: paths.checkpoint, holder: holder).forEach(console.out)
+        }
+        return .success
+    }
+}
+
+/// How `status` prints a ``CheckpointStatus``.
+enum StatusFormat {
+    static func human(_ status: CheckpointStatus, path: String, holder: Int32?) -> [String] {
+        let checkpoint = status.checkpoint
+        var lines = ["\(checkpoint.featureID): checkpoint \(path), written \(checkpoint.timestamp)"]
+        lines.append(holder.map { "a run is in progress (pid \($0))" } ?? "no run in progress")
+        let width = max(10, status.rows.map(\.id.count).max() ?? 0)
+        lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: 12))  ATTEMPTS  TIME")
+        for row in status.rows {
+            var state = row.state
+            if let blockedBy = row.blockedBy { state += " (by \(blockedBy))" }
+            let time = row.attempts > 0 ? DurationText.format(.milliseconds(row.durationMS)) : "-"
+            lines.append(
+                "\(row.id.padding(to: width))  \(state.padding(to: 12))  \(String(row.attempts).padding(to: 8))  \(time)")
+        }
+        let counts = CheckpointStatus.states
+            .map { ($0, status.count($0)) }.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
+        lines.append(counts.joined(separator: ", "))
+        if let breaker = checkpoint.circuitBreaker {
+            let names = ["closed", "open", "half-open"]
+            lines.append(
+                "breaker: \(names[breaker.state]), \(breaker.failureCount) failures, \(breaker.consecutiveOpens) consecutive opens"
+            )
+        }
+        let elapsed = DurationText.format(.milliseconds(checkpoint.elapsedMS ?? 0))
+        let cost = String(format: "%.2f", checkpoint.costUSD ?? 0)
+        lines.append("runs: \(checkpoint.runs ?? 1), time so far: \(elapsed), cost so far: $\(cost)")
+        return lines
+    }
+
+    static func json(_ status: CheckpointStatus, path: String, holder: Int32?) -> String {
+        let checkpoint = status.checkpoint
+        var object: [String: Any] = [
+            "feature_id": checkpoint.featureID,
+            "path": path,
+            "timestamp": checkpoint.timestamp,
+            "running": holder != nil,
+            "runs": checkpoint.runs ?? 1,
+            "elapsed_ms": checkpoint.elapsedMS ?? 0,
+            "cost_usd": checkpoint.costUSD ?? 0,
+            "workstreams": status.rows.map { row -> [String: Any] in
+                var item: [String: Any] = [
+                    "id": row.id, "state": row.state, "attempts": row.attempts, "duration_ms": row.durationMS,
+                ]
+                if let cost = row.costUSD { item["cost_usd"] = cost }
+                if let blockedBy = row.blockedBy { item["blocked_by"] = blockedBy }
+                return item
+            },
+            "counts": Dictionary(
+                uniqueKeysWithValues: CheckpointStatus.states.map { ($0, status.count($0)) }
+            ),
+        ]
+        if let holder { object["pid"] = Int(holder) }
+        if let breaker = checkpoint.circuitBreaker {
+            object["circuit_breaker"] = [
+                "state": breaker.state, "failure_count": breaker.failureCount, "consecutive_opens": breaker.consecutiveOpens,
+            ]
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,157 @@
+import Foundation
+import OneshotGraph
+import OneshotSystem
+import OneshotWorkstreams
+
+/// A run's hold on its feature's checkpoint: the lock, what the earlier run left (the
+/// ``ResumePlan``), and the ``CheckpointStore`` that records this run.
+///
+/// ```swift
+/// let session = try CheckpointSession.open(graph: graph, paths: CheckpointPaths(featureID: "F052"))
+/// let options = DispatchOptions(alreadyCompleted: session.plan.completed, held: session.plan.held)
+/// let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: …)
+/// try session.finish(report)
+/// ```
+public final class CheckpointSession: Sendable {
+    /// Why a session could not be opened.
+    public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// Another run holds the lock.
+        case locked(FileLock.Failure)
+        /// The checkpoint folder or file cannot be used (not a folder, no permission, read-only).
+        case unusable(SystemError)
+
+        /// One line naming the path at fault.
+        public var description: String {
+            switch self {
+            case .locked(let failure): failure.description
+            case .unusable(let error): "checkpoint folder unusable: \(error)"
+            }
+        }
+    }
+
+    /// The lock, held until the session is released.
+    public let lock: FileLock
+    /// What this run will do with the earlier run's work.
+    public let plan: ResumePlan
+    /// The checkpoint as loaded, if there was one.
+    public let previous: Checkpoint?
+    /// Records this run.
+    public let store: CheckpointStore
+    /// Things the user should know: a corrupt checkpoint moved aside, orphaned temporary files.
+    public let warnings: [String]
+
+    private init(lock: FileLock, plan: ResumePlan, previous: Checkpoint?, store: CheckpointStore, warnings: [String]) {
+        self.lock = lock
+        self.plan = plan
+        self.previous = previous
+        self.store = store
+        self.warnings = warnings
+    }
+
+    /// Creates the folder, takes the lock, cleans up after a crashed writer, loads and validates
+    /// the checkpoint (a corrupt one is moved aside, never deleted), reconciles it with the
+    /// graph, and writes the first snapshot of this run.
+    ///
+    /// - Parameters:
+    ///   - graph: the feature as its files are now.
+    ///   - paths: where the checkpoint lives.
+    ///   - fileSystem: the file system (tests inject failures).
+    ///   - fresh: discard any checkpoint (`--fresh`).
+    ///   - rerunUncertain: run non-idempotent uncertain workstreams again (`--rerun-uncertain`).
+    ///   - strict: a failed write stops the run (`--strict-checkpoint`).
+    ///   - outputExists: whether a declared output exists.
+    /// - Throws: ``Failure``.
+    public static func open(
+        graph: WorkstreamGraph,
+        paths: CheckpointPaths,
+        fileSystem: any FileSystem = PosixFileSystem(),
+        fresh: Bool = false,
+        rerunUncertain: Bool = false,
+        strict: Bool = false,
+        outputExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) throws(Failure) -> CheckpointSession {
+        do {
+            try Syscall.makeDirectories(paths.folder)
+        } catch {
+            throw .unusable(error)
+        }
+        let lock: FileLock
+        do {
+            lock = try FileLock.acquire(paths.lock, fileSystem: fileSystem)
+        } catch {
+            if case .system(let systemError) = error { throw .unusable(systemError) }
+            throw .locked(error)
+        }
+        var warnings: [String] = []
+        let writer = AtomicFile(fileSystem: fileSystem)
+        let orphans = writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        if !orphans.isEmpty {
+            warnings.append(
+                "removed \(orphans.count) temporary file(s) left by an interrupted write: \(orphans.joined(separator: ", "))")
+        }
+        if fresh {
+            do {
+                try fileSystem.unlink(paths.checkpoint)
+                try fileSystem.unlink(paths.inFlightLog)
+            } catch {
+                throw .unusable(error)
+            }
+        }
+        let previous = try load(paths: paths, fileSystem: fileSystem, warnings: &warnings)
+        let plan =
+            previous.map {
+                ResumePlan.make(
+                    graph: graph, checkpoint: $0, inFlightLog: InFlightLog.read(paths.inFlightLog),
+                    rerunUncertain: rerunUncertain, outputExists: outputExists
+                )
+            } ?? .fresh(graph)
+        var state = CheckpointState(plan: plan, previous: previous, now: Date())
+        for uncertain in plan.uncertain where !uncertain.willRerun {
+            state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
+        }
+        let store = CheckpointStore(paths: paths, graph: graph, state: state, fileSystem: fileSystem, strict: strict)
+        do {
+            try store.save()
+            try fileSystem.unlink(paths.inFlightLog)
+        } catch {
+            if strict { throw .unusable(error) }
+            warnings.append("checkpoint not saved: \(error); the run goes on and tries again after the next batch")
+        }
+        return CheckpointSession(lock: lock, plan: plan, previous: previous, store: store, warnings: warnings)
+    }
+
+    /// Ends the session: removes the checkpoint when every workstream is done, else writes the
+    /// final snapshot for a later resume.
+    ///
+    /// - Parameter allDone: whether the run completed every workstream.
+    /// - Throws: ``SystemError`` when the final write or the removal fails.
+    public func finish(allDone: Bool) throws(SystemError) {
+        if allDone {
+            try store.removeAll()
+        } else {
+            try store.save()
+        }
+    }
+
+    private static func load(paths: CheckpointPaths, fileSystem: any FileSystem, warnings: inout [String]) throws(Failure)
+        -> Checkpoint?
+    {
+        let path = paths.checkpoint
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .unusable(SystemError(call: "open", path: path, errno: access(path, R_OK) == 0 ? EIO : errno))
+        }
+        do {
+            return try CheckpointCodec.decode(Array(data), path: path, featureID: paths.featureID)
+        } catch {
+            let destination = paths.corruptDestination()
+            do {
+                try fileSystem.rename(path, to: destination)
+            } catch let renameError {
+                throw .unusable(renameError)
+            }
+            warnings.append("checkpoint \(error.description); moved it to \(destination) and starting fresh")
+            return nil
+        }
+    }
+}

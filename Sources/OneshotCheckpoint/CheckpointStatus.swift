@@ -1,0 +1,80 @@
+import Foundation
+
+/// A reader's view of a checkpoint: each workstream's state and history, and the totals.
+/// Built by `oneshot status` and available to an embedding harness.
+public struct CheckpointStatus: Sendable, Equatable {
+    /// One workstream's line.
+    public struct Row: Sendable, Equatable {
+        /// Its id.
+        public var id: String
+        /// `completed`, `failed`, `running` (in flight, a run in progress), `uncertain` (in flight
+        /// when a run died), `interrupted`, `skipped` or `pending`.
+        public var state: String
+        /// Attempts across runs.
+        public var attempts: Int
+        /// Time in those attempts, milliseconds.
+        public var durationMS: Int
+        /// Cost reported, US dollars.
+        public var costUSD: Double?
+        /// For a skipped workstream, the failure that blocked it.
+        public var blockedBy: String?
+    }
+
+    /// The checkpoint read.
+    public var checkpoint: Checkpoint
+    /// One row per workstream, in id order.
+    public var rows: [Row]
+
+    /// Derives the rows from `checkpoint` and the in-flight records written since it.
+    ///
+    /// - Parameter runInProgress: whether a run holds the lock: its in-flight attempts are
+    ///   running; without one they are uncertain.
+    public init(checkpoint: Checkpoint, inFlightLog: [InFlightRecord] = [], runInProgress: Bool = false) {
+        self.checkpoint = checkpoint
+        let completed = Set(checkpoint.completed)
+        let failed = Set(checkpoint.failed)
+        let interrupted = Set(checkpoint.interrupted ?? [])
+        let skipped = checkpoint.skipped ?? [:]
+        let records = checkpoint.workstreams ?? [:]
+        var running: Set<String> = []
+        for record in (checkpoint.inFlight ?? []) + inFlightLog {
+            let finished =
+                records[record.id].flatMap { finished in
+                    finished.lastRun.map { ($0, finished.lastAttempt ?? 0) >= (record.run ?? 0, record.attempt) }
+                } ?? false
+            if !finished { running.insert(record.id) }
+        }
+        var ids = Set(checkpoint.graph?.nodes.map(\.id) ?? [])
+        ids.formUnion(completed)
+        ids.formUnion(failed)
+        ids.formUnion(running)
+        rows = ids.sorted().map { id in
+            let state =
+                if completed.contains(id) { "completed" } else if running.contains(id) {
+                    runInProgress ? "running" : "uncertain"
+                } else if failed.contains(id) { "failed" } else if interrupted.contains(id) {
+                    "interrupted"
+                } else if skipped[id] != nil { "skipped" } else { "pending" }
+            let record = records[id]
+            return Row(
+                id: id, state: state, attempts: record?.attempts ?? 0, durationMS: record?.durationMS ?? 0,
+                costUSD: record?.costUSD, blockedBy: state == "skipped" ? skipped[id] : nil
+            )
+        }
+    }
+
+    /// Every state a row can be in, in display order.
+    public static let states = ["completed", "running", "uncertain", "failed", "interrupted", "skipped", "pending"]
+
+    /// How many rows are in `state`.
+    public func count(_ state: String) -> Int {
+        rows.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
+    }
+}
+
+extension CheckpointPaths {
+    /// The in-flight records appended since the last snapshot (a torn last line is skipped).
+    public func readInFlightLog() -> [InFlightRecord] {
+        InFlightLog.read(inFlightLog)
+    }
+}

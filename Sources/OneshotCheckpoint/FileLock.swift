@@ -1,0 +1,80 @@
+import Foundation
+import OneshotSystem
+
+/// An exclusive, non-blocking `flock` on a lock file, held for the life of a run.
+///
+/// The lock file is opened with `O_CLOEXEC`, so no child process inherits it, and is never
+/// unlinked (unlinking would let two runs lock two different inodes). The holder writes its pid
+/// in it so that a refused run can say who holds it. The kernel releases the lock when the
+/// holder exits, however it exits.
+public final class FileLock: Sendable {
+    /// Why the lock could not be taken.
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Another process holds it.
+        case held(path: String, holderPID: Int32?)
+        /// A system call failed.
+        case system(SystemError)
+
+        /// A one-line message naming the lock file and the holder.
+        public var description: String {
+            switch self {
+            case let .held(path, pid?):
+                "another oneshot run (pid \(pid)) holds \(path); wait for it to finish or stop it"
+            case let .held(path, nil):
+                "another oneshot run holds \(path); wait for it to finish or stop it"
+            case let .system(error):
+                "cannot lock: \(error)"
+            }
+        }
+    }
+
+    /// The lock file's path.
+    public let path: String
+    private let fd: Int32
+    private let fileSystem: any FileSystem
+
+    private init(path: String, fd: Int32, fileSystem: any FileSystem) {
+        self.path = path
+        self.fd = fd
+        self.fileSystem = fileSystem
+    }
+
+    /// Takes the lock at `path` (creating the file), without waiting.
+    ///
+    /// - Throws: ``Failure/held(path:holderPID:)`` when another process holds it.
+    public static func acquire(_ path: String, fileSystem: any FileSystem = PosixFileSystem()) throws(Failure) -> FileLock {
+        let fd: Int32
+        do {
+            fd = try fileSystem.open(path, flags: O_RDWR | O_CREAT, mode: 0o644)
+        } catch {
+            throw .system(error)
+        }
+        do {
+            try fileSystem.flock(fd, operation: LOCK_EX | LOCK_NB, path: path)
+        } catch {
+            fileSystem.close(fd)
+            if error.errno == EWOULDBLOCK || error.errno == EAGAIN {
+                throw .held(path: path, holderPID: holder(of: path))
+            }
+            throw .system(error)
+        }
+        do {
+            try fileSystem.truncate(fd, length: 0, path: path)
+            try fileSystem.writeAll(fd, Array("\(getpid())\n".utf8), path: path)
+        } catch {
+            fileSystem.close(fd)
+            throw .system(error)
+        }
+        return FileLock(path: path, fd: fd, fileSystem: fileSystem)
+    }
+
+    /// The pid written in the lock file at `path`, if any.
+    public static func holder(of path: String) -> Int32? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return Int32(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    deinit {
+        fileSystem.close(fd)
+    }
+}

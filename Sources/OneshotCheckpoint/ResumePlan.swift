@@ -1,0 +1,176 @@
+import OneshotGraph
+import OneshotWorkstreams
+
+/// What a run will do with what an earlier run left: the seed's state categories.
+///
+/// PRESERVED work is skipped, UNCERTAIN work (running when the earlier run died) is run again
+/// unless it is not idempotent, failed work is retried, the rest is pending.
+public struct ResumePlan: Sendable, Equatable {
+    /// A completed workstream kept as completed.
+    public struct Preserved: Sendable, Equatable {
+        /// Its id.
+        public var id: String
+        /// How long its successful attempt took, when known.
+        public var durationMS: Int?
+    }
+
+    /// A workstream that was running when the earlier run stopped.
+    public struct Uncertain: Sendable, Equatable {
+        /// What was recorded about the attempt.
+        public var record: InFlightRecord
+        /// Whether it will run again now (idempotent, or `--rerun-uncertain`).
+        public var willRerun: Bool
+    }
+
+    /// Whether a checkpoint was found.
+    public var isResume: Bool
+    /// Ids that stay completed.
+    public var completed: Set<String>
+    /// The same, with durations, in id order.
+    public var preserved: [Preserved]
+    /// Workstreams that were in flight, in id order.
+    public var uncertain: [Uncertain]
+    /// Ids that failed or were interrupted: run again.
+    public var toRetry: [String]
+    /// Ids neither done nor started.
+    public var pending: [String]
+    /// What changed in the files since the checkpoint, one sentence each.
+    public var changes: [String]
+    /// Durations of earlier successful attempts, in seconds, to prioritise the ready queue.
+    public var knownDurations: [String: Double]
+
+    /// Uncertain workstreams that must not run again until the user says so.
+    public var held: Set<String> { Set(uncertain.filter { !$0.willRerun }.map(\.record.id)) }
+
+    /// Time of the preserved work, in milliseconds.
+    public var preservedMS: Int { preserved.reduce(0) { $0 + ($1.durationMS ?? 0) } }
+
+    /// A plan for a run with no checkpoint.
+    public static func fresh(_ graph: WorkstreamGraph) -> ResumePlan {
+        ResumePlan(
+            isResume: false, completed: [], preserved: [], uncertain: [], toRetry: [],
+            pending: graph.workstreams.filter { !$0.isDeclaredDone }.map(\.id), changes: [], knownDurations: [:]
+        )
+    }
+
+    /// Reconciles `checkpoint` (and the in-flight records written beside it) with the feature as
+    /// its files are now.
+    ///
+    /// - Parameters:
+    ///   - graph: the feature, rebuilt from its files.
+    ///   - checkpoint: what the earlier run saved.
+    ///   - inFlightLog: attempts recorded as starting since that save.
+    ///   - rerunUncertain: run non-idempotent uncertain workstreams again (`--rerun-uncertain`).
+    ///   - outputExists: whether a declared output path exists.
+    public static func make(
+        graph: WorkstreamGraph,
+        checkpoint: Checkpoint,
+        inFlightLog: [InFlightRecord],
+        rerunUncertain: Bool,
+        outputExists: (String) -> Bool
+    ) -> ResumePlan {
+        var changes: [String] = []
+        let records = checkpoint.workstreams ?? [:]
+        let recordedDependencies = Dictionary(
+            (checkpoint.graph?.nodes ?? []).map { ($0.id, Set($0.dependsOn)) }, uniquingKeysWith: { first, _ in first }
+        )
+        var invalid: [Int] = []
+        var completed: Set<String> = []
+        for id in Set(checkpoint.completed).sorted() {
+            guard let node = graph.node(id) else {
+                changes.append("\(id) was completed but is no longer in the feature")
+                continue
+            }
+            let workstream = graph.workstreams[node]
+            if let before = recordedDependencies[id], before != Set(workstream.dependencies) {
+                changes.append("\(id) changed its dependencies since it completed: it runs again")
+                invalid.append(node)
+            } else if let missing = workstream.outputs.first(where: { !outputExists($0) }) {
+                changes.append("\(id) completed but its output \(missing) is missing: it runs again")
+                invalid.append(node)
+            } else {
+                if let definition = records[id]?.definition, definition != DefinitionHash.of(workstream) {
+                    changes.append(
+                        "\(id) changed its command or outputs since it completed; it stays completed (--fresh redoes everything)")
+                }
+                completed.insert(id)
+            }
+        }
+        // Whatever depends on work that runs again used its old result: it runs again too.
+        var stack = invalid
+        var seen = Set(invalid)
+        while let node = stack.popLast() {
+            for dependent in graph.dependents[node] where seen.insert(dependent).inserted {
+                let id = graph.workstreams[dependent].id
+                if completed.remove(id) != nil { changes.append("\(id) depends on work that runs again: it runs again") }
+                stack.append(dependent)
+            }
+        }
+        let uncertain = uncertainAttempts(
+            graph: graph, checkpoint: checkpoint, inFlightLog: inFlightLog, completed: completed, rerunUncertain: rerunUncertain
+        )
+        let uncertainIDs = Set(uncertain.map(\.record.id))
+        let retry = Set(checkpoint.failed + (checkpoint.interrupted ?? []))
+        var toRetry: [String] = []
+        var pending: [String] = []
+        for workstream in graph.workstreams where !workstream.isDeclaredDone && !completed.contains(workstream.id) {
+            if uncertainIDs.contains(workstream.id) { continue }
+            if retry.contains(workstream.id) { toRetry.append(workstream.id) } else { pending.append(workstream.id) }
+        }
+        for id in Set(checkpoint.failed + checkpoint.completed) where graph.node(id) == nil && !checkpoint.completed.contains(id)
+        {
+            changes.append("\(id) is in the checkpoint but no longer in the feature")
+        }
+        var durations: [String: Double] = [:]
+        for (id, record) in records {
+            if let milliseconds = record.lastSuccessMS { durations[id] = Double(milliseconds) / 1000 }
+        }
+        return ResumePlan(
+            isResume: true,
+            completed: completed,
+            preserved: completed.sorted().map { Preserved(id: $0, durationMS: records[$0]?.lastSuccessMS) },
+            uncertain: uncertain,
+            toRetry: toRetry,
+            pending: pending,
+            changes: changes.sorted(),
+            knownDurations: durations
+        )
+    }
+
+    /// The latest in-flight record of each workstream that did not finish afterwards.
+    private static func uncertainAttempts(
+        graph: WorkstreamGraph, checkpoint: Checkpoint, inFlightLog: [InFlightRecord],
+        completed: Set<String>, rerunUncertain: Bool
+    ) -> [Uncertain] {
+        var latest: [String: InFlightRecord] = [:]
+        for record in (checkpoint.inFlight ?? []) + inFlightLog {
+            if let known = latest[record.id], order(known) > order(record) { continue }
+            if let known = latest[record.id], order(known) == order(record) {
+                // The same attempt recorded twice (start, then its pid): keep what is known.
+                latest[record.id] = InFlightRecord(
+                    id: record.id, attempt: record.attempt, startedAt: known.startedAt,
+                    pid: record.pid ?? known.pid, processStart: record.processStart ?? known.processStart, run: record.run
+                )
+                continue
+            }
+            latest[record.id] = record
+        }
+        let records = checkpoint.workstreams ?? [:]
+        var result: [Uncertain] = []
+        for (id, record) in latest.sorted(by: { $0.key < $1.key }) {
+            guard let node = graph.node(id), !completed.contains(id) else { continue }
+            if let finished = records[id], let run = finished.lastRun, let attempt = finished.lastAttempt,
+                (run, attempt) >= order(record)
+            {
+                continue
+            }
+            let idempotent = graph.workstreams[node].isIdempotent
+            result.append(Uncertain(record: record, willRerun: idempotent || rerunUncertain))
+        }
+        return result
+    }
+
+    private static func order(_ record: InFlightRecord) -> (Int, Int) {
+        (record.run ?? 0, record.attempt)
+    }
+}
