@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "OneshotDispatchTests", dependencies: ["OneshotDispatch"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCheckpointTests",
-            dependencies: ["OneshotCheckpoint", "OneshotSystem"],
+            dependencies: ["OneshotCheckpoint", "OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotGraph"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -121,11 +121,12 @@ public final class CheckpointSession: Sendable {
     }
 
     /// Ends the session: removes the checkpoint when every workstream is done, else writes the
-    /// final snapshot for a later resume.
+    /// final snapshot for a later resume; then releases the lock.
     ///
     /// - Parameter allDone: whether the run completed every workstream.
     /// - Throws: ``SystemError`` when the final write or the removal fails.
     public func finish(allDone: Bool) throws(SystemError) {
+        defer { lock.release() }
         if allDone {
             try store.removeAll()
         } else {

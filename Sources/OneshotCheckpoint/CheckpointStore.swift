@@ -18,7 +18,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         var state: CheckpointState
         var logFD: Int32?
         var logBytes = 0
-        var logWarned = false
+        var logFailure: SystemError?
     }
 
     /// The files.
@@ -85,6 +85,14 @@ public final class CheckpointStore: RunJournal, Sendable {
         if let failure {
             return .failed(message: "checkpoint not saved: \(failure)", stopRun: strict)
         }
+        let logFailure = shared.withLock { shared in
+            defer { shared.logFailure = nil }
+            return shared.logFailure
+        }
+        if let logFailure {
+            // The snapshot just written holds the in-flight records the log missed.
+            return .failed(message: "in-flight record not written: \(logFailure)", stopRun: strict)
+        }
         // Nothing was appended since this snapshot was taken: the log holds nothing it lacks.
         shared.withLock { shared in
             if shared.logBytes == logMark, logMark > 0, let fd = shared.logFD,
@@ -135,11 +143,19 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     private func appendToLog(_ record: InFlightRecord, _ shared: inout Shared) {
         let log = InFlightLog(path: paths.inFlightLog, fileSystem: writer.fileSystem)
-        if shared.logFD == nil { shared.logFD = try? log.open() }
+        if shared.logFD == nil {
+            do {
+                shared.logFD = try log.open()
+            } catch {
+                shared.logFailure = error
+                return
+            }
+        }
         guard let fd = shared.logFD else { return }
-        let before = shared.logBytes
-        if log.append(record, to: fd) == nil {
-            shared.logBytes = before + 1  // a change counter: only whether it moved matters
+        if let failure = log.append(record, to: fd) {
+            shared.logFailure = failure
+        } else {
+            shared.logBytes += 1  // a change counter: only whether it moved matters
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import OneshotSystem
+import Synchronization
 
 /// An exclusive, non-blocking `flock` on a lock file, held for the life of a run.
 ///
@@ -30,13 +31,22 @@ public final class FileLock: Sendable {
 
     /// The lock file's path.
     public let path: String
-    private let fd: Int32
+    private let fd: Mutex<Int32?>
     private let fileSystem: any FileSystem
 
     private init(path: String, fd: Int32, fileSystem: any FileSystem) {
         self.path = path
-        self.fd = fd
+        self.fd = Mutex(fd)
         self.fileSystem = fileSystem
+    }
+
+    /// Releases the lock (closing the file releases the `flock`). Later calls do nothing.
+    public func release() {
+        let open = fd.withLock { fd in
+            defer { fd = nil }
+            return fd
+        }
+        if let open { fileSystem.close(open) }
     }
 
     /// Takes the lock at `path` (creating the file), without waiting.
@@ -75,6 +85,6 @@ public final class FileLock: Sendable {
     }
 
     deinit {
-        fileSystem.close(fd)
+        release()
     }
 }

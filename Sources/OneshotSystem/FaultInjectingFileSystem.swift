@@ -60,6 +60,7 @@ public final class FaultInjectingFileSystem: FileSystem {
         }
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 {
         if flags & O_DIRECTORY == 0 { try check(.open, path) }
         let fd = try base.open(path, flags: flags, mode: mode)
@@ -67,37 +68,44 @@ public final class FaultInjectingFileSystem: FileSystem {
         return fd
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) -> Int {
         try check(.write, path)
         let short = plan.withLock { $0.shortWrites }
         return try base.write(fd, short ? UnsafeRawBufferPointer(rebasing: bytes.prefix(7)) : bytes, path: path)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func fsync(_ fd: Int32, path: String) throws(SystemError) {
         let isDirectory = directoryFDs.withLock { $0.contains(fd) }
         try check(isDirectory ? .fsyncDirectory : .fsync, path)
         try base.fsync(fd, path: path)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func close(_ fd: Int32) {
         _ = directoryFDs.withLock { $0.remove(fd) }
         base.close(fd)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func rename(_ source: String, to destination: String) throws(SystemError) {
         try check(.rename, destination)
         try base.rename(source, to: destination)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func unlink(_ path: String) throws(SystemError) {
         try check(.unlink, path)
         try base.unlink(path)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func flock(_ fd: Int32, operation: Int32, path: String) throws(SystemError) {
         try base.flock(fd, operation: operation, path: path)
     }
 
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) {
         try base.truncate(fd, length: length, path: path)
     }

@@ -50,38 +50,46 @@ public struct PosixFileSystem: FileSystem {
     /// Creates one.
     public init() {}
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 {
         try Syscall.open(path, flags, mode: mode)
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) -> Int {
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
         return try Syscall.retrying("write", path: path) { Glibc_write(fd, base, bytes.count) }
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func fsync(_ fd: Int32, path: String) throws(SystemError) {
         // Not retried on EINTR by design of the caller: after a failed fsync the file is abandoned.
         if Glibc_fsync(fd) == -1 { throw SystemError(call: "fsync", path: path, errno: errno) }
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func close(_ fd: Int32) {
         Syscall.close(fd)
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func rename(_ source: String, to destination: String) throws(SystemError) {
         try Syscall.retrying("rename", path: destination) { Glibc_rename(source, destination) }
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func unlink(_ path: String) throws(SystemError) {
         if Glibc_unlink(path) == -1 && errno != ENOENT {
             throw SystemError(call: "unlink", path: path, errno: errno)
         }
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func flock(_ fd: Int32, operation: Int32, path: String) throws(SystemError) {
         try Syscall.retrying("flock", path: path) { Glibc_flock(fd, operation) }
     }
 
+    /// The ``FileSystem`` requirement, through ``Syscall``.
     public func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) {
         try Syscall.retrying("ftruncate", path: path) { Glibc_ftruncate(fd, off_t(length)) }
     }

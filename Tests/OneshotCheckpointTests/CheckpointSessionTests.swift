@@ -1,0 +1,173 @@
+import Foundation
+import OneshotCheckpoint
+import OneshotDispatch
+import OneshotGraph
+import OneshotSystem
+import OneshotWorkstreams
+import Synchronization
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct CheckpointSessionTests {
+    private func open(
+        _ folder: TemporaryFolder, _ graph: WorkstreamGraph, fileSystem: any FileSystem = PosixFileSystem(),
+        fresh: Bool = false, strict: Bool = false
+    ) throws -> CheckpointSession {
+        try CheckpointSession.open(
+            graph: graph, paths: CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1"),
+            fileSystem: fileSystem, fresh: fresh, strict: strict
+        )
+    }
+
+    private func run(_ session: CheckpointSession, _ graph: WorkstreamGraph, failing: Set<String> = []) async -> RunReport {
+        let options = DispatchOptions(alreadyCompleted: session.plan.completed, held: session.plan.held)
+        return await Dispatcher(graph: graph, options: options, journal: session.store).run { workstream, _ in
+            failing.contains(workstream.id) ? .failure(exitCode: 1) : .success
+        }
+    }
+
+    @Test func aFailedRunLeavesACheckpointThatTheNextRunResumes() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph([ws("a"), ws("b", ["a"]), ws("c")])
+        let first = try open(folder, graph)
+        #expect(first.plan.isResume == false)
+        let report = await run(first, graph, failing: ["a"])
+        #expect(report.status == .failed)
+        try first.finish(allDone: false)
+        let saved = try CheckpointCodec.decode(
+            Array(try Data(contentsOf: URL(fileURLWithPath: folder.file("checkpoints/F1-checkpoint.json")))),
+            path: "c", featureID: "F1"
+        )
+        #expect(saved.completed == ["c"])
+        #expect(saved.failed == ["a"])
+        #expect(saved.skipped == ["b": "a"])
+        #expect(saved.graph?.nodes.map(\.indegree) == [0, 1, 0])
+        #expect(saved.runs == 1)
+
+        let second = try open(folder, graph)
+        #expect(second.plan.completed == ["c"])
+        #expect(second.plan.toRetry == ["a"])
+        let ran = Mutex<[String]>([])
+        let options = DispatchOptions(alreadyCompleted: second.plan.completed)
+        let resumed = await Dispatcher(graph: graph, options: options, journal: second.store).run { workstream, _ in
+            ran.withLock { $0.append(workstream.id) }
+            return .success
+        }
+        #expect(resumed.status == .succeeded)
+        #expect(ran.withLock { $0 } == ["a", "b"])
+        try second.finish(allDone: true)
+        #expect(folder.names == ["checkpoints"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("checkpoints")) == ["F1.lock"])
+    }
+
+    @Test func aSecondSessionIsRefusedWhileTheFirstHoldsTheLock() throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph([ws("a")])
+        let first = try open(folder, graph)
+        #expect {
+            try open(folder, graph)
+        } throws: { error in
+            guard case .locked(.held(_, let pid)) = error as? CheckpointSession.Failure else { return false }
+            return pid == getpid()
+        }
+        withExtendedLifetime(first) {}
+    }
+
+    @Test func aCorruptCheckpointIsMovedAsideNeverDeleted() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("checkpoints"), withIntermediateDirectories: true)
+        try folder.write("checkpoints/F1-checkpoint.json", "{ truncated")
+        try folder.write("checkpoints/F1-checkpoint.json.corrupt", "an older one")
+        let graph = try WorkstreamGraph([ws("a")])
+        let session = try open(folder, graph)
+        #expect(session.plan.isResume == false)
+        #expect(session.warnings.first?.contains("not valid JSON (truncated or corrupt); moved it to") == true)
+        #expect(folder.read("checkpoints/F1-checkpoint.json.corrupt.1") == "{ truncated")
+        #expect(folder.read("checkpoints/F1-checkpoint.json.corrupt") == "an older one")
+    }
+
+    @Test func theSeedCheckpointResumes() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("checkpoints"), withIntermediateDirectories: true)
+        try folder.write("checkpoints/F1-checkpoint.json", seedCheckpoint.replacingOccurrences(of: "F052", with: "F1"))
+        let graph = try WorkstreamGraph([
+            ws("00-052-01"), ws("00-052-02"), ws("00-052-03"), ws("00-052-04", ["00-052-01"]), ws("00-052-05", ["00-052-01"]),
+        ])
+        let session = try open(folder, graph)
+        #expect(session.plan.completed == ["00-052-01", "00-052-02"])
+        #expect(session.plan.toRetry == ["00-052-03"])
+        #expect(session.plan.pending == ["00-052-04", "00-052-05"])
+        #expect(session.store.current.circuitBreaker?.failureCount == 1)
+    }
+
+    @Test func orphanedTemporariesAreRemovedByTheLockHolder() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("checkpoints"), withIntermediateDirectories: true)
+        try folder.write("checkpoints/F1-checkpoint.json.tmp.999.3", "half")
+        let session = try open(folder, try WorkstreamGraph([ws("a")]))
+        #expect(session.warnings == ["removed 1 temporary file(s) left by an interrupted write: F1-checkpoint.json.tmp.999.3"])
+    }
+
+    @Test func aFailedWriteIsAWarningAndTheNextBatchWritesAgain() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let graph = try WorkstreamGraph([ws("a"), ws("b", ["a"]), ws("c", ["b"])])
+        let session = try open(folder, graph, fileSystem: fileSystem)
+        fileSystem.fail(.fsync, errno: EIO)
+        let events = Mutex<[RunEvent]>([])
+        let report = await Dispatcher(graph: graph, journal: session.store).run(
+            executor: { _, _ in .success }, onEvent: { event in events.withLock { $0.append(event) } }
+        )
+        #expect(report.status == .succeeded)
+        let failures = events.withLock { $0 }.filter { if case .journalFailed = $0 { true } else { false } }
+        #expect(failures.count == 1)
+        #expect(folder.names == ["checkpoints"])
+        let saved = try CheckpointCodec.decode(
+            Array(try Data(contentsOf: URL(fileURLWithPath: folder.file("checkpoints/F1-checkpoint.json")))),
+            path: "c", featureID: "F1"
+        )
+        #expect(saved.completed == ["a", "b", "c"])
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.file("checkpoints")).filter { $0.contains(".tmp.") }
+        #expect(leftovers.isEmpty)
+    }
+
+    @Test func aStrictStoreStopsTheRunWhenAWriteFails() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let graph = try WorkstreamGraph([ws("a"), ws("b", ["a"])])
+        let session = try open(folder, graph, fileSystem: fileSystem, strict: true)
+        fileSystem.fail(.rename, errno: EROFS)
+        let report = await Dispatcher(graph: graph, journal: session.store).run { _, _ in .success }
+        #expect(report.status == .journalFailed)
+        #expect(report.results.map(\.state) == [.succeeded, .notRun])
+    }
+
+    @Test func anUnusableFolderIsAClearError() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("checkpoints", "a file where the folder should be")
+        #expect {
+            try open(folder, try WorkstreamGraph([ws("a")]))
+        } throws: { error in
+            (error as? CheckpointSession.Failure)?.description.hasPrefix("checkpoint folder unusable: mkdir \(folder.file("checkpoints")):") == true
+        }
+    }
+
+    @Test func costsAndAttemptsAccumulateAcrossRuns() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph([ws("a"), ws("b")])
+        for round in 1...2 {
+            let session = try open(folder, graph)
+            let options = DispatchOptions(alreadyCompleted: session.plan.completed)
+            _ = await Dispatcher(graph: graph, options: options, journal: session.store).run { workstream, _ in
+                ExecutionResult(succeeded: workstream.id == "a" || round == 2, costUSD: 0.25)
+            }
+            if round == 2 {
+                let current = session.store.current
+                #expect(current.costUSD == 0.75)
+                #expect(current.runs == 2)
+                #expect(current.workstreams?["b"]?.attempts == 2)
+                #expect(current.workstreams?["b"]?.costUSD == 0.5)
+            }
+            try session.finish(allDone: false)
+        }
+    }
+}
