@@ -54,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OneshotCLITests",
-            dependencies: ["OneshotCLI", "Oneshot", "oneshot"],
+            dependencies: ["OneshotCLI", "Oneshot", "OneshotCheckpoint", "oneshot"],
             swiftSettings: strictSettings
         ),
     ]

@@ -4,6 +4,8 @@ import OneshotSystem
 
 // Before any await: the main thread must be able to receive the signals that stop a run.
 SignalWatcher.unblock([SIGINT, SIGTERM, SIGHUP])
+// Descriptors our parent left open must not leak into the commands we start.
+InheritedDescriptors.closeOnExec()
 // A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.
 signal(SIGPIPE, SIG_IGN)
 exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))

@@ -28,7 +28,9 @@ import Testing
         (.fsync, EIO),
         (.rename, EXDEV),
     ])
-    func aFailureBeforeTheRenameKeepsTheOldFileAndRemovesTheTemporary(operation: FaultInjectingFileSystem.Operation, code: Int32) throws {
+    func aFailureBeforeTheRenameKeepsTheOldFileAndRemovesTheTemporary(operation: FaultInjectingFileSystem.Operation, code: Int32)
+        throws
+    {
         let folder = try TemporaryFolder()
         try folder.write("c.json", "old")
         let fileSystem = FaultInjectingFileSystem()

@@ -30,9 +30,13 @@ import Testing
         var checkpoint = Checkpoint(featureID: "F052", timestamp: "2026-11-23T01:02:03Z")
         checkpoint.completed = ["a"]
         checkpoint.failed = ["b"]
-        checkpoint.graph = GraphSnapshot(nodes: [NodeSnapshot(id: "b", dependsOn: ["a"], indegree: 0, completed: false)], edges: ["a": ["b"]])
-        checkpoint.circuitBreaker = BreakerSnapshot(state: 1, failureCount: 3, successCount: 0, consecutiveOpens: 2, lastFailureTime: nil)
-        checkpoint.inFlight = [InFlightRecord(id: "c", attempt: 2, startedAt: "2026-11-23T01:02:00Z", pid: 42, processStart: 7, run: 3)]
+        checkpoint.graph = GraphSnapshot(
+            nodes: [NodeSnapshot(id: "b", dependsOn: ["a"], indegree: 0, completed: false)], edges: ["a": ["b"]])
+        checkpoint.circuitBreaker = BreakerSnapshot(
+            state: 1, failureCount: 3, successCount: 0, consecutiveOpens: 2, lastFailureTime: nil)
+        checkpoint.inFlight = [
+            InFlightRecord(id: "c", attempt: 2, startedAt: "2026-11-23T01:02:00Z", pid: 42, processStart: 7, run: 3)
+        ]
         checkpoint.interrupted = ["d"]
         checkpoint.skipped = ["e": "b"]
         var record = WorkstreamRecord()
@@ -55,26 +59,46 @@ import Testing
         ("", "the file is empty"),
         ("{\"version\": \"1.0\", \"feature_id\": \"F0", "not valid JSON (truncated or corrupt)"),
         ("[1, 2]", "field the top level has the wrong type; expected an object"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": 3}",
-         "field failed has the wrong type; expected a list"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"failed\": []}",
-         "missing field completed"),
-        ("{\"version\": \"9.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": []}",
-         "unknown version '9.0'; this oneshot reads 1.0, 1.1"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F051\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": []}",
-         "belongs to feature 'F051', not F052"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"yesterday\", \"completed\": [], \"failed\": []}",
-         "timestamp 'yesterday' is not an RFC 3339 time"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [\"../x\"], \"failed\": []}",
-         "invalid workstream id '../x': '/' is not allowed; use letters, digits, '.', '-' and '_'"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 7, \"failure_count\": 0, \"success_count\": 0, \"consecutive_opens\": 0}}",
-         "circuit_breaker.state is 7; expected 0 (closed), 1 (open) or 2 (half-open)"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 0, \"failure_count\": -4, \"success_count\": 0, \"consecutive_opens\": 0}}",
-         "circuit_breaker.failure_count is -4; expected 0 to 1000000"),
-        ("{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"runs\": 99999999999}",
-         "runs is 99999999999; out of range"),
-        ("{\"version\": \"1.1\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"workstreams\": {\"a\": {\"attempts\": 1, \"duration_ms\": -5}}}",
-         "workstreams.a holds an out-of-range number"),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": 3}",
+            "field failed has the wrong type; expected a list"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"failed\": []}",
+            "missing field completed"
+        ),
+        (
+            "{\"version\": \"9.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": []}",
+            "unknown version '9.0'; this oneshot reads 1.0, 1.1"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F051\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": []}",
+            "belongs to feature 'F051', not F052"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"yesterday\", \"completed\": [], \"failed\": []}",
+            "timestamp 'yesterday' is not an RFC 3339 time"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [\"../x\"], \"failed\": []}",
+            "invalid workstream id '../x': '/' is not allowed; use letters, digits, '.', '-' and '_'"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 7, \"failure_count\": 0, \"success_count\": 0, \"consecutive_opens\": 0}}",
+            "circuit_breaker.state is 7; expected 0 (closed), 1 (open) or 2 (half-open)"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 0, \"failure_count\": -4, \"success_count\": 0, \"consecutive_opens\": 0}}",
+            "circuit_breaker.failure_count is -4; expected 0 to 1000000"
+        ),
+        (
+            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"runs\": 99999999999}",
+            "runs is 99999999999; out of range"
+        ),
+        (
+            "{\"version\": \"1.1\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"workstreams\": {\"a\": {\"attempts\": 1, \"duration_ms\": -5}}}",
+            "workstreams.a holds an out-of-range number"
+        ),
     ])
     func refusesUntrustworthyFiles(text: String, expected: String) {
         #expect(reason(text) == expected)

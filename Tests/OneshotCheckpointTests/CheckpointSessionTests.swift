@@ -126,7 +126,9 @@ import Testing
             path: "c", featureID: "F1"
         )
         #expect(saved.completed == ["a", "b", "c"])
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.file("checkpoints")).filter { $0.contains(".tmp.") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.file("checkpoints")).filter {
+            $0.contains(".tmp.")
+        }
         #expect(leftovers.isEmpty)
     }
 
@@ -147,7 +149,8 @@ import Testing
         #expect {
             try open(folder, try WorkstreamGraph([ws("a")]))
         } throws: { error in
-            (error as? CheckpointSession.Failure)?.description.hasPrefix("checkpoint folder unusable: mkdir \(folder.file("checkpoints")):") == true
+            (error as? CheckpointSession.Failure)?.description.hasPrefix(
+                "checkpoint folder unusable: mkdir \(folder.file("checkpoints")):") == true
         }
     }
 

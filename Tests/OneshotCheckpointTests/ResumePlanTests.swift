@@ -37,13 +37,14 @@ import Testing
             inFlightLog: [], rerunUncertain: false, outputExists: { $0 != "build/x.o" }
         )
         #expect(plan.completed == ["a", "z"])
-        #expect(plan.changes == [
-            "b changed its dependencies since it completed: it runs again",
-            "c depends on work that runs again: it runs again",
-            "gone was completed but is no longer in the feature",
-            "x completed but its output build/x.o is missing: it runs again",
-            "y depends on work that runs again: it runs again",
-        ])
+        #expect(
+            plan.changes == [
+                "b changed its dependencies since it completed: it runs again",
+                "c depends on work that runs again: it runs again",
+                "gone was completed but is no longer in the feature",
+                "x completed but its output build/x.o is missing: it runs again",
+                "y depends on work that runs again: it runs again",
+            ])
     }
 
     @Test func inFlightWorkIsUncertainAndNonIdempotentWorkIsHeld() throws {
@@ -60,13 +61,15 @@ import Testing
             InFlightRecord(id: "c", attempt: 1, startedAt: "2026-11-23T00:00:02Z", run: 1),
             InFlightRecord(id: "d", attempt: 1, startedAt: "2026-11-23T00:00:03Z", run: 1),
         ]
-        let plan = ResumePlan.make(graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: false, outputExists: { _ in true })
+        let plan = ResumePlan.make(
+            graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: false, outputExists: { _ in true })
         #expect(plan.uncertain.map(\.record.id) == ["a", "b"])
         #expect(plan.uncertain.map(\.willRerun) == [true, false])
         #expect(plan.uncertain[1].record.pid == 77)
         #expect(plan.held == ["b"])
         #expect(plan.pending == ["c"])
-        let rerun = ResumePlan.make(graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: true, outputExists: { _ in true })
+        let rerun = ResumePlan.make(
+            graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: true, outputExists: { _ in true })
         #expect(rerun.held.isEmpty)
     }
 }

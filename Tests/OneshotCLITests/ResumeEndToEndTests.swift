@@ -1,0 +1,260 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+/// Kill it, interrupt it, run two at once, hand it the seed's checkpoint: through the binary.
+@Suite(.timeLimit(.minutes(3))) struct ResumeEndToEndTests {
+    /// A layered feature whose commands log `start <id>` and `end <id>` to a ledger.
+    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 4, width: Int = 4, sleep: String = "0.15") throws
+        -> [String]
+    {
+        var ids: [String] = []
+        for layer in 0..<layers {
+            for index in 0..<width {
+                let id = "w\(layer)-\(index)"
+                let depends = layer == 0 ? [] : ["w\(layer - 1)-\(index)", "w\(layer - 1)-\((index + 1) % width)"]
+                try project.workstream(
+                    "F1", id, depends: depends,
+                    run: "echo \"start $ONESHOT_WS_ID\" >> ledger; sleep \(sleep); echo \"end $ONESHOT_WS_ID\" >> ledger"
+                )
+                ids.append(id)
+            }
+        }
+        return ids
+    }
+
+    private func ledger(_ project: TemporaryProject) -> [String] {
+        (project.read("ledger") ?? "").split(separator: "\n").map(String.init)
+    }
+
+    private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
+        guard let data = FileManager.default.contents(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json")) else {
+            return nil
+        }
+        return try CheckpointCodec.decode(Array(data), path: "checkpoint", featureID: "F1")
+    }
+
+    @Test func killedWithSIGKILLAgainAndAgainItResumesAndLosesNothing() async throws {
+        let project = try TemporaryProject()
+        let ids = try ledgerFeature(project)
+        var random = SplitMix(seed: 2026)
+        var completedAtSomeKill: Set<String> = []
+        var uncertainAtSomeKill: Set<String> = []
+        var kills = 0
+        var finished = false
+        while !finished {
+            let running = try OneshotBinary.start(["F1", "-j", "3"], in: project.path)
+            let before = ledger(project).count
+            let wait = Int(random.next() % 4) + 1
+            let grew = try await eventually(within: .seconds(30)) {
+                ledger(project).count >= before + wait || !isAlive(running.pid)
+            }
+            #expect(grew)
+            if isAlive(running.pid), kills < 5 {
+                kill(running.pid, SIGKILL)
+                _ = try await running.finish()
+                kills += 1
+                // Every state on disk after a kill loads and validates.
+                let saved = try #require(try checkpoint(project))
+                let logged = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1").readInFlightLog()
+                let starts = ledger(project).filter { $0.hasPrefix("start ") }
+                // Work recorded as completed is never run again.
+                for id in saved.completed where completedAtSomeKill.insert(id).inserted {
+                    #expect(starts.contains("start \(id)"))
+                }
+                let inFlight = Set(((saved.inFlight ?? []) + logged).map(\.id)).subtracting(saved.completed)
+                uncertainAtSomeKill.formUnion(inFlight)
+            } else {
+                let result = try await running.finish()
+                #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+                finished = result.exitCode == 0 || kills >= 5 && result.exitCode != 0
+                if result.exitCode == 0 { #expect(result.stdout.contains(kills > 0 ? "Resuming:" : "succeeded")) }
+            }
+        }
+        #expect(kills >= 3, "the run finished before it could be killed enough")
+        let lines = ledger(project)
+        for id in ids {
+            let starts = lines.filter { $0 == "start \(id)" }.count
+            #expect(lines.contains("end \(id)"), "\(id) never finished")
+            if starts > 1 {
+                #expect(uncertainAtSomeKill.contains(id), "\(id) ran \(starts) times without being in flight at a kill")
+            }
+        }
+        // Work completed in a checkpoint was not started again after that checkpoint.
+        for id in completedAtSomeKill {
+            #expect(lines.filter { $0 == "start \(id)" }.count == 1 || uncertainAtSomeKill.contains(id))
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints"))
+        #expect(left == ["F1.lock"])
+    }
+
+    @Test func aResumeStopsTheOrphanOfAKilledRunBeforeRunningItsWorkstreamAgain() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "agent",
+            run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait"
+        )
+        let first = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        let orphan = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        #expect(isAlive(orphan), "a kill -9 of oneshot leaves its children running")
+        try project.write("fast", "")
+        let second = try await OneshotBinary.run(["F1", "--grace", "1s"], in: project.path)
+        #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("agent: attempt 1 from the earlier run was still running"))
+        #expect(second.stdout.contains("UNCERTAIN   agent: attempt 1 started"))
+        #expect(try await eventually { !isAlive(orphan) })
+    }
+
+    @Test func aSecondRunIsRefusedWhileOneRunsAndChangesNothing() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "slow", run: "touch started; while [ ! -f release ]; do sleep 0.05; done")
+        let first = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("started") != nil })
+        let before = project.read(".sdp/checkpoints/F1-checkpoint.json")
+        let second = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(second.exitCode == 3)
+        #expect(
+            second.stderr
+                == "oneshot: error: another oneshot run (pid \(first.pid)) holds .sdp/checkpoints/F1.lock; wait for it to finish or stop it\n"
+        )
+        #expect(project.read(".sdp/checkpoints/F1-checkpoint.json") == before)
+        let status = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
+        #expect(status.exitCode == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(object["running"] as? Bool == true)
+        #expect((object["counts"] as? [String: Int])?["running"] == 1)
+        try project.write("release", "")
+        let result = try await first.finish()
+        #expect(result.exitCode == 0)
+    }
+
+    @Test func anInterruptedRunLeavesACheckpointThatResumes() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "first", run: "touch ran-first")
+        try project.workstream(
+            "F1", "long", depends: ["first"], run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait")
+        try project.workstream("F1", "after", depends: ["long"], run: "touch ran-after")
+        let running = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        kill(running.pid, SIGINT)
+        let interrupted = try await running.finish()
+        #expect(interrupted.exitCode == 130)
+        #expect(interrupted.stdout.contains("checkpoint saved: .sdp/checkpoints/F1-checkpoint.json"))
+        let saved = try #require(try checkpoint(project))
+        #expect(saved.completed == ["first"])
+        #expect(saved.interrupted == ["long"])
+        #expect(saved.inFlight == [])
+        let status = try await OneshotBinary.run(["status", "F1"], in: project.path)
+        #expect(status.stdout.contains("long        interrupted"))
+        try FileManager.default.removeItem(atPath: project.file("ran-first"))
+        try project.write("fast", "")
+        let resumed = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(resumed.exitCode == 0)
+        #expect(resumed.stdout.contains("TO RETRY    1: long"))
+        #expect(project.read("ran-first") == nil, "completed work ran again")
+        #expect(project.read("ran-after") != nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")) == ["F1.lock"])
+    }
+
+    @Test func theSeedsCheckpointPlacedByHandResumes() async throws {
+        let project = try TemporaryProject()
+        for (id, depends) in [
+            ("00-052-01", []), ("00-052-02", []), ("00-052-03", []), ("00-052-04", ["00-052-01"]), ("00-052-05", ["00-052-01"]),
+        ] {
+            try project.workstream("F052", id, depends: depends, run: "echo $ONESHOT_WS_ID >> ledger")
+        }
+        try project.write(
+            ".sdp/checkpoints/F052-checkpoint.json",
+            """
+            {"version": "1.0", "feature_id": "F052", "timestamp": "2026-02-07T12:34:56Z",
+             "completed": ["00-052-01", "00-052-02"], "failed": ["00-052-03"],
+             "graph": {"nodes": [{"id": "00-052-04", "depends_on": ["00-052-01"], "indegree": 0, "completed": false}],
+                       "edges": {"00-052-01": ["00-052-04", "00-052-05"]}},
+             "circuit_breaker": {"state": 0, "failure_count": 1, "success_count": 0, "consecutive_opens": 0,
+                                 "last_failure_time": "2026-02-07T12:34:00Z"}}
+            """)
+        let result = try await OneshotBinary.run(["F052"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("PRESERVED   2: 00-052-01, 00-052-02"))
+        #expect(result.stdout.contains("TO RETRY    1: 00-052-03"))
+        #expect(result.stdout.contains("Resuming: 2/5 done"))
+        #expect(Set((project.read("ledger") ?? "").split(separator: "\n")) == ["00-052-03", "00-052-04", "00-052-05"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")) == ["F052.lock"])
+    }
+
+    @Test func aCorruptCheckpointIsMovedAsideWithAWarning() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        try project.write(".sdp/checkpoints/F1-checkpoint.json", "{\"version\": \"1.0\", \"feature_id\": ")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 0)
+        #expect(
+            result.stderr.contains(
+                "oneshot: warning: checkpoint .sdp/checkpoints/F1-checkpoint.json: not valid JSON (truncated or corrupt); moved it to .sdp/checkpoints/F1-checkpoint.json.corrupt"
+            ))
+        #expect(project.read(".sdp/checkpoints/F1-checkpoint.json.corrupt") == "{\"version\": \"1.0\", \"feature_id\": ")
+    }
+
+    @Test func nonIdempotentUncertainWorkWaitsForTheUsersWord() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo paid >> ledger", extra: "idempotent: false\n")
+        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let held = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(held.exitCode == 1)
+        #expect(held.stdout.contains("UNCERTAIN   pay: attempt 1 started 2026-11-23T00:00:00Z"))
+        #expect(held.stderr.contains("pay was running when an earlier run stopped and is not idempotent"))
+        #expect(project.read("ledger") == nil)
+        let again = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(again.exitCode == 1, "still held: the decision is the user's")
+        let rerun = try await OneshotBinary.run(["F1", "--rerun-uncertain"], in: project.path)
+        #expect(rerun.exitCode == 0)
+        #expect(project.read("ledger") == "paid\nmailed\n")
+    }
+
+    @Test func aMissingDeclaredOutputFailsTheWorkstream() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "build", run: "true", extra: "outputs: [out/app.bin]\n")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("│ declared output out/app.bin is missing after a successful exit"))
+    }
+
+    @Test func statusWithoutACheckpointAndCostsAcrossRuns() async throws {
+        let project = try TemporaryProject()
+        let none = try await OneshotBinary.run(["status", "F1"], in: project.path)
+        #expect(none.exitCode == 5)
+        #expect(none.stderr == "oneshot: error: no checkpoint for F1 (.sdp/checkpoints/F1-checkpoint.json): nothing to resume\n")
+        try project.workstream("F1", "a", run: "echo '{\"cost_usd\": 0.5}' > \"$ONESHOT_REPORT\"")
+        try project.workstream("F1", "b", run: "echo '{\"cost_usd\": 0.25}' > \"$ONESHOT_REPORT\"; exit 1")
+        for expected in [0.75, 1.0] {
+            let run = try await OneshotBinary.run(["F1"], in: project.path)
+            #expect(run.exitCode == 1)
+            let status = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+            #expect(object["cost_usd"] as? Double == expected)
+            #expect((object["counts"] as? [String: Int])?["failed"] == 1)
+        }
+    }
+}
+
+/// SplitMix64, for seeded kill timings.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
