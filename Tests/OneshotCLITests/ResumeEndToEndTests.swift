@@ -220,6 +220,16 @@ import Testing
         #expect(project.read("ledger") == "paid\nmailed\n")
     }
 
+    @Test func anSdpThatIsAFileIsAClearErrorWithExit6() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "touch ran-a")
+        try project.write(".sdp", "not a folder")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 6)
+        #expect(result.stderr.hasPrefix("oneshot: error: checkpoint folder unusable: mkdir .sdp: Not a directory"))
+        #expect(project.read("ran-a") == nil)
+    }
+
     @Test func aMissingDeclaredOutputFailsTheWorkstream() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "build", run: "true", extra: "outputs: [out/app.bin]\n")
