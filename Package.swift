@@ -22,12 +22,17 @@ let package = Package(
         .target(name: "OneshotWorkstreams", swiftSettings: strictSettings),
         // The DAG: indegrees, Kahn's order, cycles named, critical-path priorities.
         .target(name: "OneshotGraph", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
+        // The circuit breaker: a pure state machine with an injected clock.
+        .target(name: "OneshotBreaker", swiftSettings: strictSettings),
         // The work-conserving dispatcher: one TaskGroup loop over a pure state machine.
-        .target(name: "OneshotDispatch", dependencies: ["OneshotGraph", "OneshotWorkstreams"], swiftSettings: strictSettings),
+        .target(
+            name: "OneshotDispatch", dependencies: ["OneshotBreaker", "OneshotGraph", "OneshotWorkstreams"],
+            swiftSettings: strictSettings
+        ),
         // The checkpoint: atomic durable writes under a lock, the seed's JSON format, resume.
         .target(
             name: "OneshotCheckpoint",
-            dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotGraph", "OneshotDispatch"],
+            dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotGraph", "OneshotBreaker", "OneshotDispatch"],
             swiftSettings: strictSettings
         ),
         // The CLI's executor: a shell command per workstream, in its own process group, logged.
@@ -37,7 +42,9 @@ let package = Package(
         // The umbrella an agent harness imports.
         .target(
             name: "Oneshot",
-            dependencies: ["OneshotWorkstreams", "OneshotGraph", "OneshotDispatch", "OneshotCheckpoint", "OneshotCommand"],
+            dependencies: [
+                "OneshotWorkstreams", "OneshotGraph", "OneshotBreaker", "OneshotDispatch", "OneshotCheckpoint", "OneshotCommand",
+            ],
             swiftSettings: strictSettings
         ),
         // Argument parsing, output and exit codes: a thin layer over the library.
@@ -46,6 +53,7 @@ let package = Package(
 
         .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
+        .testTarget(name: "OneshotBreakerTests", dependencies: ["OneshotBreaker"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotDispatchTests", dependencies: ["OneshotDispatch"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCheckpointTests",

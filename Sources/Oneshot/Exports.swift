@@ -1,4 +1,5 @@
 // `import Oneshot` gives an embedding harness the whole library in one line.
+@_exported import OneshotBreaker
 @_exported import OneshotCheckpoint
 @_exported import OneshotCommand
 @_exported import OneshotDispatch

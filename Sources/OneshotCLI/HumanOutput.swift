@@ -30,6 +30,12 @@ final class HumanOutput: Sendable {
             finished(report)
         case let .workstreamSkipped(id, blockedBy):
             emit("⊘ \(id) skipped: blocked by \(blockedBy)")
+        case .breakerChanged(let transition):
+            emit(BreakerText.transition(transition))
+        case .breakerWaiting(let until):
+            emit(
+                "⏸ breaker open: ready workstreams wait; next probe at \(BreakerText.time(until)) (in \(BreakerText.until(until)))"
+            )
         case let .journalFailed(message, stopsRun):
             console.warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
         case .runFinished(let report):

@@ -1,3 +1,4 @@
+import OneshotBreaker
 import OneshotWorkstreams
 
 /// The parsed command line of `oneshot F052 [options]`.
@@ -24,6 +25,13 @@ public struct RunArguments: Sendable, Equatable {
     public var strictCheckpoint = false
     /// `--rerun-uncertain`: run again non-idempotent workstreams that were running at a crash.
     public var rerunUncertain = false
+    /// The breaker's settings (`--breaker-threshold`, `--breaker-window`, `--breaker-timeout`,
+    /// `--breaker-max-backoff`, `--breaker-max-opens`).
+    public var breaker = BreakerConfiguration()
+    /// `--no-breaker`: run without a circuit breaker.
+    public var noBreaker = false
+    /// `--no-wait`: if the restored breaker is still open, exit at once instead of waiting.
+    public var noWait = false
 
     /// Creates the defaults.
     public init() {}
@@ -100,6 +108,18 @@ public enum ArgumentParser {
             case "--fresh": run.fresh = true
             case "--strict-checkpoint": run.strictCheckpoint = true
             case "--rerun-uncertain": run.rerunUncertain = true
+            case "--no-breaker": run.noBreaker = true
+            case "--no-wait": run.noWait = true
+            case "--breaker-threshold":
+                run.breaker.threshold = try integer(try next(), flag: argument, range: 1...1_000_000)
+            case "--breaker-window":
+                run.breaker.window = try integer(try next(), flag: argument, range: 1...1_000_000)
+            case "--breaker-max-opens":
+                run.breaker.maxOpens = try integer(try next(), flag: argument, range: 1...1_000_000)
+            case "--breaker-timeout":
+                run.breaker.openTimeout = try duration(try next(), flag: argument)
+            case "--breaker-max-backoff":
+                run.breaker.maxBackoff = try duration(try next(), flag: argument)
             case "--":
                 positional.append(contentsOf: arguments[(index + 1)...])
                 index = arguments.count
@@ -114,6 +134,17 @@ public enum ArgumentParser {
         }
         if positional.first == "run" { positional.removeFirst() }
         run.featureID = try featureID(from: positional, example: "oneshot F052")
+        guard run.breaker.threshold <= run.breaker.window else {
+            throw UsageError(
+                "--breaker-threshold (\(run.breaker.threshold)) cannot exceed --breaker-window (\(run.breaker.window))")
+        }
+        guard run.breaker.maxBackoff >= run.breaker.openTimeout else {
+            throw UsageError("--breaker-max-backoff cannot be shorter than --breaker-timeout")
+        }
+        run.breaker = BreakerConfiguration(
+            threshold: run.breaker.threshold, window: run.breaker.window, openTimeout: run.breaker.openTimeout,
+            maxBackoff: run.breaker.maxBackoff, maxOpens: run.breaker.maxOpens
+        )
         return .run(run)
     }
 

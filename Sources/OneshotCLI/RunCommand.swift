@@ -33,13 +33,22 @@ struct RunCommand {
             ResumeReport(plan: session.plan, previous: session.previous, graph: graph, logFolder: executor.logFolder)
                 .lines().forEach(console.out)
         }
+        let breaker = restoredBreaker(session.previous)
+        if let breaker, breaker.state == .open, let until = breaker.openUntil, until > Date() {
+            console.out(BreakerText.restoredOpen(breaker, until: until))
+            if arguments.noWait {
+                try? session.finish(allDone: false)
+                console.error("circuit breaker is open until \(BreakerText.time(until)); run again then (--no-wait)")
+                return .breakerGaveUp
+            }
+        }
         let store = session.store
         var spawning = executor
         spawning.onSpawn = { id, attempt, pid in store.processStarted(id: id, attempt: attempt, pid: pid) }
         let options = DispatchOptions(
             maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
             knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
-            held: session.plan.held, outputsRoot: "."
+            held: session.plan.held, outputsRoot: ".", breaker: breaker
         )
         let titles = Dictionary(
             graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { a, _ in a })
@@ -59,7 +68,19 @@ struct RunCommand {
             console.warning("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
             if arguments.strictCheckpoint { return .checkpointFailed }
         }
+        if let report, report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
+            console.error(
+                "circuit breaker gave up after \(arguments.breaker.maxOpens) trips in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
+            )
+        }
         return exitCode(for: report, signal: signal)
+    }
+
+    /// The breaker for this run: the checkpoint's, restored with its times clamped, or a new one.
+    private func restoredBreaker(_ previous: Checkpoint?) -> CircuitBreaker? {
+        guard !arguments.noBreaker else { return nil }
+        guard let saved = previous?.circuitBreaker else { return CircuitBreaker(configuration: arguments.breaker) }
+        return CircuitBreaker.restoring(saved.saved, configuration: arguments.breaker, now: Date())
     }
 
     /// Reads the feature's files, builds the graph and the executor; prints every problem.
@@ -136,6 +157,7 @@ struct RunCommand {
         case .succeeded?: return .success
         case .failed?: return .workstreamsFailed
         case .journalFailed?: return .checkpointFailed
+        case .breakerGaveUp?: return .breakerGaveUp
         case .interrupted?, nil: return .interrupted
         }
     }

@@ -117,22 +117,36 @@ public struct BreakerSnapshot: Codable, Sendable, Equatable {
     public var consecutiveOpens: Int
     /// When the last failure happened, RFC 3339 UTC; the seed writes a zero time for none.
     public var lastFailureTime: String?
+    /// Version 1.1: the window of recent outcomes, oldest first, 1 for a failure.
+    public var window: [Int]?
+    /// Version 1.1: while open, when the open period ends, RFC 3339 UTC.
+    public var openUntil: String?
+    /// Version 1.1: when the state last changed, RFC 3339 UTC.
+    public var lastStateChange: String?
 
     enum CodingKeys: String, CodingKey {
-        case state
+        case state, window
         case failureCount = "failure_count"
         case successCount = "success_count"
         case consecutiveOpens = "consecutive_opens"
         case lastFailureTime = "last_failure_time"
+        case openUntil = "open_until"
+        case lastStateChange = "last_state_change"
     }
 
     /// Creates a snapshot.
-    public init(state: Int, failureCount: Int, successCount: Int, consecutiveOpens: Int, lastFailureTime: String?) {
+    public init(
+        state: Int, failureCount: Int, successCount: Int, consecutiveOpens: Int, lastFailureTime: String?,
+        window: [Int]? = nil, openUntil: String? = nil, lastStateChange: String? = nil
+    ) {
         self.state = state
         self.failureCount = failureCount
         self.successCount = successCount
         self.consecutiveOpens = consecutiveOpens
         self.lastFailureTime = lastFailureTime
+        self.window = window
+        self.openUntil = openUntil
+        self.lastStateChange = lastStateChange
     }
 }
 

@@ -41,6 +41,8 @@ struct CheckpointState {
     mutating func apply(_ entry: JournalEntry, definition: (String) -> String?, now: Date) {
         lastStateChange = now
         switch entry {
+        case .breaker(let saved):
+            breaker = BreakerSnapshot(saved)
         case let .skipped(id, blockedBy):
             skipped[id] = blockedBy
         case let .attemptFinished(report, final):

@@ -21,9 +21,8 @@ public struct BackoffPolicy: Sendable, Equatable {
     /// The delay after failed attempt number `attempt` (1-based): `base × 2^(attempt−1)`, capped
     /// at ``maximum`` without overflow for any `attempt`; with jitter, uniform in its upper half.
     public func delay<R: RandomNumberGenerator>(afterAttempt attempt: Int, using random: inout R) -> Duration {
-        let exponent = Double(min(max(attempt - 1, 0), 62))
-        let capSeconds = seconds(maximum)
-        let full = min(seconds(base) * pow2(exponent), capSeconds)
+        let exponent = attempt <= 1 ? 0 : min(attempt - 1, 62)
+        let full = min(seconds(base) * Double(UInt64(1) << UInt64(exponent)), seconds(maximum))
         guard jitter, full > 0 else { return .milliseconds(Int64(full * 1000)) }
         let jittered = full / 2 + Double.random(in: 0...(full / 2), using: &random)
         return .milliseconds(Int64(jittered * 1000))
@@ -31,12 +30,6 @@ public struct BackoffPolicy: Sendable, Equatable {
 
     private func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
-    private func pow2(_ exponent: Double) -> Double {
-        var result = 1.0
-        for _ in 0..<Int(exponent) { result *= 2 }
-        return result
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+import OneshotBreaker
 import OneshotGraph
 import OneshotWorkstreams
 
@@ -6,6 +8,7 @@ private enum ChildResult: Sendable {
     case attemptEnded(node: Int, attempt: Int, status: AttemptStatus, result: ExecutionResult?, duration: Duration)
     case retryDue(node: Int, cancelled: Bool)
     case committed(JournalCommitResult)
+    case breakerTimer
 }
 
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
@@ -24,15 +27,24 @@ struct DispatchLoop {
     /// Entries waiting for the next commit, and the completions among them.
     private var pendingEntries: [JournalEntry] = []
     private var pendingCompletions: [Int] = []
+    private var pendingBreaker: CircuitBreaker.Saved?
     /// Completions in the commit under way, released when it returns; `nil` when none is.
     private var committing: [Int]?
     private var journalStopped = false
+    private let now: @Sendable () -> Date
+    private var breaker: CircuitBreaker?
+    /// Permits of running attempts, by node: handed back with their outcome.
+    private var permits: [Int: CircuitBreaker.Permit] = [:]
+    private var breakerTimerPending = false
+    private var breakerRetryAt: Date?
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
         options = dispatcher.options
         journal = dispatcher.journal
         sleep = dispatcher.sleeper
+        now = dispatcher.clock
+        breaker = dispatcher.options.breaker
         self.executor = executor
         self.onEvent = onEvent
         var done = Set<Int>()
@@ -57,7 +69,7 @@ struct DispatchLoop {
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
             launchReady(&group)
-            while !(state.isIdle && committing == nil && pendingEntries.isEmpty) {
+            while !(state.isIdle && committing == nil && pendingEntries.isEmpty && pendingBreaker == nil) {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
@@ -76,6 +88,8 @@ struct DispatchLoop {
             attemptEnded(node: node, attempt: attempt, status: status, result: executionResult, duration: duration, &group)
         case let .retryDue(node, cancelled):
             state.retryDue(node, cancelled: cancelled || state.stopLaunching)
+        case .breakerTimer:
+            breakerTimerPending = false
         case let .committed(outcome):
             let released = committing ?? []
             committing = nil
@@ -96,6 +110,7 @@ struct DispatchLoop {
     ) {
         let workstream = graph.workstreams[node]
         durations[node] += duration
+        recordInBreaker(node: node, status: status)
         var report = AttemptReport(id: workstream.id, attempt: attempt, status: status, duration: duration, result: result)
         switch status {
         case .succeeded:
@@ -146,16 +161,68 @@ struct DispatchLoop {
 
     /// Group commit: one commit at a time; whatever arrives meanwhile goes into the next one.
     private mutating func startCommitIfIdle(_ group: inout TaskGroup<ChildResult>) {
-        guard let journal, committing == nil, !pendingEntries.isEmpty else { return }
-        let entries = pendingEntries
+        guard let journal, committing == nil, !pendingEntries.isEmpty || pendingBreaker != nil else { return }
+        let entries = pendingEntries + (pendingBreaker.map { [JournalEntry.breaker($0)] } ?? [])
         committing = pendingCompletions
         pendingEntries = []
         pendingCompletions = []
+        pendingBreaker = nil
         group.addTask { .committed(await journal.commit(entries)) }
     }
 
+    /// Every attempt's outcome goes through the breaker; an interrupted one hands its permit back.
+    private mutating func recordInBreaker(node: Int, status: AttemptStatus) {
+        guard var breaker, let permit = permits.removeValue(forKey: node) else { return }
+        defer { self.breaker = breaker }
+        if status == .interrupted {
+            breaker.release(permit)
+            return
+        }
+        let before = breaker.saved
+        let transition = breaker.record(
+            permit, failed: status != .succeeded, name: graph.workstreams[node].id, now: now()
+        )
+        // Only the breaker's latest state matters: at most one entry per commit.
+        if journal != nil && breaker.saved != before { pendingBreaker = breaker.saved }
+        guard let transition else { return }
+        onEvent(.breakerChanged(transition))
+        if transition.gaveUp {
+            state.stopLaunching = true
+            breakerRetryAt = transition.nextProbeAt
+        }
+    }
+
+    /// Asks the breaker whether one more attempt may start; schedules a wake-up when it is open.
+    private mutating func breakerAdmits(_ group: inout TaskGroup<ChildResult>) -> CircuitBreaker.Permit?? {
+        guard var breaker else { return .some(nil) }
+        defer { self.breaker = breaker }
+        switch breaker.admit(now: now()) {
+        case .admitted(let permit):
+            return .some(permit)
+        case .rejected(let until):
+            if let until, !breakerTimerPending {
+                breakerTimerPending = true
+                onEvent(.breakerWaiting(until: until))
+                let delay = max(0, until.timeIntervalSince(now()))
+                let sleep = self.sleep
+                group.addTask {
+                    try? await sleep(.milliseconds(Int64((delay * 1000).rounded(.up))))
+                    return .breakerTimer
+                }
+            }
+            return nil
+        case .gaveUp(let retryAt):
+            state.stopLaunching = true
+            breakerRetryAt = retryAt
+            return nil
+        }
+    }
+
     private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
-        while let (node, attempt) = state.launch(limit: options.maxConcurrency) {
+        while state.canLaunch(limit: options.maxConcurrency) {
+            guard let admitted = breakerAdmits(&group) else { return }
+            guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
+            if let permit = admitted { permits[node] = permit }
             let workstream = graph.workstreams[node]
             journal?.attemptStarting(id: workstream.id, attempt: attempt)
             onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
@@ -198,9 +265,11 @@ struct DispatchLoop {
                 ))
         }
         let status: RunReport.Status =
-            if journalStopped { .journalFailed } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
+            if journalStopped { .journalFailed } else if breakerRetryAt != nil && blocked {
+                .breakerGaveUp
+            } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
                 .succeeded
             }
-        return RunReport(status: status, results: results, elapsed: elapsed)
+        return RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
     }
 }

@@ -1,3 +1,4 @@
+import OneshotBreaker
 import OneshotWorkstreams
 
 /// How a run is carried out.
@@ -20,6 +21,9 @@ public struct DispatchOptions: Sendable {
     /// When set, a successful attempt of a workstream with `outputs:` fails if a declared output
     /// is missing, relative to this folder.
     public var outputsRoot: String?
+    /// The circuit breaker every attempt goes through, possibly restored from a checkpoint;
+    /// `nil` runs without one (`--no-breaker`).
+    public var breaker: CircuitBreaker?
     /// Seed for the retry jitter; `nil` picks one at random.
     public var randomSeed: UInt64?
 
@@ -33,6 +37,7 @@ public struct DispatchOptions: Sendable {
         alreadyCompleted: Set<String> = [],
         held: Set<String> = [],
         outputsRoot: String? = nil,
+        breaker: CircuitBreaker? = CircuitBreaker(),
         randomSeed: UInt64? = nil
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
@@ -43,6 +48,7 @@ public struct DispatchOptions: Sendable {
         self.alreadyCompleted = alreadyCompleted
         self.held = held
         self.outputsRoot = outputsRoot
+        self.breaker = breaker
         self.randomSeed = randomSeed
     }
 }

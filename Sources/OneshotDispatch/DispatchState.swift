@@ -49,6 +49,11 @@ struct DispatchState {
         running == 0 && backingOff == 0 && (ready.isEmpty || stopLaunching)
     }
 
+    /// Whether ``launch(limit:)`` would return a node.
+    func canLaunch(limit: Int) -> Bool {
+        !stopLaunching && running < limit && !ready.isEmpty
+    }
+
     /// The next node to launch, if a slot is free and one is ready; it is then running.
     mutating func launch(limit: Int) -> (node: Int, attempt: Int)? {
         guard !stopLaunching, running < limit, let node = ready.pop() else { return nil }

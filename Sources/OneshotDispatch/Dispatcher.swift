@@ -27,6 +27,7 @@ public struct Dispatcher: Sendable {
     /// Where progress is recorded, if anywhere.
     public let journal: (any RunJournal)?
     private let sleep: @Sendable (Duration) async throws -> Void
+    private let now: @Sendable () -> Date
 
     /// Creates a dispatcher.
     ///
@@ -34,17 +35,21 @@ public struct Dispatcher: Sendable {
     ///   - graph: the validated feature.
     ///   - options: concurrency, retries, timeouts, earlier durations and completions.
     ///   - journal: records progress durably (the checkpoint); `nil` for none.
-    ///   - sleep: waits for a delay (retry backoff, timeouts); tests may inject their own.
+    ///   - sleep: waits for a delay (retry backoff, timeouts, the breaker's open period); tests
+    ///     may inject their own.
+    ///   - now: the wall clock the breaker reads; tests may inject their own.
     public init(
         graph: WorkstreamGraph,
         options: DispatchOptions = DispatchOptions(),
         journal: (any RunJournal)? = nil,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.graph = graph
         self.options = options
         self.journal = journal
         self.sleep = sleep
+        self.now = now
     }
 
     /// Runs the feature to its end, or until the calling task is cancelled.
@@ -78,4 +83,5 @@ public struct Dispatcher: Sendable {
     }
 
     var sleeper: @Sendable (Duration) async throws -> Void { sleep }
+    var clock: @Sendable () -> Date { now }
 }

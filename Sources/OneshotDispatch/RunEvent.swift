@@ -1,5 +1,8 @@
 /// Something that happened during a run, in the order it happened.
 ///
+import Foundation
+import OneshotBreaker
+
 /// The CLI prints these (as lines for people or JSON for machines); an embedding harness
 /// receives the same values and needs no parsing.
 public enum RunEvent: Sendable, Equatable {
@@ -11,6 +14,10 @@ public enum RunEvent: Sendable, Equatable {
     case workstreamFinished(AttemptReport)
     /// A workstream will not run because a dependency failed.
     case workstreamSkipped(id: String, blockedBy: String)
+    /// The circuit breaker changed state (tripped, probed, closed, gave up).
+    case breakerChanged(CircuitBreaker.Transition)
+    /// Ready work is held back by the open breaker until `until`, when one probe will go.
+    case breakerWaiting(until: Date)
     /// The journal (the checkpoint) could not record progress; the run goes on unless it stops.
     case journalFailed(message: String, stopsRun: Bool)
     /// The run ended.

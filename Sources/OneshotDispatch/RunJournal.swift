@@ -1,3 +1,5 @@
+import OneshotBreaker
+
 /// Where a run records its progress so that a later run can resume: the checkpoint.
 ///
 /// The dispatcher follows "persist before proceed": a workstream does not start until the
@@ -19,6 +21,8 @@ public protocol RunJournal: Sendable {
 
 /// One fact a ``RunJournal`` records.
 public enum JournalEntry: Sendable, Equatable {
+    /// The breaker's state after an outcome or a transition.
+    case breaker(CircuitBreaker.Saved)
     /// An attempt ended; `final` when no retry follows.
     case attemptFinished(AttemptReport, final: Bool)
     /// A workstream will not run because `blockedBy` failed.

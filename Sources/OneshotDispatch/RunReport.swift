@@ -1,3 +1,5 @@
+import Foundation
+
 /// The end state of one workstream after a run.
 public enum WorkstreamState: String, Sendable, Codable {
     /// Completed in this run.
@@ -42,6 +44,8 @@ public struct RunReport: Sendable, Equatable {
         case interrupted
         /// The journal could not be written and the run was told to stop in that case.
         case journalFailed = "journal_failed"
+        /// The circuit breaker gave up after repeated trips; see ``RunReport/breakerRetryAt``.
+        case breakerGaveUp = "breaker_gave_up"
     }
 
     /// How the run ended.
@@ -50,6 +54,8 @@ public struct RunReport: Sendable, Equatable {
     public var results: [WorkstreamResult]
     /// Wall-clock time of the run.
     public var elapsed: Duration
+    /// When the breaker gave up: the time from which a resumed run may probe.
+    public var breakerRetryAt: Date?
 
     /// The number of workstreams in `state`.
     public func count(_ state: WorkstreamState) -> Int {

@@ -90,7 +90,7 @@ import Testing
     @Test func retryDelaysGrowExponentiallyUpToTheCap() async throws {
         let delays = Log<Duration>()
         let options = DispatchOptions(
-            defaultRetries: 5, backoff: BackoffPolicy(base: .seconds(1), maximum: .seconds(5), jitter: false)
+            defaultRetries: 5, backoff: BackoffPolicy(base: .seconds(1), maximum: .seconds(5), jitter: false), breaker: nil
         )
         let dispatcher = Dispatcher(graph: try graph([ws("a")]), options: options, sleep: { delays.append($0) })
         let report = await dispatcher.run { _, _ in .failure() }

@@ -1,0 +1,38 @@
+import Foundation
+import OneshotBreaker
+import OneshotSystem
+
+extension BreakerSnapshot {
+    /// The seed's keys (`state`, `failure_count`, `success_count`, `consecutive_opens`,
+    /// `last_failure_time`) and the window, open period end and last change of version 1.1.
+    public init(_ saved: CircuitBreaker.Saved) {
+        self.init(
+            state: saved.state.rawValue,
+            failureCount: saved.window.reduce(0) { $0 + ($1 ? 1 : 0) },
+            successCount: saved.successCount,
+            consecutiveOpens: saved.consecutiveOpens,
+            lastFailureTime: saved.lastFailure.map(RFC3339.format),
+            window: saved.window.map { $0 ? 1 : 0 },
+            openUntil: saved.openUntil.map(RFC3339.format),
+            lastStateChange: saved.lastStateChange.map(RFC3339.format)
+        )
+    }
+
+    /// The breaker state to restore. A seed file has no window: its `failure_count` failures
+    /// stand for one. Times before the year 2000 (Go's zero time) mean none.
+    public var saved: CircuitBreaker.Saved {
+        func date(_ text: String?) -> Date? {
+            text.flatMap(RFC3339.parse).flatMap { $0.timeIntervalSince1970 > 946_684_800 ? $0 : nil }
+        }
+        let window = self.window.map { $0.map { $0 != 0 } } ?? Array(repeating: true, count: min(max(failureCount, 0), 1000))
+        return CircuitBreaker.Saved(
+            state: CircuitBreaker.State(rawValue: state) ?? .closed,
+            window: window,
+            consecutiveOpens: consecutiveOpens,
+            openUntil: date(openUntil),
+            lastFailure: date(lastFailureTime),
+            lastStateChange: date(lastStateChange),
+            successCount: successCount
+        )
+    }
+}
