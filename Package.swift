@@ -54,7 +54,8 @@ let package = Package(
         .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotBreakerTests", dependencies: ["OneshotBreaker"], swiftSettings: strictSettings),
-        .testTarget(name: "OneshotDispatchTests", dependencies: ["OneshotDispatch"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OneshotDispatchTests", dependencies: ["OneshotDispatch", "OneshotBreaker"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCheckpointTests",
             dependencies: ["OneshotCheckpoint", "OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotGraph"],

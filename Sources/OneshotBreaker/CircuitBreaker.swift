@@ -102,8 +102,10 @@ public struct CircuitBreaker: Sendable, Equatable {
     /// Failures in the window.
     public var failureCount: Int { window.reduce(0) { $0 + ($1 ? 1 : 0) } }
 
-    /// Whether the run must stop launching for good.
-    public var hasGivenUp: Bool { state == .open && consecutiveOpens >= configuration.maxOpens }
+    /// Whether the run must stop launching for good: set by the trip that reaches
+    /// ``BreakerConfiguration/maxOpens``. A restored breaker has not given up: a later run waits
+    /// out the open period and probes once more.
+    public internal(set) var hasGivenUp = false
 
     /// Asks to make one call at `now`. In half-open, the first caller gets the probe and every
     /// other caller is rejected until its outcome is recorded or released.
@@ -179,6 +181,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         probeOut = false
         generation &+= 1
         lastStateChange = now
+        hasGivenUp = consecutiveOpens >= configuration.maxOpens
         return Transition(from: from, to: .open, reason: reason, nextProbeAt: until, gaveUp: hasGivenUp)
     }
 }

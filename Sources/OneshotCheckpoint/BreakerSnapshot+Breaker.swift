@@ -13,8 +13,8 @@ extension BreakerSnapshot {
             consecutiveOpens: saved.consecutiveOpens,
             lastFailureTime: saved.lastFailure.map(RFC3339.format),
             window: saved.window.map { $0 ? 1 : 0 },
-            openUntil: saved.openUntil.map(RFC3339.format),
-            lastStateChange: saved.lastStateChange.map(RFC3339.format)
+            openUntil: saved.openUntil.map(RFC3339.formatMilliseconds),
+            lastStateChange: saved.lastStateChange.map(RFC3339.formatMilliseconds)
         )
     }
 
