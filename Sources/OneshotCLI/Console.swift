@@ -16,6 +16,11 @@ public struct Console: Sendable {
         try? Syscall.writeAll(outputFD, Array((text + "\n").utf8))
     }
 
+    /// Writes `text` to stdout as it is (no newline): the live status line.
+    public func raw(_ text: String) {
+        try? Syscall.writeAll(outputFD, Array(text.utf8))
+    }
+
     /// Writes `oneshot: error: <message>` to stderr.
     public func error(_ message: String) {
         try? Syscall.writeAll(errorFD, Array("oneshot: error: \(message)\n".utf8))

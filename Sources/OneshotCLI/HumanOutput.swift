@@ -2,61 +2,114 @@ import Foundation
 import Oneshot
 import Synchronization
 
-/// Prints a run's events as lines for a person: one per event, stamped with the time since the
-/// start, so overlapping workstreams are visible; then a summary table.
-final class HumanOutput: Sendable {
+/// Shows a run to a person: one line per event, stamped with the time since the start so that
+/// overlapping workstreams are visible, and a summary table at the end. On a terminal (and not
+/// under `CI`) a live status line — done, running, failed, pending, elapsed, ETA — is redrawn
+/// below the event lines; colour only on a terminal and never with `NO_COLOR`.
+final class HumanOutput: RunObserver {
+    private struct Progress {
+        var done = 0
+        var running = 0
+        var failed = 0
+        var total = 0
+        var statusShown = false
+    }
+
     private let console: Console
     private let featureID: String
     private let titles: [String: String]
+    private let estimates: [String: Double]
+    private let jobs: Int
+    private let live: Bool
+    private let colour: Bool
     private let start = ContinuousClock.now
+    private let progress = Mutex(Progress())
 
-    init(console: Console, featureID: String, titles: [String: String]) {
+    init(console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int) {
         self.console = console
         self.featureID = featureID
-        self.titles = titles
+        self.titles = Dictionary(
+            graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { first, _ in first }
+        )
+        self.estimates = estimates
+        self.jobs = jobs
+        let environment = ProcessInfo.processInfo.environment
+        let terminal = isatty(console.outputFD) == 1 && environment["TERM"] != "dumb"
+        live = terminal && environment["CI"] == nil
+        colour = terminal && environment["NO_COLOR"] == nil
     }
 
     func handle(_ event: RunEvent) {
         switch event {
         case .runStarted(let start):
+            progress.withLock {
+                $0.total = start.total
+                $0.done = start.alreadyDone
+            }
             var line = "oneshot \(featureID): \(start.total) workstreams, -j \(start.maxConcurrency)"
             if start.alreadyDone > 0 { line += ", \(start.alreadyDone) already done" }
-            console.out(line)
+            print(line)
         case let .workstreamStarted(id, attempt):
+            progress.withLock { $0.running += 1 }
             let title = titles[id].map { "  \($0)" } ?? ""
             let retry = attempt > 1 ? " (attempt \(attempt))" : ""
             emit("▶ \(id) started\(retry)\(title)")
         case .workstreamFinished(let report):
+            progress.withLock { progress in
+                progress.running -= 1
+                if report.status == .succeeded { progress.done += 1 }
+                if report.retryIn == nil && (report.status == .failed || report.status == .timedOut) { progress.failed += 1 }
+            }
             finished(report)
         case let .workstreamSkipped(id, blockedBy):
-            emit("⊘ \(id) skipped: blocked by \(blockedBy)")
+            progress.withLock { $0.failed += 1 }
+            emit(paint("⊘", 33) + " \(id) skipped: blocked by \(blockedBy)")
         case .breakerChanged(let transition):
-            emit(BreakerText.transition(transition))
+            emit(paint(BreakerText.transition(transition), 33))
         case .breakerWaiting(let until):
             emit(
                 "⏸ breaker open: ready workstreams wait; next probe at \(BreakerText.time(until)) (in \(BreakerText.until(until)))"
             )
+        case .journalCommitted:
+            break
         case let .journalFailed(message, stopsRun):
-            console.warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
+            warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
         case .runFinished(let report):
+            clearStatus()
             summary(report)
         }
+        drawStatus()
+    }
+
+    func finish(_ report: RunReport?, exitCode: ExitCode) {}
+
+    func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
+        ResumeReport(plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)").lines().forEach(print)
+    }
+
+    func note(_ message: String) {
+        print(message)
+    }
+
+    func warning(_ message: String) {
+        clearStatus()
+        console.warning(message)
     }
 
     private func finished(_ report: AttemptReport) {
         let took = DurationText.format(report.duration)
         switch report.status {
         case .succeeded:
-            emit("✓ \(report.id) done in \(took)")
+            emit(paint("✓", 32) + " \(report.id) done in \(took)")
         case .failed, .timedOut:
             let why = report.status == .timedOut ? "timed out" : report.result?.exitCode.map { "exit \($0)" } ?? "error"
-            var line = "✗ \(report.id) failed (\(why)) after \(took)"
+            var line = paint("✗", 31) + " \(report.id) failed (\(why)) after \(took)"
             if let log = report.result?.logPath { line += " · log \(log)" }
             if let retryIn = report.retryIn { line += " · retry in \(DurationText.format(retryIn))" }
             emit(line)
             if let detail = report.result?.detail, !detail.isEmpty {
                 for detailLine in detail.split(separator: "\n", omittingEmptySubsequences: false).suffix(10) {
-                    console.out("           │ \(detailLine)")
+                    print("           │ \(detailLine)")
                 }
             }
         case .interrupted:
@@ -66,29 +119,63 @@ final class HumanOutput: Sendable {
 
     private func summary(_ report: RunReport) {
         let width = max(10, report.results.map(\.id.count).max() ?? 0)
-        console.out("")
-        console.out("\("WORKSTREAM".padding(to: width))  \("RESULT".padding(to: 13))  ATTEMPTS  TIME")
+        print("")
+        print("\("WORKSTREAM".padding(to: width))  \("RESULT".padding(to: 13))  ATTEMPTS  TIME")
         for result in report.results {
             var state = result.state.rawValue.replacingOccurrences(of: "_", with: " ")
             if let blockedBy = result.blockedBy { state += " (by \(blockedBy))" }
             let time = result.attempts > 0 ? DurationText.format(result.duration) : "-"
-            console.out(
-                "\(result.id.padding(to: width))  \(state.padding(to: 13))  \(String(result.attempts).padding(to: 8))  \(time)"
-            )
+            print("\(result.id.padding(to: width))  \(state.padding(to: 13))  \(String(result.attempts).padding(to: 8))  \(time)")
         }
         let parts = [
             ("succeeded", report.count(.succeeded)), ("already done", report.count(.alreadyDone)),
             ("failed", report.count(.failed)), ("skipped", report.count(.skipped)),
             ("interrupted", report.count(.interrupted)), ("not run", report.count(.notRun)),
         ].filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
-        console.out(
-            "\(report.status.rawValue.replacingOccurrences(of: "_", with: " ")): \(parts.joined(separator: ", ")) in \(DurationText.format(report.elapsed))"
-        )
+        let status = report.status.rawValue.replacingOccurrences(of: "_", with: " ")
+        print("\(status): \(parts.joined(separator: ", ")) in \(DurationText.format(report.elapsed))")
     }
 
     private func emit(_ text: String) {
-        let elapsed = ContinuousClock.now - start
-        let stamp = DurationText.format(elapsed)
-        console.out("[\(String(repeating: " ", count: max(0, 7 - stamp.count)))\(stamp)] \(text)")
+        let stamp = DurationText.format(ContinuousClock.now - start)
+        print("[\(String(repeating: " ", count: max(0, 7 - stamp.count)))\(stamp)] \(text)")
+    }
+
+    /// Prints a line, first clearing the live status line if one is shown.
+    private func print(_ line: String) {
+        clearStatus()
+        console.out(line)
+    }
+
+    private func clearStatus() {
+        guard live, progress.withLock({ $0.statusShown }) else { return }
+        console.raw("\r\u{1B}[2K")
+        progress.withLock { $0.statusShown = false }
+    }
+
+    private func drawStatus() {
+        guard live else { return }
+        let snapshot = progress.withLock { $0 }
+        guard snapshot.total > 0 else { return }
+        let pending = max(0, snapshot.total - snapshot.done - snapshot.running - snapshot.failed)
+        var line =
+            "\(snapshot.done)/\(snapshot.total) done · \(snapshot.running) running · \(snapshot.failed) failed · \(pending) pending · "
+        line += DurationText.format(ContinuousClock.now - start)
+        if let eta = eta(pending: pending + snapshot.running) {
+            line += " · ETA ~\(DurationText.format(.milliseconds(Int64(eta * 1000))))"
+        }
+        console.raw("\r\u{1B}[2K" + paint(line, 2))
+        progress.withLock { $0.statusShown = true }
+    }
+
+    /// Remaining work divided by the slots, from the durations of earlier runs; `nil` if unknown.
+    private func eta(pending: Int) -> Double? {
+        guard !estimates.isEmpty else { return nil }
+        let mean = estimates.values.reduce(0, +) / Double(estimates.count)
+        return Double(pending) * mean / Double(max(1, jobs))
+    }
+
+    private func paint(_ text: String, _ code: Int) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 }

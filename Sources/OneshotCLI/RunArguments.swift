@@ -32,6 +32,10 @@ public struct RunArguments: Sendable, Equatable {
     public var noBreaker = false
     /// `--no-wait`: if the restored breaker is still open, exit at once instead of waiting.
     public var noWait = false
+    /// `--json`: JSON Lines events on stdout, the human lines on stderr.
+    public var json = false
+    /// `--dry-run`: show the plan, run nothing (the same as `oneshot plan`).
+    public var dryRun = false
 
     /// Creates the defaults.
     public init() {}
@@ -110,6 +114,8 @@ public enum ArgumentParser {
             case "--rerun-uncertain": run.rerunUncertain = true
             case "--no-breaker": run.noBreaker = true
             case "--no-wait": run.noWait = true
+            case "--json": run.json = true
+            case "--dry-run": run.dryRun = true
             case "--breaker-threshold":
                 run.breaker.threshold = try integer(try next(), flag: argument, range: 1...1_000_000)
             case "--breaker-window":

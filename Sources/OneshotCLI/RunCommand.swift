@@ -26,19 +26,21 @@ struct RunCommand {
             if case .locked = error { return .locked }
             return .checkpointFailed
         }
-        session.warnings.forEach { console.warning($0) }
+        let observers = makeObservers(featureID: featureID.rawValue, graph: graph, plan: session.plan, paths: paths)
+        let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
+        session.warnings.forEach(warn)
         let orphans = await OrphanReaper.terminate(session.plan.uncertain.map(\.record), grace: arguments.grace)
-        orphans.forEach { console.warning($0) }
+        orphans.forEach(warn)
         if session.plan.isResume {
-            ResumeReport(plan: session.plan, previous: session.previous, graph: graph, logFolder: executor.logFolder)
-                .lines().forEach(console.out)
+            observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
         }
         let breaker = restoredBreaker(session.previous)
         if let breaker, breaker.state == .open, let until = breaker.openUntil, until > Date() {
-            console.out(BreakerText.restoredOpen(breaker, until: until))
+            observers.forEach { $0.note(BreakerText.restoredOpen(breaker, until: until)) }
             if arguments.noWait {
                 try? session.finish(allDone: false)
                 console.error("circuit breaker is open until \(BreakerText.time(until)); run again then (--no-wait)")
+                observers.forEach { $0.finish(nil, exitCode: .breakerGaveUp) }
                 return .breakerGaveUp
             }
         }
@@ -50,30 +52,46 @@ struct RunCommand {
             knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
             held: session.plan.held, outputsRoot: ".", breaker: breaker
         )
-        let titles = Dictionary(
-            graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { a, _ in a })
-        let output = HumanOutput(console: console, featureID: featureID.rawValue, titles: titles)
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
-        let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, output: output)
+        let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, observers: observers)
         for held in session.plan.uncertain where !held.willRerun {
-            console.warning(
+            warn(
                 "\(held.record.id) was running when an earlier run stopped and is not idempotent: check its log (\(executor.logPath(for: held.record.id))) to see whether it finished; then mark it 'status: completed' or run again with --rerun-uncertain"
             )
         }
         let allDone = report.map { $0.status == .succeeded } ?? false
+        var code = exitCode(for: report, signal: signal)
         do {
             try session.finish(allDone: allDone)
-            if !allDone { console.out("checkpoint saved: \(paths.checkpoint); run the same command to resume") }
+            if !allDone {
+                observers.forEach { $0.note("checkpoint saved: \(paths.checkpoint); run the same command to resume") }
+            }
         } catch {
-            console.warning("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
-            if arguments.strictCheckpoint { return .checkpointFailed }
+            warn("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
+            if arguments.strictCheckpoint { code = .checkpointFailed }
         }
         if let report, report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
             console.error(
                 "circuit breaker gave up after \(arguments.breaker.maxOpens) trips in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
             )
         }
-        return exitCode(for: report, signal: signal)
+        observers.forEach { $0.finish(report, exitCode: code) }
+        return code
+    }
+
+    /// With `--json`, the JSON stream goes to stdout and the lines for people to stderr.
+    private func makeObservers(featureID: String, graph: WorkstreamGraph, plan: ResumePlan, paths: CheckpointPaths)
+        -> [any RunObserver]
+    {
+        var humanConsole = console
+        if arguments.json { humanConsole.outputFD = 2 }
+        let human = HumanOutput(
+            console: humanConsole, featureID: featureID, graph: graph, estimates: plan.knownDurations, jobs: arguments.jobs
+        )
+        guard arguments.json else { return [human] }
+        let json = JSONEventOutput(
+            console: console, featureID: featureID, checkpointPath: paths.checkpoint, resumed: plan.isResume)
+        return [json, human]
     }
 
     /// The breaker for this run: the checkpoint's, restored with its times clamped, or a new one.
@@ -119,12 +137,17 @@ struct RunCommand {
     /// Runs the dispatcher beside a signal watcher; SIGINT or SIGTERM cancels the run, which then
     /// stops its commands and returns its report.
     private func runUntilSignal(
-        _ dispatcher: Dispatcher, executor: CommandExecutor, output: HumanOutput
+        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver]
     ) async -> (RunReport?, Int32?) {
         let signals = SignalWatcher.signals([SIGINT, SIGTERM])
         return await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
-                .finished(await dispatcher.run(executor: { try await executor($0, $1) }, onEvent: output.handle))
+                .finished(
+                    await dispatcher.run(
+                        executor: { try await executor($0, $1) },
+                        onEvent: { event in observers.forEach { $0.handle(event) } }
+                    )
+                )
             }
             group.addTask {
                 for await number in signals { return .signal(number) }
@@ -139,7 +162,8 @@ struct RunCommand {
                     group.cancelAll()
                 case .signal(let number):
                     received = number
-                    console.warning("received \(number == SIGINT ? "SIGINT" : "SIGTERM"): stopping running workstreams")
+                    let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+                    observers.forEach { $0.warning("received \(name): stopping running workstreams") }
                     group.cancelAll()
                 case .watcherEnded:
                     break

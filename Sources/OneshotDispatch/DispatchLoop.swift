@@ -93,6 +93,7 @@ struct DispatchLoop {
         case let .committed(outcome):
             let released = committing ?? []
             committing = nil
+            if outcome == .durable { onEvent(.journalCommitted) }
             if case let .failed(message, stopRun) = outcome {
                 onEvent(.journalFailed(message: message, stopsRun: stopRun))
                 if stopRun {

@@ -18,6 +18,8 @@ public enum RunEvent: Sendable, Equatable {
     case breakerChanged(CircuitBreaker.Transition)
     /// Ready work is held back by the open breaker until `until`, when one probe will go.
     case breakerWaiting(until: Date)
+    /// The journal (the checkpoint) durably recorded a batch.
+    case journalCommitted
     /// The journal (the checkpoint) could not record progress; the run goes on unless it stops.
     case journalFailed(message: String, stopsRun: Bool)
     /// The run ended.
