@@ -3,6 +3,96 @@ public enum HelpText {
     /// The version `--version` prints.
     public static let version = "0.1.0"
 
+    /// The help text of `topic`.
+    public static func text(for topic: HelpTopic) -> String {
+        switch topic {
+        case .run: text
+        case .status: statusText
+        case .plan: planText
+        case .config: configText
+        }
+    }
+
+    /// `oneshot status --help`.
+    static var statusText: String {
+        """
+        oneshot status — show a feature's checkpoint without disturbing a running run.
+
+        USAGE
+          oneshot status <feature-id> [--json] [-C DIR]
+
+        Shows each workstream's state (completed, running, uncertain, failed, interrupted,
+        skipped, pending), its attempts and time, the circuit breaker, and the runs, time and
+        cost so far. Takes no lock: the writer's atomic rename makes every read whole.
+
+        OPTIONS
+          --json     one JSON object for machines
+          -C DIR     the project root
+
+        EXAMPLES
+          oneshot status F052
+          oneshot status F052 --json | python3 -m json.tool
+
+        Exit 0 with a checkpoint, 5 without one, 6 if it cannot be read.
+        """
+    }
+
+    /// `oneshot plan --help`.
+    static var planText: String {
+        """
+        oneshot plan — show what a run would do; execute nothing, write nothing.
+
+        USAGE
+          oneshot plan <feature-id> [--json | --dot] [--features DIR] [-C DIR]
+          oneshot <feature-id> --dry-run
+
+        Shows the waves (workstreams that can run together), the critical path with its
+        estimated length (from earlier runs' durations, when the checkpoint has them), and, when
+        a checkpoint exists, what a resume would skip, retry, treat as uncertain or hold.
+
+        OPTIONS
+          --json           one JSON object for machines
+          --dot            a Graphviz picture of the DAG, coloured by state
+          --features DIR   read every *.md under DIR whose feature_id is <feature-id>
+          -C DIR           the project root
+
+        EXAMPLES
+          oneshot plan F052
+          oneshot plan F052 --dot | dot -Tsvg > F052.svg
+        """
+    }
+
+    /// `oneshot config --help`.
+    static var configText: String {
+        let keys = Setting.all.map { "  \($0.key.padding(to: 20))\($0.flag.padding(to: 22))\($0.summary)" }.joined(
+            separator: "\n")
+        return """
+            oneshot config — print the effective run settings and where each came from.
+
+            USAGE
+              oneshot config [run flags] [-C DIR]
+
+            Settings come from the defaults, then .sdp/config.yml, then flags (the last wins).
+            The file is a small strict subset of YAML: 'key: value' lines, and 'breaker:' with
+            indented 'threshold:', 'window:', 'timeout:', 'max_backoff:', 'max_opens:', 'enabled:'.
+
+            SETTINGS (config key, flag, meaning)
+            \(keys)
+
+            EXAMPLE .sdp/config.yml
+              jobs: 4
+              exec: 'claude -p "@build {ws_id}"'
+              timeout: 10m
+              breaker:
+                threshold: 3
+                timeout: 60s
+
+            EXAMPLES
+              oneshot config
+              oneshot config -j 8
+            """
+    }
+
     /// The full help text.
     public static var text: String {
         let codes = ExitCode.allCases.map { code in
@@ -13,7 +103,10 @@ public enum HelpText {
 
             USAGE
               oneshot <feature-id> [options]        run (or resume) a feature
+              oneshot plan <feature-id> [--json|--dot]  show what a run would do
               oneshot status <feature-id> [--json]  show its checkpoint without disturbing a run
+              oneshot config                        show the effective settings and their sources
+              oneshot help <plan|status|config>     help of a subcommand
 
             Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
             the dependency graph, and runs every workstream as soon as its dependencies are done.
@@ -41,6 +134,9 @@ public enum HelpText {
               --breaker-max-opens N      trips in a row before giving up, exit 4 (default 3)
               --no-breaker               run without a circuit breaker
               --no-wait                  if the restored breaker is still open, exit 4 at once
+              --json                JSON Lines events on stdout (Schemas/events.schema.json);
+                                    the lines for people go to stderr
+              --dry-run             show the plan, run nothing (as 'oneshot plan')
               -h, --help            show this help
               -V, --version         show the version
 
@@ -51,6 +147,7 @@ public enum HelpText {
               oneshot F052 --features docs/workstreams
               oneshot status F052 --json
 
+            Defaults for a project: .sdp/config.yml (see 'oneshot help config').
             Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended). A command may write
             {"cost_usd": 0.42} to the file named by $ONESHOT_REPORT; costs add up across resumes.
 

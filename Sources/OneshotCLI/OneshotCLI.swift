@@ -7,14 +7,22 @@ public enum OneshotCLI {
         let console = Console()
         do {
             switch try ArgumentParser.parse(arguments) {
-            case .help:
-                console.out(HelpText.text)
+            case .help(let topic):
+                console.out(HelpText.text(for: topic))
                 return ExitCode.success.rawValue
+            case .config(let config):
+                return ConfigCommand(arguments: config, console: console).execute().rawValue
+            case .plan(let plan):
+                return PlanCommand(
+                    featureID: plan.featureID, featuresFolder: plan.featuresFolder, projectRoot: plan.projectRoot,
+                    format: plan.json ? .json : plan.dot ? .dot : .text, console: console
+                ).execute().rawValue
             case .version:
                 console.out("oneshot \(HelpText.version)")
                 return ExitCode.success.rawValue
             case .run(let run):
-                return await RunCommand(arguments: run, console: console).execute().rawValue
+                var command = RunCommand(arguments: run, console: console)
+                return await command.execute().rawValue
             case .status(let status):
                 return StatusCommand(arguments: status, console: console).execute().rawValue
             }

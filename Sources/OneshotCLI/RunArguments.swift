@@ -36,6 +36,22 @@ public struct RunArguments: Sendable, Equatable {
     public var json = false
     /// `--dry-run`: show the plan, run nothing (the same as `oneshot plan`).
     public var dryRun = false
+    /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
+    public var sources: [String: String] = [:]
+
+    /// Checks the settings together, once flags and the configuration file are merged.
+    public mutating func validate() throws(UsageError) {
+        guard breaker.threshold <= breaker.window else {
+            throw UsageError("breaker threshold (\(breaker.threshold)) cannot exceed the breaker window (\(breaker.window))")
+        }
+        guard breaker.maxBackoff >= breaker.openTimeout else {
+            throw UsageError("the breaker's max backoff cannot be shorter than its timeout")
+        }
+        breaker = BreakerConfiguration(
+            threshold: breaker.threshold, window: breaker.window, openTimeout: breaker.openTimeout,
+            maxBackoff: breaker.maxBackoff, maxOpens: breaker.maxOpens
+        )
+    }
 
     /// Creates the defaults.
     public init() {}
@@ -54,14 +70,58 @@ public struct StatusArguments: Sendable, Equatable {
     public init() {}
 }
 
+/// The subcommands with a help text of their own.
+public enum HelpTopic: String, Sendable, Equatable, CaseIterable {
+    /// `oneshot <feature>`.
+    case run
+    /// `oneshot status`.
+    case status
+    /// `oneshot plan`.
+    case plan
+    /// `oneshot config`.
+    case config
+}
+
+/// The parsed command line of `oneshot config`.
+public struct ConfigArguments: Sendable, Equatable {
+    /// `-C DIR`.
+    public var projectRoot: String?
+    /// Run flags to combine with the file, e.g. `-j 8`.
+    public var runArguments: [String] = []
+
+    /// Creates the defaults.
+    public init() {}
+}
+
+/// The parsed command line of `oneshot plan F052`.
+public struct PlanArguments: Sendable, Equatable {
+    /// The feature.
+    public var featureID: String = ""
+    /// `--json`.
+    public var json = false
+    /// `--dot`: Graphviz.
+    public var dot = false
+    /// `--features DIR`.
+    public var featuresFolder: String?
+    /// `-C DIR`.
+    public var projectRoot: String?
+
+    /// Creates the defaults.
+    public init() {}
+}
+
 /// What the command line asks for.
 public enum Invocation: Sendable, Equatable {
     /// Run a feature.
     case run(RunArguments)
     /// Show a feature's checkpoint.
     case status(StatusArguments)
-    /// Print the help text.
-    case help
+    /// Show what a run would do.
+    case plan(PlanArguments)
+    /// Print the help text of a subcommand.
+    case help(HelpTopic)
+    /// Print the effective settings and where each came from.
+    case config(ConfigArguments)
     /// Print the version.
     case version
 }
@@ -72,7 +132,12 @@ public enum ArgumentParser {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        if arguments.first == "help" {
+            return .help(arguments.dropFirst().first.flatMap(HelpTopic.init(rawValue:)) ?? .run)
+        }
+        if arguments.first == "config" { return try parseConfig(Array(arguments.dropFirst())) }
         if arguments.first == "status" { return try parseStatus(Array(arguments.dropFirst())) }
+        if arguments.first == "plan" { return try parsePlan(Array(arguments.dropFirst())) }
         var run = RunArguments()
         var positional: [String] = []
         var index = 0
@@ -96,36 +161,21 @@ public enum ArgumentParser {
                 return try value(argument)
             }
             switch argument {
-            case "-h", "--help", "help": return .help
+            case "-h", "--help": return .help(.run)
             case "-V", "--version", "version": return .version
-            case "-j", "--jobs":
-                run.jobs = try integer(try next(), flag: argument, range: 1...100_000)
-            case "--retries":
-                run.retries = try integer(try next(), flag: argument, range: 0...1000)
-            case "--timeout":
-                run.timeout = try duration(try next(), flag: argument)
-            case "--grace":
-                run.grace = try duration(try next(), flag: argument)
-            case "--features": run.featuresFolder = try next()
-            case "--exec": run.execTemplate = try next()
             case "-C", "--directory": run.projectRoot = try next()
             case "--fresh": run.fresh = true
-            case "--strict-checkpoint": run.strictCheckpoint = true
             case "--rerun-uncertain": run.rerunUncertain = true
-            case "--no-breaker": run.noBreaker = true
             case "--no-wait": run.noWait = true
             case "--json": run.json = true
             case "--dry-run": run.dryRun = true
-            case "--breaker-threshold":
-                run.breaker.threshold = try integer(try next(), flag: argument, range: 1...1_000_000)
-            case "--breaker-window":
-                run.breaker.window = try integer(try next(), flag: argument, range: 1...1_000_000)
-            case "--breaker-max-opens":
-                run.breaker.maxOpens = try integer(try next(), flag: argument, range: 1...1_000_000)
-            case "--breaker-timeout":
-                run.breaker.openTimeout = try duration(try next(), flag: argument)
-            case "--breaker-max-backoff":
-                run.breaker.maxBackoff = try duration(try next(), flag: argument)
+            case "--strict-checkpoint", "--no-breaker":
+                try Setting.forFlag(argument)?.apply(&run, argument == "--no-breaker" ? "false" : "true", argument)
+                run.sources[Setting.forFlag(argument)?.key ?? argument] = argument
+            case _ where Setting.forFlag(argument) != nil:
+                guard let setting = Setting.forFlag(argument) else { break }
+                try setting.apply(&run, try next(), argument)
+                run.sources[setting.key] = argument
             case "--":
                 positional.append(contentsOf: arguments[(index + 1)...])
                 index = arguments.count
@@ -161,7 +211,7 @@ public enum ArgumentParser {
         while index < arguments.count {
             let argument = arguments[index]
             switch argument {
-            case "-h", "--help": return .help
+            case "-h", "--help": return .help(.status)
             case "--json": status.json = true
             case "-C", "--directory":
                 index += 1
@@ -175,6 +225,54 @@ public enum ArgumentParser {
         }
         status.featureID = try featureID(from: positional, example: "oneshot status F052")
         return .status(status)
+    }
+
+    private static func parseConfig(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var config = ConfigArguments()
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            switch argument {
+            case "-h", "--help": return .help(.config)
+            case "-C", "--directory":
+                index += 1
+                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
+                config.projectRoot = arguments[index]
+            default:
+                // Any run flag may be given, to see how it combines with the file.
+                config.runArguments.append(argument)
+            }
+            index += 1
+        }
+        return .config(config)
+    }
+
+    private static func parsePlan(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var plan = PlanArguments()
+        var positional: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            func value() throws(UsageError) -> String {
+                index += 1
+                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
+                return arguments[index]
+            }
+            switch argument {
+            case "-h", "--help": return .help(.plan)
+            case "--json": plan.json = true
+            case "--dot": plan.dot = true
+            case "--features": plan.featuresFolder = try value()
+            case "-C", "--directory": plan.projectRoot = try value()
+            default:
+                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for plan") }
+                positional.append(argument)
+            }
+            index += 1
+        }
+        if plan.json && plan.dot { throw UsageError("--json and --dot cannot be used together") }
+        plan.featureID = try featureID(from: positional, example: "oneshot plan F052")
+        return .plan(plan)
     }
 
     private static func featureID(from positional: [String], example: String) throws(UsageError) -> String {
@@ -191,17 +289,4 @@ public enum ArgumentParser {
         }
     }
 
-    private static func integer(_ text: String, flag: String, range: ClosedRange<Int>) throws(UsageError) -> Int {
-        guard let value = Int(text), range.contains(value) else {
-            throw UsageError("\(flag) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
-        }
-        return value
-    }
-
-    private static func duration(_ text: String, flag: String) throws(UsageError) -> Duration {
-        guard let value = DurationText.parse(text) else {
-            throw UsageError("\(flag) takes a duration such as 90s, 10m or 1h, not '\(text)'")
-        }
-        return value
-    }
 }

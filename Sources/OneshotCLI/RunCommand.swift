@@ -5,13 +5,33 @@ import OneshotSystem
 /// `oneshot F052`: load, validate, lock, resume, run, save, report. The library does the work;
 /// this wires it to the terminal, the signals and the exit code.
 struct RunCommand {
-    let arguments: RunArguments
+    private(set) var arguments: RunArguments
     let console: Console
 
-    func execute() async -> ExitCode {
+    init(arguments: RunArguments, console: Console) {
+        self.arguments = arguments
+        self.console = console
+    }
+
+    mutating func execute() async -> ExitCode {
         if let problem = ProjectRoot.enter(arguments.projectRoot) {
             console.error(problem)
             return .invalidInput
+        }
+        do {
+            try ConfigFile.apply(to: &arguments)
+            try arguments.validate()
+        } catch {
+            console.error(error.message)
+            console.hint("see 'oneshot help config'")
+            return .invalidInput
+        }
+        if arguments.dryRun {
+            let format: PlanCommand.Format = arguments.json ? .json : .text
+            return PlanCommand(
+                featureID: arguments.featureID, featuresFolder: arguments.featuresFolder, projectRoot: nil, format: format,
+                console: console
+            ).execute()
         }
         guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
         let paths = CheckpointPaths(featureID: featureID.rawValue)

@@ -16,6 +16,10 @@ import Testing
         expected.featuresFolder = "docs/ws"
         expected.projectRoot = "/tmp/p"
         expected.grace = .seconds(2)
+        expected.sources = [
+            "jobs": "-j", "retries": "--retries", "timeout": "--timeout", "exec": "--exec", "features": "--features",
+            "grace": "--grace",
+        ]
         #expect(invocation == .run(expected))
     }
 

@@ -1,0 +1,33 @@
+/// `oneshot config`: the effective run settings and where each came from (default, the
+/// configuration file with its line, or a flag).
+struct ConfigCommand {
+    let arguments: ConfigArguments
+    let console: Console
+
+    func execute() -> ExitCode {
+        if let problem = ProjectRoot.enter(arguments.projectRoot) {
+            console.error(problem)
+            return .invalidInput
+        }
+        var run: RunArguments
+        do {
+            // Flags given to `config` are parsed as a run's would be (with a placeholder feature).
+            guard case .run(let parsed) = try ArgumentParser.parse(arguments.runArguments + ["CONFIG"]) else {
+                return .invalidInput
+            }
+            run = parsed
+            try ConfigFile.apply(to: &run)
+            try run.validate()
+        } catch {
+            console.error(error.message)
+            return .invalidInput
+        }
+        let width = Setting.all.map(\.key.count).max() ?? 10
+        console.out("\("SETTING".padding(to: width))  \("VALUE".padding(to: 20))  SOURCE")
+        for setting in Setting.all {
+            let value = setting.show(run)
+            console.out("\(setting.key.padding(to: width))  \(value.padding(to: 20))  \(run.sources[setting.key] ?? "default")")
+        }
+        return .success
+    }
+}

@@ -1,0 +1,182 @@
+import Foundation
+import Oneshot
+
+/// `oneshot plan F052` (and `oneshot F052 --dry-run`): what a run would do, executing nothing and
+/// writing nothing — the waves, the critical path and, with a checkpoint, what a resume would
+/// skip, retry and treat as uncertain. `--json` for machines, `--dot` for Graphviz.
+struct PlanCommand {
+    enum Format: Sendable, Equatable {
+        case text, json, dot
+    }
+
+    let featureID: String
+    let featuresFolder: String?
+    let projectRoot: String?
+    let format: Format
+    let console: Console
+
+    func execute() -> ExitCode {
+        if let problem = ProjectRoot.enter(projectRoot) {
+            console.error(problem)
+            return .invalidInput
+        }
+        var settings = RunArguments()
+        settings.featuresFolder = featuresFolder
+        if featuresFolder != nil { settings.sources["features"] = "--features" }
+        do {
+            try ConfigFile.apply(to: &settings)
+        } catch {
+            console.error(error.message)
+            return .invalidInput
+        }
+        let featuresFolder = settings.featuresFolder
+        let graph: WorkstreamGraph
+        do {
+            let id = try FeatureID(validating: featureID)
+            let layout: FeatureLoader.Layout = featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+            let feature = try FeatureLoader(layout: layout).load(id)
+            graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+        } catch let error as InputErrors {
+            error.errors.forEach { console.error($0.description) }
+            return .invalidInput
+        } catch {
+            console.error("\(error)")
+            return .invalidInput
+        }
+        let paths = CheckpointPaths(featureID: featureID)
+        let (checkpoint, problem) = readCheckpoint(paths)
+        if let problem { console.warning("\(problem); a run would move it aside and start fresh") }
+        let resume = checkpoint.map {
+            ResumePlan.make(
+                graph: graph, checkpoint: $0, inFlightLog: paths.readInFlightLog(), rerunUncertain: false,
+                outputExists: { FileManager.default.fileExists(atPath: $0) }
+            )
+        }
+        let plan = FeaturePlan(graph: graph, resume: resume)
+        switch format {
+        case .text: plan.text(featureID: featureID).forEach(console.out)
+        case .json: console.out(plan.json(featureID: featureID))
+        case .dot: console.out(plan.dot(featureID: featureID))
+        }
+        return .success
+    }
+
+    private func readCheckpoint(_ paths: CheckpointPaths) -> (Checkpoint?, String?) {
+        guard let data = FileManager.default.contents(atPath: paths.checkpoint) else { return (nil, nil) }
+        do {
+            return (try CheckpointCodec.decode(Array(data), path: paths.checkpoint, featureID: featureID), nil)
+        } catch {
+            return (nil, "checkpoint \(error.description)")
+        }
+    }
+}
+
+/// The facts `plan` shows, computed once for the three formats.
+struct FeaturePlan {
+    let graph: WorkstreamGraph
+    let resume: ResumePlan?
+    let waves: [[String]]
+    let criticalPath: [String]
+    /// Seconds along the critical path from earlier runs' durations, when any is known.
+    let estimatedSeconds: Double?
+
+    init(graph: WorkstreamGraph, resume: ResumePlan?) {
+        self.graph = graph
+        self.resume = resume
+        waves = graph.waves().map { $0.map { graph.workstreams[$0].id } }
+        let known = resume?.knownDurations ?? [:]
+        let weights = graph.weights(knownDurations: known)
+        let path = graph.criticalPath(weights: weights)
+        criticalPath = path.map { graph.workstreams[$0].id }
+        estimatedSeconds = known.isEmpty ? nil : path.reduce(0) { $0 + weights[$1] }
+    }
+
+    /// Each workstream's state for a resume: `completed`, `uncertain`, `held`, `retry` or `pending`.
+    func state(of id: String) -> String {
+        guard let resume else {
+            return graph.node(id).map { graph.workstreams[$0].isDeclaredDone } == true ? "completed" : "pending"
+        }
+        if resume.completed.contains(id) || graph.node(id).map({ graph.workstreams[$0].isDeclaredDone }) == true {
+            return "completed"
+        }
+        if let uncertain = resume.uncertain.first(where: { $0.record.id == id }) {
+            return uncertain.willRerun ? "uncertain" : "held"
+        }
+        if resume.toRetry.contains(id) { return "retry" }
+        return "pending"
+    }
+
+    func text(featureID: String) -> [String] {
+        var lines = ["\(featureID): \(graph.count) workstreams in \(waves.count) waves (a wave can run together)"]
+        for (index, wave) in waves.enumerated() {
+            lines.append("  wave \(index + 1): \(wave.joined(separator: ", "))")
+        }
+        let length = estimatedSeconds.map { ", ~\(DurationText.format(.milliseconds(Int64($0 * 1000)))) from earlier runs" } ?? ""
+        lines.append("critical path (\(criticalPath.count) workstreams\(length)): \(criticalPath.joined(separator: " → "))")
+        guard let resume else {
+            lines.append("no checkpoint: a run starts from the beginning")
+            return lines
+        }
+        lines.append("a resume would:")
+        lines.append("  skip (preserved) \(resume.preserved.count): \(resume.preserved.map(\.id).joined(separator: ", "))")
+        for uncertain in resume.uncertain {
+            let action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"
+            lines.append("  uncertain: \(uncertain.record.id), started \(uncertain.record.startedAt): \(action)")
+        }
+        lines.append("  retry \(resume.toRetry.count): \(resume.toRetry.joined(separator: ", "))")
+        lines.append("  pending \(resume.pending.count): \(resume.pending.joined(separator: ", "))")
+        resume.changes.forEach { lines.append("  changed: \($0)") }
+        return lines
+    }
+
+    func json(featureID: String) -> String {
+        var object: [String: Any] = [
+            "feature": featureID,
+            "workstreams": graph.workstreams.map { workstream -> [String: Any] in
+                ["id": workstream.id, "depends_on": workstream.dependencies, "state": state(of: workstream.id)]
+            },
+            "waves": waves,
+            "critical_path": ["ids": criticalPath, "estimated_ms": estimatedSeconds.map { Int($0 * 1000) as Any } ?? NSNull()],
+        ]
+        if let resume {
+            object["resume"] = [
+                "skip": resume.preserved.map(\.id),
+                "uncertain": resume.uncertain.map { ["ws_id": $0.record.id, "rerun": $0.willRerun] },
+                "retry": resume.toRetry,
+                "pending": resume.pending,
+                "changes": resume.changes,
+            ]
+        } else {
+            object["resume"] = NSNull()
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func dot(featureID: String) -> String {
+        let colours = [
+            "completed": "palegreen", "uncertain": "orange", "held": "orange", "retry": "salmon", "pending": "white",
+        ]
+        var lines = ["digraph \"\(featureID)\" {", "  rankdir=LR;", "  node [shape=box, style=filled, fontname=\"Helvetica\"];"]
+        let critical = Set(criticalPath)
+        for workstream in graph.workstreams {
+            let state = state(of: workstream.id)
+            let label = workstream.title.map { "\(workstream.id)\\n\(escape($0))" } ?? workstream.id
+            let border = critical.contains(workstream.id) ? ", penwidth=2" : ""
+            lines.append(
+                "  \"\(workstream.id)\" [label=\"\(label)\", fillcolor=\(colours[state] ?? "white")\(border), tooltip=\"\(state)\"];"
+            )
+        }
+        for (node, dependents) in graph.dependents.enumerated() {
+            for dependent in dependents {
+                lines.append("  \"\(graph.workstreams[node].id)\" -> \"\(graph.workstreams[dependent].id)\";")
+            }
+        }
+        lines.append("}")
+        return lines.joined(separator: "\n")
+    }
+
+    private func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}

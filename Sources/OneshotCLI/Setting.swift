@@ -1,0 +1,123 @@
+import Oneshot
+
+/// A run setting that both a flag and `.sdp/config.yml` can give: one table, so the two never
+/// disagree on names, ranges or messages.
+struct Setting: Sendable {
+    /// The key in `.sdp/config.yml` (`breaker_timeout` or, nested, `breaker:` / `timeout:`).
+    let key: String
+    /// The command-line flag.
+    let flag: String
+    /// One line for `oneshot config` and the README.
+    let summary: String
+    /// Parses `value` (named `source` in messages) into the arguments.
+    let apply: @Sendable (inout RunArguments, String, String) throws(UsageError) -> Void
+    /// The current value, printed.
+    let show: @Sendable (RunArguments) -> String
+
+    static let all: [Setting] = [
+        Setting(key: "jobs", flag: "--jobs", summary: "attempts running at once") { run, value, source throws(UsageError) in
+            run.jobs = try integer(value, source, 1...100_000)
+        } show: {
+            "\($0.jobs)"
+        },
+        Setting(key: "exec", flag: "--exec", summary: "command template for workstreams without run:") { run, value, _ in
+            run.execTemplate = value
+        } show: {
+            $0.execTemplate ?? "(none)"
+        },
+        Setting(key: "retries", flag: "--retries", summary: "retries of a failed attempt") {
+            run, value, source throws(UsageError) in
+            run.retries = try integer(value, source, 0...1000)
+        } show: {
+            "\($0.retries)"
+        },
+        Setting(key: "timeout", flag: "--timeout", summary: "time limit of an attempt") { run, value, source throws(UsageError) in
+            run.timeout = try duration(value, source)
+        } show: {
+            $0.timeout.map(DurationText.format) ?? "(none)"
+        },
+        Setting(key: "grace", flag: "--grace", summary: "SIGTERM to SIGKILL") { run, value, source throws(UsageError) in
+            run.grace = try duration(value, source)
+        } show: {
+            DurationText.format($0.grace)
+        },
+        Setting(key: "features", flag: "--features", summary: "tree of files selected by feature_id") { run, value, _ in
+            run.featuresFolder = value
+        } show: {
+            $0.featuresFolder ?? "features/<feature-id>"
+        },
+        Setting(key: "strict_checkpoint", flag: "--strict-checkpoint", summary: "stop when the checkpoint cannot be written") {
+            run, value, source throws(UsageError) in
+            run.strictCheckpoint = try boolean(value, source)
+        } show: {
+            "\($0.strictCheckpoint)"
+        },
+        Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
+            run, value, source throws(UsageError) in
+            run.noBreaker = !(try boolean(value, source))
+        } show: {
+            "\(!$0.noBreaker)"
+        },
+        Setting(key: "breaker_threshold", flag: "--breaker-threshold", summary: "failures in the window that trip it") {
+            run, value, source throws(UsageError) in
+            run.breaker.threshold = try integer(value, source, 1...1_000_000)
+        } show: {
+            "\($0.breaker.threshold)"
+        },
+        Setting(key: "breaker_window", flag: "--breaker-window", summary: "outcomes counted") {
+            run, value, source throws(UsageError) in
+            run.breaker.window = try integer(value, source, 1...1_000_000)
+        } show: {
+            "\($0.breaker.window)"
+        },
+        Setting(key: "breaker_timeout", flag: "--breaker-timeout", summary: "first open period") {
+            run, value, source throws(UsageError) in
+            run.breaker.openTimeout = try duration(value, source)
+        } show: {
+            DurationText.format($0.breaker.openTimeout)
+        },
+        Setting(key: "breaker_max_backoff", flag: "--breaker-max-backoff", summary: "longest open period") {
+            run, value, source throws(UsageError) in
+            run.breaker.maxBackoff = try duration(value, source)
+        } show: {
+            DurationText.format($0.breaker.maxBackoff)
+        },
+        Setting(key: "breaker_max_opens", flag: "--breaker-max-opens", summary: "trips in a row before giving up") {
+            run, value, source throws(UsageError) in
+            run.breaker.maxOpens = try integer(value, source, 1...1_000_000)
+        } show: {
+            "\($0.breaker.maxOpens)"
+        },
+    ]
+
+    /// The setting a flag sets, if any (`-j` is `--jobs`).
+    static func forFlag(_ flag: String) -> Setting? {
+        let name = flag == "-j" ? "--jobs" : flag
+        return all.first { $0.flag == name }
+    }
+
+    /// Flags that take no value.
+    var isSwitch: Bool { flag == "--strict-checkpoint" || flag == "--no-breaker" }
+
+    private static func integer(_ text: String, _ source: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
+        guard let value = Int(text), range.contains(value) else {
+            throw UsageError("\(source) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+        }
+        return value
+    }
+
+    private static func duration(_ text: String, _ source: String) throws(UsageError) -> Duration {
+        guard let value = DurationText.parse(text) else {
+            throw UsageError("\(source) takes a duration such as 90s, 10m or 1h, not '\(text)'")
+        }
+        return value
+    }
+
+    private static func boolean(_ text: String, _ source: String) throws(UsageError) -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw UsageError("\(source) takes true or false, not '\(text)'")
+        }
+    }
+}
