@@ -13,6 +13,7 @@ final class HumanOutput: RunObserver {
         var failed = 0
         var total = 0
         var statusShown = false
+        var finished = false
     }
 
     private let console: Console
@@ -24,6 +25,8 @@ final class HumanOutput: RunObserver {
     private let colour: Bool
     private let start = ContinuousClock.now
     private let progress = Mutex(Progress())
+    /// Held while writing, so the ticking status line never lands inside an event's lines.
+    private let writing = Mutex(())
 
     init(console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int) {
         self.console = console
@@ -40,6 +43,10 @@ final class HumanOutput: RunObserver {
     }
 
     func handle(_ event: RunEvent) {
+        writing.withLock { _ in show(event) }
+    }
+
+    private func show(_ event: RunEvent) {
         switch event {
         case .runStarted(let start):
             progress.withLock {
@@ -73,27 +80,37 @@ final class HumanOutput: RunObserver {
         case .journalCommitted:
             break
         case let .journalFailed(message, stopsRun):
-            warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
+            clearStatus()
+            console.warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
         case .runFinished(let report):
             clearStatus()
+            progress.withLock { $0.finished = true }
             summary(report)
         }
         drawStatus()
     }
 
+    /// Redraws the live status line, so its clock moves between events.
+    func tick() {
+        writing.withLock { _ in drawStatus() }
+    }
+
     func finish(_ report: RunReport?, exitCode: ExitCode) {}
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
-        ResumeReport(plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)").lines().forEach(print)
+        let lines = ResumeReport(plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)").lines()
+        writing.withLock { _ in lines.forEach(print) }
     }
 
     func note(_ message: String) {
-        print(message)
+        writing.withLock { _ in print(message) }
     }
 
     func warning(_ message: String) {
-        clearStatus()
-        console.warning(message)
+        writing.withLock { _ in
+            clearStatus()
+            console.warning(message)
+        }
     }
 
     private func finished(_ report: AttemptReport) {
@@ -156,7 +173,7 @@ final class HumanOutput: RunObserver {
     private func drawStatus() {
         guard live else { return }
         let snapshot = progress.withLock { $0 }
-        guard snapshot.total > 0 else { return }
+        guard snapshot.total > 0, !snapshot.finished else { return }
         let pending = max(0, snapshot.total - snapshot.done - snapshot.running - snapshot.failed)
         var line =
             "\(snapshot.done)/\(snapshot.total) done · \(snapshot.running) running · \(snapshot.failed) failed · \(pending) pending · "

@@ -96,6 +96,8 @@ final class JSONEventOutput: RunObserver {
             ])
     }
 
+    func tick() {}
+
     func note(_ message: String) {
         write("note", ["message": message])
     }

@@ -152,6 +152,7 @@ struct RunCommand {
         case finished(RunReport)
         case signal(Int32)
         case watcherEnded
+        case tickerEnded
     }
 
     /// Runs the dispatcher beside a signal watcher; SIGINT or SIGTERM cancels the run, which then
@@ -173,6 +174,13 @@ struct RunCommand {
                 for await number in signals { return .signal(number) }
                 return .watcherEnded
             }
+            group.addTask {
+                // Moves the live status line's clock; ends when the run does (cancellation).
+                while (try? await Task.sleep(for: .seconds(1))) != nil {
+                    observers.forEach { $0.tick() }
+                }
+                return .tickerEnded
+            }
             var report: RunReport?
             var received: Int32?
             while let outcome = await group.next() {
@@ -185,7 +193,7 @@ struct RunCommand {
                     let name = number == SIGINT ? "SIGINT" : "SIGTERM"
                     observers.forEach { $0.warning("received \(name): stopping running workstreams") }
                     group.cancelAll()
-                case .watcherEnded:
+                case .watcherEnded, .tickerEnded:
                     break
                 }
             }

@@ -10,6 +10,8 @@ protocol RunObserver: Sendable {
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph)
     /// Something the user should know that is not an event of the run.
     func warning(_ message: String)
+    /// Called about once a second while the run goes on.
+    func tick()
     /// Information for people (where the checkpoint is, when the breaker probes).
     func note(_ message: String)
 }
