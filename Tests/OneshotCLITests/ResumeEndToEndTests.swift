@@ -5,7 +5,7 @@ import Testing
 /// Kill it, interrupt it, run two at once, hand it the seed's checkpoint: through the binary.
 @Suite(.timeLimit(.minutes(3))) struct ResumeEndToEndTests {
     /// A layered feature whose commands log `start <id>` and `end <id>` to a ledger.
-    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 4, width: Int = 4, sleep: String = "0.15") throws
+    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 4, width: Int = 4, sleep: String = "0.4") throws
         -> [String]
     {
         var ids: [String] = []
