@@ -4,6 +4,8 @@ import Testing
 /// What one run of the built `oneshot` binary printed and returned.
 struct BinaryResult {
     var exitCode: Int32
+    /// Whether the process exited (rather than being killed by a signal: a trap, a crash).
+    var exited = true
     var stdout: String
     var stderr: String
 }
@@ -57,17 +59,18 @@ final class RunningBinary: @unchecked Sendable {
     let process: Process
     let outPath: String
     let errPath: String
-    private let exited: AsyncStream<Int32>
-    private let continuation: AsyncStream<Int32>.Continuation
+    private let exited: AsyncStream<(Int32, Bool)>
+    private let continuation: AsyncStream<(Int32, Bool)>.Continuation
 
     init(process: Process, outPath: String, errPath: String) {
         self.process = process
         self.outPath = outPath
         self.errPath = errPath
-        (exited, continuation) = AsyncStream<Int32>.makeStream()
+        (exited, continuation) = AsyncStream<(Int32, Bool)>.makeStream()
         let continuation = self.continuation
         process.terminationHandler = {
-            continuation.yield($0.terminationStatus); continuation.finish()
+            continuation.yield(($0.terminationStatus, $0.terminationReason == .exit))
+            continuation.finish()
         }
     }
 
@@ -78,9 +81,13 @@ final class RunningBinary: @unchecked Sendable {
     /// Waits for the process to exit; returns its code and output, and removes the output files.
     func finish() async throws -> BinaryResult {
         var code: Int32 = -1
-        for await status in exited { code = status }
+        var normal = false
+        for await (status, reason) in exited {
+            code = status
+            normal = reason
+        }
         let result = BinaryResult(
-            exitCode: code, stdout: stdout, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+            exitCode: code, exited: normal, stdout: stdout, stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
         )
         try? FileManager.default.removeItem(atPath: outPath)
         try? FileManager.default.removeItem(atPath: errPath)
