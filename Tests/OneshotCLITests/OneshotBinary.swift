@@ -96,7 +96,7 @@ final class RunningBinary: @unchecked Sendable {
 }
 
 /// A throwaway project folder with `features/`, removed when the test ends.
-final class TemporaryProject {
+final class TemporaryProject: Sendable {
     let path: String
 
     init() throws {

@@ -4,88 +4,11 @@ import Testing
 
 /// Kill it, interrupt it, run two at once, hand it the seed's checkpoint: through the binary.
 @Suite(.timeLimit(.minutes(3))) struct ResumeEndToEndTests {
-    /// A layered feature whose commands log `start <id>` and `end <id>` to a ledger.
-    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 4, width: Int = 4, sleep: String = "0.4") throws
-        -> [String]
-    {
-        var ids: [String] = []
-        for layer in 0..<layers {
-            for index in 0..<width {
-                let id = "w\(layer)-\(index)"
-                let depends = layer == 0 ? [] : ["w\(layer - 1)-\(index)", "w\(layer - 1)-\((index + 1) % width)"]
-                try project.workstream(
-                    "F1", id, depends: depends,
-                    run: "echo \"start $ONESHOT_WS_ID\" >> ledger; sleep \(sleep); echo \"end $ONESHOT_WS_ID\" >> ledger"
-                )
-                ids.append(id)
-            }
-        }
-        return ids
-    }
-
-    private func ledger(_ project: TemporaryProject) -> [String] {
-        (project.read("ledger") ?? "").split(separator: "\n").map(String.init)
-    }
-
     private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
         guard let data = FileManager.default.contents(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json")) else {
             return nil
         }
         return try CheckpointCodec.decode(Array(data), path: "checkpoint", featureID: "F1")
-    }
-
-    @Test func killedWithSIGKILLAgainAndAgainItResumesAndLosesNothing() async throws {
-        let project = try TemporaryProject()
-        let ids = try ledgerFeature(project)
-        var random = SplitMix(seed: 2026)
-        var completedAtSomeKill: Set<String> = []
-        var uncertainAtSomeKill: Set<String> = []
-        var kills = 0
-        var finished = false
-        while !finished {
-            let running = try OneshotBinary.start(["F1", "-j", "3"], in: project.path)
-            let before = ledger(project).count
-            let wait = Int(random.next() % 4) + 1
-            let grew = try await eventually(within: .seconds(30)) {
-                ledger(project).count >= before + wait || !isAlive(running.pid)
-            }
-            #expect(grew)
-            if isAlive(running.pid), kills < 5 {
-                kill(running.pid, SIGKILL)
-                _ = try await running.finish()
-                kills += 1
-                // Every state on disk after a kill loads and validates.
-                let saved = try #require(try checkpoint(project))
-                let logged = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1").readInFlightLog()
-                let starts = ledger(project).filter { $0.hasPrefix("start ") }
-                // Work recorded as completed is never run again.
-                for id in saved.completed where completedAtSomeKill.insert(id).inserted {
-                    #expect(starts.contains("start \(id)"))
-                }
-                let inFlight = Set(((saved.inFlight ?? []) + logged).map(\.id)).subtracting(saved.completed)
-                uncertainAtSomeKill.formUnion(inFlight)
-            } else {
-                let result = try await running.finish()
-                #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-                finished = result.exitCode == 0 || kills >= 5 && result.exitCode != 0
-                if result.exitCode == 0 { #expect(result.stdout.contains(kills > 0 ? "Resuming:" : "succeeded")) }
-            }
-        }
-        #expect(kills >= 3, "the run finished before it could be killed enough")
-        let lines = ledger(project)
-        for id in ids {
-            let starts = lines.filter { $0 == "start \(id)" }.count
-            #expect(lines.contains("end \(id)"), "\(id) never finished")
-            if starts > 1 {
-                #expect(uncertainAtSomeKill.contains(id), "\(id) ran \(starts) times without being in flight at a kill")
-            }
-        }
-        // Work completed in a checkpoint was not started again after that checkpoint.
-        for id in completedAtSomeKill {
-            #expect(lines.filter { $0 == "start \(id)" }.count == 1 || uncertainAtSomeKill.contains(id))
-        }
-        let left = try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints"))
-        #expect(left == ["F1.lock"])
     }
 
     @Test func aResumeStopsTheOrphanOfAKilledRunBeforeRunningItsWorkstreamAgain() async throws {
@@ -256,15 +179,3 @@ import Testing
     }
 }
 
-/// SplitMix64, for seeded kill timings.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,0 +1,196 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+/// Kill it again and again, interrupt it, run it twice at once, read it while it writes:
+/// nothing lost, nothing run twice that was recorded done, no orphan left.
+///
+/// `ONESHOT_CRASH_KILLS` sets the kills per crash loop (CI: 10; the long run: 200).
+@Suite(.timeLimit(.minutes(10))) struct ReliabilityTests {
+    static let kills = ProcessInfo.processInfo.environment["ONESHOT_CRASH_KILLS"].flatMap(Int.init) ?? 10
+
+    /// A layered DAG of `layers × width` workstreams, each sleeping a seeded random 50–300 ms and
+    /// appending `start|end <id> <pgid>` to a ledger.
+    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 5, width: Int = 8, seed: UInt64 = 40) throws -> [String] {
+        var random = SplitMix(seed: seed)
+        var ids: [String] = []
+        for layer in 0..<layers {
+            for index in 0..<width {
+                let id = "w\(layer)-\(index)"
+                var depends: Set<String> = []
+                if layer > 0 {
+                    for _ in 0..<(1 + Int(random.next() % 3)) { depends.insert("w\(layer - 1)-\(Int(random.next() % UInt64(width)))") }
+                }
+                let milliseconds = 50 + Int(random.next() % 250)
+                try project.workstream(
+                    "F1", id, depends: depends.sorted(),
+                    run: "read -r _ _ _ _ g _ < /proc/$$/stat; echo \"start $ONESHOT_WS_ID $g\" >> ledger; "
+                        + "sleep 0.\(String(format: "%03d", milliseconds)); echo \"end $ONESHOT_WS_ID $g\" >> ledger"
+                )
+                ids.append(id)
+            }
+        }
+        return ids
+    }
+
+    private func ledger(_ project: TemporaryProject) -> [[Substring]] {
+        (project.read("ledger") ?? "").split(separator: "\n").map { $0.split(separator: " ") }
+    }
+
+    private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
+        guard let data = FileManager.default.contents(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json")) else { return nil }
+        return try CheckpointCodec.decode(Array(data), path: "checkpoint", featureID: "F1")
+    }
+
+    /// Process groups that still have a member.
+    private func liveGroups(_ groups: Set<String>) -> Set<String> {
+        var live: Set<String> = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
+            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 2, fields[0] != "Z", groups.contains(String(fields[2])) { live.insert(String(fields[2])) }
+        }
+        return live
+    }
+
+    @Test(arguments: [SIGKILL, SIGINT, SIGTERM])
+    func crashLoopLosesNothing(signal: Int32) async throws {
+        var random = SplitMix(seed: UInt64(signal) &* 7919)
+        var stops = 0
+        var rounds = 0
+        var reruns = 0
+        // Rounds of a whole feature each, until the feature has been stopped `kills` times.
+        while stops < Self.kills {
+            let (roundStops, roundReruns) = try await crashRound(signal: signal, stopsAllowed: Self.kills - stops, random: &random)
+            stops += roundStops
+            reruns += roundReruns
+            rounds += 1
+            if roundStops == 0 { break }
+        }
+        #expect(stops >= Self.kills)
+        print("crash loop \(signal): \(stops) stops survived in \(rounds) round(s), \(reruns) in-flight workstreams re-run, work lost: 0")
+    }
+
+    /// One feature of 40 workstreams, stopped with `signal` up to `stopsAllowed` times, then run
+    /// to completion. Returns the stops made and how many workstreams ran more than once.
+    private func crashRound(signal: Int32, stopsAllowed: Int, random: inout SplitMix) async throws -> (Int, Int) {
+        let project = try TemporaryProject()
+        let ids = try ledgerFeature(project, seed: random.next())
+        var completedAtAStop: [String: Int] = [:]  // id → its starts in the ledger when first seen completed
+        var rerunnable: Set<String> = []  // in flight (SIGKILL) or interrupted (SIGINT/SIGTERM) at some stop
+        var stops = 0
+        while true {
+            let running = try OneshotBinary.start(["F1", "-j", "3", "--grace", "1s"], in: project.path)
+            let before = ledger(project).count
+            let wait = 1 + Int(random.next() % 5)
+            _ = try await eventually(within: .seconds(60)) { ledger(project).count >= before + wait || !isAlive(running.pid) }
+            guard isAlive(running.pid), stops < stopsAllowed else {
+                let result = try await running.finish()
+                #expect(result.exitCode == 0, "final run: \(result.stdout)\n\(result.stderr)")
+                break
+            }
+            kill(running.pid, signal)
+            let stopped = try await running.finish()
+            stops += 1
+            if signal != SIGKILL {
+                #expect(stopped.exitCode == (signal == SIGINT ? 130 : 143) || stopped.exitCode == 0, "\(stopped.stderr)")
+                let groups = Set(ledger(project).compactMap { $0.count == 3 ? String($0[2]) : nil })
+                #expect(liveGroups(groups).isEmpty, "a child outlived oneshot after \(signal)")
+            }
+            // Every state on disk after a stop loads and validates.
+            guard let saved = try checkpoint(project) else { continue }
+            let starts = ledger(project).filter { $0.first == "start" }
+            for id in saved.completed where completedAtAStop[id] == nil {
+                completedAtAStop[id] = starts.filter { $0.count > 1 && $0[1] == id }.count
+            }
+            let logged = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1").readInFlightLog()
+            rerunnable.formUnion(Set(((saved.inFlight ?? []) + logged).map(\.id)).subtracting(saved.completed))
+            rerunnable.formUnion(saved.interrupted ?? [])
+        }
+        let lines = ledger(project)
+        var reruns = 0
+        for id in ids {
+            let starts = lines.filter { $0.count > 1 && $0[0] == "start" && $0[1] == id }.count
+            #expect(lines.contains { $0.count > 1 && $0[0] == "end" && $0[1] == id }, "\(id) never finished")
+            if starts > 1 {
+                reruns += 1
+                #expect(rerunnable.contains(id), "\(id) ran \(starts) times without being in flight at a stop")
+            }
+            if let seen = completedAtAStop[id] { #expect(starts == seen, "\(id) ran again after a checkpoint recorded it completed") }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")) == ["F1.lock"])
+        return (stops, reruns)
+    }
+
+    @Test func twoRunsStartedTogetherExactlyOneRunsTheOtherChangesNothing() async throws {
+        let project = try TemporaryProject()
+        let ids = try ledgerFeature(project, layers: 2, width: 3)
+        async let first = OneshotBinary.run(["F1"], in: project.path)
+        async let second = OneshotBinary.run(["F1"], in: project.path)
+        let results = try await [first, second]
+        #expect(results.map(\.exitCode).sorted() == [0, 3], "\(results.map(\.stderr))")
+        let refused = try #require(results.first { $0.exitCode == 3 })
+        #expect(refused.stderr.contains("holds .sdp/checkpoints/F1.lock"))
+        #expect(refused.stdout.isEmpty)
+        for id in ids {
+            #expect(ledger(project).filter { $0.count > 1 && $0[0] == "start" && $0[1] == id }.count == 1)
+        }
+    }
+
+    @Test func twentyStatusReadersDuringARunAlwaysReadAWholeCheckpoint() async throws {
+        let project = try TemporaryProject()
+        _ = try ledgerFeature(project, layers: 4, width: 6)
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        let reads = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    var count = 0
+                    while isAlive(running.pid) && count < 8 {
+                        let status = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
+                        if status.exitCode == 0 {
+                            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+                            #expect(object?["feature_id"] as? String == "F1", "a torn read: \(status.stdout)")
+                            count += 1
+                        } else {
+                            // Before the first snapshot or after the final removal: no checkpoint.
+                            #expect(status.exitCode == 5, "\(status.stderr)")
+                        }
+                    }
+                    return count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        let result = try await running.finish()
+        #expect(result.exitCode == 0)
+        #expect(reads > 0)
+    }
+
+    @Test func twoFeaturesOfOneProjectRunSideBySide() async throws {
+        let project = try TemporaryProject()
+        for feature in ["F1", "F2"] {
+            for index in 0..<4 { try project.workstream(feature, "\(feature)-w\(index)", run: "sleep 0.2; echo $ONESHOT_WS_ID >> ledger-\(feature)") }
+        }
+        async let one = OneshotBinary.run(["F1"], in: project.path)
+        async let two = OneshotBinary.run(["F2"], in: project.path)
+        let results = try await [one, two]
+        #expect(results.map(\.exitCode) == [0, 0], "\(results.map(\.stderr))")
+        #expect(project.read("ledger-F1")?.split(separator: "\n").count == 4)
+        #expect(project.read("ledger-F2")?.split(separator: "\n").count == 4)
+    }
+}
+
+/// SplitMix64, for seeded kill timings and workloads.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+/// A seeded mutation fuzzer over the checkpoint loader: the seed's example and a full 1.1
+/// checkpoint, bytes flipped, truncated, spliced, JSON punctuation inserted. No trap, no hang;
+/// every rejection a ``CheckpointError`` naming the file.
+@Suite(.timeLimit(.minutes(5))) struct CheckpointFuzzTests {
+    static let iterations = ProcessInfo.processInfo.environment["ONESHOT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20000
+
+    @Test func mutatedCheckpointsNeverTrapAndFailCleanly() {
+        var full = Checkpoint(featureID: "F052", timestamp: "2026-11-23T01:02:03Z")
+        full.completed = ["a", "b"]
+        full.failed = ["c"]
+        full.inFlight = [InFlightRecord(id: "d", attempt: 1, startedAt: "2026-11-23T01:02:00Z", pid: 4, processStart: 9, run: 2)]
+        full.circuitBreaker = BreakerSnapshot(state: 1, failureCount: 3, successCount: 0, consecutiveOpens: 1, lastFailureTime: nil, window: [1, 1, 1])
+        var record = WorkstreamRecord()
+        record.attempts = 3
+        full.workstreams = ["a": record]
+        let seeds = [Array(seedCheckpoint.utf8), CheckpointCodec.encode(full)]
+        let tokens: [[UInt8]] = ["{", "}", "[", "]", ",", ":", "\"", "null", "-1", "1e999", "true", "\\u0000", "9999999999999999999"].map { Array($0.utf8) }
+        var random = SplitMixCheckpoint(seed: 0xC0FFEE)
+        var rejected = 0
+        for iteration in 0..<Self.iterations {
+            var bytes = seeds[iteration % seeds.count]
+            for _ in 0..<(1 + Int(random.next() % 3)) {
+                let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
+                switch random.next() % 4 {
+                case 0 where !bytes.isEmpty: bytes[position] ^= UInt8(truncatingIfNeeded: random.next() | 1)
+                case 1: bytes = Array(bytes.prefix(position))
+                case 2: bytes.insert(contentsOf: tokens[Int(random.next() % UInt64(tokens.count))], at: position)
+                default: if !bytes.isEmpty { bytes.remove(at: position) }
+                }
+            }
+            do {
+                _ = try CheckpointCodec.decode(bytes, path: "fuzz.json", featureID: "F052")
+            } catch {
+                rejected += 1
+                #expect(error.path == "fuzz.json" && !error.reason.isEmpty)
+            }
+        }
+        #expect(rejected > Self.iterations / 4)
+    }
+}
+
+struct SplitMixCheckpoint {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
