@@ -50,6 +50,11 @@ let package = Package(
         // Argument parsing, output and exit codes: a thin layer over the library.
         .target(name: "OneshotCLI", dependencies: ["Oneshot", "OneshotSystem"], swiftSettings: strictSettings),
         .executableTarget(name: "oneshot", dependencies: ["OneshotCLI"], swiftSettings: strictSettings),
+        // Benchmarks against ninja and make: `swift build -c release && swift run -c release oneshot-bench`.
+        .executableTarget(
+            name: "oneshot-bench", dependencies: ["Oneshot", "OneshotSystem"], path: "Benchmarks/oneshot-bench",
+            swiftSettings: strictSettings
+        ),
 
         .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),

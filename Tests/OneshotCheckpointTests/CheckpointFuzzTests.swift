@@ -8,7 +8,7 @@ import Testing
 @Suite(.timeLimit(.minutes(5))) struct CheckpointFuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["ONESHOT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20000
 
-    @Test func mutatedCheckpointsNeverTrapAndFailCleanly() {
+    @Test func mutatedCheckpointsNeverTrapAndFailCleanly() async {
         var full = Checkpoint(featureID: "F052", timestamp: "2026-11-23T01:02:03Z")
         full.completed = ["a", "b"]
         full.failed = ["c"]
@@ -22,6 +22,8 @@ import Testing
         var random = SplitMixCheckpoint(seed: 0xC0FFEE)
         var rejected = 0
         for iteration in 0..<Self.iterations {
+            // CPU-bound: let the other tests (which wait on processes) have the cooperative pool.
+            if iteration % 200 == 0 { await Task.yield() }
             var bytes = seeds[iteration % seeds.count]
             for _ in 0..<(1 + Int(random.next() % 3)) {
                 let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))

@@ -1,0 +1,90 @@
+import Foundation
+import Oneshot
+
+/// Workload 3: the same generated DAG run by `oneshot` (durable checkpoints on), `ninja` and
+/// `make`, alternating, several runs each; medians and oneshot ÷ ninja.
+enum CLIBench {
+    struct Tool {
+        var name: String
+        var executable: String
+        var arguments: [String]
+    }
+
+    static func which(_ name: String) -> String? {
+        for folder in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(folder)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+
+    static func oneshotBinary() -> String? {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oneshot").path
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
+    }
+
+    static func run(label: String, dag: DAG, jobs: Int, runs: Int, command: (Int) -> String) throws -> Double? {
+        guard let oneshot = oneshotBinary() else {
+            print("\n(3. skipped: no oneshot binary beside oneshot-bench; run `swift build -c release` first)")
+            return nil
+        }
+        let root = try temporaryFolder("cli")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try dag.writeFeature("B", to: root, command: command)
+        try dag.writeNinja(to: "\(root)/plain.ninja", stamps: false, command: command)
+        try dag.writeNinja(to: "\(root)/stamps.ninja", stamps: true, command: command)
+        try dag.writeMakefile(to: "\(root)/Makefile", command: command)
+        var tools = [Tool(name: "oneshot (durable)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"])]
+        var missing: [String] = []
+        if let ninja = which("ninja") {
+            tools.append(Tool(name: "ninja", executable: ninja, arguments: ["-f", "plain.ninja", "-j", "\(jobs)"]))
+            tools.append(Tool(name: "ninja (stamps)", executable: ninja, arguments: ["-f", "stamps.ninja", "-j", "\(jobs)"]))
+        } else {
+            missing.append("ninja (apt-get install ninja-build)")
+        }
+        if let make = which("make") {
+            tools.append(Tool(name: "make", executable: make, arguments: ["-j", "\(jobs)", "-s", "all"]))
+        } else {
+            missing.append("make (apt-get install make)")
+        }
+        var times: [String: [Double]] = [:]
+        for _ in 0..<runs {
+            for tool in tools {  // alternating, so drift affects every tool alike
+                try cleanUp(root)
+                times[tool.name, default: []].append(try time(tool, in: root))
+            }
+        }
+        let ninjaMedian = times["ninja"].map(median)
+        let rows = tools.map { tool -> [String] in
+            let value = median(times[tool.name] ?? [])
+            let ratio = ninjaMedian.map { format(value / $0, 2) } ?? "-"
+            return [label, tool.name, "\(runs)", format(value, 3), ratio]
+        }
+        printTable("3. CLI: \(label), j = \(jobs)", ["workload", "tool", "runs", "median s", "÷ ninja"], rows)
+        if !missing.isEmpty { print("(missing, column skipped: \(missing.joined(separator: ", ")))") }
+        return ninjaMedian.map { median(times["oneshot (durable)"] ?? []) / $0 }
+    }
+
+    private static func cleanUp(_ root: String) throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        where name.hasSuffix(".stamp") || name == ".sdp" || name.hasPrefix(".ninja") {
+            try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
+        }
+    }
+
+    private static func time(_ tool: Tool, in root: String) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool.executable)
+        process.arguments = tool.arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: root)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let clock = ContinuousClock()
+        let start = clock.now
+        try process.run()
+        process.waitUntilExit()
+        let elapsed = clock.now - start
+        guard process.terminationStatus == 0 else { throw BenchError("\(tool.name) exited \(process.terminationStatus)") }
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+}

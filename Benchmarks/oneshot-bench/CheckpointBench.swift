@@ -1,0 +1,44 @@
+import Foundation
+import Oneshot
+
+/// Workload 4: one checkpoint write (time, bytes) at growing graph sizes.
+enum CheckpointBench {
+    static func run(sizes: [Int]) async throws {
+        var rows: [[String]] = []
+        for size in sizes {
+            let dag = DAG.generate(.layered, count: size, seed: 3)
+            let graph = try WorkstreamGraph(dag.workstreams)
+            let folder = try temporaryFolder("checkpoint")
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let paths = CheckpointPaths(folder: folder, featureID: "B")
+            let session = try CheckpointSession.open(graph: graph, paths: paths)
+            // Half the graph completed, as in the middle of a run.
+            let half = graph.workstreams.prefix(size / 2).map { workstream in
+                JournalEntry.attemptFinished(AttemptReport(id: workstream.id, attempt: 1, status: .succeeded, duration: .milliseconds(5)), final: true)
+            }
+            _ = await session.store.commit(Array(half))
+            let repeats = size >= 100_000 ? 3 : 10
+            var times: [Double] = []
+            for _ in 0..<repeats {
+                times.append(await seconds { _ = await session.store.commit([]) })
+            }
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: paths.checkpoint)[.size] as? Int) ?? 0
+            rows.append(["\(size)", format(median(times) * 1000, 2), "\(bytes)"])
+        }
+        let floor = try await durableSmallWriteFloor()
+        printTable("4. One durable checkpoint write (snapshot, half completed)", ["nodes", "median ms", "bytes"], rows)
+        print("durable small write floor on this disk (write, fsync, rename, fsync folder): \(format(floor * 1000, 3)) ms")
+    }
+
+    /// The cost of the smallest durable replace: the floor any checkpoint write stands on.
+    static func durableSmallWriteFloor() async throws -> Double {
+        let folder = try temporaryFolder("floor")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let writer = AtomicFile()
+        var times: [Double] = []
+        for _ in 0..<50 {
+            times.append(await seconds { try? writer.write(Array("{\"x\":1}".utf8), to: "\(folder)/small.json") })
+        }
+        return median(times)
+    }
+}
