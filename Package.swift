@@ -56,7 +56,9 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams", "OneshotDispatch"],
+            swiftSettings: strictSettings),
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotBreakerTests", dependencies: ["OneshotBreaker"], swiftSettings: strictSettings),
         .testTarget(

@@ -19,7 +19,8 @@ enum CLIBench {
     }
 
     static func oneshotBinary() -> String? {
-        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oneshot").path
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("oneshot")
+            .path
         return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
     }
 

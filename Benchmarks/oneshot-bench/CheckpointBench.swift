@@ -14,7 +14,8 @@ enum CheckpointBench {
             let session = try CheckpointSession.open(graph: graph, paths: paths)
             // Half the graph completed, as in the middle of a run.
             let half = graph.workstreams.prefix(size / 2).map { workstream in
-                JournalEntry.attemptFinished(AttemptReport(id: workstream.id, attempt: 1, status: .succeeded, duration: .milliseconds(5)), final: true)
+                JournalEntry.attemptFinished(
+                    AttemptReport(id: workstream.id, attempt: 1, status: .succeeded, duration: .milliseconds(5)), final: true)
             }
             _ = await session.store.commit(Array(half))
             let repeats = size >= 100_000 ? 3 : 10

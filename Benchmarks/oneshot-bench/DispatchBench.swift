@@ -24,9 +24,11 @@ enum DispatchBench {
         if durable {
             let path = try temporaryFolder("dispatch")
             folder = path
-            session = try CheckpointSession.open(graph: graph, paths: CheckpointPaths(folder: path, featureID: "B"), fileSystem: counting)
+            session = try CheckpointSession.open(
+                graph: graph, paths: CheckpointPaths(folder: path, featureID: "B"), fileSystem: counting)
         }
-        let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: nil), journal: session?.store)
+        let dispatcher = Dispatcher(
+            graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: nil), journal: session?.store)
         let fsyncsBefore = counting.fsyncs
         let bytesBefore = counting.bytes
         let elapsed = await seconds {

@@ -33,7 +33,9 @@ final class CountingFileSystem: FileSystem {
     var fsyncs: Int { counts.withLock { $0.fsyncs } }
     var bytes: Int { counts.withLock { $0.bytes } }
 
-    func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 { try base.open(path, flags: flags, mode: mode) }
+    func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 {
+        try base.open(path, flags: flags, mode: mode)
+    }
     func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) -> Int {
         let written = try base.write(fd, bytes, path: path)
         counts.withLock { $0.bytes += written }
@@ -46,8 +48,12 @@ final class CountingFileSystem: FileSystem {
     func close(_ fd: Int32) { base.close(fd) }
     func rename(_ source: String, to destination: String) throws(SystemError) { try base.rename(source, to: destination) }
     func unlink(_ path: String) throws(SystemError) { try base.unlink(path) }
-    func flock(_ fd: Int32, operation: Int32, path: String) throws(SystemError) { try base.flock(fd, operation: operation, path: path) }
-    func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) { try base.truncate(fd, length: length, path: path) }
+    func flock(_ fd: Int32, operation: Int32, path: String) throws(SystemError) {
+        try base.flock(fd, operation: operation, path: path)
+    }
+    func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) {
+        try base.truncate(fd, length: length, path: path)
+    }
 }
 
 /// A fresh temporary folder.
@@ -62,7 +68,8 @@ func printTable(_ title: String, _ header: [String], _ rows: [[String]]) {
     print("\n## \(title)\n")
     let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
     func line(_ cells: [String]) -> String {
-        "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
+        "| " + cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: " | ")
+            + " |"
     }
     print(line(header))
     print("| " + widths.map { String(repeating: "-", count: $0) }.joined(separator: " | ") + " |")

@@ -22,7 +22,8 @@ enum ScheduleBench {
             }
             let barrier = await seconds { await batchBarrier(dag, jobs: j) }
             rows.append([
-                "\(nodes)", "\(j)", format(bound, 3), format(oneshot, 3), format(oneshot / bound, 3), format(barrier, 3), format(barrier / bound, 3),
+                "\(nodes)", "\(j)", format(bound, 3), format(oneshot, 3), format(oneshot / bound, 3), format(barrier, 3),
+                format(barrier / bound, 3),
             ])
             results.append((j, oneshot / bound, barrier / bound))
         }

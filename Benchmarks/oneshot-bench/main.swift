@@ -21,7 +21,9 @@ var machine = utsname()
 uname(&machine)
 let release = withUnsafeBytes(of: &machine.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
 print("# oneshot-bench\(smoke ? " (smoke sizes)" : "")")
-print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB, Linux \(release); date: \(RFC3339.format(Date()))")
+print(
+    "machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory / 1_073_741_824) GiB, Linux \(release); date: \(RFC3339.format(Date()))"
+)
 
 if wants("dispatch") {
     _ = try DispatchBench.run(

@@ -47,8 +47,9 @@ import Testing
         #expect((result.stdout + result.stderr).contains(spec.message), "\(name): \(result.stdout)\n\(result.stderr)")
         if spec.checkpoint != nil && spec.exitCode == 0 {
             // A checkpoint that cannot be trusted is moved aside, never deleted.
-            #expect(FileManager.default.fileExists(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json.corrupt"))
-                || spec.message.hasPrefix("CHANGED"))
+            #expect(
+                FileManager.default.fileExists(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json.corrupt"))
+                    || spec.message.hasPrefix("CHANGED"))
         }
     }
 
@@ -77,6 +78,9 @@ import Testing
             .write(to: URL(fileURLWithPath: project.file("features/F1/w5000.md")))
         let bad = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(bad.exitCode == 2)
-        #expect(bad.stderr == "oneshot: error: features/F1/w5000.md:2: workstream w5000 depends on nowhere, which is not a workstream of this feature\n")
+        #expect(
+            bad.stderr
+                == "oneshot: error: features/F1/w5000.md:2: workstream w5000 depends on nowhere, which is not a workstream of this feature\n"
+        )
     }
 }

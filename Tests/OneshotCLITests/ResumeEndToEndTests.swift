@@ -178,4 +178,3 @@ import Testing
         }
     }
 }
-

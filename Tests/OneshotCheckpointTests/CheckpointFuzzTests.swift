@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotDispatch
 import Testing
 
 /// A seeded mutation fuzzer over the checkpoint loader: the seed's example and a full 1.1
@@ -13,13 +14,16 @@ import Testing
         full.completed = ["a", "b"]
         full.failed = ["c"]
         full.inFlight = [InFlightRecord(id: "d", attempt: 1, startedAt: "2026-11-23T01:02:00Z", pid: 4, processStart: 9, run: 2)]
-        full.circuitBreaker = BreakerSnapshot(state: 1, failureCount: 3, successCount: 0, consecutiveOpens: 1, lastFailureTime: nil, window: [1, 1, 1])
+        full.circuitBreaker = BreakerSnapshot(
+            state: 1, failureCount: 3, successCount: 0, consecutiveOpens: 1, lastFailureTime: nil, window: [1, 1, 1])
         var record = WorkstreamRecord()
         record.attempts = 3
         full.workstreams = ["a": record]
         let seeds = [Array(seedCheckpoint.utf8), CheckpointCodec.encode(full)]
-        let tokens: [[UInt8]] = ["{", "}", "[", "]", ",", ":", "\"", "null", "-1", "1e999", "true", "\\u0000", "9999999999999999999"].map { Array($0.utf8) }
-        var random = SplitMixCheckpoint(seed: 0xC0FFEE)
+        let tokens: [[UInt8]] = [
+            "{", "}", "[", "]", ",", ":", "\"", "null", "-1", "1e999", "true", "\\u0000", "9999999999999999999",
+        ].map { Array($0.utf8) }
+        var random = SeededRandom(seed: 0xC0FFEE)
         var rejected = 0
         for iteration in 0..<Self.iterations {
             // CPU-bound: let the other tests (which wait on processes) have the cooperative pool.
@@ -42,17 +46,5 @@ import Testing
             }
         }
         #expect(rejected > Self.iterations / 4)
-    }
-}
-
-struct SplitMixCheckpoint {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
+import OneshotDispatch
 import Testing
+
 @testable import OneshotWorkstreams
 
 /// A seeded mutation fuzzer over the workstream parser: bytes flipped, truncated, spliced,
@@ -15,11 +17,12 @@ import Testing
         "\u{FEFF}---\r\nws_id: a\r\nrun: \"echo \\\"q\\\" \\n\"\r\n---\r\n",
     ].map { Array($0.utf8) }
 
-    static let tokens: [[UInt8]] = ["---\n", ":", "[", "]", "\"", "'", "\t", "\r\n", "- ", "#", "|", "**", "\u{0}", "\\", "\n  "].map { Array($0.utf8) }
+    static let tokens: [[UInt8]] =
+        ["---\n", ":", "[", "]", "\"", "'", "\t", "\r\n", "- ", "#", "|", "**", "\u{0}", "\\", "\n  "].map { Array($0.utf8) }
         + [[0xFF], [0xC3], [0xE2, 0x82]]
 
     @Test func mutatedFilesNeverTrapAndFailCleanly() async {
-        var random = SplitMix(seed: 0x0123_4567)
+        var random = SeededRandom(seed: 0x0123_4567)
         var parsed = 0
         var rejected = 0
         for iteration in 0..<Self.iterations {
@@ -40,7 +43,7 @@ import Testing
         #expect(rejected > Self.iterations / 20, "the mutations should break some files")
     }
 
-    static func mutate(_ seed: [UInt8], _ random: inout SplitMix) -> [UInt8] {
+    static func mutate(_ seed: [UInt8], _ random: inout SeededRandom) -> [UInt8] {
         var bytes = seed
         for _ in 0..<(1 + Int(random.next() % 4)) {
             let position = bytes.isEmpty ? 0 : Int(random.next() % UInt64(bytes.count))
@@ -61,18 +64,5 @@ import Testing
             }
         }
         return bytes
-    }
-}
-
-/// SplitMix64, for reproducible fuzzing.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
