@@ -45,6 +45,15 @@ import Testing
         #expect(saved.circuitBreaker?.consecutiveOpens == 2)
         #expect(saved.failed.count == 4, "3 to trip and 1 failed probe")
 
+        // However slow the machine, the breaker must still be open for the --no-wait run: push its
+        // end a minute out (a resume clamps it to --breaker-max-backoff anyway).
+        let path = project.file(".sdp/checkpoints/F1-checkpoint.json")
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var breaker = try #require(object["circuit_breaker"] as? [String: Any])
+        breaker["open_until"] = ISO8601DateFormatter().string(from: Date().addingTimeInterval(60))
+        object["circuit_breaker"] = breaker
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         let noWait = try await OneshotBinary.run(["F1", "--no-wait", "--breaker-max-opens", "2"] + fastBreaker, in: project.path)
         #expect(noWait.exitCode == 4)
         #expect(noWait.stdout.contains("circuit breaker restored open (2 trip(s) in a row): it probes at"))

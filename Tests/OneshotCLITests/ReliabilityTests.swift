@@ -11,8 +11,13 @@ import Testing
 
     /// A layered DAG of `layers × width` workstreams, each sleeping a seeded random 50–300 ms and
     /// appending `start|end <id> <pgid>` to a ledger.
-    private func ledgerFeature(_ project: TemporaryProject, layers: Int = 5, width: Int = 8, seed: UInt64 = 40) throws -> [String]
-    {
+    ///
+    /// The stops come from inside: while a `countdown` file exists, each workstream that starts
+    /// counts it down, and the one that reaches zero sends `signal` to oneshot (its parent). So
+    /// the moment of each stop depends on the seeded countdown, not on how busy the test is.
+    private func ledgerFeature(
+        _ project: TemporaryProject, layers: Int = 5, width: Int = 8, seed: UInt64 = 40, signal: Int32 = SIGKILL
+    ) throws -> [String] {
         var random = SeededRandom(seed: seed)
         var ids: [String] = []
         for layer in 0..<layers {
@@ -28,6 +33,8 @@ import Testing
                 try project.workstream(
                     "F1", id, depends: depends.sorted(),
                     run: "read -r _ _ _ _ g _ < /proc/$$/stat; echo \"start $ONESHOT_WS_ID $g\" >> ledger; "
+                        + "if n=$(cat countdown 2>/dev/null); then if [ \"$n\" -le 0 ]; then rm -f countdown; kill -\(signal) $PPID; "
+                        + "else echo $((n - 1)) > countdown; fi; fi; "
                         + "sleep 0.\(String(format: "%03d", milliseconds)); echo \"end $ONESHOT_WS_ID $g\" >> ledger"
                 )
                 ids.append(id)
@@ -85,39 +92,41 @@ import Testing
     /// to completion. Returns the stops made and how many workstreams ran more than once.
     private func crashRound(signal: Int32, stopsAllowed: Int, random: inout SeededRandom) async throws -> (Int, Int) {
         let project = try TemporaryProject()
-        let ids = try ledgerFeature(project, seed: random.next())
-        var completedAtAStop: [String: Int] = [:]  // id → its starts in the ledger when first seen completed
+        let ids = try ledgerFeature(project, seed: random.next(), signal: signal)
+        var completedAtStop: [String: Int] = [:]  // id → its starts in the ledger when first seen completed
         var rerunnable: Set<String> = []  // in flight (SIGKILL) or interrupted (SIGINT/SIGTERM) at some stop
         var stops = 0
         while true {
-            let running = try OneshotBinary.start(["F1", "-j", "3", "--grace", "1s"], in: project.path)
-            let before = ledger(project).count
-            let wait = 1 + Int(random.next() % 5)
-            _ = try await eventually(within: .seconds(60)) { ledger(project).count >= before + wait || !isAlive(running.pid) }
-            guard isAlive(running.pid), stops < stopsAllowed else {
-                let result = try await running.finish()
-                #expect(result.exitCode == 0, "final run: \(result.stdout)\n\(result.stderr)")
-                break
+            if stops < stopsAllowed {
+                try project.write("countdown", "\(random.next() % 5)\n")
+            } else {
+                try? FileManager.default.removeItem(atPath: project.file("countdown"))
             }
-            kill(running.pid, signal)
-            let stopped = try await running.finish()
+            let result = try await OneshotBinary.run(["F1", "-j", "3", "--grace", "1s"], in: project.path)
+            if result.exited && result.exitCode == 0 { break }  // done (the countdown outlasted the work)
             stops += 1
-            // The signal may land after the last workstream: then the run completed, exit 0.
-            if stopped.exited && stopped.exitCode == 0 { break }
-            if signal != SIGKILL {
-                #expect(stopped.exitCode == (signal == SIGINT ? 130 : 143), "\(stopped.stderr)")
+            if signal == SIGKILL {
+                #expect(!result.exited && result.exitCode == SIGKILL, "\(result.stderr)")
+            } else {
+                #expect(result.exitCode == (signal == SIGINT ? 130 : 143), "\(result.stderr)")
                 let groups = Set(ledger(project).compactMap { $0.count == 3 ? String($0[2]) : nil })
                 #expect(liveGroups(groups).isEmpty, "a child outlived oneshot after \(signal)")
             }
+            #expect(stops <= stopsAllowed + 3, "stopped more often than asked")
+            if stops > stopsAllowed + 3 { break }
             // Every state on disk after a stop loads and validates.
             guard let saved = try checkpoint(project) else { continue }
             let starts = ledger(project).filter { $0.first == "start" }
-            for id in saved.completed where completedAtAStop[id] == nil {
-                completedAtAStop[id] = starts.filter { $0.count > 1 && $0[1] == id }.count
+            for id in saved.completed where completedAtStop[id] == nil {
+                completedAtStop[id] = starts.filter { $0.count > 1 && $0[1] == id }.count
             }
             let logged = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1").readInFlightLog()
             rerunnable.formUnion(Set(((saved.inFlight ?? []) + logged).map(\.id)).subtracting(saved.completed))
             rerunnable.formUnion(saved.interrupted ?? [])
+        }
+        // Orphans of SIGKILL may still be finishing: wait for their last ledger lines.
+        _ = try await eventually {
+            liveGroups(Set(ledger(project).compactMap { $0.count == 3 ? String($0[2]) : nil })).isEmpty
         }
         let lines = ledger(project)
         var reruns = 0
@@ -128,7 +137,7 @@ import Testing
                 reruns += 1
                 #expect(rerunnable.contains(id), "\(id) ran \(starts) times without being in flight at a stop")
             }
-            if let seen = completedAtAStop[id] {
+            if let seen = completedAtStop[id] {
                 #expect(starts == seen, "\(id) ran again after a checkpoint recorded it completed")
             }
         }
@@ -153,31 +162,31 @@ import Testing
 
     @Test func twentyStatusReadersDuringARunAlwaysReadAWholeCheckpoint() async throws {
         let project = try TemporaryProject()
-        _ = try ledgerFeature(project, layers: 4, width: 6)
-        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        // Quick workstreams keep the checkpoint being rewritten; `gate` holds the run open until
+        // every reader has read eight times.
+        for index in 0..<40 { try project.workstream("F1", "w\(index)", run: "sleep 0.05") }
+        try project.workstream("F1", "gate", run: "while [ ! -f release ]; do sleep 0.05; done")
+        let running = try OneshotBinary.start(["F1", "-j", "3"], in: project.path)
         let reads = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<20 {
                 group.addTask {
                     var count = 0
-                    while isAlive(running.pid) && count < 8 {
+                    while count < 8 {
                         let status = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
-                        if status.exitCode == 0 {
-                            let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
-                            #expect(object?["feature_id"] as? String == "F1", "a torn read: \(status.stdout)")
-                            count += 1
-                        } else {
-                            // Before the first snapshot or after the final removal: no checkpoint.
-                            #expect(status.exitCode == 5, "\(status.stderr)")
-                        }
+                        if status.exitCode == 5 { continue }  // before the first snapshot
+                        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+                        #expect(status.exitCode == 0 && object?["feature_id"] as? String == "F1", "a torn read: \(status.stdout)")
+                        count += 1
                     }
                     return count
                 }
             }
             return try await group.reduce(0, +)
         }
+        try project.write("release", "")
         let result = try await running.finish()
         #expect(result.exitCode == 0)
-        #expect(reads > 0)
+        #expect(reads == 160)
     }
 
     @Test func twoFeaturesOfOneProjectRunSideBySide() async throws {
