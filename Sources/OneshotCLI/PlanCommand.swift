@@ -48,7 +48,7 @@ struct PlanCommand {
         if let problem { console.warning("\(problem); a run would move it aside and start fresh") }
         let resume = checkpoint.map {
             ResumePlan.make(
-                graph: graph, checkpoint: $0, inFlightLog: paths.readInFlightLog(), rerunUncertain: false,
+                graph: graph, checkpoint: $0, inFlightLog: [], rerunUncertain: false,
                 outputExists: { FileManager.default.fileExists(atPath: $0) }
             )
         }
@@ -62,9 +62,8 @@ struct PlanCommand {
     }
 
     private func readCheckpoint(_ paths: CheckpointPaths) -> (Checkpoint?, String?) {
-        guard let data = FileManager.default.contents(atPath: paths.checkpoint) else { return (nil, nil) }
         do {
-            return (try CheckpointCodec.decode(Array(data), path: paths.checkpoint, featureID: featureID), nil)
+            return (try CheckpointReader.load(paths)?.checkpoint, nil)
         } catch {
             return (nil, "checkpoint \(error.description)")
         }

@@ -14,24 +14,21 @@ struct StatusCommand {
             return .invalidInput
         }
         let paths = CheckpointPaths(featureID: arguments.featureID)
-        guard let data = FileManager.default.contents(atPath: paths.checkpoint) else {
-            if FileManager.default.fileExists(atPath: paths.checkpoint) {
-                console.error("cannot read \(paths.checkpoint)")
-                return .checkpointFailed
-            }
-            console.error("no checkpoint for \(arguments.featureID) (\(paths.checkpoint)): nothing to resume")
-            return .noCheckpoint
-        }
         let checkpoint: Checkpoint
         do {
-            checkpoint = try CheckpointCodec.decode(Array(data), path: paths.checkpoint, featureID: arguments.featureID)
+            guard let (loaded, notes) = try CheckpointReader.load(paths) else {
+                console.error("no checkpoint for \(arguments.featureID) (\(paths.checkpoint)): nothing to resume")
+                return .noCheckpoint
+            }
+            notes.forEach { console.warning($0) }
+            checkpoint = loaded
         } catch {
             console.error(error.description)
             return .checkpointFailed
         }
         // Readers take no lock; a live pid in the lock file is reported as the running holder.
         let holder = FileLock.holder(of: paths.lock).flatMap { ProcessInspector.name(of: $0) == "oneshot" ? $0 : nil }
-        let status = CheckpointStatus(checkpoint: checkpoint, inFlightLog: paths.readInFlightLog(), runInProgress: holder != nil)
+        let status = CheckpointStatus(checkpoint: checkpoint, runInProgress: holder != nil)
         if arguments.json {
             console.out(StatusFormat.json(status, path: paths.checkpoint, holder: holder))
         } else {

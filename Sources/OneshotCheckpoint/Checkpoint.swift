@@ -45,6 +45,9 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     public var fingerprint: String?
     /// When a workstream last changed state, RFC 3339 UTC.
     public var lastStateChange: String?
+    /// The last line of `<feature>-journal.jsonl` this snapshot includes; later lines are
+    /// replayed on load.
+    public var journalSeq: Int?
 
     enum CodingKeys: String, CodingKey {
         case version, timestamp, completed, failed, graph, interrupted, skipped, workstreams, runs, fingerprint
@@ -54,6 +57,7 @@ public struct Checkpoint: Codable, Sendable, Equatable {
         case elapsedMS = "elapsed_ms"
         case costUSD = "cost_usd"
         case lastStateChange = "last_state_change"
+        case journalSeq = "journal_seq"
     }
 
     /// Creates an empty checkpoint for `featureID`.

@@ -34,7 +34,7 @@ public enum CheckpointCodec {
         return checkpoint
     }
 
-    private static func validate(_ checkpoint: Checkpoint, path: String, featureID: String) throws(CheckpointError) {
+    static func validate(_ checkpoint: Checkpoint, path: String, featureID: String) throws(CheckpointError) {
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
         guard Checkpoint.readableVersions.contains(checkpoint.version) else {
             throw fail(

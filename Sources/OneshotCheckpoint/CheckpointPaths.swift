@@ -15,8 +15,8 @@ public struct CheckpointPaths: Sendable, Equatable {
 
     /// `<folder>/<feature>-checkpoint.json`: the snapshot, in the seed's format.
     public var checkpoint: String { file("\(featureID)-checkpoint.json") }
-    /// `<folder>/<feature>-inflight.jsonl`: attempts recorded as starting since the last snapshot.
-    public var inFlightLog: String { file("\(featureID)-inflight.jsonl") }
+    /// `<folder>/<feature>-journal.jsonl`: what happened since the last snapshot, one line each.
+    public var journal: String { file("\(featureID)-journal.jsonl") }
     /// `<folder>/<feature>.lock`: held by the running run; never removed.
     public var lock: String { file("\(featureID).lock") }
 

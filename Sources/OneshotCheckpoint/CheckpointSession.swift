@@ -92,7 +92,7 @@ public final class CheckpointSession: Sendable {
         if fresh {
             do {
                 try fileSystem.unlink(paths.checkpoint)
-                try fileSystem.unlink(paths.inFlightLog)
+                try fileSystem.unlink(paths.journal)
             } catch {
                 throw .unusable(error)
             }
@@ -101,18 +101,20 @@ public final class CheckpointSession: Sendable {
         let plan =
             previous.map {
                 ResumePlan.make(
-                    graph: graph, checkpoint: $0, inFlightLog: InFlightLog.read(paths.inFlightLog),
-                    rerunUncertain: rerunUncertain, outputExists: outputExists
+                    graph: graph, checkpoint: $0, inFlightLog: [], rerunUncertain: rerunUncertain,
+                    outputExists: outputExists
                 )
             } ?? .fresh(graph)
         var state = CheckpointState(plan: plan, previous: previous, now: Date())
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }
-        let store = CheckpointStore(paths: paths, graph: graph, state: state, fileSystem: fileSystem, strict: strict)
-        do {
+        let store = CheckpointStore(
+            paths: paths, graph: graph, state: state, seq: previous?.journalSeq ?? 0, fileSystem: fileSystem, strict: strict
+        )
+        do throws(SystemError) {
+            // The first snapshot of this run folds in the old journal; the journal starts over.
             try store.save()
-            try fileSystem.unlink(paths.inFlightLog)
         } catch {
             if strict { throw .unusable(error) }
             warnings.append("checkpoint not saved: \(error); the run goes on and tries again after the next batch")
@@ -137,17 +139,21 @@ public final class CheckpointSession: Sendable {
     private static func load(paths: CheckpointPaths, fileSystem: any FileSystem, warnings: inout [String]) throws(Failure)
         -> Checkpoint?
     {
-        let path = paths.checkpoint
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .unusable(SystemError(call: "open", path: path, errno: access(path, R_OK) == 0 ? EIO : errno))
-        }
         do {
-            return try CheckpointCodec.decode(Array(data), path: path, featureID: paths.featureID)
+            guard let (checkpoint, notes) = try CheckpointReader.load(paths) else { return nil }
+            warnings.append(contentsOf: notes)
+            return checkpoint
         } catch {
+            guard FileManager.default.isReadableFile(atPath: paths.checkpoint) else {
+                throw .unusable(SystemError(call: "open", path: paths.checkpoint, errno: EACCES))
+            }
+            // Never deleted: moved aside, with its journal, for a person to look at.
             let destination = paths.corruptDestination()
             do {
-                try fileSystem.rename(path, to: destination)
+                try fileSystem.rename(paths.checkpoint, to: destination)
+                if FileManager.default.fileExists(atPath: paths.journal) {
+                    try fileSystem.rename(paths.journal, to: destination + ".journal")
+                }
             } catch let renameError {
                 throw .unusable(renameError)
             }

@@ -4,25 +4,49 @@ import OneshotGraph
 import OneshotSystem
 import OneshotWorkstreams
 
-/// The run's progress as the checkpoint will record it: a pure value, updated from the
-/// dispatcher's journal entries and turned into a ``Checkpoint`` for each write.
+/// The progress a checkpoint records, as a pure value: built from a snapshot, advanced by
+/// journal lines (the same ones whether they are being written or replayed after a crash), and
+/// turned back into a ``Checkpoint``.
 struct CheckpointState {
     var completed: Set<String>
     var failed: Set<String>
-    var interrupted: Set<String> = []
-    var skipped: [String: String] = [:]
-    var inFlight: [String: InFlightRecord] = [:]
+    var interrupted: Set<String>
+    var skipped: [String: String]
+    var inFlight: [String: InFlightRecord]
     var records: [String: WorkstreamRecord]
     var runs: Int
     var previousElapsedMS: Int
     var costUSD: Double
-    var lastStateChange: Date?
+    var lastStateChange: String?
     var breaker: BreakerSnapshot?
-    let runStart: Date
+    /// The graph as the snapshot recorded it, kept when the state is only replayed.
+    var recordedGraph: GraphSnapshot?
+    /// When this run started; `nil` for a replayed state.
+    var runStart: Date?
 
+    /// The state a snapshot holds, exactly.
+    init(restoring checkpoint: Checkpoint) {
+        completed = Set(checkpoint.completed)
+        failed = Set(checkpoint.failed)
+        interrupted = Set(checkpoint.interrupted ?? [])
+        skipped = checkpoint.skipped ?? [:]
+        inFlight = Dictionary((checkpoint.inFlight ?? []).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        records = checkpoint.workstreams ?? [:]
+        runs = checkpoint.runs ?? 1
+        previousElapsedMS = checkpoint.elapsedMS ?? 0
+        costUSD = checkpoint.costUSD ?? 0
+        lastStateChange = checkpoint.lastStateChange
+        breaker = checkpoint.circuitBreaker
+        recordedGraph = checkpoint.graph
+    }
+
+    /// The state at the start of a new run: what the plan keeps, the history carried over.
     init(plan: ResumePlan, previous: Checkpoint?, now: Date) {
         completed = plan.completed
         failed = Set(plan.toRetry)
+        interrupted = []
+        skipped = [:]
+        inFlight = [:]
         records = previous?.workstreams ?? [:]
         runs = (previous?.runs ?? (previous == nil ? 0 : 1)) + 1
         previousElapsedMS = previous?.elapsedMS ?? 0
@@ -31,54 +55,78 @@ struct CheckpointState {
         runStart = now
     }
 
-    mutating func attemptStarting(id: String, attempt: Int, now: Date) -> InFlightRecord {
-        let record = InFlightRecord(id: id, attempt: attempt, startedAt: RFC3339.format(now), run: runs)
-        inFlight[id] = record
-        lastStateChange = now
-        return record
-    }
-
-    mutating func apply(_ entry: JournalEntry, definition: (String) -> String?, now: Date) {
-        lastStateChange = now
-        switch entry {
-        case .breaker(let saved):
-            breaker = BreakerSnapshot(saved)
-        case let .skipped(id, blockedBy):
-            skipped[id] = blockedBy
-        case let .attemptFinished(report, final):
-            inFlight[report.id] = nil
-            var record = records[report.id] ?? WorkstreamRecord()
-            record.attempts += 1
-            record.durationMS += milliseconds(report.duration)
-            record.lastStatus = report.status.rawValue
-            record.lastExitCode = report.result?.exitCode
-            record.lastRun = runs
-            record.lastAttempt = report.attempt
-            if let cost = report.result?.costUSD, cost.isFinite, cost >= 0 {
-                record.costUSD = (record.costUSD ?? 0) + cost
-                costUSD += cost
+    /// Applies one journal line.
+    mutating func apply(_ line: JournalLine) {
+        lastStateChange = line.at
+        if var started = line.started {
+            // The launch, then its process: the same attempt recorded twice keeps what is known.
+            if let known = inFlight[started.id], known.attempt == started.attempt, known.run == started.run {
+                started.pid = started.pid ?? known.pid
+                started.processStart = started.processStart ?? known.processStart
+                started.startedAt = known.startedAt
             }
-            switch report.status {
-            case .succeeded:
-                completed.insert(report.id)
-                failed.remove(report.id)
-                interrupted.remove(report.id)
-                record.lastSuccessMS = milliseconds(report.duration)
-                record.completedAt = RFC3339.format(now)
-                record.definition = definition(report.id)
-            case .failed, .timedOut:
-                if final { failed.insert(report.id) }
-            case .interrupted:
-                interrupted.insert(report.id)
-            }
-            records[report.id] = record
+            inFlight[started.id] = started
         }
+        for attempt in line.finished ?? [] { finish(attempt, at: line.at) }
+        for (id, blockedBy) in line.skipped ?? [:] { skipped[id] = blockedBy }
+        if let breaker = line.breaker { self.breaker = breaker }
     }
 
-    func checkpoint(featureID: String, graph: WorkstreamGraph, fingerprint: String, now: Date) -> Checkpoint {
+    private mutating func finish(_ attempt: FinishedAttempt, at time: String) {
+        if let running = inFlight[attempt.id], running.attempt == attempt.attempt, running.run == attempt.run {
+            inFlight[attempt.id] = nil
+        }
+        var record = records[attempt.id] ?? WorkstreamRecord()
+        record.attempts += 1
+        record.durationMS += attempt.durationMS
+        record.lastStatus = attempt.status
+        record.lastExitCode = attempt.exitCode
+        record.lastRun = attempt.run
+        record.lastAttempt = attempt.attempt
+        if let cost = attempt.costUSD, cost.isFinite, cost >= 0 {
+            record.costUSD = (record.costUSD ?? 0) + cost
+            costUSD += cost
+        }
+        switch AttemptStatus(rawValue: attempt.status) {
+        case .succeeded?:
+            completed.insert(attempt.id)
+            failed.remove(attempt.id)
+            interrupted.remove(attempt.id)
+            record.lastSuccessMS = attempt.durationMS
+            record.completedAt = time
+            record.definition = attempt.definition
+        case .failed?, .timedOut?:
+            if attempt.final { failed.insert(attempt.id) }
+        case .interrupted?:
+            interrupted.insert(attempt.id)
+        case nil:
+            break
+        }
+        records[attempt.id] = record
+    }
+
+    /// The checkpoint to write. With `graph`, the nodes are recomputed from it; without, the
+    /// recorded graph is kept.
+    func checkpoint(featureID: String, graph: WorkstreamGraph?, fingerprint: String?, journalSeq: Int, now: Date) -> Checkpoint {
         var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.format(now))
         checkpoint.completed = completed.sorted()
         checkpoint.failed = failed.sorted()
+        checkpoint.graph = graph.map(snapshot) ?? recordedGraph
+        checkpoint.circuitBreaker = breaker
+        checkpoint.inFlight = inFlight.values.sorted { $0.id < $1.id }
+        checkpoint.interrupted = interrupted.sorted()
+        checkpoint.skipped = skipped
+        checkpoint.workstreams = records
+        checkpoint.runs = runs
+        checkpoint.elapsedMS = previousElapsedMS + (runStart.map { Int(now.timeIntervalSince($0) * 1000) } ?? 0)
+        checkpoint.costUSD = costUSD
+        checkpoint.fingerprint = fingerprint
+        checkpoint.lastStateChange = lastStateChange
+        checkpoint.journalSeq = journalSeq
+        return checkpoint
+    }
+
+    private func snapshot(_ graph: WorkstreamGraph) -> GraphSnapshot {
         var nodes: [NodeSnapshot] = []
         nodes.reserveCapacity(graph.count)
         var edges: [String: [String]] = [:]
@@ -87,27 +135,12 @@ struct CheckpointState {
             let unmet = dependencies.reduce(0) { $0 + (completed.contains($1) ? 0 : 1) }
             nodes.append(
                 NodeSnapshot(
-                    id: workstream.id, dependsOn: dependencies, indegree: unmet, completed: completed.contains(workstream.id)
-                ))
+                    id: workstream.id, dependsOn: dependencies, indegree: unmet, completed: completed.contains(workstream.id))
+            )
             if !graph.dependents[node].isEmpty {
                 edges[workstream.id] = graph.dependents[node].map { graph.workstreams[$0].id }
             }
         }
-        checkpoint.graph = GraphSnapshot(nodes: nodes, edges: edges)
-        checkpoint.circuitBreaker = breaker
-        checkpoint.inFlight = inFlight.values.sorted { $0.id < $1.id }
-        checkpoint.interrupted = interrupted.sorted()
-        checkpoint.skipped = skipped
-        checkpoint.workstreams = records
-        checkpoint.runs = runs
-        checkpoint.elapsedMS = previousElapsedMS + Int(now.timeIntervalSince(runStart) * 1000)
-        checkpoint.costUSD = costUSD
-        checkpoint.fingerprint = fingerprint
-        checkpoint.lastStateChange = lastStateChange.map(RFC3339.format)
-        return checkpoint
-    }
-
-    private func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+        return GraphSnapshot(nodes: nodes, edges: edges)
     }
 }

@@ -71,10 +71,3 @@ public struct CheckpointStatus: Sendable, Equatable {
         rows.reduce(0) { $0 + ($1.state == state ? 1 : 0) }
     }
 }
-
-extension CheckpointPaths {
-    /// The in-flight records appended since the last snapshot (a torn last line is skipped).
-    public func readInFlightLog() -> [InFlightRecord] {
-        InFlightLog.read(inFlightLog)
-    }
-}

@@ -48,10 +48,8 @@ import Testing
     }
 
     private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
-        guard let data = FileManager.default.contents(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json")) else {
-            return nil
-        }
-        return try CheckpointCodec.decode(Array(data), path: "checkpoint", featureID: "F1")
+        // The snapshot with the journal replayed: what a resume would see.
+        try CheckpointReader.load(CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1"))?.checkpoint
     }
 
     /// Process groups that still have a member.
@@ -120,8 +118,7 @@ import Testing
             for id in saved.completed where completedAtStop[id] == nil {
                 completedAtStop[id] = starts.filter { $0.count > 1 && $0[1] == id }.count
             }
-            let logged = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1").readInFlightLog()
-            rerunnable.formUnion(Set(((saved.inFlight ?? []) + logged).map(\.id)).subtracting(saved.completed))
+            rerunnable.formUnion(Set((saved.inFlight ?? []).map(\.id)).subtracting(saved.completed))
             rerunnable.formUnion(saved.interrupted ?? [])
         }
         // Orphans of SIGKILL may still be finishing: wait for their last ledger lines.

@@ -5,10 +5,8 @@ import Testing
 /// Kill it, interrupt it, run two at once, hand it the seed's checkpoint: through the binary.
 @Suite(.timeLimit(.minutes(3))) struct ResumeEndToEndTests {
     private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
-        guard let data = FileManager.default.contents(atPath: project.file(".sdp/checkpoints/F1-checkpoint.json")) else {
-            return nil
-        }
-        return try CheckpointCodec.decode(Array(data), path: "checkpoint", featureID: "F1")
+        // The snapshot with the journal replayed: what a resume would see.
+        try CheckpointReader.load(CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1"))?.checkpoint
     }
 
     @Test func aResumeStopsTheOrphanOfAKilledRunBeforeRunningItsWorkstreamAgain() async throws {

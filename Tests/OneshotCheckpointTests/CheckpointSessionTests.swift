@@ -121,10 +121,8 @@ import Testing
         let failures = events.withLock { $0 }.filter { if case .journalFailed = $0 { true } else { false } }
         #expect(failures.count == 1)
         #expect(folder.names == ["checkpoints"])
-        let saved = try CheckpointCodec.decode(
-            Array(try Data(contentsOf: URL(fileURLWithPath: folder.file("checkpoints/F1-checkpoint.json")))),
-            path: "c", featureID: "F1"
-        )
+        let saved = try #require(try CheckpointReader.load(CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")))
+            .checkpoint
         #expect(saved.completed == ["a", "b", "c"])
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.file("checkpoints")).filter {
             $0.contains(".tmp.")
@@ -137,7 +135,8 @@ import Testing
         let fileSystem = FaultInjectingFileSystem()
         let graph = try WorkstreamGraph([ws("a"), ws("b", ["a"])])
         let session = try open(folder, graph, fileSystem: fileSystem, strict: true)
-        fileSystem.fail(.rename, errno: EROFS)
+        // The journal's fsync fails, and so does the snapshot written in its place.
+        fileSystem.fail(.fsync, errno: EIO, times: 2)
         let report = await Dispatcher(graph: graph, journal: session.store).run { _, _ in .success }
         #expect(report.status == .journalFailed)
         #expect(report.results.map(\.state) == [.succeeded, .notRun])
@@ -172,5 +171,61 @@ import Testing
             }
             try session.finish(allDone: false)
         }
+    }
+}
+
+@Suite struct CheckpointJournalTests {
+    private func finished(_ id: String) -> JournalEntry {
+        .attemptFinished(AttemptReport(id: id, attempt: 1, status: .succeeded, duration: .milliseconds(10)), final: true)
+    }
+
+    @Test func aBatchIsOneAppendAndOneFsyncWhateverTheGraphSize() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph((0..<2000).map { ws("w\($0)") })
+        let fileSystem = FaultInjectingFileSystem()
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let session = try CheckpointSession.open(graph: graph, paths: paths, fileSystem: fileSystem)
+        let before = fileSystem.calls.count
+        #expect(await session.store.commit([finished("w1"), finished("w2")]) == .durable)
+        let steps = fileSystem.calls.dropFirst(before).map { String($0.split(separator: " ")[0]) }
+        #expect(steps == ["open", "write", "fsync"], "open once, then append and fsync the journal")
+        let loaded = try #require(try CheckpointReader.load(paths)).checkpoint
+        #expect(loaded.completed == ["w1", "w2"])
+    }
+
+    @Test func aTornLastLineIsIgnoredAndFoldedLinesAreNeverAppliedTwice() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph([ws("a"), ws("b")])
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let session = try CheckpointSession.open(graph: graph, paths: paths)
+        #expect(await session.store.commit([finished("a")]) == .durable)
+        let journal = try Data(contentsOf: URL(fileURLWithPath: paths.journal))
+        // A crash mid-append leaves half a line.
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: paths.journal))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"seq\":99,\"at\":\"2026".utf8))
+        try handle.close()
+        let torn = try #require(try CheckpointReader.load(paths)).checkpoint
+        #expect(torn.completed == ["a"])
+        #expect(torn.workstreams?["a"]?.attempts == 1)
+        // A fold whose journal reset never reached the disk: the old lines are still there.
+        try session.store.save()
+        try journal.write(to: URL(fileURLWithPath: paths.journal))
+        let replayed = try #require(try CheckpointReader.load(paths)).checkpoint
+        #expect(replayed.workstreams?["a"]?.attempts == 1, "a folded line was applied twice")
+    }
+
+    @Test func theJournalIsFoldedIntoASnapshotOnceItOutgrowsIt() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph((0..<200).map { ws("w\($0)") })
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let session = try CheckpointSession.open(graph: graph, paths: paths)
+        for index in 0..<600 { _ = await session.store.commit([finished("w\(index % 200)")]) }
+        let journalSize = (try FileManager.default.attributesOfItem(atPath: paths.journal)[.size] as? Int) ?? 0
+        #expect(journalSize < 70 * 1024, "the journal should have been folded and started over")
+        let snapshot = try CheckpointCodec.decode(
+            Array(try Data(contentsOf: URL(fileURLWithPath: paths.checkpoint))), path: "c", featureID: "F1")
+        #expect((snapshot.journalSeq ?? 0) > 0)
+        #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed.count == 200)
     }
 }
