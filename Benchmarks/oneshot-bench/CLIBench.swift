@@ -8,6 +8,8 @@ enum CLIBench {
         var name: String
         var executable: String
         var arguments: [String]
+        /// What to remove before each run (relative to the project).
+        var cleanUp: [String] = []
     }
 
     static func which(_ name: String) -> String? {
@@ -35,11 +37,26 @@ enum CLIBench {
         try dag.writeNinja(to: "\(root)/plain.ninja", stamps: false, command: command)
         try dag.writeNinja(to: "\(root)/stamps.ninja", stamps: true, command: command)
         try dag.writeMakefile(to: "\(root)/Makefile", command: command)
-        var tools = [Tool(name: "oneshot (durable)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"])]
+        // A first run in a fresh project creates every log file; later runs append to them.
+        var tools = [
+            Tool(
+                name: "oneshot (durable)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
+                cleanUp: [".sdp"]),
+            Tool(
+                name: "oneshot (durable, logs exist)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
+                cleanUp: [".sdp/checkpoints"]
+            ),
+        ]
         var missing: [String] = []
         if let ninja = which("ninja") {
-            tools.append(Tool(name: "ninja", executable: ninja, arguments: ["-f", "plain.ninja", "-j", "\(jobs)"]))
-            tools.append(Tool(name: "ninja (stamps)", executable: ninja, arguments: ["-f", "stamps.ninja", "-j", "\(jobs)"]))
+            tools.append(
+                Tool(
+                    name: "ninja", executable: ninja, arguments: ["-f", "plain.ninja", "-j", "\(jobs)"], cleanUp: [".ninja_log"]))
+            tools.append(
+                Tool(
+                    name: "ninja (stamps)", executable: ninja, arguments: ["-f", "stamps.ninja", "-j", "\(jobs)"],
+                    cleanUp: [".ninja_log", "*.stamp"])
+            )
         } else {
             missing.append("ninja (apt-get install ninja-build)")
         }
@@ -51,7 +68,7 @@ enum CLIBench {
         var times: [String: [Double]] = [:]
         for _ in 0..<runs {
             for tool in tools {  // alternating, so drift affects every tool alike
-                try cleanUp(root)
+                cleanUp(tool, root)
                 times[tool.name, default: []].append(try time(tool, in: root))
             }
         }
@@ -66,10 +83,15 @@ enum CLIBench {
         return ninjaMedian.map { median(times["oneshot (durable)"] ?? []) / $0 }
     }
 
-    private static func cleanUp(_ root: String) throws {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        where name.hasSuffix(".stamp") || name == ".sdp" || name.hasPrefix(".ninja") {
-            try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
+    private static func cleanUp(_ tool: Tool, _ root: String) {
+        for item in tool.cleanUp {
+            if item == "*.stamp" {
+                for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] where name.hasSuffix(".stamp") {
+                    try? FileManager.default.removeItem(atPath: "\(root)/\(name)")
+                }
+            } else {
+                try? FileManager.default.removeItem(atPath: "\(root)/\(item)")
+            }
         }
     }
 

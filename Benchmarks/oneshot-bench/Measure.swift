@@ -28,21 +28,22 @@ func median(_ values: [Double]) -> Double {
 /// A file system that counts fsyncs and bytes written, passing everything through.
 final class CountingFileSystem: FileSystem {
     private let base = PosixFileSystem()
-    private let counts = Mutex((fsyncs: 0, bytes: 0))
+    private let fsyncCount = Atomic<Int>(0)
+    private let byteCount = Atomic<Int>(0)
 
-    var fsyncs: Int { counts.withLock { $0.fsyncs } }
-    var bytes: Int { counts.withLock { $0.bytes } }
+    var fsyncs: Int { fsyncCount.load(ordering: .relaxed) }
+    var bytes: Int { byteCount.load(ordering: .relaxed) }
 
     func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 {
         try base.open(path, flags: flags, mode: mode)
     }
     func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) -> Int {
         let written = try base.write(fd, bytes, path: path)
-        counts.withLock { $0.bytes += written }
+        byteCount.add(written, ordering: .relaxed)
         return written
     }
     func fsync(_ fd: Int32, path: String) throws(SystemError) {
-        counts.withLock { $0.fsyncs += 1 }
+        fsyncCount.add(1, ordering: .relaxed)
         try base.fsync(fd, path: path)
     }
     func close(_ fd: Int32) { base.close(fd) }

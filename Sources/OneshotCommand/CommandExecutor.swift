@@ -76,7 +76,9 @@ public struct CommandExecutor: Sendable {
         childEnvironment["ONESHOT_WS_FILE"] = workstream.source?.file ?? ""
         childEnvironment["ONESHOT_ATTEMPT"] = String(attempt)
         let reportPath = (logFolder as NSString).appendingPathComponent("\(workstream.id).report.json")
-        unlink(reportPath)
+        // A stale report must not be counted twice; `access` first, as unlinking takes the
+        // folder's write lock even when there is nothing to remove.
+        if access(reportPath, F_OK) == 0 { unlink(reportPath) }
         childEnvironment["ONESHOT_REPORT"] = reportPath
         let child: ChildProcess
         do {
@@ -87,11 +89,16 @@ public struct CommandExecutor: Sendable {
             Syscall.close(fd)
             throw error
         }
-        Syscall.close(fd)
         onSpawn?(workstream.id, attempt, child.pid)
         let status = await child.wait(terminationGrace: terminationGrace)
         let seconds = Date().timeIntervalSince(started)
-        log.append("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(String(format: "%.2f", seconds))s\n")
+        // The same descriptor (O_APPEND) takes the footer: no second open of the log.
+        try? Syscall.writeAll(
+            fd,
+            Array("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(String(format: "%.2f", seconds))s\n".utf8),
+            path: log.path
+        )
+        Syscall.close(fd)
         let path = log.path
         let cost = AttemptReportFile.cost(at: reportPath, log: log)
         if status.isSuccess {

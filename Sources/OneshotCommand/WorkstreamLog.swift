@@ -9,9 +9,14 @@ struct WorkstreamLog {
     /// Opens the log for appending (creating its folder), writes the attempt header, and returns
     /// the descriptor and the offset where this attempt's output begins.
     func openForAttempt(header: String) throws(SystemError) -> (fd: Int32, offset: Int) {
-        let folder = (path as NSString).deletingLastPathComponent
-        try Syscall.makeDirectories(folder)
-        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        let fd: Int32
+        do {
+            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        } catch  where error.errno == ENOENT {
+            // The folder is made once, on the first attempt that needs it.
+            try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
+            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        }
         do {
             try Syscall.writeAll(fd, Array(header.utf8), path: path)
         } catch {
