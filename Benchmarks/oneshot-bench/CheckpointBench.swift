@@ -23,11 +23,24 @@ enum CheckpointBench {
             for _ in 0..<repeats {
                 times.append(await seconds { _ = await session.store.commit([]) })
             }
+            let journalBytes = (try? FileManager.default.attributesOfItem(atPath: paths.journal)[.size] as? Int) ?? 0
+            let before = journalBytes
+            _ = await session.store.commit([half[0]])
+            let batchBytes = ((try? FileManager.default.attributesOfItem(atPath: paths.journal)[.size] as? Int) ?? 0) - before
+            var folds: [Double] = []
+            for _ in 0..<(size >= 100_000 ? 2 : 5) {
+                folds.append(await seconds { try? session.store.save() })
+            }
             let bytes = (try? FileManager.default.attributesOfItem(atPath: paths.checkpoint)[.size] as? Int) ?? 0
-            rows.append(["\(size)", format(median(times) * 1000, 2), "\(bytes)"])
+            rows.append([
+                "\(size)", format(median(times) * 1000, 2), "\(batchBytes)", format(median(folds) * 1000, 1), "\(bytes)",
+            ])
         }
         let floor = try await durableSmallWriteFloor()
-        printTable("4. One durable checkpoint write (snapshot, half completed)", ["nodes", "median ms", "bytes"], rows)
+        printTable(
+            "4. Checkpoint cost by graph size (half completed)",
+            ["nodes", "batch commit ms (append + fsync)", "batch bytes", "fold ms (full snapshot)", "snapshot bytes"], rows
+        )
         print("durable small write floor on this disk (write, fsync, rename, fsync folder): \(format(floor * 1000, 3)) ms")
     }
 
