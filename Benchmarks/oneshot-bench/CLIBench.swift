@@ -108,6 +108,6 @@ enum CLIBench {
         process.waitUntilExit()
         let elapsed = clock.now - start
         guard process.terminationStatus == 0 else { throw BenchError("\(tool.name) exited \(process.terminationStatus)") }
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 }

@@ -9,7 +9,7 @@ func seconds(_ body: () async throws -> Void) async rethrows -> Double {
     let start = clock.now
     try await body()
     let elapsed = clock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return elapsed.inSeconds
 }
 
 /// Peak resident memory of this process so far, in MiB (`getrusage`).

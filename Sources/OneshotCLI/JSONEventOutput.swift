@@ -116,6 +116,6 @@ final class JSONEventOutput: RunObserver {
     }
 
     private func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds) * 1000 + Int(duration.components.attoseconds / 1_000_000_000_000_000)
+        duration.wholeMilliseconds
     }
 }

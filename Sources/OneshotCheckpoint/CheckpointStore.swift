@@ -176,8 +176,7 @@ public final class CheckpointStore: RunJournal, Sendable {
                 finished.append(
                     FinishedAttempt(
                         id: report.id, attempt: report.attempt, run: run, status: report.status.rawValue, final: final,
-                        durationMS: Int(report.duration.components.seconds) * 1000
-                            + Int(report.duration.components.attoseconds / 1_000_000_000_000_000),
+                        durationMS: report.duration.wholeMilliseconds,
                         exitCode: report.result?.exitCode, costUSD: report.result?.costUSD,
                         definition: report.status == .succeeded ? definitions[report.id] : nil
                     ))

@@ -1,3 +1,5 @@
+import OneshotWorkstreams
+
 /// Delay before retrying a failed attempt: exponential, capped, with jitter.
 public struct BackoffPolicy: Sendable, Equatable {
     /// Delay after the first failure, before jitter.
@@ -29,7 +31,7 @@ public struct BackoffPolicy: Sendable, Equatable {
     }
 
     private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        duration.inSeconds
     }
 }
 

@@ -33,7 +33,7 @@ public enum DurationText {
 
     /// Prints `duration` briefly for people: `0.31s`, `12.4s`, `4m12s`, `1h05m`.
     public static func format(_ duration: Duration) -> String {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.inSeconds
         if seconds < 10 { return String(format2: seconds) + "s" }
         if seconds < 60 { return String(format1: seconds) + "s" }
         let whole = Int(seconds.rounded())
@@ -65,5 +65,17 @@ extension String {
         guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
         let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" }) ?? start
         return String(scalars[start...end])
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    public var wholeMilliseconds: Int {
+        Int(components.seconds) * 1000 + Int(components.attoseconds / 1_000_000_000_000_000)
+    }
+
+    /// The duration in seconds.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
