@@ -14,6 +14,8 @@ final class HumanOutput: RunObserver {
         var total = 0
         var statusShown = false
         var finished = false
+        /// While the breaker holds work back: when it probes, for the countdown.
+        var breakerUntil: Date?
     }
 
     private let console: Console
@@ -72,8 +74,10 @@ final class HumanOutput: RunObserver {
             progress.withLock { $0.failed += 1 }
             emit(paint("⊘", 33) + " \(id) skipped: blocked by \(blockedBy)")
         case .breakerChanged(let transition):
+            if transition.to != .open { progress.withLock { $0.breakerUntil = nil } }
             emit(paint(BreakerText.transition(transition), 33))
         case .breakerWaiting(let until):
+            progress.withLock { $0.breakerUntil = until }
             emit(
                 "⏸ breaker open: ready workstreams wait; next probe at \(BreakerText.time(until)) (in \(BreakerText.until(until)))"
             )
@@ -178,6 +182,7 @@ final class HumanOutput: RunObserver {
         var line =
             "\(snapshot.done)/\(snapshot.total) done · \(snapshot.running) running · \(snapshot.failed) failed · \(pending) pending · "
         line += DurationText.format(ContinuousClock.now - start)
+        if let until = snapshot.breakerUntil, until > Date() { line += " · breaker open, probe in \(BreakerText.until(until))" }
         if let eta = eta(pending: pending + snapshot.running) {
             line += " · ETA ~\(DurationText.format(.milliseconds(Int64(eta * 1000))))"
         }

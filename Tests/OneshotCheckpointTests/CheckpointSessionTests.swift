@@ -229,3 +229,36 @@ import Testing
         #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed.count == 200)
     }
 }
+
+/// A read-only `.sdp` or a checkpoint folder without permission, simulated through the seam (the
+/// suite runs as root here, which no permission bit stops).
+@Suite struct UnwritableCheckpointFolderTests {
+    @Test(arguments: [EROFS, EACCES, ENOSPC])
+    func aFolderWhereTheLockCannotBeMadeIsAClearError(code: Int32) throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        fileSystem.fail(.open, errno: code, times: 100)
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        #expect {
+            try CheckpointSession.open(graph: try WorkstreamGraph([ws("a")]), paths: paths, fileSystem: fileSystem)
+        } throws: { error in
+            let text = (error as? CheckpointSession.Failure)?.description ?? ""
+            return text.hasPrefix("checkpoint folder unusable: open \(folder.file("checkpoints"))/F1.lock: ")
+                && text.hasSuffix("(errno \(code))")
+        }
+    }
+
+    @Test func aSnapshotThatCannotBeSyncedIsAWarningOrWithStrictAnError() throws {
+        let folder = try TemporaryFolder()
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let fileSystem = FaultInjectingFileSystem()
+        fileSystem.fail(.fsync, errno: EIO, times: 1)
+        let session = try CheckpointSession.open(graph: try WorkstreamGraph([ws("a")]), paths: paths, fileSystem: fileSystem)
+        #expect(session.warnings.contains { $0.hasPrefix("checkpoint not saved: fsync ") && $0.contains("Input/output error") })
+        session.lock.release()
+        fileSystem.fail(.fsync, errno: EIO, times: 1)
+        #expect(throws: CheckpointSession.Failure.self) {
+            try CheckpointSession.open(graph: try WorkstreamGraph([ws("a")]), paths: paths, fileSystem: fileSystem, strict: true)
+        }
+    }
+}
