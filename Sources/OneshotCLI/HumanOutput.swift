@@ -55,7 +55,7 @@ final class HumanOutput: RunObserver {
                 $0.total = start.total
                 $0.done = start.alreadyDone
             }
-            var line = "oneshot \(featureID): \(start.total) workstreams, -j \(start.maxConcurrency)"
+            var line = "oneshot \(featureID): \(plural(start.total, "workstream")), -j \(start.maxConcurrency)"
             if start.alreadyDone > 0 { line += ", \(start.alreadyDone) already done" }
             print(line)
         case let .workstreamStarted(id, attempt):

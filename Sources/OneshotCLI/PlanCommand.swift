@@ -106,12 +106,15 @@ struct FeaturePlan {
     }
 
     func text(featureID: String) -> [String] {
-        var lines = ["\(featureID): \(graph.count) workstreams in \(waves.count) waves (a wave can run together)"]
+        var lines = [
+            "\(featureID): \(plural(graph.count, "workstream")) in \(plural(waves.count, "wave")) (a wave can run together)"
+        ]
         for (index, wave) in waves.enumerated() {
             lines.append("  wave \(index + 1): \(wave.joined(separator: ", "))")
         }
         let length = estimatedSeconds.map { ", ~\(DurationText.format(.milliseconds(Int64($0 * 1000)))) from earlier runs" } ?? ""
-        lines.append("critical path (\(criticalPath.count) workstreams\(length)): \(criticalPath.joined(separator: " → "))")
+        lines.append(
+            "critical path (\(plural(criticalPath.count, "workstream"))\(length)): \(criticalPath.joined(separator: " → "))")
         guard let resume else {
             lines.append("no checkpoint: a run starts from the beginning")
             return lines
