@@ -116,7 +116,7 @@ struct DispatchLoop {
         switch status {
         case .succeeded:
             state.succeeded(node)
-            record(report, final: true)
+            record(report, node: node, final: true)
             if journal == nil {
                 _ = state.release([node], graph: graph)
             } else {
@@ -128,7 +128,7 @@ struct DispatchLoop {
                 let delay = options.backoff.delay(afterAttempt: attempt, using: &random)
                 report.retryIn = delay
                 state.backOff(node)
-                record(report, final: false)
+                record(report, node: node, final: false)
                 let sleep = self.sleep
                 group.addTask {
                     do {
@@ -140,7 +140,7 @@ struct DispatchLoop {
                 }
             } else {
                 let skipped = state.failed(node, graph: graph)
-                record(report, final: true)
+                record(report, node: node, final: true)
                 for dependent in skipped {
                     let id = graph.workstreams[dependent].id
                     pendingEntries.append(.skipped(id: id, blockedBy: workstream.id))
@@ -149,12 +149,11 @@ struct DispatchLoop {
             }
         case .interrupted:
             state.interrupted(node)
-            record(report, final: true)
+            record(report, node: node, final: true)
         }
     }
 
-    private mutating func record(_ report: AttemptReport, final: Bool) {
-        guard let node = graph.node(report.id) else { return }
+    private mutating func record(_ report: AttemptReport, node: Int, final: Bool) {
         lastAttempt[node] = report
         onEvent(.workstreamFinished(report))
         if journal != nil { pendingEntries.append(.attemptFinished(report, final: final)) }
