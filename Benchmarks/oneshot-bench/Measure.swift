@@ -15,8 +15,13 @@ func seconds(_ body: () async throws -> Void) async rethrows -> Double {
 /// Peak resident memory of this process so far, in MiB (`getrusage`).
 func peakMemoryMiB() -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_maxrss) / 1024
+    #if canImport(Darwin)
+        getrusage(RUSAGE_SELF, &usage)
+        return Double(usage.ru_maxrss) / 1_048_576  // bytes on Darwin
+    #else
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_maxrss) / 1024  // KiB on Linux
+    #endif
 }
 
 func median(_ values: [Double]) -> Double {
