@@ -34,18 +34,7 @@ public enum Syscall {
 
     /// Writes all of `bytes` to `fd`, looping over short writes. The corresponding C function is `write`.
     public static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>, path: String? = nil) throws(SystemError) {
-        let array = Array(bytes)
-        var offset = 0
-        while offset < array.count {
-            let written = array.withUnsafeBytes { raw in
-                Glibc_write(fd, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written >= 0 {
-                offset += written
-            } else if errno != EINTR {
-                throw SystemError(call: "write", path: path, errno: errno)
-            }
-        }
+        try PosixFileSystem().writeAll(fd, Array(bytes), path: path ?? "descriptor \(fd)")
     }
 
     /// Closes `fd`, ignoring errors: `close` is never retried, since the descriptor is released
