@@ -48,7 +48,7 @@ struct PlanCommand {
         if let problem { console.warning("\(problem); a run would move it aside and start fresh") }
         let resume = checkpoint.map {
             ResumePlan.make(
-                graph: graph, checkpoint: $0, inFlightLog: [], rerunUncertain: false,
+                graph: graph, checkpoint: $0, rerunUncertain: false,
                 outputExists: { FileManager.default.fileExists(atPath: $0) }
             )
         }

@@ -101,7 +101,7 @@ public final class CheckpointSession: Sendable {
         let plan =
             previous.map {
                 ResumePlan.make(
-                    graph: graph, checkpoint: $0, inFlightLog: [], rerunUncertain: rerunUncertain,
+                    graph: graph, checkpoint: $0, rerunUncertain: rerunUncertain,
                     outputExists: outputExists
                 )
             } ?? .fresh(graph)

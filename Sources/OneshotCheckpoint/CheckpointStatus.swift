@@ -25,11 +25,11 @@ public struct CheckpointStatus: Sendable, Equatable {
     /// One row per workstream, in id order.
     public var rows: [Row]
 
-    /// Derives the rows from `checkpoint` and the in-flight records written since it.
+    /// Derives the rows from `checkpoint` (as ``CheckpointReader`` returns it, journal replayed).
     ///
     /// - Parameter runInProgress: whether a run holds the lock: its in-flight attempts are
     ///   running; without one they are uncertain.
-    public init(checkpoint: Checkpoint, inFlightLog: [InFlightRecord] = [], runInProgress: Bool = false) {
+    public init(checkpoint: Checkpoint, runInProgress: Bool = false) {
         self.checkpoint = checkpoint
         let completed = Set(checkpoint.completed)
         let failed = Set(checkpoint.failed)
@@ -37,7 +37,7 @@ public struct CheckpointStatus: Sendable, Equatable {
         let skipped = checkpoint.skipped ?? [:]
         let records = checkpoint.workstreams ?? [:]
         var running: Set<String> = []
-        for record in (checkpoint.inFlight ?? []) + inFlightLog {
+        for record in checkpoint.inFlight ?? [] {
             let finished =
                 records[record.id].flatMap { finished in
                     finished.lastRun.map { ($0, finished.lastAttempt ?? 0) >= (record.run ?? 0, record.attempt) }

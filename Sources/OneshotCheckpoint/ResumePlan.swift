@@ -59,13 +59,11 @@ public struct ResumePlan: Sendable, Equatable {
     /// - Parameters:
     ///   - graph: the feature, rebuilt from its files.
     ///   - checkpoint: what the earlier run saved.
-    ///   - inFlightLog: attempts recorded as starting since that save.
     ///   - rerunUncertain: run non-idempotent uncertain workstreams again (`--rerun-uncertain`).
     ///   - outputExists: whether a declared output path exists.
     public static func make(
         graph: WorkstreamGraph,
         checkpoint: Checkpoint,
-        inFlightLog: [InFlightRecord],
         rerunUncertain: Bool,
         outputExists: (String) -> Bool
     ) -> ResumePlan {
@@ -107,7 +105,7 @@ public struct ResumePlan: Sendable, Equatable {
             }
         }
         let uncertain = uncertainAttempts(
-            graph: graph, checkpoint: checkpoint, inFlightLog: inFlightLog, completed: completed, rerunUncertain: rerunUncertain
+            graph: graph, checkpoint: checkpoint, completed: completed, rerunUncertain: rerunUncertain
         )
         let uncertainIDs = Set(uncertain.map(\.record.id))
         let retry = Set(checkpoint.failed + (checkpoint.interrupted ?? []))
@@ -137,29 +135,16 @@ public struct ResumePlan: Sendable, Equatable {
         )
     }
 
-    /// The latest in-flight record of each workstream that did not finish afterwards.
+    /// The in-flight records of workstreams that did not finish afterwards. (The checkpoint
+    /// reader has already merged each attempt's launch and process records.)
     private static func uncertainAttempts(
-        graph: WorkstreamGraph, checkpoint: Checkpoint, inFlightLog: [InFlightRecord],
-        completed: Set<String>, rerunUncertain: Bool
+        graph: WorkstreamGraph, checkpoint: Checkpoint, completed: Set<String>, rerunUncertain: Bool
     ) -> [Uncertain] {
-        var latest: [String: InFlightRecord] = [:]
-        for record in (checkpoint.inFlight ?? []) + inFlightLog {
-            if let known = latest[record.id], order(known) > order(record) { continue }
-            if let known = latest[record.id], order(known) == order(record) {
-                // The same attempt recorded twice (start, then its pid): keep what is known.
-                latest[record.id] = InFlightRecord(
-                    id: record.id, attempt: record.attempt, startedAt: known.startedAt,
-                    pid: record.pid ?? known.pid, processStart: record.processStart ?? known.processStart, run: record.run
-                )
-                continue
-            }
-            latest[record.id] = record
-        }
         let records = checkpoint.workstreams ?? [:]
         var result: [Uncertain] = []
-        for (id, record) in latest.sorted(by: { $0.key < $1.key }) {
-            guard let node = graph.node(id), !completed.contains(id) else { continue }
-            if let finished = records[id], let run = finished.lastRun, let attempt = finished.lastAttempt,
+        for record in (checkpoint.inFlight ?? []).sorted(by: { $0.id < $1.id }) {
+            guard let node = graph.node(record.id), !completed.contains(record.id) else { continue }
+            if let finished = records[record.id], let run = finished.lastRun, let attempt = finished.lastAttempt,
                 (run, attempt) >= order(record)
             {
                 continue

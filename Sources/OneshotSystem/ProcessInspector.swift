@@ -17,11 +17,6 @@ public enum ProcessInspector {
         return UInt64(fields[19])
     }
 
-    /// Whether the process group `pgid` still has a member (signal 0 probes without signalling).
-    public static func groupExists(_ pgid: Int32) -> Bool {
-        pgid > 0 && (kill(-pgid, 0) == 0 || errno == EPERM)
-    }
-
     /// The command name of `pid` (`/proc/<pid>/comm`), or `nil` when unknown.
     public static func name(of pid: Int32) -> String? {
         guard pid > 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/comm") else { return nil }

@@ -7,14 +7,10 @@ public struct Feature: Sendable {
     /// Ids of workstreams outside the feature that are known to be done (declared `completed`
     /// in another feature's files); a dependency on one of them is satisfied.
     public var satisfiedExternally: Set<String>
-    /// The files read, for fingerprinting: path and content hash.
-    public var files: [String]
-
     /// Creates a feature from values in code.
-    public init(id: FeatureID, workstreams: [Workstream], satisfiedExternally: Set<String> = [], files: [String] = []) {
+    public init(id: FeatureID, workstreams: [Workstream], satisfiedExternally: Set<String> = []) {
         self.id = id
         self.workstreams = workstreams
         self.satisfiedExternally = satisfiedExternally
-        self.files = files
     }
 }

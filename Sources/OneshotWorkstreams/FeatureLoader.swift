@@ -74,7 +74,7 @@ public struct FeatureLoader: Sendable {
                 ? "no .md file under \(display(root)) has feature_id \(id)" : "no .md file in \(display(root)) declares a ws_id"
             throw InputErrors([InputError("feature \(id) has no workstreams: \(whereText)")])
         }
-        return Feature(id: id, workstreams: workstreams, satisfiedExternally: external, files: files.map(display))
+        return Feature(id: id, workstreams: workstreams, satisfiedExternally: external)
     }
 
     private func markdownFiles(under root: String) -> [String] {

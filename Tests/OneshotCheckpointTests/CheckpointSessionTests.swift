@@ -215,6 +215,18 @@ import Testing
         #expect(replayed.workstreams?["a"]?.attempts == 1, "a folded line was applied twice")
     }
 
+    @Test func aLaunchAndItsProcessReplayAsOneInFlightRecord() throws {
+        let folder = try TemporaryFolder()
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let session = try CheckpointSession.open(graph: try WorkstreamGraph([ws("a")]), paths: paths)
+        session.store.attemptStarting(id: "a", attempt: 1)
+        session.store.processStarted(id: "a", attempt: 1, pid: getpid())
+        let loaded = try #require(try CheckpointReader.load(paths)).checkpoint
+        let record = try #require(loaded.inFlight?.first)
+        #expect(loaded.inFlight?.count == 1)
+        #expect(record.pid == getpid() && record.processStart != nil && record.run == 1)
+    }
+
     @Test func theJournalIsFoldedIntoASnapshotOnceItOutgrowsIt() async throws {
         let folder = try TemporaryFolder()
         let graph = try WorkstreamGraph((0..<200).map { ws("w\($0)") })

@@ -18,7 +18,7 @@ import Testing
     @Test func keepsCompletedRetriesFailedAndListsPending() throws {
         let graph = try WorkstreamGraph([ws("a"), ws("b", ["a"]), ws("c", ["b"]), ws("d")])
         let plan = ResumePlan.make(
-            graph: graph, checkpoint: checkpoint(completed: ["a"], failed: ["b"]), inFlightLog: [], rerunUncertain: false,
+            graph: graph, checkpoint: checkpoint(completed: ["a"], failed: ["b"]), rerunUncertain: false,
             outputExists: { _ in true }
         )
         #expect(plan.completed == ["a"])
@@ -34,7 +34,7 @@ import Testing
         let plan = ResumePlan.make(
             graph: graph,
             checkpoint: checkpoint(completed: ["a", "b", "c", "x", "y", "z", "gone"], nodes: ["b": [], "a": []]),
-            inFlightLog: [], rerunUncertain: false, outputExists: { $0 != "build/x.o" }
+            rerunUncertain: false, outputExists: { $0 != "build/x.o" }
         )
         #expect(plan.completed == ["a", "z"])
         #expect(
@@ -50,26 +50,23 @@ import Testing
     @Test func inFlightWorkIsUncertainAndNonIdempotentWorkIsHeld() throws {
         let graph = try WorkstreamGraph([ws("a"), ws("b", idempotent: false), ws("c"), ws("d")])
         var saved = checkpoint(completed: ["d"])
-        saved.inFlight = [InFlightRecord(id: "a", attempt: 1, startedAt: "2026-11-23T00:00:00Z", run: 1)]
+        saved.inFlight = [
+            InFlightRecord(id: "a", attempt: 1, startedAt: "2026-11-23T00:00:00Z", run: 1),
+            InFlightRecord(id: "b", attempt: 1, startedAt: "2026-11-23T00:00:01Z", pid: 77, processStart: 9, run: 1),
+            InFlightRecord(id: "c", attempt: 1, startedAt: "2026-11-23T00:00:02Z", run: 1),  // finished afterwards
+            InFlightRecord(id: "d", attempt: 1, startedAt: "2026-11-23T00:00:03Z", run: 1),  // completed
+        ]
         var finished = WorkstreamRecord()
         finished.lastRun = 1
         finished.lastAttempt = 1
         saved.workstreams = ["c": finished]
-        let log = [
-            InFlightRecord(id: "b", attempt: 1, startedAt: "2026-11-23T00:00:01Z", run: 1),
-            InFlightRecord(id: "b", attempt: 1, startedAt: "2026-11-23T00:00:01Z", pid: 77, processStart: 9, run: 1),
-            InFlightRecord(id: "c", attempt: 1, startedAt: "2026-11-23T00:00:02Z", run: 1),
-            InFlightRecord(id: "d", attempt: 1, startedAt: "2026-11-23T00:00:03Z", run: 1),
-        ]
-        let plan = ResumePlan.make(
-            graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: false, outputExists: { _ in true })
+        let plan = ResumePlan.make(graph: graph, checkpoint: saved, rerunUncertain: false, outputExists: { _ in true })
         #expect(plan.uncertain.map(\.record.id) == ["a", "b"])
         #expect(plan.uncertain.map(\.willRerun) == [true, false])
         #expect(plan.uncertain[1].record.pid == 77)
         #expect(plan.held == ["b"])
         #expect(plan.pending == ["c"])
-        let rerun = ResumePlan.make(
-            graph: graph, checkpoint: saved, inFlightLog: log, rerunUncertain: true, outputExists: { _ in true })
+        let rerun = ResumePlan.make(graph: graph, checkpoint: saved, rerunUncertain: true, outputExists: { _ in true })
         #expect(rerun.held.isEmpty)
     }
 }
