@@ -56,6 +56,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        .testTarget(name: "OneshotSystemTests", dependencies: ["OneshotSystem"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams", "OneshotDispatch"],
             swiftSettings: strictSettings),

@@ -33,10 +33,7 @@ enum CLIBench {
         }
         let root = try temporaryFolder("cli")
         defer { try? FileManager.default.removeItem(atPath: root) }
-        try dag.writeFeature("B", to: root, command: command)
-        try dag.writeNinja(to: "\(root)/plain.ninja", stamps: false, command: command)
-        try dag.writeNinja(to: "\(root)/stamps.ninja", stamps: true, command: command)
-        try dag.writeMakefile(to: "\(root)/Makefile", command: command)
+        try dag.writeWorkload(to: root, command: command)
         // A first run in a fresh project creates every log file; later runs append to them.
         var tools = [
             Tool(

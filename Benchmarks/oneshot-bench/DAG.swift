@@ -66,6 +66,15 @@ struct DAG {
         (0..<count).map { Workstream(id: Self.id($0), dependencies: dependencies[$0].map(Self.id)) }
     }
 
+    /// Writes the same work for every tool under `root`: feature `B`, `plain.ninja`,
+    /// `stamps.ninja` and a `Makefile`.
+    func writeWorkload(to root: String, command: (Int) -> String) throws {
+        try writeFeature("B", to: root, command: command)
+        try writeNinja(to: "\(root)/plain.ninja", stamps: false, command: command)
+        try writeNinja(to: "\(root)/stamps.ninja", stamps: true, command: command)
+        try writeMakefile(to: "\(root)/Makefile", command: command)
+    }
+
     /// Writes `features/<feature>/nX.md` under `root`, each running `command(i)`.
     func writeFeature(_ feature: String, to root: String, command: (Int) -> String) throws {
         let folder = "\(root)/features/\(feature)"

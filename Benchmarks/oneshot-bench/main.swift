@@ -7,10 +7,23 @@ import OneshotSystem
 //
 //   swift build -c release && swift run -c release oneshot-bench [--smoke] [sections…]
 //   sections: dispatch, schedule, cli, checkpoint (default: all)
+//   swift run -c release oneshot-bench generate <folder> [nodes] [shape]
+//     writes the CLI workload (features/B, plain.ninja, stamps.ninja, Makefile) to profile by hand
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "dispatch-case", arguments.count == 4, let nodes = Int(arguments[1]), let jobs = Int(arguments[2]) {
     try await DispatchBench.runCase(nodes: nodes, jobs: jobs, durable: arguments[3] == "durable")
+    exit(0)
+}
+if arguments.first == "generate", arguments.count >= 2 {
+    let nodes = arguments.count > 2 ? Int(arguments[2]) : 5_000
+    let shape = arguments.count > 3 ? DAG.Shape(rawValue: arguments[3]) : .layered
+    guard let nodes, let shape else {
+        print("usage: oneshot-bench generate <folder> [nodes] [\(DAG.Shape.allCases.map(\.rawValue).joined(separator: "|"))]")
+        exit(2)
+    }
+    try DAG.generate(shape, count: nodes, seed: 5).writeWorkload(to: arguments[1]) { _ in "true" }
+    print("wrote \(nodes) × true (\(shape.rawValue)) to \(arguments[1]): oneshot B -j 2 --no-breaker; ninja -f plain.ninja -j 2")
     exit(0)
 }
 let smoke = arguments.contains("--smoke")

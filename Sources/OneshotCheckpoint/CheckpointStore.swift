@@ -208,7 +208,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             }
         }
         guard let fd = shared.journalFD else { return }
-        let bytes = JournalFile.encode(line)
+        let bytes = line.encoded
         do {
             try writer.fileSystem.writeAll(fd, bytes, path: paths.journal)
             shared.journalBytes += bytes.count

@@ -11,15 +11,6 @@ struct JournalFile {
         try fileSystem.open(path, flags: O_WRONLY | O_CREAT | O_APPEND, mode: 0o644)
     }
 
-    /// The bytes of `line`, newline included.
-    static func encode(_ line: JournalLine) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var bytes = (try? Array(encoder.encode(line))) ?? []
-        bytes.append(0x0A)
-        return bytes
-    }
-
     /// The lines of the journal at `path`, in order. A last line without its newline (a crash
     /// mid-append) is dropped silently; a line that does not decode elsewhere stops the read
     /// and is reported, since nothing after it can be trusted.

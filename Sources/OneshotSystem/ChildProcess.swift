@@ -8,9 +8,10 @@ import Synchronization
 /// uses `posix_spawn` with `POSIX_SPAWN_SETPGROUP`, an empty signal mask and default
 /// dispositions, and signals the whole group with `kill(-pgid, …)`.
 ///
-/// Waiting happens on a dedicated thread with `waitid(WNOWAIT)`, so the pid (and the group id)
-/// stays reserved by the zombie until the stragglers of a terminated group have been killed and
-/// the child is reaped: a signal never reaches a recycled pid.
+/// The exit is learnt without reaping (a pidfd polled by ``ExitMonitor``, else `waitid(WNOWAIT)`
+/// on a thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
+/// of a terminated group have been killed and the child is reaped: a signal never reaches a
+/// recycled pid.
 public final class ChildProcess: Sendable {
     /// The child's pid, which is also its process group id.
     public let pid: pid_t
@@ -96,8 +97,13 @@ public final class ChildProcess: Sendable {
     /// - Parameter grace: how long a terminated group gets between SIGTERM and SIGKILL.
     /// - Returns: how the child ended.
     public func wait(terminationGrace grace: Duration) async -> ExitStatus {
+        await wait(terminationGrace: grace, monitor: ExitMonitor.shared)
+    }
+
+    /// ``wait(terminationGrace:)`` through `monitor`, or a thread of its own when it is `nil`.
+    func wait(terminationGrace grace: Duration, monitor: ExitMonitor?) async -> ExitStatus {
         await withTaskCancellationHandler {
-            await waitForExitWithoutReaping()
+            await waitForExitWithoutReaping(monitor: monitor)
             if state.withLock({ $0.terminationRequested }) {
                 try? Syscall.kill(-pid, SIGKILL)
             }
@@ -125,9 +131,13 @@ public final class ChildProcess: Sendable {
         }
     }
 
-    private func waitForExitWithoutReaping() async {
+    /// Returns once the child has exited, leaving it a zombie: through the process-wide
+    /// ``ExitMonitor`` where pidfds work, else on a thread of its own blocked in
+    /// `waitid(WNOWAIT)`.
+    private func waitForExitWithoutReaping(monitor: ExitMonitor?) async {
         let pid = self.pid
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if let monitor, monitor.watch(pid, onExit: { continuation.resume() }) { return }
             let thread = Thread {
                 var info = siginfo_t()
                 while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}

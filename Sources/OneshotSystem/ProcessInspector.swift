@@ -7,7 +7,7 @@ public enum ProcessInspector {
     ///
     /// Together with the pid it names one process for good: a recycled pid has a later start.
     public static func startTime(of pid: Int32) -> UInt64? {
-        guard pid > 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
+        guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
@@ -19,7 +19,7 @@ public enum ProcessInspector {
 
     /// The command name of `pid` (`/proc/<pid>/comm`), or `nil` when unknown.
     public static func name(of pid: Int32) -> String? {
-        guard pid > 0, let data = FileManager.default.contents(atPath: "/proc/\(pid)/comm") else { return nil }
+        guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/comm") else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -78,3 +78,29 @@ extension Syscall {
         }
     }
 }
+
+extension Syscall {
+    /// The first `limit` bytes of the file at `path`, or `nil` when it cannot be opened or read.
+    ///
+    /// For the small files read once per command (`/proc/<pid>/stat`, a command's report): one
+    /// `open`, `read` until the end or the limit, one `close`, and no Foundation.
+    public static func readSmallFile(_ path: String, limit: Int = 65_536) -> [UInt8]? {
+        guard let fd = try? open(path, O_RDONLY) else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: min(limit, 4_096))
+        var count = 0
+        while count < limit {
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, limit - count))) }
+            let result = bytes.withUnsafeMutableBytes { buffer in
+                read(fd, buffer.baseAddress! + count, buffer.count - count)
+            }
+            if result == 0 { break }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            count += result
+        }
+        return Array(bytes.prefix(count))
+    }
+}

@@ -1,0 +1,120 @@
+/// Writes one compact JSON object at a time, keys in the order given, straight into bytes.
+///
+/// The journal appends a line per launch and per batch; `JSONEncoder` spent more time on them
+/// than the rest of the launch together. Callers write keys in sorted order, so the output is the
+/// one `JSONEncoder` gives with `.sortedKeys` and `.withoutEscapingSlashes`; `nil` values are left
+/// out, as its `encodeIfPresent` does.
+struct JSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// Per open object or array: whether it has a member yet.
+    private var hasMember: [Bool] = []
+
+    init(capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func beginObject() {
+        separate()
+        bytes.append(UInt8(ascii: "{"))
+        hasMember.append(false)
+    }
+
+    mutating func endObject() {
+        bytes.append(UInt8(ascii: "}"))
+        hasMember.removeLast()
+    }
+
+    mutating func beginArray() {
+        separate()
+        bytes.append(UInt8(ascii: "["))
+        hasMember.append(false)
+    }
+
+    mutating func endArray() {
+        bytes.append(UInt8(ascii: "]"))
+        hasMember.removeLast()
+    }
+
+    /// Writes `"key":`; the value follows.
+    mutating func key(_ key: String) {
+        separate()
+        quoted(key)
+        bytes.append(UInt8(ascii: ":"))
+        // The value that follows needs no separator of its own.
+        hasMember[hasMember.count - 1] = false
+    }
+
+    mutating func field(_ name: String, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    mutating func field(_ name: String, _ value: (some BinaryInteger)?) {
+        guard let value else { return }
+        key(name)
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    mutating func field(_ name: String, _ value: Bool?) {
+        guard let value else { return }
+        key(name)
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A finite number: Swift's shortest representation that reads back as the same `Double`.
+    mutating func field(_ name: String, _ value: Double?) {
+        guard let value, value.isFinite else { return }
+        key(name)
+        separate()
+        bytes.append(contentsOf: value.description.utf8)
+    }
+
+    mutating func field(_ name: String, _ values: [Int]?) {
+        guard let values else { return }
+        key(name)
+        beginArray()
+        for value in values {
+            separate()
+            bytes.append(contentsOf: String(value).utf8)
+        }
+        endArray()
+    }
+
+    /// A string value, escaped as JSON requires (quotes, backslashes, control characters).
+    mutating func string(_ value: String) {
+        separate()
+        quoted(value)
+    }
+
+    private mutating func quoted(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x0A: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x08: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: Array("\\u00".utf8))
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0x0F)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// A comma before every member of an object or array but its first.
+    private mutating func separate() {
+        guard let last = hasMember.indices.last else { return }
+        if hasMember[last] { bytes.append(UInt8(ascii: ",")) }
+        hasMember[last] = true
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import OneshotDispatch
+import Testing
+
+@testable import OneshotCheckpoint
+
+/// The journal's hand-written encoder against `JSONEncoder`, which it replaces for speed.
+@Suite struct JournalLineEncodingTests {
+    private static let awkward = [
+        "n1", "00-052-01", "quote\"d", "back\\slash", "new\nline", "tab\tand\r", "bell\u{07}\u{1F}", "slash/ok",
+        "naïve ✓ 日本", "emoji 🧪", "",
+    ]
+
+    private func randomLine(_ random: inout SeededRandom, withCosts: Bool) -> JournalLine {
+        func text() -> String { Self.awkward[Int.random(in: 0..<Self.awkward.count, using: &random)] }
+        func maybe<T>(_ value: @autoclosure () -> T) -> T? { Bool.random(using: &random) ? value() : nil }
+        var line = JournalLine(seq: Int.random(in: 1...1_000_000, using: &random), at: text())
+        line.started = maybe(
+            InFlightRecord(
+                id: text(), attempt: Int.random(in: 1...9, using: &random), startedAt: text(),
+                pid: maybe(Int32.random(in: 1...Int32.max, using: &random)),
+                processStart: maybe(UInt64.random(in: 0...UInt64.max, using: &random)),
+                run: maybe(Int.random(in: 1...99, using: &random))))
+        line.finished = maybe(
+            (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                FinishedAttempt(
+                    id: text(), attempt: Int.random(in: 1...9, using: &random), run: 1, status: text(),
+                    final: Bool.random(using: &random), durationMS: Int.random(in: 0...Int.max, using: &random),
+                    exitCode: maybe(Int32.random(in: Int32.min...Int32.max, using: &random)),
+                    costUSD: withCosts ? maybe(Double.random(in: 0...1e6, using: &random)) : nil, definition: maybe(text()))
+            })
+        line.skipped = maybe(Dictionary((0..<3).map { _ in (text(), text()) }, uniquingKeysWith: { first, _ in first }))
+        line.breaker = maybe(
+            BreakerSnapshot(
+                state: Int.random(in: 0...2, using: &random), failureCount: Int.random(in: 0...9, using: &random),
+                successCount: Int.random(in: 0...9, using: &random), consecutiveOpens: Int.random(in: 0...9, using: &random),
+                lastFailureTime: maybe(text()), window: maybe([1, 0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text())
+            ))
+        return line
+    }
+
+    @Test func writesWhatJSONEncoderWritesWithSortedKeys() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var random = SeededRandom(seed: 7)
+        for _ in 0..<2_000 {
+            let line = randomLine(&random, withCosts: false)
+            let expected = try Array(encoder.encode(line)) + [0x0A]
+            #expect(String(decoding: line.encoded, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+        }
+    }
+
+    @Test func readsBackAsTheSameLineWithCostsAndAwkwardText() throws {
+        var random = SeededRandom(seed: 8)
+        let decoder = JSONDecoder()
+        for _ in 0..<2_000 {
+            let line = randomLine(&random, withCosts: true)
+            let bytes = line.encoded
+            #expect(bytes.last == 0x0A)
+            #expect(!bytes.dropLast().contains(0x0A), "one line, however the text is made")
+            #expect(try decoder.decode(JournalLine.self, from: Data(bytes.dropLast())) == line)
+        }
+    }
+
+    @Test func costsKeepTheirExactValue() throws {
+        for cost in [0, 0.1, 0.42, 1e-7, 123_456.789, Double.leastNonzeroMagnitude, 1e300] {
+            var line = JournalLine(seq: 1, at: "t")
+            line.finished = [
+                FinishedAttempt(
+                    id: "a", attempt: 1, run: 1, status: "succeeded", final: true, durationMS: 1, exitCode: 0, costUSD: cost,
+                    definition: nil)
+            ]
+            let decoded = try JSONDecoder().decode(JournalLine.self, from: Data(line.encoded))
+            #expect(decoded.finished?.first?.costUSD == cost)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+
+@testable import OneshotSystem
+
+/// Children are waited for through the process-wide ``ExitMonitor`` (pidfds) where it exists,
+/// else on a thread each; both ways must report the same things and leave no process behind.
+@Suite(.timeLimit(.minutes(1))) struct ChildProcessTests {
+    enum Waiting: String, CaseIterable {
+        case monitor, thread
+        var monitor: ExitMonitor? { self == .monitor ? ExitMonitor.shared : nil }
+    }
+
+    private func spawn(_ script: String) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
+            outputFD: 2)
+    }
+
+    private func wait(_ child: ChildProcess, _ waiting: Waiting) async -> OneshotSystem.ExitStatus {
+        await child.wait(terminationGrace: .seconds(5), monitor: waiting.monitor)
+    }
+
+    @Test func theMonitorExistsOnLinux() {
+        #if os(Linux)
+            #expect(ExitMonitor.shared != nil, "pidfd_open should be available on Linux 5.3+ with glibc 2.36+")
+        #endif
+    }
+
+    @Test(arguments: Waiting.allCases)
+    func reportsExitCodesAndSignals(_ waiting: Waiting) async throws {
+        #expect(await wait(try spawn("exit 0"), waiting) == .exited(0))
+        #expect(await wait(try spawn("exit 7"), waiting) == .exited(7))
+        #expect(await wait(try spawn("kill -TERM $$"), waiting) == .signaled(SIGTERM))
+    }
+
+    @Test(arguments: Waiting.allCases)
+    func manyChildrenAtOnceAreEachReportedOnce(_ waiting: Waiting) async throws {
+        let statuses = try await withThrowingTaskGroup(of: (Int, OneshotSystem.ExitStatus).self) { group in
+            for index in 0..<64 {
+                let child = try spawn("exit \(index % 5)")
+                group.addTask { (index, await wait(child, waiting)) }
+            }
+            return try await group.reduce(into: [:]) { $0[$1.0] = $1.1 }
+        }
+        #expect(statuses.count == 64)
+        for (index, status) in statuses { #expect(status == .exited(Int32(index % 5))) }
+    }
+
+    @Test func aChildThatExitsBeforeItIsWatchedIsStillReported() async throws {
+        let child = try spawn("exit 3")
+        // Wait until it is a zombie without reaping it, then watch it.
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(child.pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+        #expect(await wait(child, .monitor) == .exited(3))
+    }
+
+    @Test(arguments: Waiting.allCases)
+    func cancellingTheWaitTerminatesTheWholeGroup(_ waiting: Waiting) async throws {
+        let marker = NSTemporaryDirectory() + "oneshot-child-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        // A background job that would outlive its shell, and a shell that ignores nothing.
+        let child = try spawn("sleep 30 & echo $! > '\(marker)'; wait")
+        let task = Task { await wait(child, waiting) }
+        var background: pid_t?
+        for _ in 0..<2_000 where background == nil {
+            if let text = try? String(contentsOfFile: marker, encoding: .utf8), let pid = pid_t(text.trimmingSpaces()) {
+                background = pid
+            } else {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+        let sleeper = try #require(background)
+        task.cancel()
+        #expect(await task.value == .signaled(SIGTERM))
+        // The group was killed once the shell ended: the background sleep is gone too (or a
+        // zombie until whoever adopted it reaps it). SIGKILL lands at once; the state check
+        // allows the scheduler a moment.
+        var alive = true
+        for _ in 0..<400 where alive {
+            alive = ProcessInspector.startTime(of: sleeper) != nil
+            if alive { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(!alive, "the background job of a terminated command outlived it")
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> String {
+        trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
