@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "OneshotBreaker", swiftSettings: strictSettings),
         // The work-conserving dispatcher: one TaskGroup loop over a pure state machine.
         .target(
-            name: "OneshotDispatch", dependencies: ["OneshotBreaker", "OneshotGraph", "OneshotWorkstreams"],
+            name: "OneshotDispatch", dependencies: ["OneshotBreaker", "OneshotGraph", "OneshotSystem", "OneshotWorkstreams"],
             swiftSettings: strictSettings
         ),
         // The checkpoint: atomic durable writes under a lock, the seed's JSON format, resume.

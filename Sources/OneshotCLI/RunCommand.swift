@@ -70,7 +70,7 @@ struct RunCommand {
         let options = DispatchOptions(
             maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
             knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
-            held: session.plan.held, outputsRoot: ".", breaker: breaker
+            held: session.plan.held, outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
         let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, observers: observers)

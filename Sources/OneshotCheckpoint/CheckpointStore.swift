@@ -91,11 +91,22 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
-    /// Appends the batch to the journal and fsyncs it; folds the journal into a new snapshot when
-    /// it has grown past the snapshot, or when the journal could not be written.
+    /// Appends `entries` to the journal as one line, without an fsync: a kill of this process
+    /// loses none of it; ``commit()`` makes it durable.
+    public func record(_ entries: [JournalEntry]) {
+        shared.withLock { shared in append(batch(entries, run: shared.state.runs), &shared) }
+    }
+
+    /// ``record(_:)`` then ``commit()``.
     public func commit(_ entries: [JournalEntry]) async -> JournalCommitResult {
+        record(entries)
+        return await commit()
+    }
+
+    /// Fsyncs the journal, making every line recorded so far durable; folds the journal into a
+    /// new snapshot instead when it has grown past the snapshot, or could not be written.
+    public func commit() async -> JournalCommitResult {
         let (fd, mustFold) = shared.withLock { shared -> (Int32?, Bool) in
-            append(batch(entries, run: shared.state.runs), &shared)
             let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
             return (shared.journalFD, shared.journalBroken || grown)
         }

@@ -8,6 +8,7 @@ private enum ChildResult: Sendable {
     case attemptEnded(node: Int, attempt: Int, status: AttemptStatus, result: ExecutionResult?, duration: Duration)
     case retryDue(node: Int, cancelled: Bool)
     case committed(JournalCommitResult)
+    case commitDue
     case breakerTimer
 }
 
@@ -24,12 +25,21 @@ struct DispatchLoop {
     private var random: SeededRandom
     private var durations: [Duration]
     private var lastAttempt: [AttemptReport?]
-    /// Entries waiting for the next commit, and the completions among them.
+    /// Entries of the current step, recorded in one write at its end.
     private var pendingEntries: [JournalEntry] = []
+    /// Completions recorded but not yet committed, and whether anything recorded is.
     private var pendingCompletions: [Int] = []
+    private var uncommitted = false
     private var pendingBreaker: CircuitBreaker.Saved?
     /// Completions in the commit under way, released when it returns; `nil` when none is.
     private var committing: [Int]?
+    /// The best rank the commit under way, and the completions waiting for the next one, will
+    /// make ready, if any: no slot goes to a less urgent workstream meanwhile.
+    private var committingEnables: Int?
+    private var pendingEnables: Int?
+    /// Set while a timer runs that forces the next commit, and once it has fired.
+    private var commitTimerPending = false
+    private var commitOverdue = false
     private var journalStopped = false
     private let now: @Sendable () -> Date
     private var breaker: CircuitBreaker?
@@ -69,13 +79,16 @@ struct DispatchLoop {
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
             launchReady(&group)
-            while !(state.isIdle && committing == nil && pendingEntries.isEmpty && pendingBreaker == nil) {
+            while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil) {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
-                startCommitIfIdle(&group)
+                recordPending()
+                commitIfDue(&group)
                 launchReady(&group)
             }
+            // Nothing is left to wait for but a commit timer.
+            group.cancelAll()
         }
         let report = makeReport(elapsed: clock.now - start, cancelled: Task.isCancelled)
         onEvent(.runFinished(report))
@@ -90,9 +103,13 @@ struct DispatchLoop {
             state.retryDue(node, cancelled: cancelled || state.stopLaunching)
         case .breakerTimer:
             breakerTimerPending = false
+        case .commitDue:
+            commitTimerPending = false
+            commitOverdue = true
         case let .committed(outcome):
             let released = committing ?? []
             committing = nil
+            committingEnables = nil
             if outcome == .durable { onEvent(.journalCommitted) }
             if case let .failed(message, stopRun) = outcome {
                 onEvent(.journalFailed(message: message, stopsRun: stopRun))
@@ -159,15 +176,49 @@ struct DispatchLoop {
         if journal != nil { pendingEntries.append(.attemptFinished(report, final: final)) }
     }
 
-    /// Group commit: one commit at a time; whatever arrives meanwhile goes into the next one.
-    private mutating func startCommitIfIdle(_ group: inout TaskGroup<ChildResult>) {
-        guard let journal, committing == nil, !pendingEntries.isEmpty || pendingBreaker != nil else { return }
-        let entries = pendingEntries + (pendingBreaker.map { [JournalEntry.breaker($0)] } ?? [])
-        committing = pendingCompletions
+    /// Writes the step's outcomes to the journal at once, in one record.
+    private mutating func recordPending() {
+        guard let journal, !pendingEntries.isEmpty else { return }
+        journal.record(pendingEntries)
         pendingEntries = []
+        uncommitted = true
+    }
+
+    /// Group commit: one commit at a time, started as soon as something waits on it — a
+    /// recorded completion would make ready a workstream that outranks every ready one, or the
+    /// run is ending — and otherwise when the commit timer fires, ``DispatchOptions/commitDelay``
+    /// after the first outcome left uncommitted. Meanwhile a free slot is kept for such a more
+    /// urgent workstream rather than given to a less urgent one, so priorities hold as if every
+    /// completion were durable at once; only the number of `fsync`s changes.
+    private mutating func commitIfDue(_ group: inout TaskGroup<ChildResult>) {
+        guard let journal else { return }
+        pendingEnables =
+            state.stopLaunching || pendingCompletions.isEmpty
+            ? nil : state.bestRankEnabled(releasing: pendingCompletions, graph: graph)
+        guard committing == nil, uncommitted || pendingBreaker != nil else { return }
+        let urgent = pendingEnables.map(state.outranksReady) ?? false
+        guard urgent || commitOverdue || state.stopLaunching || state.isIdle else {
+            if !commitTimerPending {
+                commitTimerPending = true
+                let delay = options.commitDelay
+                // The real clock, not the injected sleep: the timer must end when the run is
+                // over (cancellation), whatever a test's clock does.
+                group.addTask {
+                    try? await Task.sleep(for: delay)
+                    return .commitDue
+                }
+            }
+            return
+        }
+        if let saved = pendingBreaker { journal.record([.breaker(saved)]) }
+        committing = pendingCompletions
+        committingEnables = pendingEnables
+        pendingEnables = nil
         pendingCompletions = []
         pendingBreaker = nil
-        group.addTask { .committed(await journal.commit(entries)) }
+        uncommitted = false
+        commitOverdue = false
+        group.addTask { .committed(await journal.commit()) }
     }
 
     /// Every attempt's outcome goes through the breaker; an interrupted one hands its permit back.
@@ -220,6 +271,11 @@ struct DispatchLoop {
 
     private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
         while state.canLaunch(limit: options.maxConcurrency) {
+            // A free slot waits the few moments of a commit that will make a more urgent
+            // workstream ready, rather than going to a less urgent one.
+            if let enables = [committingEnables, pendingEnables].compactMap({ $0 }).min(), state.outranksReady(enables) {
+                return
+            }
             guard let admitted = breakerAdmits(&group) else { return }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
             if let permit = admitted { permits[node] = permit }

@@ -3,6 +3,17 @@ import OneshotWorkstreams
 
 /// How a run is carried out.
 public struct DispatchOptions: Sendable {
+    /// Where the dispatcher's loop and the executor closures run.
+    public enum Threading: Sendable {
+        /// Swift's shared cooperative pool: right for closures that compute as well as wait.
+        case sharedPool
+        /// One thread of the run's own (an `EventLoop`), where the loop, every attempt and the
+        /// exits of the children they start take turns: the least overhead per workstream for
+        /// closures that mostly wait (on a child process, on the network), as the CLI's does. A
+        /// closure that computes for long without suspending holds up the others.
+        case dedicatedThread
+    }
+
     /// The most attempts running at once (`-j`). At least 1.
     public var maxConcurrency: Int
     /// Retries for a workstream whose file sets none (`--retries`).
@@ -26,6 +37,12 @@ public struct DispatchOptions: Sendable {
     public var breaker: CircuitBreaker?
     /// Seed for the retry jitter; `nil` picks one at random.
     public var randomSeed: UInt64?
+    /// Where the loop and the executor closures run.
+    public var threading: Threading
+    /// With a journal: how long a recorded outcome may wait for its commit (its `fsync`) when
+    /// nothing waits on it. A completion that would let a workstream start is committed at
+    /// once, whatever this says.
+    public var commitDelay: Duration
 
     /// Creates options; every parameter has the CLI's default.
     public init(
@@ -38,7 +55,9 @@ public struct DispatchOptions: Sendable {
         held: Set<String> = [],
         outputsRoot: String? = nil,
         breaker: CircuitBreaker? = CircuitBreaker(),
-        randomSeed: UInt64? = nil
+        randomSeed: UInt64? = nil,
+        threading: Threading = .sharedPool,
+        commitDelay: Duration = .milliseconds(20)
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.defaultRetries = max(0, defaultRetries)
@@ -50,5 +69,7 @@ public struct DispatchOptions: Sendable {
         self.outputsRoot = outputsRoot
         self.breaker = breaker
         self.randomSeed = randomSeed
+        self.threading = threading
+        self.commitDelay = commitDelay
     }
 }

@@ -86,6 +86,29 @@ struct DispatchState {
         return newlyReady
     }
 
+    /// The best rank among the workstreams that releasing `completions` would make ready, if any.
+    func bestRankEnabled(releasing completions: [Int], graph: WorkstreamGraph) -> Int? {
+        var best: Int?
+        var counted: [Int: Int] = [:]
+        for node in completions {
+            for dependent in graph.dependents[node] where phase[dependent] == .waiting && !held.contains(dependent) {
+                let count = counted[dependent, default: 0] + 1
+                counted[dependent] = count
+                if count == unmetDependencies[dependent] {
+                    let rank = ready.rank(of: dependent)
+                    if best.map({ rank < $0 }) ?? true { best = rank }
+                }
+            }
+        }
+        return best
+    }
+
+    /// Whether a workstream of rank `rank` would start before every ready one.
+    func outranksReady(_ rank: Int) -> Bool {
+        guard let top = ready.peek else { return true }
+        return rank < ready.rank(of: top)
+    }
+
     /// The running `node` failed and will be retried after a delay.
     mutating func backOff(_ node: Int) {
         running -= 1

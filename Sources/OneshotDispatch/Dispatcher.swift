@@ -1,5 +1,6 @@
 import Foundation
 import OneshotGraph
+import OneshotSystem
 import OneshotWorkstreams
 
 /// Runs a feature's workstreams as their dependencies allow, at most `maxConcurrency` at once.
@@ -66,7 +67,16 @@ public struct Dispatcher: Sendable {
         onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
     ) async -> RunReport {
         var loop = DispatchLoop(dispatcher: self, executor: executor, onEvent: onEvent)
-        return await loop.run()
+        switch options.threading {
+        case .sharedPool:
+            return await loop.run()
+        case .dedicatedThread:
+            let eventLoop = EventLoop(name: "oneshot.run-loop")
+            defer { eventLoop.stop() }
+            return await EventLoop.$current.withValue(eventLoop) {
+                await withTaskExecutorPreference(eventLoop) { await loop.run() }
+            }
+        }
     }
 
     /// The same run, with its events as an `AsyncStream` that ends after ``RunEvent/runFinished(_:)``.

@@ -2,21 +2,28 @@ import OneshotBreaker
 
 /// Where a run records its progress so that a later run can resume: the checkpoint.
 ///
-/// The dispatcher follows "persist before proceed": a workstream does not start until the
-/// journal has durably recorded its dependencies as completed. Completions that arrive while a
-/// ``commit(_:)`` is under way are gathered into the next one (group commit), so a batch costs
-/// one durable write however many workstreams finish together.
+/// Every outcome is written the moment it is known (``record(_:)``): a crash or kill of this
+/// process then loses none of them. Making them durable against a power cut costs an `fsync`, so
+/// the dispatcher asks for it (``commit()``) only when it matters — "persist before proceed": a
+/// workstream never starts before its dependencies' completions are durable — and otherwise
+/// gathers the outcomes of a short while into one commit (group commit, at most
+/// ``DispatchOptions/commitDelay`` after the oldest).
 public protocol RunJournal: Sendable {
     /// Records that an attempt is about to start. Called on the dispatcher's loop just before the
     /// launch: keep it short. It guards against a crash of this process, so it need not be
     /// durable against a power cut — a write that reaches the kernel is enough.
     func attemptStarting(id: String, attempt: Int)
 
-    /// Durably records finished attempts and skipped workstreams. The dispatcher releases the
-    /// dependents of the completions in `entries` only after this returns.
+    /// Writes finished attempts, skipped workstreams and the breaker's state at once, without
+    /// waiting for the disk. Called on the dispatcher's loop: keep it short.
+    func record(_ entries: [JournalEntry])
+
+    /// Makes everything recorded so far durable. The dispatcher releases the dependents of the
+    /// recorded completions only after this returns ``JournalCommitResult/durable``; one commit
+    /// runs at a time.
     ///
     /// - Returns: whether the record is durable, and if not whether the run must stop.
-    func commit(_ entries: [JournalEntry]) async -> JournalCommitResult
+    func commit() async -> JournalCommitResult
 }
 
 /// One fact a ``RunJournal`` records.
@@ -29,7 +36,7 @@ public enum JournalEntry: Sendable, Equatable {
     case skipped(id: String, blockedBy: String)
 }
 
-/// The outcome of ``RunJournal/commit(_:)``.
+/// The outcome of ``RunJournal/commit()``.
 public enum JournalCommitResult: Sendable, Equatable {
     /// The entries are on disk.
     case durable

@@ -17,6 +17,12 @@ public struct ReadyQueue: Sendable {
     /// The number of ready nodes.
     public var count: Int { heap.count }
 
+    /// The most urgent node, left in the queue.
+    public var peek: Int? { heap.first }
+
+    /// The priority rank of `node` (lower runs first).
+    public func rank(of node: Int) -> Int { rank[node] }
+
     /// Adds a node.
     public mutating func push(_ node: Int) {
         heap.append(node)

@@ -8,7 +8,7 @@ import Synchronization
 /// uses `posix_spawn` with `POSIX_SPAWN_SETPGROUP`, an empty signal mask and default
 /// dispositions, and signals the whole group with `kill(-pgid, …)`.
 ///
-/// The exit is learnt without reaping (a pidfd polled by ``ExitMonitor``, else `waitid(WNOWAIT)`
+/// The exit is learnt without reaping (a pidfd polled by an ``EventLoop``, else `waitid(WNOWAIT)`
 /// on a thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
 /// of a terminated group have been killed and the child is reaped: a signal never reaches a
 /// recycled pid.
@@ -97,11 +97,11 @@ public final class ChildProcess: Sendable {
     /// - Parameter grace: how long a terminated group gets between SIGTERM and SIGKILL.
     /// - Returns: how the child ended.
     public func wait(terminationGrace grace: Duration) async -> ExitStatus {
-        await wait(terminationGrace: grace, monitor: ExitMonitor.shared)
+        await wait(terminationGrace: grace, monitor: EventLoop.current ?? EventLoop.shared)
     }
 
     /// ``wait(terminationGrace:)`` through `monitor`, or a thread of its own when it is `nil`.
-    func wait(terminationGrace grace: Duration, monitor: ExitMonitor?) async -> ExitStatus {
+    func wait(terminationGrace grace: Duration, monitor: EventLoop?) async -> ExitStatus {
         await withTaskCancellationHandler {
             await waitForExitWithoutReaping(monitor: monitor)
             if state.withLock({ $0.terminationRequested }) {
@@ -132,9 +132,9 @@ public final class ChildProcess: Sendable {
     }
 
     /// Returns once the child has exited, leaving it a zombie: through the process-wide
-    /// ``ExitMonitor`` where pidfds work, else on a thread of its own blocked in
+    /// ``EventLoop`` where pidfds work, else on a thread of its own blocked in
     /// `waitid(WNOWAIT)`.
-    private func waitForExitWithoutReaping(monitor: ExitMonitor?) async {
+    private func waitForExitWithoutReaping(monitor: EventLoop?) async {
         let pid = self.pid
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if let monitor, monitor.watch(pid, onExit: { continuation.resume() }) { return }

@@ -3,12 +3,12 @@ import Testing
 
 @testable import OneshotSystem
 
-/// Children are waited for through the process-wide ``ExitMonitor`` (pidfds) where it exists,
+/// Children are waited for through the process-wide ``EventLoop`` (pidfds) where it exists,
 /// else on a thread each; both ways must report the same things and leave no process behind.
 @Suite(.timeLimit(.minutes(1))) struct ChildProcessTests {
     enum Waiting: String, CaseIterable {
         case monitor, thread
-        var monitor: ExitMonitor? { self == .monitor ? ExitMonitor.shared : nil }
+        var monitor: EventLoop? { self == .monitor ? EventLoop.shared : nil }
     }
 
     private func spawn(_ script: String) throws -> ChildProcess {
@@ -23,7 +23,7 @@ import Testing
 
     @Test func theMonitorExistsOnLinux() {
         #if os(Linux)
-            #expect(ExitMonitor.shared != nil, "pidfd_open should be available on Linux 5.3+ with glibc 2.36+")
+            #expect(EventLoop.watchesExits, "pidfd_open should be available on Linux 5.3+ with glibc 2.36+")
         #endif
     }
 

@@ -1,0 +1,171 @@
+import Foundation
+import Synchronization
+
+/// One thread that runs tasks' jobs and, between them, waits in `poll` for child processes to
+/// exit — the shape of ninja's main loop, as a Swift task executor.
+///
+/// A child's exit is learnt through its pidfd (Linux 5.3+), which becomes readable once the
+/// process has exited while it is still a zombie: its pid stays reserved until ``ChildProcess``
+/// reaps it, exactly as with `waitid(WNOWAIT)`.
+///
+/// Two uses:
+/// - ``shared``, a loop that only watches exits: one thread for all children instead of a
+///   waiting thread per child (whose creation, stack and teardown cost more than a short command).
+/// - A loop per run, as the task executor of the dispatcher's loop and its attempts (see
+///   `DispatchOptions.Threading.dedicatedThread`): the loop, the attempts and the exits then take
+///   turns on one thread, and a child's exit leads to the next launch without waking any other
+///   thread. ``ChildProcess`` watches through ``current`` when a task sets it.
+///
+/// Where pidfds are unavailable (macOS, an older kernel or C library, a seccomp filter, no free
+/// descriptor) ``watch(_:onExit:)`` returns `false` and the caller waits on a thread of its own.
+public final class EventLoop: TaskExecutor, Sendable {
+    /// The process-wide loop that watches exits for tasks that did not set ``current``.
+    public static let shared = EventLoop(name: "oneshot.exits")
+
+    /// The loop children should be watched by in this task, if it runs on one.
+    @TaskLocal public static var current: EventLoop?
+
+    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+
+    private struct Watch {
+        let pidfd: Int32
+        let onExit: @Sendable () -> Void
+    }
+
+    private struct State {
+        var jobs: [UnownedJob] = []
+        /// Watches by pidfd. Only the loop's thread removes entries and closes their descriptors.
+        var watches: [Int32: Watch] = [:]
+        /// Whether the thread is (about to be) blocked in `poll`: work from elsewhere must wake it.
+        var polling = false
+        var stopping = false
+    }
+
+    private static let pidfdOpen: PidfdOpen? = {
+        #if os(Linux)
+            // glibc 2.36+ has pidfd_open; Swift's Glibc module does not import <sys/pidfd.h>.
+            guard let library = dlopen(nil, RTLD_NOW), let symbol = dlsym(library, "pidfd_open") else { return nil }
+            let open = unsafeBitCast(symbol, to: PidfdOpen.self)
+            // Probe once: a kernel or filter may refuse the call.
+            let probe = open(getpid(), 0)
+            guard probe >= 0 else { return nil }
+            Syscall.close(probe)
+            return open
+        #else
+            return nil
+        #endif
+    }()
+
+    private let state = Mutex(State())
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    /// Starts the loop's thread, named `name`.
+    public init(name: String) {
+        var ends: [Int32] = [-1, -1]
+        // Without a pipe the process is out of descriptors; the loop could not be woken.
+        precondition(pipe(&ends) == 0, "oneshot: cannot create a pipe for the event loop (errno \(errno))")
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        wakeRead = ends[0]
+        wakeWrite = ends[1]
+        let thread = Thread { [self] in run() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Whether ``watch(_:onExit:)`` can work here (pidfds are available).
+    public static var watchesExits: Bool { pidfdOpen != nil }
+
+    /// Calls `onExit` on the loop's thread once `pid` has exited (it is left for the caller to
+    /// reap). `onExit` must be quick and must not block.
+    ///
+    /// - Returns: `false` when the child cannot be watched this way; `onExit` is then never
+    ///   called.
+    public func watch(_ pid: pid_t, onExit: @escaping @Sendable () -> Void) -> Bool {
+        // pidfd_open always sets close-on-exec.
+        guard let pidfdOpen = Self.pidfdOpen else { return false }
+        let pidfd = pidfdOpen(pid, 0)
+        guard pidfd >= 0 else { return false }
+        let mustWake = state.withLock { state in
+            state.watches[pidfd] = Watch(pidfd: pidfd, onExit: onExit)
+            return state.polling
+        }
+        if mustWake { wake() }
+        return true
+    }
+
+    /// Queues `job` to run on the loop's thread.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let mustWake = state.withLock { state in
+            state.jobs.append(job)
+            return state.polling
+        }
+        if mustWake { wake() }
+    }
+
+    /// Lets the thread end once no job and no watch is left. Call it when nothing can enqueue
+    /// anymore: when the structured work that preferred this loop has returned.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wake()
+    }
+
+    /// Makes `poll` return. A full pipe already holds a wake-up: nothing is lost when it fails.
+    private func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    private func run() {
+        // Children started from this thread report their end with SIGCHLD to it. Blocked here,
+        // the kernel would hand the signal to another thread (the main thread, parked in
+        // `sigsuspend`) and wake it once per child only to discard it; unblocked, a SIGCHLD with
+        // its default disposition is dropped where it is raised.
+        var childSignal = sigset_t()
+        sigemptyset(&childSignal)
+        sigaddset(&childSignal, SIGCHLD)
+        pthread_sigmask(SIG_UNBLOCK, &childSignal, nil)
+
+        var batch: [UnownedJob] = []
+        var descriptors: [pollfd] = []
+        var drain = [UInt8](repeating: 0, count: 64)
+        while true {
+            let (mustPoll, finished) = state.withLock { state -> (Bool, Bool) in
+                swap(&batch, &state.jobs)
+                if !batch.isEmpty { return (false, false) }
+                if state.stopping && state.watches.isEmpty { return (false, true) }
+                state.polling = true
+                descriptors.removeAll(keepingCapacity: true)
+                descriptors.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
+                for pidfd in state.watches.keys {
+                    descriptors.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0))
+                }
+                return (true, false)
+            }
+            if finished { break }
+            for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            batch.removeAll(keepingCapacity: true)
+            guard mustPoll else { continue }
+            // Retried on EINTR; no other error is possible with valid descriptors and no timeout.
+            while poll(&descriptors, nfds_t(descriptors.count), -1) == -1 && errno == EINTR {}
+            if descriptors[0].revents != 0 {
+                while read(wakeRead, &drain, drain.count) > 0 {}
+            }
+            let exited = state.withLock { state in
+                state.polling = false
+                return descriptors.dropFirst().compactMap { $0.revents != 0 ? state.watches.removeValue(forKey: $0.fd) : nil }
+            }
+            for watch in exited {
+                Syscall.close(watch.pidfd)
+                watch.onExit()
+            }
+        }
+        Syscall.close(wakeRead)
+        Syscall.close(wakeWrite)
+    }
+}
