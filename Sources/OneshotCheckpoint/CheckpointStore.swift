@@ -81,8 +81,9 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// Records the process an attempt started, so that a resume after a crash can find it.
+    /// Call it right after the spawn: the start time recorded is the clock's, not `/proc`'s.
     public func processStarted(id: String, attempt: Int, pid: Int32) {
-        let start = ProcessInspector.startTime(of: pid)
+        let start = ProcessInspector.ticksSinceBoot()
         shared.withLock { shared in
             guard var record = shared.state.inFlight[id], record.attempt == attempt else { return }
             record.pid = pid

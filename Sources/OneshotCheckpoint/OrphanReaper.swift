@@ -11,15 +11,15 @@ public enum OrphanReaper {
         var messages: [String] = []
         for record in records {
             guard let pid = record.pid, let start = record.processStart else { continue }
-            guard ProcessInspector.startTime(of: pid) == start else { continue }
+            guard ProcessInspector.isRunning(pid, startedBy: start) else { continue }
             try? Syscall.kill(-pid, SIGTERM)
             let deadline = ContinuousClock.now + grace
             // Not our child: its exit cannot be awaited, only observed.
-            while ProcessInspector.startTime(of: pid) == start && ContinuousClock.now < deadline {
+            while ProcessInspector.isRunning(pid, startedBy: start) && ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(25))
             }
             var how = "SIGTERM"
-            if ProcessInspector.startTime(of: pid) == start {
+            if ProcessInspector.isRunning(pid, startedBy: start) {
                 try? Syscall.kill(-pid, SIGKILL)
                 how = "SIGKILL after \(grace)"
             }

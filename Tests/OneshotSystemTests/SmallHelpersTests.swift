@@ -37,3 +37,20 @@ import Testing
         #expect(Syscall.readSmallFile("/proc/self/stat")?.isEmpty == false)
     }
 }
+
+@Suite struct ProcessIdentityTests {
+    @Test func theClockReadAfterASpawnNamesTheChildAndNoLaterProcess() async throws {
+        #if os(Linux)
+            let child = try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", "exec sleep 30"], environment: [:], outputFD: 2)
+            let recorded = try #require(ProcessInspector.ticksSinceBoot())
+            #expect(ProcessInspector.isRunning(child.pid, startedBy: recorded))
+            // A process started well after the record (a recycled pid) or well before is not it.
+            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded + 100))
+            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded - 100))
+            child.terminate(grace: .seconds(5))
+            _ = await child.wait(terminationGrace: .seconds(5))
+            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded), "a reaped child is not running")
+        #endif
+    }
+}
