@@ -22,7 +22,12 @@ public struct CommandExecutor: Sendable {
     /// Lines of output a failed attempt's result carries.
     public var tailLines: Int
     /// The environment the children start from.
-    public var environment: [String: String]
+    public var environment: [String: String] {
+        didSet { inherited = Self.entries(environment) }
+    }
+    /// `environment` as `KEY=VALUE` entries, without the variables set per attempt: built once,
+    /// not for every child.
+    private var inherited: [String]
     /// Called with the workstream id, the attempt and the child's pid right after the spawn, so
     /// the checkpoint can record which process runs it.
     public var onSpawn: (@Sendable (String, Int, Int32) -> Void)?
@@ -44,6 +49,15 @@ public struct CommandExecutor: Sendable {
         self.tailLines = tailLines
         self.environment = environment
         self.onSpawn = onSpawn
+        inherited = Self.entries(environment)
+    }
+
+    private static let perAttempt: Set<String> = [
+        "ONESHOT_WS_ID", "ONESHOT_FEATURE_ID", "ONESHOT_WS_FILE", "ONESHOT_ATTEMPT", "ONESHOT_REPORT",
+    ]
+
+    private static func entries(_ environment: [String: String]) -> [String] {
+        environment.compactMap { perAttempt.contains($0.key) ? nil : "\($0.key)=\($0.value)" }
     }
 
     /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
@@ -58,7 +72,7 @@ public struct CommandExecutor: Sendable {
 
     /// The path of `id`'s log.
     public func logPath(for id: String) -> String {
-        (logFolder as NSString).appendingPathComponent("\(id).log")
+        "\(logFolder)/\(id).log"
     }
 
     /// `1.5` → `"1.50"`, without `String(format:)` (which costs more than the rest of the footer).
@@ -77,20 +91,19 @@ public struct CommandExecutor: Sendable {
         let started = Date()
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset) = try log.openForAttempt(header: header)
-        var childEnvironment = environment
-        childEnvironment["ONESHOT_WS_ID"] = workstream.id
-        childEnvironment["ONESHOT_FEATURE_ID"] = featureID
-        childEnvironment["ONESHOT_WS_FILE"] = workstream.source?.file ?? ""
-        childEnvironment["ONESHOT_ATTEMPT"] = String(attempt)
-        let reportPath = (logFolder as NSString).appendingPathComponent("\(workstream.id).report.json")
+        let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice; `access` first, as unlinking takes the
         // folder's write lock even when there is nothing to remove.
         if access(reportPath, F_OK) == 0 { unlink(reportPath) }
-        childEnvironment["ONESHOT_REPORT"] = reportPath
+        let childEnvironment =
+            inherited + [
+                "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
+                "ONESHOT_WS_FILE=\(workstream.source?.file ?? "")", "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(reportPath)",
+            ]
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", command], environment: childEnvironment, outputFD: fd
+                executable: "/bin/sh", arguments: ["sh", "-c", command], environmentEntries: childEnvironment, outputFD: fd
             )
         } catch {
             Syscall.close(fd)

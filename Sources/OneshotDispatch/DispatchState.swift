@@ -89,6 +89,15 @@ struct DispatchState {
     /// The best rank among the workstreams that releasing `completions` would make ready, if any.
     func bestRankEnabled(releasing completions: [Int], graph: WorkstreamGraph) -> Int? {
         var best: Int?
+        if completions.count == 1 {
+            // The common case needs no counting: a dependent waiting on this one alone.
+            for dependent in graph.dependents[completions[0]]
+            where phase[dependent] == .waiting && !held.contains(dependent) && unmetDependencies[dependent] == 1 {
+                let rank = ready.rank(of: dependent)
+                if best.map({ rank < $0 }) ?? true { best = rank }
+            }
+            return best
+        }
         var counted: [Int: Int] = [:]
         for node in completions {
             for dependent in graph.dependents[node] where phase[dependent] == .waiting && !held.contains(dependent) {

@@ -44,6 +44,19 @@ public final class ChildProcess: Sendable {
         environment: [String: String],
         outputFD: Int32
     ) throws(SystemError) -> ChildProcess {
+        try spawn(
+            executable: executable, arguments: arguments, environmentEntries: environment.map { "\($0.key)=\($0.value)" },
+            outputFD: outputFD)
+    }
+
+    /// ``spawn(executable:arguments:environment:outputFD:)`` with the environment as
+    /// `KEY=VALUE` entries, for callers that build it once for many children.
+    public static func spawn(
+        executable: String,
+        arguments: [String],
+        environmentEntries: [String],
+        outputFD: Int32
+    ) throws(SystemError) -> ChildProcess {
         #if canImport(Darwin)
             var attributes: posix_spawnattr_t? = nil
             var actions: posix_spawn_file_actions_t? = nil
@@ -75,7 +88,7 @@ public final class ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
 
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = environmentEntries.map { strdup($0) } + [nil]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
