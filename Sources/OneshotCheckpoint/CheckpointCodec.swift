@@ -6,10 +6,7 @@ import OneshotWorkstreams
 public enum CheckpointCodec {
     /// Encodes `checkpoint` as compact JSON with sorted keys (a stable order).
     public static func encode(_ checkpoint: Checkpoint) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Every field is a string, number, bool, array or dictionary of those: encoding cannot fail.
-        return (try? Array(encoder.encode(checkpoint))) ?? []
+        checkpoint.encoded
     }
 
     /// Decodes and validates a checkpoint.

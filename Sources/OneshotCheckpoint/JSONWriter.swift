@@ -72,6 +72,14 @@ struct JSONWriter {
         bytes.append(contentsOf: value.description.utf8)
     }
 
+    mutating func field(_ name: String, _ values: [String]?) {
+        guard let values else { return }
+        key(name)
+        beginArray()
+        for value in values { string(value) }
+        endArray()
+    }
+
     mutating func field(_ name: String, _ values: [Int]?) {
         guard let values else { return }
         key(name)

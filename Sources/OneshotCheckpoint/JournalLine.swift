@@ -93,7 +93,7 @@ extension FinishedAttempt {
 }
 
 extension InFlightRecord {
-    fileprivate func write(to writer: inout JSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attempt", attempt)
         writer.field("id", id)
@@ -106,7 +106,7 @@ extension InFlightRecord {
 }
 
 extension BreakerSnapshot {
-    fileprivate func write(to writer: inout JSONWriter) {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("consecutive_opens", consecutiveOpens)
         writer.field("failure_count", failureCount)

@@ -273,9 +273,8 @@ struct DispatchLoop {
         while state.canLaunch(limit: options.maxConcurrency) {
             // A free slot waits the few moments of a commit that will make a more urgent
             // workstream ready, rather than going to a less urgent one.
-            if let enables = [committingEnables, pendingEnables].compactMap({ $0 }).min(), state.outranksReady(enables) {
-                return
-            }
+            if let enables = committingEnables, state.outranksReady(enables) { return }
+            if let enables = pendingEnables, state.outranksReady(enables) { return }
             guard let admitted = breakerAdmits(&group) else { return }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
             if let permit = admitted { permits[node] = permit }

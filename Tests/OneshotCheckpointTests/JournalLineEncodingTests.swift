@@ -75,3 +75,75 @@ import Testing
         }
     }
 }
+
+/// The snapshot's hand-written encoder against `JSONEncoder`, which it replaces.
+@Suite struct CheckpointEncodingTests {
+    private static let texts = ["a", "00-052-01", "quote\"d", "new\nline", "naïve ✓", "slash/ok", "", "b\\c"]
+
+    private func randomCheckpoint(_ random: inout SeededRandom, withCosts: Bool) -> Checkpoint {
+        func text() -> String { Self.texts[Int.random(in: 0..<Self.texts.count, using: &random)] }
+        func texts() -> [String] { (0..<Int.random(in: 0...3, using: &random)).map { _ in text() } }
+        func maybe<T>(_ value: @autoclosure () -> T) -> T? { Bool.random(using: &random) ? value() : nil }
+        func number() -> Int { Int.random(in: 0...1_000_000, using: &random) }
+        var checkpoint = Checkpoint(featureID: text(), timestamp: text())
+        checkpoint.completed = texts()
+        checkpoint.failed = texts()
+        checkpoint.graph = maybe(
+            GraphSnapshot(
+                nodes: (0..<3).map { _ in
+                    NodeSnapshot(id: text(), dependsOn: texts(), indegree: number(), completed: Bool.random(using: &random))
+                },
+                edges: Dictionary((0..<3).map { _ in (text(), texts()) }, uniquingKeysWith: { first, _ in first })))
+        checkpoint.circuitBreaker = maybe(
+            BreakerSnapshot(
+                state: 1, failureCount: number(), successCount: number(), consecutiveOpens: 2, lastFailureTime: maybe(text()),
+                window: maybe([0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text())))
+        checkpoint.inFlight = maybe(
+            [InFlightRecord(id: text(), attempt: 1, startedAt: text(), pid: maybe(42), processStart: maybe(7), run: maybe(2))])
+        checkpoint.interrupted = maybe(texts())
+        checkpoint.skipped = maybe(Dictionary((0..<3).map { _ in (text(), text()) }, uniquingKeysWith: { first, _ in first }))
+        checkpoint.workstreams = maybe(
+            Dictionary(
+                (0..<3).map { _ in
+                    var record = WorkstreamRecord()
+                    record.attempts = number()
+                    record.durationMS = number()
+                    record.lastSuccessMS = maybe(number())
+                    record.lastStatus = maybe(text())
+                    record.lastExitCode = maybe(Int32(number() % 256))
+                    record.costUSD = withCosts ? maybe(Double.random(in: 0...100, using: &random)) : nil
+                    record.completedAt = maybe(text())
+                    record.definition = maybe(text())
+                    record.lastRun = maybe(number())
+                    record.lastAttempt = maybe(number())
+                    return (text(), record)
+                }, uniquingKeysWith: { first, _ in first }))
+        checkpoint.runs = maybe(number())
+        checkpoint.elapsedMS = maybe(number())
+        checkpoint.costUSD = withCosts ? maybe(Double.random(in: 0...100, using: &random)) : nil
+        checkpoint.fingerprint = maybe(text())
+        checkpoint.lastStateChange = maybe(text())
+        checkpoint.journalSeq = maybe(number())
+        return checkpoint
+    }
+
+    @Test func writesWhatJSONEncoderWritesWithSortedKeys() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var random = SeededRandom(seed: 9)
+        for _ in 0..<1_000 {
+            let checkpoint = randomCheckpoint(&random, withCosts: false)
+            #expect(
+                String(decoding: checkpoint.encoded, as: UTF8.self)
+                    == String(decoding: try encoder.encode(checkpoint), as: UTF8.self))
+        }
+    }
+
+    @Test func readsBackAsTheSameCheckpointWithCosts() throws {
+        var random = SeededRandom(seed: 10)
+        for _ in 0..<1_000 {
+            let checkpoint = randomCheckpoint(&random, withCosts: true)
+            #expect(try JSONDecoder().decode(Checkpoint.self, from: Data(checkpoint.encoded)) == checkpoint)
+        }
+    }
+}
