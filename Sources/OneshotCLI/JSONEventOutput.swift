@@ -31,19 +31,27 @@ final class JSONEventOutput: RunObserver {
                     "counts": ["total": start.total, "already_done": start.alreadyDone],
                 ])
         case let .workstreamStarted(id, attempt):
-            write("ws_started", ["ws_id": id, "attempt": attempt])
+            writeFast { writer in
+                writer.field("attempt", attempt)
+                writer.field("event", "ws_started")
+                writer.field("ts", RFC3339.formatMilliseconds(Date()))
+                writer.field("ws_id", id)
+            }
         case .workstreamFinished(let report):
             if report.status == .succeeded { completed.withLock { $0 += 1 } }
-            var fields: [String: Any] = [
-                "ws_id": report.id, "attempt": report.attempt, "status": report.status.rawValue,
-                "exit_code": report.result?.exitCode.map { Int($0) as Any } ?? NSNull(),
-                "duration_ms": milliseconds(report.duration),
-                "log": report.result?.logPath as Any? ?? NSNull(),
-            ]
-            if let retryIn = report.retryIn { fields["retry_in_ms"] = milliseconds(retryIn) }
-            if let detail = report.result?.detail { fields["detail"] = detail }
-            if let cost = report.result?.costUSD { fields["cost_usd"] = cost }
-            write("ws_finished", fields)
+            writeFast { writer in
+                writer.field("attempt", report.attempt)
+                writer.field("cost_usd", report.result?.costUSD)
+                writer.field("detail", report.result?.detail)
+                writer.field("duration_ms", milliseconds(report.duration))
+                writer.field("event", "ws_finished")
+                if let code = report.result?.exitCode { writer.field("exit_code", code) } else { writer.nullField("exit_code") }
+                if let log = report.result?.logPath { writer.field("log", log) } else { writer.nullField("log") }
+                writer.field("retry_in_ms", report.retryIn.map(milliseconds))
+                writer.field("status", report.status.rawValue)
+                writer.field("ts", RFC3339.formatMilliseconds(Date()))
+                writer.field("ws_id", report.id)
+            }
         case let .workstreamSkipped(id, blockedBy):
             write("ws_skipped", ["ws_id": id, "blocked_by": blockedBy])
         case .breakerChanged(let transition):
@@ -55,7 +63,13 @@ final class JSONEventOutput: RunObserver {
         case .breakerWaiting(let until):
             write("breaker_waiting", ["until": RFC3339.formatMilliseconds(until)])
         case .journalCommitted:
-            write("checkpoint_saved", ["path": checkpointPath, "completed": completed.withLock { $0 }])
+            let count = completed.withLock { $0 }
+            writeFast { writer in
+                writer.field("completed", count)
+                writer.field("event", "checkpoint_saved")
+                writer.field("path", checkpointPath)
+                writer.field("ts", RFC3339.formatMilliseconds(Date()))
+            }
         case let .journalFailed(message, stopsRun):
             write("checkpoint_failed", ["message": message, "stops_run": stopsRun])
         case .runFinished:
@@ -104,6 +118,16 @@ final class JSONEventOutput: RunObserver {
 
     func warning(_ message: String) {
         write("warning", ["message": message])
+    }
+
+    /// The events written once per workstream or commit, keys in sorted order by hand: the same
+    /// line ``write(_:_:)`` gives (tested), without `JSONSerialization`'s cost.
+    private func writeFast(_ body: (inout JSONWriter) -> Void) {
+        var writer = JSONWriter()
+        writer.beginObject()
+        body(&writer)
+        writer.endObject()
+        console.out(String(decoding: writer.bytes, as: UTF8.self))
     }
 
     private func write(_ event: String, _ fields: [String: Any]) {

@@ -1,3 +1,5 @@
+import OneshotSystem
+
 /// The snapshot written by hand, keys sorted: what `JSONEncoder` with `.sortedKeys` writes
 /// (tested against it), in a tenth of the time and without its transient tree — at 100,000
 /// workstreams that tree took some 300 MB for a 20 MB file.

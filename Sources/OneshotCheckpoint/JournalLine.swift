@@ -1,3 +1,5 @@
+import OneshotSystem
+
 /// One line of the checkpoint journal, `<feature>-journal.jsonl`.
 ///
 /// The journal records, in order, what happened since the last snapshot: attempts launched (not

@@ -1,42 +1,58 @@
-/// Writes one compact JSON object at a time, keys in the order given, straight into bytes.
+/// Writes compact JSON straight into bytes, keys in the order given.
 ///
-/// The journal appends a line per launch and per batch; `JSONEncoder` spent more time on them
-/// than the rest of the launch together. Callers write keys in sorted order, so the output is the
-/// one `JSONEncoder` gives with `.sortedKeys` and `.withoutEscapingSlashes`; `nil` values are left
-/// out, as its `encodeIfPresent` does.
-struct JSONWriter {
-    private(set) var bytes: [UInt8] = []
+/// The journal appends lines per launch, the `--json` stream an event per change; `JSONEncoder`
+/// and `JSONSerialization` spent more time on them than the rest of a launch together. Callers
+/// write keys in sorted order, so the output is the one `JSONEncoder` gives with `.sortedKeys`
+/// and `.withoutEscapingSlashes` (tested); `nil` values are left out, as its `encodeIfPresent`
+/// does, unless written with ``nullField(_:)``.
+///
+/// ```swift
+/// var writer = JSONWriter()
+/// writer.beginObject()
+/// writer.field("attempt", 2)
+/// writer.field("ws_id", "api")
+/// writer.endObject()
+/// // writer.bytes: {"attempt":2,"ws_id":"api"}
+/// ```
+public struct JSONWriter: Sendable {
+    /// The JSON written so far.
+    public private(set) var bytes: [UInt8] = []
     /// Per open object or array: whether it has a member yet.
     private var hasMember: [Bool] = []
 
-    init(capacity: Int = 256) {
+    /// Creates a writer whose buffer holds `capacity` bytes before it grows.
+    public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() {
+    /// Opens an object, as a value of its own or after ``key(_:)``.
+    public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         hasMember.append(false)
     }
 
-    mutating func endObject() {
+    /// Closes the innermost object.
+    public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         hasMember.removeLast()
     }
 
-    mutating func beginArray() {
+    /// Opens an array, as a value of its own or after ``key(_:)``.
+    public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         hasMember.append(false)
     }
 
-    mutating func endArray() {
+    /// Closes the innermost array.
+    public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         hasMember.removeLast()
     }
 
     /// Writes `"key":`; the value follows.
-    mutating func key(_ key: String) {
+    public mutating func key(_ key: String) {
         separate()
         quoted(key)
         bytes.append(UInt8(ascii: ":"))
@@ -44,35 +60,40 @@ struct JSONWriter {
         hasMember[hasMember.count - 1] = false
     }
 
-    mutating func field(_ name: String, _ value: String?) {
+    /// A string member; nothing when `value` is `nil`.
+    public mutating func field(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
     }
 
-    mutating func field(_ name: String, _ value: (some BinaryInteger)?) {
+    /// An integer member; nothing when `value` is `nil`.
+    public mutating func field(_ name: String, _ value: (some BinaryInteger)?) {
         guard let value else { return }
         key(name)
         separate()
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    mutating func field(_ name: String, _ value: Bool?) {
+    /// A Boolean member; nothing when `value` is `nil`.
+    public mutating func field(_ name: String, _ value: Bool?) {
         guard let value else { return }
         key(name)
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// A finite number: Swift's shortest representation that reads back as the same `Double`.
-    mutating func field(_ name: String, _ value: Double?) {
+    /// A finite number: Swift's shortest representation that reads back as the same `Double`;
+    /// nothing when `value` is `nil` or not finite.
+    public mutating func field(_ name: String, _ value: Double?) {
         guard let value, value.isFinite else { return }
         key(name)
         separate()
         bytes.append(contentsOf: value.description.utf8)
     }
 
-    mutating func field(_ name: String, _ values: [String]?) {
+    /// An array of strings; nothing when `values` is `nil`.
+    public mutating func field(_ name: String, _ values: [String]?) {
         guard let values else { return }
         key(name)
         beginArray()
@@ -80,7 +101,8 @@ struct JSONWriter {
         endArray()
     }
 
-    mutating func field(_ name: String, _ values: [Int]?) {
+    /// An array of integers; nothing when `values` is `nil`.
+    public mutating func field(_ name: String, _ values: [Int]?) {
         guard let values else { return }
         key(name)
         beginArray()
@@ -91,8 +113,15 @@ struct JSONWriter {
         endArray()
     }
 
+    /// `"name":null`.
+    public mutating func nullField(_ name: String) {
+        key(name)
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
     /// A string value, escaped as JSON requires (quotes, backslashes, control characters).
-    mutating func string(_ value: String) {
+    public mutating func string(_ value: String) {
         separate()
         quoted(value)
     }

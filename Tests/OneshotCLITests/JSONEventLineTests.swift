@@ -1,0 +1,37 @@
+import Foundation
+import Oneshot
+import Testing
+
+@testable import OneshotCLI
+
+/// The per-workstream events are written by hand; each line must be exactly what
+/// `JSONSerialization` with sorted keys writes for the same object, as the other events are.
+@Suite struct JSONEventLineTests {
+    @Test func handWrittenEventsAreCanonicalSortedJSON() throws {
+        let path = NSTemporaryDirectory() + "oneshot-events-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        try #require(fd >= 0)
+        var console = Console()
+        console.outputFD = fd
+        let output = JSONEventOutput(console: console, featureID: "F1", checkpointPath: "c/p.json", resumed: false)
+        output.handle(.workstreamStarted(id: "a \"quoted\" / ✓", attempt: 2))
+        var failed = AttemptReport(
+            id: "b", attempt: 1, status: .failed, duration: .milliseconds(1234),
+            result: ExecutionResult(
+                succeeded: false, exitCode: 3, detail: "line 1\nline\t2", logPath: ".sdp/logs/F1/b.log", costUSD: 0.25))
+        failed.retryIn = .milliseconds(500)
+        output.handle(.workstreamFinished(failed))
+        output.handle(.workstreamFinished(AttemptReport(id: "c", attempt: 1, status: .interrupted, duration: .zero)))
+        output.handle(.journalCommitted)
+        close(fd)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8))
+            let canonical = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(line == String(decoding: canonical, as: UTF8.self))
+        }
+        #expect(lines[2].contains("\"exit_code\":null") && lines[2].contains("\"log\":null"))
+    }
+}
