@@ -4,8 +4,13 @@ import OneshotSystem
 /// (tested against it), in a tenth of the time and without its transient tree — at 100,000
 /// workstreams that tree took some 300 MB for a 20 MB file.
 extension Checkpoint {
-    var encoded: [UInt8] {
-        var writer = JSONWriter(capacity: 64 + 200 * (graph?.nodes.count ?? 0))
+    var encoded: [UInt8] { encoded(graphCount: graph?.nodes.count ?? 0, writingGraph: nil) }
+
+    /// With `writingGraph`, the `graph` member is written by it instead of from ``graph``: the
+    /// store writes a large graph straight from the `WorkstreamGraph`, without building a
+    /// ``GraphSnapshot`` of it first.
+    func encoded(graphCount: Int, writingGraph: ((inout JSONWriter) -> Void)?) -> [UInt8] {
+        var writer = JSONWriter(capacity: 64 + 200 * graphCount)
         writer.beginObject()
         if let circuitBreaker {
             writer.key("circuit_breaker")
@@ -17,7 +22,10 @@ extension Checkpoint {
         writer.field("failed", failed)
         writer.field("feature_id", featureID)
         writer.field("fingerprint", fingerprint)
-        if let graph {
+        if let writingGraph {
+            writer.key("graph")
+            writingGraph(&writer)
+        } else if let graph {
             writer.key("graph")
             graph.write(to: &writer)
         }
@@ -42,9 +50,10 @@ extension Checkpoint {
         if let workstreams {
             writer.key("workstreams")
             writer.beginObject()
-            for (id, record) in workstreams.sorted(by: { $0.key < $1.key }) {
+            // The keys sorted, not the entries: no copy of every record.
+            for id in workstreams.keys.sorted() {
                 writer.key(id)
-                record.write(to: &writer)
+                workstreams[id]?.write(to: &writer)
             }
             writer.endObject()
         }

@@ -126,6 +126,51 @@ struct CheckpointState {
         return checkpoint
     }
 
+    /// `checkpoint(…)` encoded, its graph written straight from `graph`: the same bytes as
+    /// `CheckpointCodec.encode(checkpoint(…))` (tested) without a ``GraphSnapshot`` of every node
+    /// in memory at once — the fold of a 100,000-workstream feature.
+    func encodedCheckpoint(featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date)
+        -> [UInt8]
+    {
+        var checkpoint = self.checkpoint(
+            featureID: featureID, graph: nil, fingerprint: fingerprint, journalSeq: journalSeq, now: now)
+        checkpoint.graph = nil
+        let completed = self.completed
+        return checkpoint.encoded(graphCount: graph.count) { writer in
+            writer.beginObject()
+            writer.key("edges")
+            writer.beginObject()
+            for node in graph.workstreams.indices.sorted(by: { graph.workstreams[$0].id < graph.workstreams[$1].id })
+            where !graph.dependents[node].isEmpty {
+                writer.key(graph.workstreams[node].id)
+                writer.beginArray()
+                for dependent in graph.dependents[node] { writer.string(graph.workstreams[dependent].id) }
+                writer.endArray()
+            }
+            writer.endObject()
+            writer.key("nodes")
+            writer.beginArray()
+            for (node, workstream) in graph.workstreams.enumerated() {
+                writer.beginObject()
+                writer.field("completed", completed.contains(workstream.id))
+                writer.key("depends_on")
+                writer.beginArray()
+                var unmet = 0
+                for dependency in graph.dependencies[node] {
+                    let id = graph.workstreams[dependency].id
+                    writer.string(id)
+                    if !completed.contains(id) { unmet += 1 }
+                }
+                writer.endArray()
+                writer.field("id", workstream.id)
+                writer.field("indegree", unmet)
+                writer.endObject()
+            }
+            writer.endArray()
+            writer.endObject()
+        }
+    }
+
     private func snapshot(_ graph: WorkstreamGraph) -> GraphSnapshot {
         var nodes: [NodeSnapshot] = []
         nodes.reserveCapacity(graph.count)

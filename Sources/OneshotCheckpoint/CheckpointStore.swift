@@ -157,10 +157,9 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// may be appended between the snapshot and the reset.
     private func fold() throws(SystemError) {
         try shared.withLock { (shared) throws(SystemError) in
-            let checkpoint = shared.state.checkpoint(
+            let bytes = shared.state.encodedCheckpoint(
                 featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq, now: Date()
             )
-            let bytes = CheckpointCodec.encode(checkpoint)
             try writer.write(bytes, to: paths.checkpoint)
             shared.snapshotBytes = bytes.count
             shared.journalBytes = 0

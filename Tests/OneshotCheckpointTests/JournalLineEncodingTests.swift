@@ -1,5 +1,6 @@
 import Foundation
 import OneshotDispatch
+import OneshotGraph
 import Testing
 
 @testable import OneshotCheckpoint
@@ -144,6 +145,34 @@ import Testing
         for _ in 0..<1_000 {
             let checkpoint = randomCheckpoint(&random, withCosts: true)
             #expect(try JSONDecoder().decode(Checkpoint.self, from: Data(checkpoint.encoded)) == checkpoint)
+        }
+    }
+}
+
+@Suite struct SnapshotStreamingTests {
+    @Test func theStoreWritesTheSameBytesAsEncodingTheWholeCheckpoint() throws {
+        let graph = try WorkstreamGraph([
+            ws("b", ["a"]), ws("a"), ws("c", ["a", "b"]), ws("d"), ws("z \"q\"", ["d"]), ws("e", ["c", "z \"q\""]),
+        ])
+        var restored = Checkpoint(featureID: "F1", timestamp: "2026-11-23T00:00:00Z")
+        restored.completed = ["a"]
+        var state = CheckpointState(restoring: restored)
+        var seq = 0
+        for (id, status) in [("b", "succeeded"), ("d", "failed"), ("z \"q\"", "succeeded")] {
+            seq += 1
+            var line = JournalLine(seq: seq, at: "2026-11-23T00:00:0\(seq).000Z")
+            line.finished = [
+                FinishedAttempt(
+                    id: id, attempt: 1, run: 1, status: status, final: true, durationMS: 10 * seq,
+                    exitCode: status == "failed" ? 1 : 0,
+                    costUSD: nil, definition: "h\(seq)")
+            ]
+            state.apply(line)
+            let now = Date(timeIntervalSince1970: 1_795_400_000 + Double(seq))
+            let whole = CheckpointCodec.encode(
+                state.checkpoint(featureID: "F1", graph: graph, fingerprint: "fp", journalSeq: seq, now: now))
+            let streamed = state.encodedCheckpoint(featureID: "F1", graph: graph, fingerprint: "fp", journalSeq: seq, now: now)
+            #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: whole, as: UTF8.self))
         }
     }
 }
