@@ -134,25 +134,33 @@ public final class EventLoop: TaskExecutor, Sendable {
         var batch: [UnownedJob] = []
         var descriptors: [pollfd] = []
         var drain = [UInt8](repeating: 0, count: 64)
+        // Batches run in a row without a look at the children: after this many, a poll that
+        // does not wait, so that jobs that keep enqueueing more (a task yielding in a loop)
+        // cannot keep an exit from being noticed.
+        let batchesBetweenLooks = 16
+        var batchesInARow = 0
         while true {
-            let (mustPoll, finished) = state.withLock { state -> (Bool, Bool) in
+            let (wait, finished) = state.withLock { state -> (Bool?, Bool) in
                 swap(&batch, &state.jobs)
-                if !batch.isEmpty { return (false, false) }
-                if state.stopping && state.watches.isEmpty { return (false, true) }
-                state.polling = true
+                if state.stopping && batch.isEmpty && state.watches.isEmpty { return (nil, true) }
+                let idle = batch.isEmpty
+                batchesInARow = idle ? 0 : batchesInARow + 1
+                guard idle || (batchesInARow >= batchesBetweenLooks && !state.watches.isEmpty) else { return (nil, false) }
+                batchesInARow = 0
+                state.polling = idle
                 descriptors.removeAll(keepingCapacity: true)
                 descriptors.append(pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0))
                 for pidfd in state.watches.keys {
                     descriptors.append(pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0))
                 }
-                return (true, false)
+                return (idle, false)
             }
             if finished { break }
             for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
             batch.removeAll(keepingCapacity: true)
-            guard mustPoll else { continue }
-            // Retried on EINTR; no other error is possible with valid descriptors and no timeout.
-            while poll(&descriptors, nfds_t(descriptors.count), -1) == -1 && errno == EINTR {}
+            guard let wait else { continue }
+            // Retried on EINTR; no other error is possible with valid descriptors.
+            while poll(&descriptors, nfds_t(descriptors.count), wait ? -1 : 0) == -1 && errno == EINTR {}
             if descriptors[0].revents != 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import OneshotSystem
@@ -89,4 +90,57 @@ extension String {
     fileprivate func trimmingSpaces() -> String {
         trimmingCharacters(in: .whitespacesAndNewlines)
     }
+}
+
+@Suite(.timeLimit(.minutes(1))) struct EventLoopTests {
+    @Test func jobsAndExitsTakeTurnsOnOneThread() async throws {
+        let loop = EventLoop(name: "test.loop")
+        defer { loop.stop() }
+        let statuses = try await EventLoop.$current.withValue(loop) {
+            try await withTaskExecutorPreference(loop) {
+                try await withThrowingTaskGroup(of: OneshotSystem.ExitStatus.self) { group in
+                    for code in 0..<8 {
+                        let child = try ChildProcess.spawn(
+                            executable: "/bin/sh", arguments: ["sh", "-c", "exit \(code)"], environment: [:], outputFD: 2)
+                        group.addTask { await child.wait(terminationGrace: .seconds(5)) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+        }
+        #expect(statuses.map(\.shellCode).sorted() == Array(0..<8))
+    }
+
+    @Test func aTaskThatKeepsYieldingCannotHideAnExit() async throws {
+        // On one thread, a task that only yields keeps the job queue from ever emptying: the
+        // loop must still look at the children now and then.
+        let loop = EventLoop(name: "test.busy")
+        defer { loop.stop() }
+        let status = try await EventLoop.$current.withValue(loop) {
+            try await withTaskExecutorPreference(loop) {
+                try await withThrowingTaskGroup(of: OneshotSystem.ExitStatus?.self) { group in
+                    let child = try ChildProcess.spawn(
+                        executable: "/bin/sh", arguments: ["sh", "-c", "exit 4"], environment: [:], outputFD: 2)
+                    let ended = Flag()
+                    group.addTask {
+                        let status = await child.wait(terminationGrace: .seconds(5))
+                        ended.set()
+                        return status
+                    }
+                    group.addTask {
+                        while !ended.isSet { await Task.yield() }
+                        return nil
+                    }
+                    return try await group.reduce(into: [OneshotSystem.ExitStatus]()) { if let status = $1 { $0.append(status) } }
+                }
+            }
+        }
+        #expect(status == [.exited(4)])
+    }
+}
+
+private final class Flag: Sendable {
+    private let value = Mutex(false)
+    var isSet: Bool { value.withLock { $0 } }
+    func set() { value.withLock { $0 = true } }
 }
