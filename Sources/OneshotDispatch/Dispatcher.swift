@@ -67,15 +67,13 @@ public struct Dispatcher: Sendable {
         onEvent: @escaping @Sendable (RunEvent) -> Void = { _ in }
     ) async -> RunReport {
         var loop = DispatchLoop(dispatcher: self, executor: executor, onEvent: onEvent)
-        switch options.threading {
-        case .sharedPool:
+        // Without a descriptor for the loop's pipe, the shared pool does the same work.
+        guard options.threading == .dedicatedThread, let eventLoop = try? EventLoop(name: "oneshot.run-loop") else {
             return await loop.run()
-        case .dedicatedThread:
-            let eventLoop = EventLoop(name: "oneshot.run-loop")
-            defer { eventLoop.stop() }
-            return await EventLoop.$current.withValue(eventLoop) {
-                await withTaskExecutorPreference(eventLoop) { await loop.run() }
-            }
+        }
+        defer { eventLoop.stop() }
+        return await EventLoop.$current.withValue(eventLoop) {
+            await withTaskExecutorPreference(eventLoop) { await loop.run() }
         }
     }
 

@@ -19,8 +19,9 @@ import Synchronization
 /// Where pidfds are unavailable (macOS, an older kernel or C library, a seccomp filter, no free
 /// descriptor) ``watch(_:onExit:)`` returns `false` and the caller waits on a thread of its own.
 public final class EventLoop: TaskExecutor, Sendable {
-    /// The process-wide loop that watches exits for tasks that did not set ``current``.
-    public static let shared = EventLoop(name: "oneshot.exits")
+    /// The process-wide loop that watches exits for tasks that did not set ``current``; `nil`
+    /// when it could not be started (no descriptor left for its pipe).
+    public static let shared: EventLoop? = try? EventLoop(name: "oneshot.exits")
 
     /// The loop children should be watched by in this task, if it runs on one.
     @TaskLocal public static var current: EventLoop?
@@ -61,10 +62,12 @@ public final class EventLoop: TaskExecutor, Sendable {
     private let wakeWrite: Int32
 
     /// Starts the loop's thread, named `name`.
-    public init(name: String) {
+    ///
+    /// - Throws: ``SystemError`` when the pipe that wakes the loop cannot be made (the process
+    ///   is out of descriptors).
+    public init(name: String) throws(SystemError) {
         var ends: [Int32] = [-1, -1]
-        // Without a pipe the process is out of descriptors; the loop could not be woken.
-        precondition(pipe(&ends) == 0, "oneshot: cannot create a pipe for the event loop (errno \(errno))")
+        try Syscall.retrying("pipe") { pipe(&ends) }
         for end in ends {
             _ = fcntl(end, F_SETFD, FD_CLOEXEC)
             _ = fcntl(end, F_SETFL, O_NONBLOCK)

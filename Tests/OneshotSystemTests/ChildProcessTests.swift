@@ -94,7 +94,7 @@ extension String {
 
 @Suite(.timeLimit(.minutes(1))) struct EventLoopTests {
     @Test func jobsAndExitsTakeTurnsOnOneThread() async throws {
-        let loop = EventLoop(name: "test.loop")
+        let loop = try EventLoop(name: "test.loop")
         defer { loop.stop() }
         let statuses = try await EventLoop.$current.withValue(loop) {
             try await withTaskExecutorPreference(loop) {
@@ -114,7 +114,7 @@ extension String {
     @Test func aTaskThatKeepsYieldingCannotHideAnExit() async throws {
         // On one thread, a task that only yields keeps the job queue from ever emptying: the
         // loop must still look at the children now and then.
-        let loop = EventLoop(name: "test.busy")
+        let loop = try EventLoop(name: "test.busy")
         defer { loop.stop() }
         let status = try await EventLoop.$current.withValue(loop) {
             try await withTaskExecutorPreference(loop) {
