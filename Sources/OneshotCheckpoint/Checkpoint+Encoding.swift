@@ -12,10 +12,7 @@ extension Checkpoint {
     func encoded(graphCount: Int, writingGraph: ((inout JSONWriter) -> Void)?) -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + 200 * graphCount)
         writer.beginObject()
-        if let circuitBreaker {
-            writer.key("circuit_breaker")
-            circuitBreaker.write(to: &writer)
-        }
+        writer.field("circuit_breaker", circuitBreaker)
         writer.field("completed", completed)
         writer.field("cost_usd", costUSD)
         writer.field("elapsed_ms", elapsedMS)
@@ -25,67 +22,48 @@ extension Checkpoint {
         if let writingGraph {
             writer.key("graph")
             writingGraph(&writer)
-        } else if let graph {
-            writer.key("graph")
-            graph.write(to: &writer)
+        } else {
+            writer.field("graph", graph)
         }
-        if let inFlight {
-            writer.key("in_flight")
-            writer.beginArray()
-            for record in inFlight { record.write(to: &writer) }
-            writer.endArray()
-        }
+        writer.field("in_flight", inFlight)
         writer.field("interrupted", interrupted)
         writer.field("journal_seq", journalSeq)
         writer.field("last_state_change", lastStateChange)
         writer.field("runs", runs)
-        if let skipped {
-            writer.key("skipped")
-            writer.beginObject()
-            for (id, blocker) in skipped.sorted(by: { $0.key < $1.key }) { writer.field(id, blocker) }
-            writer.endObject()
-        }
+        writer.field("skipped", sorted: skipped) { $0.string($1) }
         writer.field("timestamp", timestamp)
         writer.field("version", version)
-        if let workstreams {
-            writer.key("workstreams")
-            writer.beginObject()
-            // The keys sorted, not the entries: no copy of every record.
-            for id in workstreams.keys.sorted() {
-                writer.key(id)
-                workstreams[id]?.write(to: &writer)
-            }
-            writer.endObject()
-        }
+        writer.field("workstreams", sorted: workstreams) { $1.write(to: &$0) }
         writer.endObject()
         return writer.bytes
     }
 }
 
-extension GraphSnapshot {
-    fileprivate func write(to writer: inout JSONWriter) {
+extension GraphSnapshot: JSONWritable {
+    /// Writes the value as the checkpoint file holds it, keys sorted.
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.key("edges")
-        writer.beginObject()
-        for (id, dependents) in edges.sorted(by: { $0.key < $1.key }) { writer.field(id, dependents) }
-        writer.endObject()
-        writer.key("nodes")
-        writer.beginArray()
-        for node in nodes {
-            writer.beginObject()
-            writer.field("completed", node.completed)
-            writer.field("depends_on", node.dependsOn)
-            writer.field("id", node.id)
-            writer.field("indegree", node.indegree)
-            writer.endObject()
-        }
-        writer.endArray()
+        writer.field("edges", sorted: edges) { $0.strings($1) }
+        writer.field("nodes", nodes)
         writer.endObject()
     }
 }
 
-extension WorkstreamRecord {
-    fileprivate func write(to writer: inout JSONWriter) {
+extension NodeSnapshot: JSONWritable {
+    /// Writes the value as the checkpoint file holds it, keys sorted.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("completed", completed)
+        writer.field("depends_on", dependsOn)
+        writer.field("id", id)
+        writer.field("indegree", indegree)
+        writer.endObject()
+    }
+}
+
+extension WorkstreamRecord: JSONWritable {
+    /// Writes the value as the checkpoint file holds it, keys sorted.
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attempts", attempts)
         writer.field("completed_at", completedAt)
@@ -97,6 +75,36 @@ extension WorkstreamRecord {
         writer.field("last_run", lastRun)
         writer.field("last_status", lastStatus)
         writer.field("last_success_ms", lastSuccessMS)
+        writer.endObject()
+    }
+}
+
+extension InFlightRecord: JSONWritable {
+    /// Writes the value as the checkpoint file holds it, keys sorted.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("attempt", attempt)
+        writer.field("id", id)
+        writer.field("pid", pid)
+        writer.field("process_start", processStart)
+        writer.field("run", run)
+        writer.field("started_at", startedAt)
+        writer.endObject()
+    }
+}
+
+extension BreakerSnapshot: JSONWritable {
+    /// Writes the value as the checkpoint file holds it, keys sorted.
+    public func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("consecutive_opens", consecutiveOpens)
+        writer.field("failure_count", failureCount)
+        writer.field("last_failure_time", lastFailureTime)
+        writer.field("last_state_change", lastStateChange)
+        writer.field("open_until", openUntil)
+        writer.field("state", state)
+        writer.field("success_count", successCount)
+        writer.field("window", window)
         writer.endObject()
     }
 }

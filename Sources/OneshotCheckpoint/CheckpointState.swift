@@ -132,10 +132,8 @@ struct CheckpointState {
     func encodedCheckpoint(featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date)
         -> [UInt8]
     {
-        var checkpoint = self.checkpoint(
+        let checkpoint = self.checkpoint(
             featureID: featureID, graph: nil, fingerprint: fingerprint, journalSeq: journalSeq, now: now)
-        checkpoint.graph = nil
-        let completed = self.completed
         return checkpoint.encoded(graphCount: graph.count) { writer in
             writer.beginObject()
             writer.key("edges")
@@ -143,49 +141,34 @@ struct CheckpointState {
             for node in graph.workstreams.indices.sorted(by: { graph.workstreams[$0].id < graph.workstreams[$1].id })
             where !graph.dependents[node].isEmpty {
                 writer.key(graph.workstreams[node].id)
-                writer.beginArray()
-                for dependent in graph.dependents[node] { writer.string(graph.workstreams[dependent].id) }
-                writer.endArray()
+                writer.strings(dependentIDs(of: node, in: graph))
             }
             writer.endObject()
             writer.key("nodes")
             writer.beginArray()
-            for (node, workstream) in graph.workstreams.enumerated() {
-                writer.beginObject()
-                writer.field("completed", completed.contains(workstream.id))
-                writer.key("depends_on")
-                writer.beginArray()
-                var unmet = 0
-                for dependency in graph.dependencies[node] {
-                    let id = graph.workstreams[dependency].id
-                    writer.string(id)
-                    if !completed.contains(id) { unmet += 1 }
-                }
-                writer.endArray()
-                writer.field("id", workstream.id)
-                writer.field("indegree", unmet)
-                writer.endObject()
-            }
+            for node in graph.workstreams.indices { nodeSnapshot(node, in: graph).write(to: &writer) }
             writer.endArray()
             writer.endObject()
         }
     }
 
     private func snapshot(_ graph: WorkstreamGraph) -> GraphSnapshot {
-        var nodes: [NodeSnapshot] = []
-        nodes.reserveCapacity(graph.count)
         var edges: [String: [String]] = [:]
-        for (node, workstream) in graph.workstreams.enumerated() {
-            let dependencies = graph.dependencies[node].map { graph.workstreams[$0].id }
-            let unmet = dependencies.reduce(0) { $0 + (completed.contains($1) ? 0 : 1) }
-            nodes.append(
-                NodeSnapshot(
-                    id: workstream.id, dependsOn: dependencies, indegree: unmet, completed: completed.contains(workstream.id))
-            )
-            if !graph.dependents[node].isEmpty {
-                edges[workstream.id] = graph.dependents[node].map { graph.workstreams[$0].id }
-            }
+        for node in graph.workstreams.indices where !graph.dependents[node].isEmpty {
+            edges[graph.workstreams[node].id] = dependentIDs(of: node, in: graph)
         }
-        return GraphSnapshot(nodes: nodes, edges: edges)
+        return GraphSnapshot(nodes: graph.workstreams.indices.map { nodeSnapshot($0, in: graph) }, edges: edges)
+    }
+
+    /// One node as the snapshot records it: its indegree counts the dependencies not completed.
+    private func nodeSnapshot(_ node: Int, in graph: WorkstreamGraph) -> NodeSnapshot {
+        let dependencies = graph.dependencies[node].map { graph.workstreams[$0].id }
+        let unmet = dependencies.reduce(0) { $0 + (completed.contains($1) ? 0 : 1) }
+        let id = graph.workstreams[node].id
+        return NodeSnapshot(id: id, dependsOn: dependencies, indegree: unmet, completed: completed.contains(id))
+    }
+
+    private func dependentIDs(of node: Int, in graph: WorkstreamGraph) -> [String] {
+        graph.dependents[node].map { graph.workstreams[$0].id }
     }
 }

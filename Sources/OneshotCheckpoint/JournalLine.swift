@@ -50,27 +50,11 @@ extension JournalLine {
         var writer = JSONWriter()
         writer.beginObject()
         writer.field("at", at)
-        if let breaker {
-            writer.key("breaker")
-            breaker.write(to: &writer)
-        }
-        if let finished {
-            writer.key("finished")
-            writer.beginArray()
-            for attempt in finished { attempt.write(to: &writer) }
-            writer.endArray()
-        }
+        writer.field("breaker", breaker)
+        writer.field("finished", finished)
         writer.field("seq", seq)
-        if let skipped {
-            writer.key("skipped")
-            writer.beginObject()
-            for (id, blocker) in skipped.sorted(by: { $0.key < $1.key }) { writer.field(id, blocker) }
-            writer.endObject()
-        }
-        if let started {
-            writer.key("started")
-            started.write(to: &writer)
-        }
+        writer.field("skipped", sorted: skipped) { $0.string($1) }
+        writer.field("started", started)
         writer.endObject()
         var bytes = writer.bytes
         bytes.append(0x0A)
@@ -78,8 +62,8 @@ extension JournalLine {
     }
 }
 
-extension FinishedAttempt {
-    fileprivate func write(to writer: inout JSONWriter) {
+extension FinishedAttempt: JSONWritable {
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attempt", attempt)
         writer.field("cost_usd", costUSD)
@@ -90,34 +74,6 @@ extension FinishedAttempt {
         writer.field("id", id)
         writer.field("run", run)
         writer.field("status", status)
-        writer.endObject()
-    }
-}
-
-extension InFlightRecord {
-    func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.field("attempt", attempt)
-        writer.field("id", id)
-        writer.field("pid", pid)
-        writer.field("process_start", processStart)
-        writer.field("run", run)
-        writer.field("started_at", startedAt)
-        writer.endObject()
-    }
-}
-
-extension BreakerSnapshot {
-    func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.field("consecutive_opens", consecutiveOpens)
-        writer.field("failure_count", failureCount)
-        writer.field("last_failure_time", lastFailureTime)
-        writer.field("last_state_change", lastStateChange)
-        writer.field("open_until", openUntil)
-        writer.field("state", state)
-        writer.field("success_count", successCount)
-        writer.field("window", window)
         writer.endObject()
     }
 }

@@ -75,13 +75,6 @@ public struct CommandExecutor: Sendable {
         "\(logFolder)/\(id).log"
     }
 
-    /// `1.5` → `"1.50"`, without `String(format:)` (which costs more than the rest of the footer).
-    static func twoDecimals(_ value: Double) -> String {
-        let hundredths = Int((max(0, value) * 100).rounded())
-        let fraction = hundredths % 100
-        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-
     /// Runs one attempt. Matches ``Executor``.
     public func callAsFunction(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult {
         guard let command = command(for: workstream) else {
@@ -115,7 +108,7 @@ public struct CommandExecutor: Sendable {
         // The same descriptor (O_APPEND) takes the footer: no second open of the log.
         try? Syscall.writeAll(
             fd,
-            Array("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(Self.twoDecimals(seconds))s\n".utf8),
+            Array("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n".utf8),
             path: log.path
         )
         Syscall.close(fd)

@@ -28,15 +28,11 @@ public final class EventLoop: TaskExecutor, Sendable {
 
     private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
 
-    private struct Watch {
-        let pidfd: Int32
-        let onExit: @Sendable () -> Void
-    }
-
     private struct State {
         var jobs: [UnownedJob] = []
-        /// Watches by pidfd. Only the loop's thread removes entries and closes their descriptors.
-        var watches: [Int32: Watch] = [:]
+        /// What to call on each exit, by pidfd. Only the loop's thread removes entries and
+        /// closes their descriptors.
+        var watches: [Int32: @Sendable () -> Void] = [:]
         /// Whether the thread is (about to be) blocked in `poll`: work from elsewhere must wake it.
         var polling = false
         var stopping = false
@@ -94,7 +90,7 @@ public final class EventLoop: TaskExecutor, Sendable {
         let pidfd = pidfdOpen(pid, 0)
         guard pidfd >= 0 else { return false }
         let mustWake = state.withLock { state in
-            state.watches[pidfd] = Watch(pidfd: pidfd, onExit: onExit)
+            state.watches[pidfd] = onExit
             return state.polling
         }
         if mustWake { wake() }
@@ -169,11 +165,13 @@ public final class EventLoop: TaskExecutor, Sendable {
             }
             let exited = state.withLock { state in
                 state.polling = false
-                return descriptors.dropFirst().compactMap { $0.revents != 0 ? state.watches.removeValue(forKey: $0.fd) : nil }
+                return descriptors.dropFirst().compactMap { polled in
+                    polled.revents == 0 ? nil : state.watches.removeValue(forKey: polled.fd).map { (polled.fd, $0) }
+                }
             }
-            for watch in exited {
-                Syscall.close(watch.pidfd)
-                watch.onExit()
+            for (pidfd, onExit) in exited {
+                Syscall.close(pidfd)
+                onExit()
             }
         }
         Syscall.close(wakeRead)

@@ -1,3 +1,9 @@
+/// A value that writes itself as JSON through a ``JSONWriter``.
+public protocol JSONWritable {
+    /// Writes the value (an object, usually) at the writer's current position.
+    func write(to writer: inout JSONWriter)
+}
+
 /// Writes compact JSON straight into bytes, keys in the order given.
 ///
 /// The journal appends lines per launch, the `--json` stream an event per change; `JSONEncoder`
@@ -96,6 +102,43 @@ public struct JSONWriter: Sendable {
     public mutating func field(_ name: String, _ values: [String]?) {
         guard let values else { return }
         key(name)
+        strings(values)
+    }
+
+    /// A member written by `value` itself; nothing when it is `nil`.
+    public mutating func field(_ name: String, _ value: (some JSONWritable)?) {
+        guard let value else { return }
+        key(name)
+        value.write(to: &self)
+    }
+
+    /// An array of values that write themselves; nothing when `values` is `nil`.
+    public mutating func field(_ name: String, _ values: [some JSONWritable]?) {
+        guard let values else { return }
+        key(name)
+        beginArray()
+        for value in values { value.write(to: &self) }
+        endArray()
+    }
+
+    /// An object of `members` in sorted key order, each value written by `write`; nothing when
+    /// `members` is `nil`. The keys are sorted, not the entries: no copy of the values.
+    public mutating func field<Value>(
+        _ name: String, sorted members: [String: Value]?, _ write: (inout JSONWriter, Value) -> Void
+    ) {
+        guard let members else { return }
+        key(name)
+        beginObject()
+        for id in members.keys.sorted() {
+            guard let value = members[id] else { continue }
+            key(id)
+            write(&self, value)
+        }
+        endObject()
+    }
+
+    /// An array of strings, as a value.
+    public mutating func strings(_ values: [String]) {
         beginArray()
         for value in values { string(value) }
         endArray()

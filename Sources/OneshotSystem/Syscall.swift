@@ -87,20 +87,17 @@ extension Syscall {
     public static func readSmallFile(_ path: String, limit: Int = 65_536) -> [UInt8]? {
         guard let fd = try? open(path, O_RDONLY) else { return nil }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: min(limit, 4_096))
-        var count = 0
-        while count < limit {
-            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: min(bytes.count, limit - count))) }
-            let result = bytes.withUnsafeMutableBytes { buffer in
-                read(fd, buffer.baseAddress! + count, buffer.count - count)
-            }
-            if result == 0 { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            count += result
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4_096)
+        while bytes.count < limit {
+            let wanted = min(chunk.count, limit - bytes.count)
+            guard
+                let count = try? retrying(
+                    "read", path: path, { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) } })
+            else { return nil }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk.prefix(count))
         }
-        return Array(bytes.prefix(count))
+        return bytes
     }
 }

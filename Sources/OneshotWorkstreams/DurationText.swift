@@ -41,6 +41,12 @@ public enum DurationText {
         return "\(whole / 3600)h\(twoDigits(whole % 3600 / 60))m"
     }
 
+    /// `1.5` → `"1.50"`: seconds with two decimals, without `String(format:)` (slower, and
+    /// locale-dependent).
+    public static func twoDecimals(_ seconds: Double) -> String {
+        String(format2: max(0, seconds))
+    }
+
     private static func twoDigits(_ value: Int) -> String {
         value < 10 ? "0\(value)" : "\(value)"
     }
