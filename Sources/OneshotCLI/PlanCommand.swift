@@ -45,7 +45,7 @@ struct PlanCommand {
         }
         let paths = CheckpointPaths(featureID: featureID)
         let (checkpoint, problem) = readCheckpoint(paths)
-        if let problem { console.warning("\(problem); a run would move it aside and start fresh") }
+        if let problem { console.warning("\(problem); a run would move it aside and keep what can be read of it") }
         let resume = checkpoint.map {
             ResumePlan.make(
                 graph: graph, checkpoint: $0, rerunUncertain: false,

@@ -166,7 +166,12 @@ struct RunCommand {
                 .finished(
                     await dispatcher.run(
                         executor: { try await executor($0, $1) },
-                        onEvent: { event in observers.forEach { $0.handle(event) } }
+                        onEvent: { event in
+                            observers.forEach { $0.handle(event) }
+                            if case .workstreamFinished(let attempt) = event, let warning = attempt.result?.warning {
+                                observers.forEach { $0.warning(warning) }
+                            }
+                        }
                     )
                 )
             }

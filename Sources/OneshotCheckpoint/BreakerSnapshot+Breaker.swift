@@ -36,3 +36,10 @@ extension BreakerSnapshot {
         )
     }
 }
+
+extension BreakerSnapshot {
+    /// A closed breaker with zero counts, as the seed writes one before anything happened (its
+    /// `last_failure_time` is Go's zero time): the snapshot always holds a `circuit_breaker`.
+    public static let closedWithoutHistory = BreakerSnapshot(
+        state: 0, failureCount: 0, successCount: 0, consecutiveOpens: 0, lastFailureTime: "0001-01-01T00:00:00Z")
+}

@@ -9,17 +9,36 @@ public enum CheckpointCodec {
         checkpoint.encoded
     }
 
-    /// Decodes and validates a checkpoint.
+    /// Decodes and validates a checkpoint; a number out of range is clamped into it (see
+    /// ``decode(_:path:featureID:warnings:)`` to hear about it).
     ///
     /// - Parameters:
     ///   - bytes: the file's content.
     ///   - path: the file, for messages.
     ///   - featureID: the feature it must belong to.
     /// - Throws: ``CheckpointError`` saying what is wrong: not JSON, a wrong type (with the
-    ///   field's path), an unknown version, another feature, an invalid id, an absurd number.
+    ///   field's path), an unknown version, another feature, an invalid id.
     public static func decode(_ bytes: [UInt8], path: String, featureID: String) throws(CheckpointError) -> Checkpoint {
+        var warnings: [String] = []
+        return try decode(bytes, path: path, featureID: featureID, warnings: &warnings)
+    }
+
+    /// Decodes and validates a checkpoint. A number out of range (a negative duration, an absurd
+    /// cost or count) is clamped into it and named in `warnings`: progress is never discarded
+    /// for it.
+    ///
+    /// - Parameters:
+    ///   - bytes: the file's content.
+    ///   - path: the file, for messages.
+    ///   - featureID: the feature it must belong to.
+    ///   - warnings: gains one line per number clamped, naming the file and the field.
+    /// - Throws: ``CheckpointError`` saying what is wrong: not JSON, a wrong type (with the
+    ///   field's path), an unknown version, another feature, an invalid id.
+    public static func decode(_ bytes: [UInt8], path: String, featureID: String, warnings: inout [String])
+        throws(CheckpointError) -> Checkpoint
+    {
         if bytes.isEmpty { throw CheckpointError(path: path, reason: "the file is empty") }
-        let checkpoint: Checkpoint
+        var checkpoint: Checkpoint
         do {
             checkpoint = try JSONDecoder().decode(Checkpoint.self, from: Data(bytes))
         } catch let error as DecodingError {
@@ -27,11 +46,14 @@ public enum CheckpointCodec {
         } catch {
             throw CheckpointError(path: path, reason: "cannot be read: \(error)")
         }
-        try validate(checkpoint, path: path, featureID: featureID)
+        try validate(&checkpoint, path: path, featureID: featureID, warnings: &warnings)
         return checkpoint
     }
 
-    static func validate(_ checkpoint: Checkpoint, path: String, featureID: String) throws(CheckpointError) {
+    /// Refuses what cannot be trusted (version, feature, timestamp, ids); clamps numbers.
+    static func validate(_ checkpoint: inout Checkpoint, path: String, featureID: String, warnings: inout [String])
+        throws(CheckpointError)
+    {
         func fail(_ reason: String) -> CheckpointError { CheckpointError(path: path, reason: reason) }
         guard Checkpoint.readableVersions.contains(checkpoint.version) else {
             throw fail(
@@ -44,35 +66,12 @@ public enum CheckpointCodec {
         guard RFC3339.parse(checkpoint.timestamp) != nil else {
             throw fail("timestamp '\(checkpoint.timestamp.prefix(40))' is not an RFC 3339 time")
         }
-        let ids =
-            checkpoint.completed + checkpoint.failed + (checkpoint.inFlight ?? []).map(\.id)
-            + (checkpoint.interrupted ?? []) + Array((checkpoint.skipped ?? [:]).keys)
-        for id in ids {
-            if let problem = WorkstreamID.problem(with: id) { throw fail("invalid workstream id '\(id.prefix(40))': \(problem)") }
+        if let id = checkpoint.workstreamIDs.first(where: { WorkstreamID.problem(with: $0) != nil }) {
+            throw fail("invalid workstream id '\(id.prefix(40))': \(WorkstreamID.problem(with: id) ?? "")")
         }
-        if let breaker = checkpoint.circuitBreaker {
-            guard (0...2).contains(breaker.state) else {
-                throw fail("circuit_breaker.state is \(breaker.state); expected 0 (closed), 1 (open) or 2 (half-open)")
-            }
-            for (name, value) in [
-                ("failure_count", breaker.failureCount), ("success_count", breaker.successCount),
-                ("consecutive_opens", breaker.consecutiveOpens),
-            ] where !(0...1_000_000).contains(value) {
-                throw fail("circuit_breaker.\(name) is \(value); expected 0 to 1000000")
-            }
-        }
-        for record in checkpoint.inFlight ?? [] where !(1...1_000_000).contains(record.attempt) {
-            throw fail("in_flight attempt \(record.attempt) of \(record.id) is out of range")
-        }
-        let tenYearsMS = 315_360_000_000
-        for (id, record) in checkpoint.workstreams ?? [:] {
-            guard (0...1_000_000).contains(record.attempts), (0...tenYearsMS).contains(record.durationMS),
-                (record.costUSD ?? 0) >= 0, (record.costUSD ?? 0) < 1e9
-            else { throw fail("workstreams.\(id.prefix(40)) holds an out-of-range number") }
-        }
-        if let runs = checkpoint.runs, !(0...1_000_000).contains(runs) { throw fail("runs is \(runs); out of range") }
-        if let elapsed = checkpoint.elapsedMS, !(0...tenYearsMS).contains(elapsed) { throw fail("elapsed_ms is out of range") }
-        if let cost = checkpoint.costUSD, !(cost >= 0 && cost < 1e9) { throw fail("cost_usd is out of range") }
+        var clamper = NumberClamper(path: path)
+        clamper.clamp(&checkpoint)
+        warnings.append(contentsOf: clamper.warnings)
     }
 
     private static func describe(_ error: DecodingError) -> String {
@@ -104,5 +103,13 @@ public enum CheckpointCodec {
         case is [Any].Type: "a list"
         default: "\(type)".contains("Array") ? "a list" : "an object"
         }
+    }
+}
+
+extension Checkpoint {
+    /// Every workstream id the checkpoint names, in its lists and maps.
+    var workstreamIDs: [String] {
+        completed + failed + (inFlight ?? []).map(\.id) + (interrupted ?? []) + Array((skipped ?? [:]).keys)
+            + Array((workstreams ?? [:]).keys)
     }
 }

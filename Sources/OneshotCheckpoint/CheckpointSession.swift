@@ -105,7 +105,7 @@ public final class CheckpointSession: Sendable {
                     outputExists: outputExists
                 )
             } ?? .fresh(graph)
-        var state = CheckpointState(plan: plan, previous: previous, now: Date())
+        var state = CheckpointState(plan: plan, previous: previous, startedAt: ContinuousClock.now)
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }
@@ -144,9 +144,10 @@ public final class CheckpointSession: Sendable {
             warnings.append(contentsOf: notes)
             return checkpoint
         } catch {
-            guard FileManager.default.isReadableFile(atPath: paths.checkpoint) else {
+            guard let bytes = FileManager.default.contents(atPath: paths.checkpoint) else {
                 throw .unusable(SystemError(call: "open", path: paths.checkpoint, errno: EACCES))
             }
+            let journal = JournalFile.read(paths.journal).lines
             // Never deleted: moved aside, with its journal, for a person to look at.
             let destination = paths.corruptDestination()
             do {
@@ -157,8 +158,21 @@ public final class CheckpointSession: Sendable {
             } catch let renameError {
                 throw .unusable(renameError)
             }
-            warnings.append("checkpoint \(error.description); moved it to \(destination) and starting fresh")
-            return nil
+            let salvaged = CheckpointSalvage.recover(
+                snapshot: Array(bytes), journal: journal, featureID: paths.featureID, now: Date())
+            warnings.append(salvageMessage(error, destination: destination, salvaged: salvaged?.checkpoint))
+            return salvaged?.checkpoint
         }
+    }
+
+    /// What was lost and what was kept, said plainly: starting from zero re-runs everything.
+    private static func salvageMessage(_ error: CheckpointError, destination: String, salvaged: Checkpoint?) -> String {
+        let moved = "checkpoint \(error.description); moved it to \(destination)"
+        guard let salvaged, !(salvaged.completed.isEmpty && (salvaged.inFlight ?? []).isEmpty) else {
+            return "\(moved); NOTHING of its progress could be read: STARTING FROM ZERO, every workstream runs again"
+        }
+        let running = (salvaged.inFlight ?? []).count
+        return "\(moved); salvaged what could be read: \(salvaged.completed.count) completed"
+            + (running > 0 ? ", \(running) running when it was written" : "") + "; the rest runs again"
     }
 }

@@ -21,8 +21,9 @@ struct CheckpointState {
     var breaker: BreakerSnapshot?
     /// The graph as the snapshot recorded it, kept when the state is only replayed.
     var recordedGraph: GraphSnapshot?
-    /// When this run started; `nil` for a replayed state.
-    var runStart: Date?
+    /// When this run started, on a monotonic clock (a wall-clock step must not make the run's
+    /// time negative); `nil` for a replayed state.
+    var runStart: ContinuousClock.Instant?
 
     /// The state a snapshot holds, exactly.
     init(restoring checkpoint: Checkpoint) {
@@ -41,18 +42,18 @@ struct CheckpointState {
     }
 
     /// The state at the start of a new run: what the plan keeps, the history carried over.
-    init(plan: ResumePlan, previous: Checkpoint?, now: Date) {
+    init(plan: ResumePlan, previous: Checkpoint?, startedAt: ContinuousClock.Instant) {
         completed = plan.completed
         failed = Set(plan.toRetry)
         interrupted = []
         skipped = [:]
         inFlight = [:]
         records = previous?.workstreams ?? [:]
-        runs = (previous?.runs ?? (previous == nil ? 0 : 1)) + 1
+        runs = CheckpointLimits.clamp((previous?.runs ?? (previous == nil ? 0 : 1)) + 1, CheckpointLimits.count)
         previousElapsedMS = previous?.elapsedMS ?? 0
         costUSD = previous?.costUSD ?? 0
         breaker = previous?.circuitBreaker
-        runStart = now
+        runStart = startedAt
     }
 
     /// Applies one journal line.
@@ -77,22 +78,24 @@ struct CheckpointState {
             inFlight[attempt.id] = nil
         }
         var record = records[attempt.id] ?? WorkstreamRecord()
-        record.attempts += 1
-        record.durationMS += attempt.durationMS
+        // Saturating: whatever is written here, the loader accepts.
+        record.attempts = CheckpointLimits.clamp(record.attempts + 1, CheckpointLimits.count)
+        record.durationMS = CheckpointLimits.clamp(
+            CheckpointLimits.add(record.durationMS, attempt.durationMS), CheckpointLimits.durationMS)
         record.lastStatus = attempt.status
         record.lastExitCode = attempt.exitCode
         record.lastRun = attempt.run
         record.lastAttempt = attempt.attempt
         if let cost = attempt.costUSD, cost.isFinite, cost >= 0 {
-            record.costUSD = (record.costUSD ?? 0) + cost
-            costUSD += cost
+            record.costUSD = CheckpointLimits.clamp((record.costUSD ?? 0) + cost, CheckpointLimits.costUSD)
+            costUSD = CheckpointLimits.clamp(costUSD + cost, CheckpointLimits.costUSD)
         }
         switch AttemptStatus(rawValue: attempt.status) {
         case .succeeded?:
             completed.insert(attempt.id)
             failed.remove(attempt.id)
             interrupted.remove(attempt.id)
-            record.lastSuccessMS = attempt.durationMS
+            record.lastSuccessMS = CheckpointLimits.clamp(attempt.durationMS, CheckpointLimits.durationMS)
             record.completedAt = time
             record.definition = attempt.definition
         case .failed?, .timedOut?:
@@ -106,19 +109,23 @@ struct CheckpointState {
     }
 
     /// The checkpoint to write. With `graph`, the nodes are recomputed from it; without, the
-    /// recorded graph is kept.
-    func checkpoint(featureID: String, graph: WorkstreamGraph?, fingerprint: String?, journalSeq: Int, now: Date) -> Checkpoint {
+    /// recorded graph is kept. `now` stamps it; `monotonicNow` measures this run's time.
+    func checkpoint(
+        featureID: String, graph: WorkstreamGraph?, fingerprint: String?, journalSeq: Int, now: Date,
+        monotonicNow: ContinuousClock.Instant? = nil
+    ) -> Checkpoint {
         var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.format(now))
         checkpoint.completed = completed.sorted()
         checkpoint.failed = failed.sorted()
         checkpoint.graph = graph.map(snapshot) ?? recordedGraph
-        checkpoint.circuitBreaker = breaker
+        // Always present, as in the seed's struct: closed with zero counts before any outcome.
+        checkpoint.circuitBreaker = breaker ?? .closedWithoutHistory
         checkpoint.inFlight = inFlight.values.sorted { $0.id < $1.id }
         checkpoint.interrupted = interrupted.sorted()
         checkpoint.skipped = skipped
         checkpoint.workstreams = records
         checkpoint.runs = runs
-        checkpoint.elapsedMS = previousElapsedMS + (runStart.map { Int(now.timeIntervalSince($0) * 1000) } ?? 0)
+        checkpoint.elapsedMS = elapsedMS(at: monotonicNow)
         checkpoint.costUSD = costUSD
         checkpoint.fingerprint = fingerprint
         checkpoint.lastStateChange = lastStateChange
@@ -129,11 +136,13 @@ struct CheckpointState {
     /// `checkpoint(…)` encoded, its graph written straight from `graph`: the same bytes as
     /// `CheckpointCodec.encode(checkpoint(…))` (tested) without a ``GraphSnapshot`` of every node
     /// in memory at once — the fold of a 100,000-workstream feature.
-    func encodedCheckpoint(featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date)
-        -> [UInt8]
-    {
+    func encodedCheckpoint(
+        featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date,
+        monotonicNow: ContinuousClock.Instant? = nil
+    ) -> [UInt8] {
         let checkpoint = self.checkpoint(
-            featureID: featureID, graph: nil, fingerprint: fingerprint, journalSeq: journalSeq, now: now)
+            featureID: featureID, graph: nil, fingerprint: fingerprint, journalSeq: journalSeq, now: now,
+            monotonicNow: monotonicNow)
         return checkpoint.encoded(graphCount: graph.count) { writer in
             writer.beginObject()
             writer.key("edges")
@@ -150,6 +159,13 @@ struct CheckpointState {
             writer.endArray()
             writer.endObject()
         }
+    }
+
+    /// The time of earlier runs plus this run's so far, saturated at the loader's bound.
+    private func elapsedMS(at monotonicNow: ContinuousClock.Instant?) -> Int {
+        guard let runStart, let monotonicNow else { return previousElapsedMS }
+        let thisRun = max(0, (monotonicNow - runStart).wholeMilliseconds)
+        return CheckpointLimits.clamp(CheckpointLimits.add(previousElapsedMS, thisRun), CheckpointLimits.durationMS)
     }
 
     private func snapshot(_ graph: WorkstreamGraph) -> GraphSnapshot {

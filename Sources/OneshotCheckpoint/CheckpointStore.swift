@@ -38,13 +38,22 @@ public final class CheckpointStore: RunJournal, Sendable {
     private let definitions: [String: String]
     private let writer: AtomicFile
     private let journal: JournalFile
+    private let clock: CheckpointClock
     private let shared: Mutex<Shared>
     private let queue = DispatchQueue(label: "oneshot.checkpoint")
     /// The journal is folded once it outgrows the snapshot, but not below this size.
     private let minimumFoldBytes = 64 * 1024
+    /// Up to this many workstreams, or while the snapshot is smaller than
+    /// ``everyBatchSnapshotBytes``, the snapshot is rewritten after every batch, so that a reader
+    /// of the seed's file sees the run as it is; beyond, the journal carries the batches.
+    static let everyBatchWorkstreams = 1000
+    /// See ``everyBatchWorkstreams``.
+    static let everyBatchSnapshotBytes = 256 * 1024
 
     init(
-        paths: CheckpointPaths, graph: WorkstreamGraph, state: CheckpointState, seq: Int, fileSystem: any FileSystem, strict: Bool
+        paths: CheckpointPaths, graph: WorkstreamGraph, state: CheckpointState, seq: Int, fileSystem: any FileSystem,
+        strict: Bool,
+        clock: CheckpointClock = CheckpointClock()
     ) {
         self.paths = paths
         self.graph = graph
@@ -53,6 +62,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         definitions = Dictionary(uniqueKeysWithValues: graph.workstreams.map { ($0.id, DefinitionHash.of($0)) })
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
+        self.clock = clock
         shared = Mutex(Shared(state: state, seq: seq))
     }
 
@@ -66,7 +76,8 @@ public final class CheckpointStore: RunJournal, Sendable {
     public var current: Checkpoint {
         shared.withLock {
             $0.state.checkpoint(
-                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: $0.seq, now: Date())
+                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: $0.seq, now: clock.wall(),
+                monotonicNow: clock.monotonic())
         }
     }
 
@@ -104,12 +115,13 @@ public final class CheckpointStore: RunJournal, Sendable {
         return await commit()
     }
 
-    /// Fsyncs the journal, making every line recorded so far durable; folds the journal into a
-    /// new snapshot instead when it has grown past the snapshot, or could not be written.
+    /// Makes every line recorded so far durable: rewrites the snapshot for a small feature (see
+    /// ``everyBatchWorkstreams``), else fsyncs the journal, folding it into a new snapshot when
+    /// it has grown past the snapshot or could not be written.
     public func commit() async -> JournalCommitResult {
         let (fd, mustFold) = shared.withLock { shared -> (Int32?, Bool) in
             let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
-            return (shared.journalFD, shared.journalBroken || grown)
+            return (shared.journalFD, shared.journalBroken || grown || snapshotsEveryBatch(shared))
         }
         var syncFailure: SystemError?
         if !mustFold, let fd {
@@ -136,6 +148,11 @@ public final class CheckpointStore: RunJournal, Sendable {
         return .durable
     }
 
+    /// Whether the seed's file is rewritten after every batch: cheap enough for a small feature.
+    private func snapshotsEveryBatch(_ shared: Shared) -> Bool {
+        graph.count <= Self.everyBatchWorkstreams || shared.snapshotBytes < Self.everyBatchSnapshotBytes
+    }
+
     /// Writes the snapshot now and starts the journal over (at the start and the end of a run).
     public func save() throws(SystemError) {
         try fold()
@@ -158,7 +175,8 @@ public final class CheckpointStore: RunJournal, Sendable {
     private func fold() throws(SystemError) {
         try shared.withLock { (shared) throws(SystemError) in
             let bytes = shared.state.encodedCheckpoint(
-                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq, now: Date()
+                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq,
+                now: clock.wall(), monotonicNow: clock.monotonic()
             )
             try writer.write(bytes, to: paths.checkpoint)
             shared.snapshotBytes = bytes.count

@@ -113,13 +113,14 @@ public struct CommandExecutor: Sendable {
         )
         Syscall.close(fd)
         let path = log.path
-        let cost = AttemptReportFile.cost(at: reportPath, log: log)
+        let report = AttemptReportFile.read(at: reportPath, workstream: workstream.id, log: log)
         if status.isSuccess {
-            return ExecutionResult(succeeded: true, exitCode: 0, logPath: path, costUSD: cost)
+            return ExecutionResult(succeeded: true, exitCode: 0, logPath: path, costUSD: report.cost, warning: report.problem)
         }
         let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
         return ExecutionResult(
-            succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path, costUSD: cost
+            succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path,
+            costUSD: report.cost, warning: report.problem
         )
     }
 }

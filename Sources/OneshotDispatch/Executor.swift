@@ -20,14 +20,21 @@ public struct ExecutionResult: Sendable, Equatable {
     /// What the attempt cost in US dollars, when known (an agent's API spend). The checkpoint
     /// adds it up across attempts and resumes.
     public var costUSD: Double?
+    /// Something the user should know that did not fail the attempt, naming the workstream
+    /// (an unusable `$ONESHOT_REPORT`). The CLI prints it as a warning, on its own line.
+    public var warning: String?
 
     /// Creates a result.
-    public init(succeeded: Bool, exitCode: Int32? = nil, detail: String? = nil, logPath: String? = nil, costUSD: Double? = nil) {
+    public init(
+        succeeded: Bool, exitCode: Int32? = nil, detail: String? = nil, logPath: String? = nil, costUSD: Double? = nil,
+        warning: String? = nil
+    ) {
         self.succeeded = succeeded
         self.exitCode = exitCode
         self.detail = detail
         self.logPath = logPath
         self.costUSD = costUSD
+        self.warning = warning
     }
 
     /// A successful attempt.

@@ -83,24 +83,46 @@ import Testing
             "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [\"../x\"], \"failed\": []}",
             "invalid workstream id '../x': '/' is not allowed; use letters, digits, '.', '-' and '_'"
         ),
-        (
-            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 7, \"failure_count\": 0, \"success_count\": 0, \"consecutive_opens\": 0}}",
-            "circuit_breaker.state is 7; expected 0 (closed), 1 (open) or 2 (half-open)"
-        ),
-        (
-            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"circuit_breaker\": {\"state\": 0, \"failure_count\": -4, \"success_count\": 0, \"consecutive_opens\": 0}}",
-            "circuit_breaker.failure_count is -4; expected 0 to 1000000"
-        ),
-        (
-            "{\"version\": \"1.0\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"runs\": 99999999999}",
-            "runs is 99999999999; out of range"
-        ),
-        (
-            "{\"version\": \"1.1\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [], \"failed\": [], \"workstreams\": {\"a\": {\"attempts\": 1, \"duration_ms\": -5}}}",
-            "workstreams.a holds an out-of-range number"
-        ),
     ])
     func refusesUntrustworthyFiles(text: String, expected: String) {
         #expect(reason(text) == expected)
+    }
+
+    /// Whatever the writer can write, the loader accepts: an out-of-range number is clamped with
+    /// a warning naming the file and the field, never a reason to discard the progress around it.
+    @Test(arguments: [
+        (
+            "\"circuit_breaker\": {\"state\": 7, \"failure_count\": 0, \"success_count\": 0, \"consecutive_opens\": 0}",
+            "c.json: circuit_breaker.state is 7; expected 0 (closed), 1 (open) or 2 (half-open); treated as half-open"
+        ),
+        (
+            "\"circuit_breaker\": {\"state\": 0, \"failure_count\": -4, \"success_count\": 0, \"consecutive_opens\": 0}",
+            "c.json: circuit_breaker.failure_count is -4; expected 0 to 1000000; using 0"
+        ),
+        ("\"runs\": 99999999999", "c.json: runs is 99999999999; expected 0 to 1000000; using 1000000"),
+        (
+            "\"workstreams\": {\"a\": {\"attempts\": 1, \"duration_ms\": -5}}",
+            "c.json: workstreams.a.duration_ms is -5; expected 0 to 315360000000; using 0"
+        ),
+        // A wall-clock step back of an hour during a run, as the old writer recorded it.
+        ("\"elapsed_ms\": -3596508", "c.json: elapsed_ms is -3596508; expected 0 to 315360000000; using 0"),
+        // A command's absurd `$ONESHOT_REPORT`, as the old writer accepted it.
+        ("\"cost_usd\": 1500000000", "c.json: cost_usd is 1500000000.0; expected 0.0 to 1000000000.0; using 1000000000.0"),
+        (
+            "\"in_flight\": [{\"id\": \"b\", \"attempt\": 0, \"started_at\": \"2026-02-07T12:34:00Z\"}]",
+            "c.json: in_flight attempt of b is 0; expected 1 to 1000000; using 1"
+        ),
+    ])
+    func clampsOutOfRangeNumbersWithAWarning(member: String, expected: String) throws {
+        let text =
+            "{\"version\": \"1.1\", \"feature_id\": \"F052\", \"timestamp\": \"2026-02-07T12:34:56Z\", \"completed\": [\"a\"], \"failed\": [], \(member)}"
+        var warnings: [String] = []
+        let checkpoint = try CheckpointCodec.decode(Array(text.utf8), path: "c.json", featureID: "F052", warnings: &warnings)
+        #expect(checkpoint.completed == ["a"], "the progress is kept")
+        #expect(warnings == [expected])
+        // Clamped, it is within range: loading it again warns no more.
+        var again: [String] = []
+        _ = try CheckpointCodec.decode(CheckpointCodec.encode(checkpoint), path: "c.json", featureID: "F052", warnings: &again)
+        #expect(again == [])
     }
 }

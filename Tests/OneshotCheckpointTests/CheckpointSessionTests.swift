@@ -181,7 +181,8 @@ import Testing
 
     @Test func aBatchIsOneAppendAndOneFsyncWhateverTheGraphSize() async throws {
         let folder = try TemporaryFolder()
-        let graph = try WorkstreamGraph((0..<2000).map { ws("w\($0)") })
+        // Large enough that the snapshot is not rewritten every batch (over 1,000 workstreams and 256 KiB).
+        let graph = try WorkstreamGraph((0..<6000).map { ws("w\($0)") })
         let fileSystem = FaultInjectingFileSystem()
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
         let session = try CheckpointSession.open(graph: graph, paths: paths, fileSystem: fileSystem)
