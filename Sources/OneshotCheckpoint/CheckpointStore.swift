@@ -9,9 +9,12 @@ import Synchronization
 /// The dispatcher's ``RunJournal`` backed by the checkpoint: a snapshot in the seed's format and
 /// an append-only journal beside it.
 ///
-/// A batch costs one small append and one `fsync` of the journal, whatever the size of the graph.
-/// When the journal grows past the snapshot's size it is folded: a new snapshot is written
-/// atomically (temporary file, fsync, rename, fsync of the folder) and the journal starts over.
+/// Up to 1,000 workstreams (or while the snapshot is under 256 KiB) every batch rewrites the
+/// snapshot, so a reader of the seed's file sees the run as it is (about 1 ms at 100
+/// workstreams, 3.5 ms at 1,000). Beyond, a batch costs one small append and one `fsync` of the
+/// journal, whatever the size of the graph, and when the journal grows past the snapshot's size
+/// it is folded. A snapshot is written atomically (temporary file, fsync, rename, fsync of the
+/// folder) and the journal starts over.
 /// Attempts being launched are appended without an fsync. Every state on disk loads after a kill
 /// at any instant: lines carry sequence numbers and the snapshot the last one it folded in.
 ///

@@ -82,6 +82,9 @@ public struct CommandExecutor: Sendable {
         }
         let log = WorkstreamLog(path: logPath(for: workstream.id))
         let started = Date()
+        // The time the log reports is measured on a monotonic clock: a wall-clock step must not
+        // make it negative.
+        let startedInstant = ContinuousClock.now
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset) = try log.openForAttempt(header: header)
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
@@ -104,7 +107,7 @@ public struct CommandExecutor: Sendable {
         }
         onSpawn?(workstream.id, attempt, child.pid)
         let status = await child.wait(terminationGrace: terminationGrace)
-        let seconds = Date().timeIntervalSince(started)
+        let seconds = (ContinuousClock.now - startedInstant).inSeconds
         // The same descriptor (O_APPEND) takes the footer: no second open of the log.
         try? Syscall.writeAll(
             fd,
