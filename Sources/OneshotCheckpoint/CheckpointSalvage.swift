@@ -27,6 +27,8 @@ enum CheckpointSalvage {
         if let other = fields["feature_id"] as? String, other != featureID { fields = [:] }
         var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.format(now))
         fill(&checkpoint, from: fields)
+        var clamper = NumberClamper(path: "")
+        clamper.clamp(&checkpoint)  // before the replay adds to the numbers
         let fromSnapshot = !fields.isEmpty
         let newer = journal.filter { $0.seq > (checkpoint.journalSeq ?? 0) }
         if let last = newer.last {

@@ -49,7 +49,8 @@ struct CheckpointState {
         skipped = [:]
         inFlight = [:]
         records = previous?.workstreams ?? [:]
-        runs = CheckpointLimits.clamp((previous?.runs ?? (previous == nil ? 0 : 1)) + 1, CheckpointLimits.count)
+        runs = CheckpointLimits.clamp(
+            CheckpointLimits.add(previous?.runs ?? (previous == nil ? 0 : 1), 1), CheckpointLimits.count)
         previousElapsedMS = previous?.elapsedMS ?? 0
         costUSD = previous?.costUSD ?? 0
         breaker = previous?.circuitBreaker
@@ -79,7 +80,7 @@ struct CheckpointState {
         }
         var record = records[attempt.id] ?? WorkstreamRecord()
         // Saturating: whatever is written here, the loader accepts.
-        record.attempts = CheckpointLimits.clamp(record.attempts + 1, CheckpointLimits.count)
+        record.attempts = CheckpointLimits.clamp(CheckpointLimits.add(record.attempts, 1), CheckpointLimits.count)
         record.durationMS = CheckpointLimits.clamp(
             CheckpointLimits.add(record.durationMS, attempt.durationMS), CheckpointLimits.durationMS)
         record.lastStatus = attempt.status

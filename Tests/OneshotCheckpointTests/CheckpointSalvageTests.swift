@@ -135,6 +135,28 @@ import Testing
             ])
     }
 
+    @Test func salvageSurvivesAbsurdNumbersInTheFileAndTheJournal() throws {
+        let folder = try TemporaryFolder()
+        try FileManager.default.createDirectory(atPath: folder.file("checkpoints"), withIntermediateDirectories: true)
+        try folder.write(
+            "checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "?", "completed": ["a"], "failed": [], "runs": \(Int.max),
+             "workstreams": {"b": {"attempts": \(Int.max), "duration_ms": \(Int.max)}}}
+            """)
+        let line = JournalLine(
+            seq: 1, at: "2026-02-07T12:34:56.000Z",
+            finished: [
+                FinishedAttempt(
+                    id: "b", attempt: 1, run: 1, status: "succeeded", final: true, durationMS: Int.max, costUSD: 1e300)
+            ])
+        try Data(line.encoded).write(to: URL(fileURLWithPath: folder.file("checkpoints/F1-journal.jsonl")))
+        let session = try CheckpointSession.open(graph: try WorkstreamGraph([ws("a"), ws("b")]), paths: paths(folder))
+        #expect(session.plan.completed == ["a", "b"])
+        let record = try #require(session.previous?.workstreams?["b"])
+        #expect(record.attempts == 1_000_000 && record.durationMS == 315_360_000_000 && record.costUSD == 1e9)
+    }
+
     @Test func aTruncatedSnapshotKeepsItsCompletedSetAndItsJournal() async throws {
         let folder = try TemporaryFolder()
         let graph = try WorkstreamGraph((0..<50).map { ws("w\($0)") })
