@@ -1,11 +1,13 @@
 import Foundation
-import OneshotCheckpoint
 import OneshotDispatch
 import Testing
 
+@testable import OneshotCheckpoint
+
 /// A seeded mutation fuzzer over the checkpoint loader: the seed's example and a full 1.1
 /// checkpoint, bytes flipped, truncated, spliced, JSON punctuation inserted. No trap, no hang;
-/// every rejection a ``CheckpointError`` naming the file.
+/// every rejection a ``CheckpointError`` naming the file, and salvaged without a trap; whatever
+/// is accepted or salvaged, written again, loads without a warning.
 @Suite(.timeLimit(.minutes(5))) struct CheckpointFuzzTests {
     static let iterations = ProcessInfo.processInfo.environment["ONESHOT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 20000
 
@@ -38,11 +40,22 @@ import Testing
                 default: if !bytes.isEmpty { bytes.remove(at: position) }
                 }
             }
+            var kept: Checkpoint?
             do {
-                _ = try CheckpointCodec.decode(bytes, path: "fuzz.json", featureID: "F052")
+                var warnings: [String] = []
+                kept = try CheckpointCodec.decode(bytes, path: "fuzz.json", featureID: "F052", warnings: &warnings)
             } catch {
                 rejected += 1
                 #expect(error.path == "fuzz.json" && !error.reason.isEmpty)
+                guard iteration % 4 == 0 else { continue }
+                kept = CheckpointSalvage.recover(snapshot: bytes, journal: [], featureID: "F052", now: Date())?.checkpoint
+            }
+            // A quarter of the cases are salvaged and written again: enough, at a quarter of the time.
+            if iteration % 4 == 0, let kept {
+                var warnings: [String] = []
+                let again = try? CheckpointCodec.decode(
+                    CheckpointCodec.encode(kept), path: "again.json", featureID: "F052", warnings: &warnings)
+                #expect(again != nil && warnings.isEmpty, "\(String(decoding: bytes, as: UTF8.self))")
             }
         }
         #expect(rejected > Self.iterations / 4)
