@@ -17,6 +17,9 @@ import Synchronization
 ///
 /// A write that fails is reported as a warning, and the next batch writes a whole new snapshot
 /// instead (a file whose fsync failed is never fsynced again); a strict store stops the run.
+/// When nothing can be written (a full disk), no start record is accepted — no attempt is
+/// launched unrecorded — and the outcomes stay in the state until a commit writes them all in a
+/// new snapshot (``JournalCommitResult/unwritten(message:)``).
 public final class CheckpointStore: RunJournal, Sendable {
     private struct Shared {
         var state: CheckpointState
@@ -27,6 +30,8 @@ public final class CheckpointStore: RunJournal, Sendable {
         /// Set when an append or fsync failed: the journal file is abandoned at the next fold.
         var journalBroken = false
         var appendFailure: SystemError?
+        /// Why the journal is broken, for the start records refused until a snapshot replaces it.
+        var brokenBy: SystemError?
     }
 
     /// The files.
@@ -72,11 +77,23 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     /// Appends the attempt to the journal before it is launched (no fsync: a write that reaches
     /// the kernel survives a crash of oneshot).
-    public func attemptStarting(id: String, attempt: Int) {
-        shared.withLock { shared in
+    ///
+    /// - Throws: ``SystemError`` when the line could not be written, or the journal is broken by
+    ///   an earlier failure and no snapshot has replaced it yet; the attempt is then not recorded
+    ///   and must not be launched.
+    public func attemptStarting(id: String, attempt: Int) throws(SystemError) {
+        try shared.withLock { (shared) throws(SystemError) in
+            if shared.journalBroken {
+                throw shared.brokenBy ?? SystemError(call: "write", path: paths.journal, errno: EIO)
+            }
+            let before = shared.state.inFlight[id]
             let now = Date()
             let record = InFlightRecord(id: id, attempt: attempt, startedAt: RFC3339.format(now), run: shared.state.runs)
-            append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(now), started: record), &shared)
+            if let failure = append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(now), started: record), &shared) {
+                // Not launched, so not in flight: a later snapshot must not call it uncertain.
+                shared.state.inFlight[id] = before
+                throw failure
+            }
         }
     }
 
@@ -95,7 +112,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Appends `entries` to the journal as one line, without an fsync: a kill of this process
     /// loses none of it; ``commit()`` makes it durable.
     public func record(_ entries: [JournalEntry]) {
-        shared.withLock { shared in append(batch(entries, run: shared.state.runs), &shared) }
+        shared.withLock { shared in _ = append(batch(entries, run: shared.state.runs), &shared) }
     }
 
     /// ``record(_:)`` then ``commit()``.
@@ -107,15 +124,20 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Fsyncs the journal, making every line recorded so far durable; folds the journal into a
     /// new snapshot instead when it has grown past the snapshot, or could not be written.
     public func commit() async -> JournalCommitResult {
-        let (fd, mustFold) = shared.withLock { shared -> (Int32?, Bool) in
-            let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
-            return (shared.journalFD, shared.journalBroken || grown)
+        let (fd, broken, grown) = shared.withLock { shared -> (Int32?, Bool, Bool) in
+            (shared.journalFD, shared.journalBroken, shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes))
         }
+        let mustFold = broken || grown
         var syncFailure: SystemError?
         if !mustFold, let fd {
             syncFailure = await onQueue { () throws(SystemError) in try self.writer.fileSystem.fsync(fd, path: self.paths.journal)
             }
-            if syncFailure != nil { shared.withLock { $0.journalBroken = true } }
+            if let syncFailure {
+                shared.withLock {
+                    $0.journalBroken = true
+                    $0.brokenBy = syncFailure
+                }
+            }
         }
         var failure: SystemError?
         if mustFold || syncFailure != nil || fd == nil {
@@ -126,14 +148,33 @@ public final class CheckpointStore: RunJournal, Sendable {
             defer { shared.appendFailure = nil }
             return shared.appendFailure
         }
-        if let failure {
-            return .failed(message: "checkpoint not saved: \(failure)", stopRun: strict)
+        let folded = mustFold || syncFailure != nil || fd == nil
+        return outcome(foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken, folded: folded)
+    }
+
+    /// What a commit achieved. Nothing is written when the journal did not take the entries (it
+    /// was broken, its fsync or an append failed) and no snapshot stood in for it.
+    private func outcome(foldFailure: SystemError?, journalFailure: SystemError?, broken: Bool, folded: Bool)
+        -> JournalCommitResult
+    {
+        if let foldFailure {
+            guard broken || journalFailure != nil else {
+                // The journal holds everything; only the snapshot is missing: a warning.
+                return .failed(message: "checkpoint not saved: \(foldFailure)", stopRun: strict)
+            }
+            return strict
+                ? .failed(message: "checkpoint not saved: \(foldFailure)", stopRun: true)
+                : .unwritten(message: "checkpoint not written: \(foldFailure)")
         }
-        if let problem = syncFailure ?? appendFailure {
+        guard let journalFailure else { return .durable }
+        if folded {
             return .failed(
-                message: "checkpoint journal not written: \(problem); a full snapshot was written instead", stopRun: false)
+                message: "checkpoint journal not written: \(journalFailure); a full snapshot was written instead", stopRun: false)
         }
-        return .durable
+        // An append failed while this commit ran: the next commit writes a snapshot.
+        return strict
+            ? .failed(message: "checkpoint journal not written: \(journalFailure)", stopRun: true)
+            : .unwritten(message: "checkpoint journal not written: \(journalFailure)")
     }
 
     /// Writes the snapshot now and starts the journal over (at the start and the end of a run).
@@ -173,6 +214,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             if let fd = shared.journalFD { writer.fileSystem.close(fd) }
             shared.journalFD = nil
             shared.journalBroken = false
+            shared.brokenBy = nil
             try? writer.fileSystem.unlink(paths.journal)
         }
     }
@@ -203,30 +245,30 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// Numbers the line, applies it to the state and appends it to the journal.
-    private func append(_ line: JournalLine, _ shared: inout Shared) {
+    ///
+    /// - Returns: why the line did not reach the journal, if it did not. It is in the state all the
+    ///   same, and in the next snapshot.
+    @discardableResult
+    private func append(_ line: JournalLine, _ shared: inout Shared) -> SystemError? {
         var line = line
         shared.seq += 1
         line.seq = shared.seq
         shared.state.apply(line)
-        guard !shared.journalBroken else { return }
-        if shared.journalFD == nil {
-            do {
-                shared.journalFD = try journal.open()
-            } catch {
-                shared.appendFailure = error
-                shared.journalBroken = true
-                return
-            }
-        }
-        guard let fd = shared.journalFD else { return }
-        let bytes = line.encoded
-        do {
+        guard !shared.journalBroken else { return shared.brokenBy }
+        do throws(SystemError) {
+            let fd: Int32
+            if let open = shared.journalFD { fd = open } else { fd = try journal.open() }
+            shared.journalFD = fd
+            let bytes = line.encoded
             try writer.fileSystem.writeAll(fd, bytes, path: paths.journal)
             shared.journalBytes += bytes.count
+            return nil
         } catch {
             // A partial line is dropped by readers; the next fold replaces the journal.
             shared.appendFailure = error
             shared.journalBroken = true
+            shared.brokenBy = error
+            return error
         }
     }
 
