@@ -32,6 +32,8 @@ public final class CheckpointStore: RunJournal, Sendable {
         var appendFailure: SystemError?
         /// Why the journal is broken, for the start records refused until a snapshot replaces it.
         var brokenBy: SystemError?
+        /// Whether a snapshot exists for the journal to be replayed onto.
+        var snapshotOnDisk: Bool
     }
 
     /// The files.
@@ -58,7 +60,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         definitions = Dictionary(uniqueKeysWithValues: graph.workstreams.map { ($0.id, DefinitionHash.of($0)) })
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
-        shared = Mutex(Shared(state: state, seq: seq))
+        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: FileManager.default.fileExists(atPath: paths.checkpoint)))
     }
 
     deinit {
@@ -201,7 +203,17 @@ public final class CheckpointStore: RunJournal, Sendable {
             let bytes = shared.state.encodedCheckpoint(
                 featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq, now: Date()
             )
-            try writer.write(bytes, to: paths.checkpoint)
+            do throws(SystemError) {
+                try writer.write(bytes, to: paths.checkpoint)
+            } catch {
+                // Without a snapshot on disk the journal is never replayed: it records nothing.
+                if !shared.snapshotOnDisk {
+                    shared.journalBroken = true
+                    shared.brokenBy = error
+                }
+                throw error
+            }
+            shared.snapshotOnDisk = true
             shared.snapshotBytes = bytes.count
             shared.journalBytes = 0
             // Lines up to `seq` are in the snapshot, so a reset that does not reach the disk is

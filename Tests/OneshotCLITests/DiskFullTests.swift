@@ -83,7 +83,12 @@ final class SmallDisk {
 
     /// The JSON events printed so far with `event` == `name`.
     private func events(_ running: RunningBinary, _ name: String) -> [[String: Any]] {
-        running.stdout.split(separator: "\n").compactMap { line in
+        events(running.stdout, name)
+    }
+
+    /// The JSON events in `output` with `event` == `name`.
+    private func events(_ output: String, _ name: String) -> [[String: Any]] {
+        output.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
             return object["event"] as? String == name ? object : nil
         }
@@ -167,5 +172,43 @@ final class SmallDisk {
         #expect(result.exitCode == 6, "\(result.stderr)")
         #expect(result.stderr.contains("outcomes not recorded: r, x, y"), "\(result.stderr)")
         #expect(starts(project, "a") == 0)
+    }
+
+    @Test func aLogThatCannotBeWrittenIsNotTheWorkstreamsFailureAndItRunsOnceThereIsSpace() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "w1", run: "echo start w1 >> ledger")
+        guard let disk = try SmallDisk(at: project.file(".sdp/logs"), size: "256k") else { return }
+        defer { disk.unmount() }
+        try disk.fill()
+        // A breaker that trips on one failure: an infrastructure error must not count.
+        let running = try OneshotBinary.start(
+            ["F1", "--json", "--breaker-threshold", "1", "--breaker-window", "1"], in: project.path)
+        #expect(try await eventually { !events(running, "infrastructure_error").isEmpty }, "\(running.stdout)")
+        disk.free()
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let notStarted = try #require(events(result.stdout, "infrastructure_error").first)
+        #expect(notStarted["ws_id"] as? String == "w1")
+        #expect((notStarted["message"] as? String)?.contains("No space left on device") == true)
+        #expect(notStarted["retry_in_ms"] is Int)
+        #expect(events(result.stdout, "breaker").isEmpty)
+        let finished = events(result.stdout, "ws_finished")
+        #expect(
+            finished.count == 1 && finished.first?["status"] as? String == "succeeded" && finished.first?["attempt"] as? Int == 1)
+        #expect(starts(project, "w1") == 1)
+    }
+
+    @Test func attemptsThatCannotStartForTheGracePeriodEndTheRunWithExit6() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "w1", run: "echo start w1 >> ledger")
+        guard let disk = try SmallDisk(at: project.file(".sdp/logs"), size: "256k") else { return }
+        defer { disk.unmount() }
+        try disk.fill()
+        let result = try await OneshotBinary.run(["F1", "--checkpoint-grace", "1s"], in: project.path)
+        #expect(result.exitCode == 6, "\(result.stderr)")
+        #expect(result.stderr.contains("attempts could not be started for 1.00s"), "\(result.stderr)")
+        #expect(result.stdout.contains("w1 attempt 1 not started: oneshot's own error"), "\(result.stdout)")
+        #expect(!result.stdout.contains("✗"), "counted as a failure: \(result.stdout)")
+        #expect(starts(project, "w1") == 0)
     }
 }
