@@ -99,6 +99,17 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
+    /// Forgets the attempt in flight that did not start after all, so that the next snapshot does
+    /// not call it uncertain. No line is written: until that snapshot, a resume sees an attempt
+    /// without a process, uncertain — never run twice.
+    public func attemptNotStarted(id: String, attempt: Int) {
+        shared.withLock { shared in
+            if let record = shared.state.inFlight[id], record.attempt == attempt, record.run == shared.state.runs {
+                shared.state.inFlight[id] = nil
+            }
+        }
+    }
+
     /// Records the process an attempt started, so that a resume after a crash can find it.
     /// Call it right after the spawn: the start time recorded is the clock's, not `/proc`'s.
     public func processStarted(id: String, attempt: Int, pid: Int32) {

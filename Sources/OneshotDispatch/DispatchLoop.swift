@@ -332,6 +332,7 @@ struct DispatchLoop {
         let since = infrastructureFailingSince ?? now()
         infrastructureFailingSince = since
         let id = graph.workstreams[node].id
+        journal?.attemptNotStarted(id: id, attempt: attempt)
         if !state.stopLaunching && now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds) {
             infrastructureStopped = true
             state.stopLaunching = true

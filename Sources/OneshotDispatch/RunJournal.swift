@@ -23,6 +23,12 @@ public protocol RunJournal: Sendable {
     ///   is shown to the user.
     func attemptStarting(id: String, attempt: Int) throws
 
+    /// The attempt whose start was recorded did not start after all: the executor threw an
+    /// ``InfrastructureError`` before the workstream's work began. It is not in flight any more;
+    /// the same attempt number is recorded as starting again when it is retried. Optional: the
+    /// default does nothing.
+    func attemptNotStarted(id: String, attempt: Int)
+
     /// Writes finished attempts, skipped workstreams and the breaker's state at once, without
     /// waiting for the disk. Called on the dispatcher's loop: keep it short.
     func record(_ entries: [JournalEntry])
@@ -33,6 +39,11 @@ public protocol RunJournal: Sendable {
     ///
     /// - Returns: whether the record is durable, and if not whether the run must stop.
     func commit() async -> JournalCommitResult
+}
+
+extension RunJournal {
+    /// Does nothing: a journal that keeps no state of attempts in flight needs no correction.
+    public func attemptNotStarted(id: String, attempt: Int) {}
 }
 
 /// One fact a ``RunJournal`` records.

@@ -210,5 +210,10 @@ final class SmallDisk {
         #expect(result.stdout.contains("w1 attempt 1 not started: oneshot's own error"), "\(result.stdout)")
         #expect(!result.stdout.contains("✗"), "counted as a failure: \(result.stdout)")
         #expect(starts(project, "w1") == 0)
+        // It never started: a resume must not hold it as uncertain.
+        let saved = try #require(
+            try CheckpointReader.load(CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1"))
+        ).checkpoint
+        #expect((saved.inFlight ?? []).isEmpty)
     }
 }
