@@ -54,4 +54,25 @@ import Testing
         let saved = try #require(try CheckpointReader.load(paths(folder))).checkpoint
         #expect((saved.inFlight ?? []).map(\.id) == ["a"])
     }
+
+    @Test func aSnapshotThatCannotBeWrittenWhileTheJournalCanStaysAWarning() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let ids = (0..<600).map { "w\($0)" }
+        let session = try CheckpointSession.open(
+            graph: try WorkstreamGraph((ids + ["late"]).map { ws($0) }), paths: paths(folder), fileSystem: fileSystem)
+        let store = session.store
+        // Past 64 KiB the journal is folded into a snapshot, whose rename fails.
+        for id in ids { store.record([.attemptFinished(report(id), final: true)]) }
+        fileSystem.fail(.rename, errno: ENOSPC)
+        #expect(
+            await store.commit()
+                == .failed(
+                    message: "checkpoint not saved: rename \(paths(folder).checkpoint): No space left on device (errno 28)",
+                    stopRun: false))
+        try store.attemptStarting(id: "late", attempt: 1)
+        let saved = try #require(try CheckpointReader.load(paths(folder))).checkpoint
+        #expect(saved.completed.count == 600)
+        #expect((saved.inFlight ?? []).map(\.id) == ["late"])
+    }
 }
