@@ -66,7 +66,8 @@ final class SmallDisk {
     /// `y` ends once `go` exists, and `a` (not idempotent) follows it; `r` (not idempotent) runs
     /// until `release-r` exists. Each appends `start <id>` to `ledger` (outside the tmpfs).
     private func feature(_ project: TemporaryProject) throws {
-        let wait = { (file: String) in "while [ ! -f \(file) ]; do sleep 0.02; done" }
+        // An orphan of a killed run also stops once the project is removed.
+        let wait = { (file: String) in "while [ ! -f \(file) ] && [ -d features ]; do sleep 0.02; done" }
         try project.workstream("F1", "x", run: "echo start x >> ledger; \(wait("filled")); exit 1")
         for index in 0..<60 {
             try project.workstream(
