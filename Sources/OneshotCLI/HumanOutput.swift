@@ -99,7 +99,7 @@ final class HumanOutput: RunObserver {
             // One warning; the retries show on the status line.
             if first {
                 clearStatus()
-                let waiting = unrecorded.isEmpty ? "" : "; not yet recorded: \(unrecorded.joined(separator: ", "))"
+                let waiting = unrecorded.isEmpty ? "" : "; outcomes not yet durable: \(unrecorded.joined(separator: ", "))"
                 console.warning(
                     "\(message); nothing new starts until it can be written (retrying, first in \(DurationText.format(retryIn)))\(waiting)"
                 )

@@ -131,7 +131,7 @@ struct RunCommand {
         switch report.status {
         case .journalFailed where !report.unrecorded.isEmpty && !recorded:
             return
-                "nothing could be written to \(CheckpointPaths(featureID: arguments.featureID).folder) for \(grace); outcomes not recorded: \(report.unrecorded.joined(separator: ", ")) (they run again on resume)"
+                "nothing could be written to \(CheckpointPaths(featureID: arguments.featureID).folder) for \(grace); outcomes not durably recorded: \(report.unrecorded.joined(separator: ", ")) (a resume runs again those it does not find)"
         case .journalFailed:
             return "nothing could be written to the checkpoint for \(grace); the run stopped launching"
         case .infrastructureFailed:

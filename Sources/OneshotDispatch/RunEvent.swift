@@ -24,7 +24,7 @@ public enum RunEvent: Sendable, Equatable {
     case journalFailed(message: String, stopsRun: Bool)
     /// Nothing could be written to the journal (a full disk): no attempt starts until a retry,
     /// in `retryIn`, succeeds (then ``journalCommitted`` follows). `unrecorded` names the
-    /// workstreams whose outcomes wait to be written; `since` is when writing began to fail.
+    /// workstreams whose outcomes wait for a commit that is durable; `since` is when writing began to fail.
     case journalUnwritable(message: String, unrecorded: [String], since: Date, retryIn: Duration)
     /// oneshot could not start an attempt for a reason of its own (``InfrastructureError``): not
     /// a failure of the workstream, not counted by the breaker nor against its retries. It is

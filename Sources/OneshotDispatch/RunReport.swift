@@ -59,8 +59,9 @@ public struct RunReport: Sendable, Equatable {
     public var elapsed: Duration
     /// When the breaker gave up: the time from which a resumed run may probe.
     public var breakerRetryAt: Date?
-    /// With a journal: the workstreams whose last outcome could not be written to it (a full
-    /// disk), sorted. Empty when everything was recorded.
+    /// With a journal: the workstreams whose last outcome no commit made durable (a full disk),
+    /// sorted. Some may have reached the journal without its `fsync`; a resume runs again those
+    /// it does not find. Empty when everything was committed.
     public var unrecorded: [String] = []
 
     /// The number of workstreams in `state`.

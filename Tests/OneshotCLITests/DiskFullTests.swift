@@ -171,7 +171,7 @@ final class SmallDisk {
         try project.write("release-r", "")
         let result = try await running.finish()
         #expect(result.exitCode == 6, "\(result.stderr)")
-        #expect(result.stderr.contains("outcomes not recorded: r, x, y"), "\(result.stderr)")
+        #expect(result.stderr.contains("outcomes not durably recorded: r, x, y"), "\(result.stderr)")
         #expect(starts(project, "a") == 0)
     }
 
