@@ -12,8 +12,9 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     case breakerGaveUp = 4
     /// `status`: there is no checkpoint for the feature.
     case noCheckpoint = 5
-    /// The checkpoint cannot be used: not written with `--strict-checkpoint`, an unusable folder,
-    /// or (for `status`) an unreadable file.
+    /// The checkpoint cannot be used: not written with `--strict-checkpoint`, nothing written for
+    /// `--checkpoint-grace` (a full disk), an unusable folder, or (for `status`) an unreadable
+    /// file; or attempts could not be started for oneshot's own reasons for `--checkpoint-grace`.
     case checkpointFailed = 6
     /// Interrupted by SIGINT (Ctrl-C); the checkpoint is kept for a resume.
     case interrupted = 130
@@ -30,7 +31,7 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
         case .breakerGaveUp: "the circuit breaker gave up after repeated trips; run again later to resume"
         case .noCheckpoint: "status: no checkpoint exists for the feature"
         case .checkpointFailed:
-            "the checkpoint cannot be used: not written (with --strict-checkpoint), folder unusable, or unreadable"
+            "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace"
         case .interrupted: "interrupted by SIGINT; progress is kept for a resume"
         case .terminated: "terminated by SIGTERM; progress is kept for a resume"
         }

@@ -127,6 +127,9 @@ public enum HelpText {
               --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
                                     when an earlier run died
               --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)
+              --checkpoint-grace DURATION  when nothing can be written (a full disk) or attempts
+                                    cannot be started (no descriptors) for this long, stop
+                                    launching, let running attempts end, exit 6 (default 60s)
               --breaker-threshold N      failures in the window that trip the breaker (default 3)
               --breaker-window N         outcomes counted (default 5)
               --breaker-timeout DURATION first open period, doubled per trip in a row (default 60s)

@@ -16,6 +16,8 @@ final class HumanOutput: RunObserver {
         var finished = false
         /// While the breaker holds work back: when it probes, for the countdown.
         var breakerUntil: Date?
+        /// While nothing can be written to the checkpoint: since when, for the status line.
+        var unwritableSince: Date?
     }
 
     private let console: Console
@@ -82,7 +84,32 @@ final class HumanOutput: RunObserver {
                 "⏸ breaker open: ready workstreams wait; next probe at \(BreakerText.time(until)) (in \(BreakerText.until(until)))"
             )
         case .journalCommitted:
-            break
+            let since = progress.withLock { progress in
+                defer { progress.unwritableSince = nil }
+                return progress.unwritableSince
+            }
+            if let since {
+                emit("✓ checkpoint written again after \(age(since)) unwritable")
+            }
+        case let .journalUnwritable(message, unrecorded, since, retryIn):
+            let first = progress.withLock { progress in
+                defer { progress.unwritableSince = since }
+                return progress.unwritableSince == nil
+            }
+            // One warning; the retries show on the status line.
+            if first {
+                clearStatus()
+                let waiting = unrecorded.isEmpty ? "" : "; outcomes not yet durable: \(unrecorded.joined(separator: ", "))"
+                console.warning(
+                    "\(message); nothing new starts until it can be written (retrying, first in \(DurationText.format(retryIn)))\(waiting)"
+                )
+            }
+        case let .infrastructureFailed(id, attempt, message, retryIn):
+            progress.withLock { $0.running -= 1 }
+            let retry = retryIn.map { "; retry in \(DurationText.format($0))" } ?? "; not retried, the run stops"
+            emit(
+                paint("⚠", 33)
+                    + " \(id) attempt \(attempt) not started: oneshot's own error, not the workstream's (\(message))\(retry)")
         case let .journalFailed(message, stopsRun):
             clearStatus()
             console.warning(stopsRun ? "\(message); stopping the run" : "\(message); the run goes on")
@@ -183,6 +210,9 @@ final class HumanOutput: RunObserver {
             "\(snapshot.done)/\(snapshot.total) done · \(snapshot.running) running · \(snapshot.failed) failed · \(pending) pending · "
         line += DurationText.format(ContinuousClock.now - start)
         if let until = snapshot.breakerUntil, until > Date() { line += " · breaker open, probe in \(BreakerText.until(until))" }
+        if let since = snapshot.unwritableSince {
+            line += " · checkpoint unwritable for \(age(since)), retrying"
+        }
         if let eta = eta(pending: pending + snapshot.running) {
             line += " · ETA ~\(DurationText.format(.milliseconds(Int64(eta * 1000))))"
         }
@@ -195,6 +225,11 @@ final class HumanOutput: RunObserver {
         guard !estimates.isEmpty else { return nil }
         let mean = estimates.values.reduce(0, +) / Double(estimates.count)
         return Double(pending) * mean / Double(max(1, jobs))
+    }
+
+    /// The time since `date`, as `12s`.
+    private func age(_ date: Date) -> String {
+        DurationText.format(.milliseconds(Int64(max(0, -date.timeIntervalSinceNow) * 1000)))
     }
 
     private func paint(_ text: String, _ code: Int) -> String {

@@ -72,6 +72,17 @@ final class JSONEventOutput: RunObserver {
             }
         case let .journalFailed(message, stopsRun):
             write("checkpoint_failed", ["message": message, "stops_run": stopsRun])
+        case let .journalUnwritable(message, unrecorded, since, retryIn):
+            write(
+                "checkpoint_unwritable",
+                [
+                    "message": message, "unrecorded": unrecorded, "since": RFC3339.formatMilliseconds(since),
+                    "retry_in_ms": milliseconds(retryIn),
+                ])
+        case let .infrastructureFailed(id, attempt, message, retryIn):
+            var fields: [String: Any] = ["ws_id": id, "attempt": attempt, "message": message]
+            fields["retry_in_ms"] = retryIn.map(milliseconds) ?? NSNull()
+            write("infrastructure_error", fields)
         case .runFinished:
             break  // written by finish(_:exitCode:), which knows the exit code
         }
@@ -89,6 +100,7 @@ final class JSONEventOutput: RunObserver {
             "elapsed_ms": report.map { milliseconds($0.elapsed) } ?? 0,
         ]
         if let retryAt = report?.breakerRetryAt { fields["breaker_retry_at"] = RFC3339.formatMilliseconds(retryAt) }
+        if let unrecorded = report?.unrecorded, !unrecorded.isEmpty { fields["unrecorded"] = unrecorded }
         write("run_finished", fields)
     }
 

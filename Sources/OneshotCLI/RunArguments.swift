@@ -21,6 +21,9 @@ public struct RunArguments: Sendable, Equatable {
     public var projectRoot: String?
     /// `--fresh`: discard the checkpoint and start over.
     public var fresh = false
+    /// `--checkpoint-grace DURATION`: how long nothing may be written to the checkpoint (a full
+    /// disk), or attempts fail for oneshot's own reasons, before the run stops (exit 6).
+    public var checkpointGrace: Duration = .seconds(60)
     /// `--strict-checkpoint`: stop the run when the checkpoint cannot be written.
     public var strictCheckpoint = false
     /// `--rerun-uncertain`: run again non-idempotent workstreams that were running at a crash.

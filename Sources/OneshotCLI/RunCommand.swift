@@ -34,6 +34,13 @@ struct RunCommand {
             ).execute()
         }
         guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
+        // Counted before the run opens its own: the reserve covers those.
+        let attemptsAllowed = DescriptorLimit.attemptsAllowed()
+        if attemptsAllowed == 0 {
+            let limit = DescriptorLimit.softLimit.map(String.init) ?? "?"
+            console.error("the open-file limit (ulimit -n \(limit)) leaves no descriptors for an attempt; raise it")
+            return .checkpointFailed
+        }
         let paths = CheckpointPaths(featureID: featureID.rawValue)
         let session: CheckpointSession
         do {
@@ -67,11 +74,13 @@ struct RunCommand {
         let store = session.store
         var spawning = executor
         spawning.onSpawn = { id, attempt, pid in store.processStarted(id: id, attempt: attempt, pid: pid) }
-        let options = DispatchOptions(
-            maxConcurrency: arguments.jobs, defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
+        var options = DispatchOptions(
+            maxConcurrency: cappedJobs(attemptsAllowed, warn: { message in observers.forEach { $0.note(message) } }),
+            defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
             knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
             held: session.plan.held, outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
+        options.checkpointGrace = arguments.checkpointGrace
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
         let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, observers: observers)
         for held in session.plan.uncertain where !held.willRerun {
@@ -81,14 +90,19 @@ struct RunCommand {
         }
         let allDone = report.map { $0.status == .succeeded } ?? false
         var code = exitCode(for: report, signal: signal)
+        var saved = true
         do {
             try session.finish(allDone: allDone)
             if !allDone {
                 observers.forEach { $0.note("checkpoint saved: \(paths.checkpoint); run the same command to resume") }
             }
         } catch {
+            saved = false
             warn("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
             if arguments.strictCheckpoint { code = .checkpointFailed }
+        }
+        if let report, let line = stoppedLine(report, recorded: saved) {
+            console.error(line)
         }
         if let report, report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
             console.error(
@@ -97,6 +111,35 @@ struct RunCommand {
         }
         observers.forEach { $0.finish(report, exitCode: code) }
         return code
+    }
+
+    /// `-j`, capped to what the descriptors left allow (each attempt holds a few): running out of
+    /// them would fail attempts for oneshot's own reasons. Says so when it caps.
+    private func cappedJobs(_ allowed: Int?, warn: (String) -> Void) -> Int {
+        guard let allowed, allowed < arguments.jobs else { return arguments.jobs }
+        let limit = DescriptorLimit.softLimit.map { " (ulimit -n \($0))" } ?? ""
+        warn(
+            "-j \(arguments.jobs) capped to \(allowed): the open-file limit\(limit) leaves descriptors for \(allowed) attempts at once"
+        )
+        return allowed
+    }
+
+    /// The one line that says why a run stopped on oneshot's own resources, and what it leaves
+    /// unrecorded; `nil` for other ends.
+    private func stoppedLine(_ report: RunReport, recorded: Bool) -> String? {
+        let grace = DurationText.format(arguments.checkpointGrace)
+        switch report.status {
+        case .journalFailed where !report.unrecorded.isEmpty && !recorded:
+            return
+                "nothing could be written to \(CheckpointPaths(featureID: arguments.featureID).folder) for \(grace); outcomes not durably recorded: \(report.unrecorded.joined(separator: ", ")) (a resume runs again those it does not find)"
+        case .journalFailed:
+            return "nothing could be written to the checkpoint for \(grace); the run stopped launching"
+        case .infrastructureFailed:
+            return
+                "attempts could not be started for \(grace) for oneshot's own reasons (descriptors, processes, disk space); see the warnings above"
+        default:
+            return nil
+        }
     }
 
     /// With `--json`, the JSON stream goes to stdout and the lines for people to stderr.
@@ -213,7 +256,7 @@ struct RunCommand {
         switch report?.status {
         case .succeeded?: return .success
         case .failed?: return .workstreamsFailed
-        case .journalFailed?: return .checkpointFailed
+        case .journalFailed?, .infrastructureFailed?: return .checkpointFailed
         case .breakerGaveUp?: return .breakerGaveUp
         case .interrupted?, nil: return .interrupted
         }

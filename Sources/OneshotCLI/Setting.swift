@@ -52,6 +52,13 @@ struct Setting: Sendable {
         } show: {
             "\($0.strictCheckpoint)"
         },
+        Setting(
+            key: "checkpoint_grace", flag: "--checkpoint-grace", summary: "longest time nothing can be written before exit 6"
+        ) { run, value, source throws(UsageError) in
+            run.checkpointGrace = try duration(value, source)
+        } show: {
+            DurationText.format($0.checkpointGrace)
+        },
         Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
             run, value, source throws(UsageError) in
             run.noBreaker = !(try boolean(value, source))

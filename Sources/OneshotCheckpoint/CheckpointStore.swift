@@ -20,6 +20,9 @@ import Synchronization
 ///
 /// A write that fails is reported as a warning, and the next batch writes a whole new snapshot
 /// instead (a file whose fsync failed is never fsynced again); a strict store stops the run.
+/// When nothing can be written (a full disk), no start record is accepted — no attempt is
+/// launched unrecorded — and the outcomes stay in the state until a commit writes them all in a
+/// new snapshot (``JournalCommitResult/unwritten(message:)``).
 public final class CheckpointStore: RunJournal, Sendable {
     private struct Shared {
         var state: CheckpointState
@@ -30,6 +33,10 @@ public final class CheckpointStore: RunJournal, Sendable {
         /// Set when an append or fsync failed: the journal file is abandoned at the next fold.
         var journalBroken = false
         var appendFailure: SystemError?
+        /// Why the journal is broken, for the start records refused until a snapshot replaces it.
+        var brokenBy: SystemError?
+        /// Whether a snapshot exists for the journal to be replayed onto.
+        var snapshotOnDisk: Bool
     }
 
     /// The files.
@@ -66,7 +73,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
         self.clock = clock
-        shared = Mutex(Shared(state: state, seq: seq))
+        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: FileManager.default.fileExists(atPath: paths.checkpoint)))
     }
 
     deinit {
@@ -86,11 +93,34 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     /// Appends the attempt to the journal before it is launched (no fsync: a write that reaches
     /// the kernel survives a crash of oneshot).
-    public func attemptStarting(id: String, attempt: Int) {
-        shared.withLock { shared in
+    ///
+    /// - Throws: ``SystemError`` when the line could not be written, or the journal is broken by
+    ///   an earlier failure and no snapshot has replaced it yet; the attempt is then not recorded
+    ///   and must not be launched.
+    public func attemptStarting(id: String, attempt: Int) throws(SystemError) {
+        try shared.withLock { (shared) throws(SystemError) in
+            if shared.journalBroken {
+                throw shared.brokenBy ?? SystemError(call: "write", path: paths.journal, errno: EIO)
+            }
+            let before = shared.state.inFlight[id]
             let now = Date()
             let record = InFlightRecord(id: id, attempt: attempt, startedAt: RFC3339.format(now), run: shared.state.runs)
-            append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(now), started: record), &shared)
+            if let failure = append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(now), started: record), &shared) {
+                // Not launched, so not in flight: a later snapshot must not call it uncertain.
+                shared.state.inFlight[id] = before
+                throw failure
+            }
+        }
+    }
+
+    /// Forgets the attempt in flight that did not start after all, so that the next snapshot does
+    /// not call it uncertain. No line is written: until that snapshot, a resume sees an attempt
+    /// without a process, uncertain — never run twice.
+    public func attemptNotStarted(id: String, attempt: Int) {
+        shared.withLock { shared in
+            if let record = shared.state.inFlight[id], record.attempt == attempt, record.run == shared.state.runs {
+                shared.state.inFlight[id] = nil
+            }
         }
     }
 
@@ -109,7 +139,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Appends `entries` to the journal as one line, without an fsync: a kill of this process
     /// loses none of it; ``commit()`` makes it durable.
     public func record(_ entries: [JournalEntry]) {
-        shared.withLock { shared in append(batch(entries, run: shared.state.runs), &shared) }
+        shared.withLock { shared in _ = append(batch(entries, run: shared.state.runs), &shared) }
     }
 
     /// ``record(_:)`` then ``commit()``.
@@ -122,33 +152,63 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// ``everyBatchWorkstreams``), else fsyncs the journal, folding it into a new snapshot when
     /// it has grown past the snapshot or could not be written.
     public func commit() async -> JournalCommitResult {
-        let (fd, mustFold) = shared.withLock { shared -> (Int32?, Bool) in
-            let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
-            return (shared.journalFD, shared.journalBroken || grown || snapshotsEveryBatch(shared))
+        let (fd, broken, grown, everyBatch) = shared.withLock { shared -> (Int32?, Bool, Bool, Bool) in
+            (
+                shared.journalFD, shared.journalBroken, shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes),
+                snapshotsEveryBatch(shared)
+            )
         }
+        let mustFold = broken || grown
         var syncFailure: SystemError?
         if !mustFold, let fd {
             syncFailure = await onQueue { () throws(SystemError) in try self.writer.fileSystem.fsync(fd, path: self.paths.journal)
             }
-            if syncFailure != nil { shared.withLock { $0.journalBroken = true } }
+            if let syncFailure {
+                shared.withLock {
+                    $0.journalBroken = true
+                    $0.brokenBy = syncFailure
+                }
+            }
         }
         var failure: SystemError?
-        if mustFold || syncFailure != nil || fd == nil {
+        if mustFold || syncFailure != nil || fd == nil || everyBatch {
             // A snapshot holds everything: it stands in for a journal that could not be synced.
+            // For a small feature it is rewritten after every batch anyway, so that a reader of
+            // the seed's file sees the run as it is; the journal, synced first, stays the
+            // durable record should that write fail.
             failure = await onQueue { () throws(SystemError) in try self.fold() }
         }
         let appendFailure = shared.withLock { shared in
             defer { shared.appendFailure = nil }
             return shared.appendFailure
         }
-        if let failure {
-            return .failed(message: "checkpoint not saved: \(failure)", stopRun: strict)
+        let folded = mustFold || syncFailure != nil || fd == nil
+        return outcome(foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken, folded: folded)
+    }
+
+    /// What a commit achieved. Nothing is written when the journal did not take the entries (it
+    /// was broken, its fsync or an append failed) and no snapshot stood in for it.
+    private func outcome(foldFailure: SystemError?, journalFailure: SystemError?, broken: Bool, folded: Bool)
+        -> JournalCommitResult
+    {
+        if let foldFailure {
+            guard broken || journalFailure != nil else {
+                // The journal holds everything; only the snapshot is missing: a warning.
+                return .failed(message: "checkpoint not saved: \(foldFailure)", stopRun: strict)
+            }
+            return strict
+                ? .failed(message: "checkpoint not saved: \(foldFailure)", stopRun: true)
+                : .unwritten(message: "checkpoint not written: \(foldFailure)")
         }
-        if let problem = syncFailure ?? appendFailure {
+        guard let journalFailure else { return .durable }
+        if folded {
             return .failed(
-                message: "checkpoint journal not written: \(problem); a full snapshot was written instead", stopRun: false)
+                message: "checkpoint journal not written: \(journalFailure); a full snapshot was written instead", stopRun: false)
         }
-        return .durable
+        // An append failed while this commit ran: the next commit writes a snapshot.
+        return strict
+            ? .failed(message: "checkpoint journal not written: \(journalFailure)", stopRun: true)
+            : .unwritten(message: "checkpoint journal not written: \(journalFailure)")
     }
 
     /// Whether the seed's file is rewritten after every batch: cheap enough for a small feature.
@@ -181,7 +241,17 @@ public final class CheckpointStore: RunJournal, Sendable {
                 featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq,
                 now: clock.wall(), monotonicNow: clock.monotonic()
             )
-            try writer.write(bytes, to: paths.checkpoint)
+            do throws(SystemError) {
+                try writer.write(bytes, to: paths.checkpoint)
+            } catch {
+                // Without a snapshot on disk the journal is never replayed: it records nothing.
+                if !shared.snapshotOnDisk {
+                    shared.journalBroken = true
+                    shared.brokenBy = error
+                }
+                throw error
+            }
+            shared.snapshotOnDisk = true
             shared.snapshotBytes = bytes.count
             shared.journalBytes = 0
             // Lines up to `seq` are in the snapshot, so a reset that does not reach the disk is
@@ -194,6 +264,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             if let fd = shared.journalFD { writer.fileSystem.close(fd) }
             shared.journalFD = nil
             shared.journalBroken = false
+            shared.brokenBy = nil
             try? writer.fileSystem.unlink(paths.journal)
         }
     }
@@ -224,30 +295,30 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// Numbers the line, applies it to the state and appends it to the journal.
-    private func append(_ line: JournalLine, _ shared: inout Shared) {
+    ///
+    /// - Returns: why the line did not reach the journal, if it did not. It is in the state all the
+    ///   same, and in the next snapshot.
+    @discardableResult
+    private func append(_ line: JournalLine, _ shared: inout Shared) -> SystemError? {
         var line = line
         shared.seq += 1
         line.seq = shared.seq
         shared.state.apply(line)
-        guard !shared.journalBroken else { return }
-        if shared.journalFD == nil {
-            do {
-                shared.journalFD = try journal.open()
-            } catch {
-                shared.appendFailure = error
-                shared.journalBroken = true
-                return
-            }
-        }
-        guard let fd = shared.journalFD else { return }
-        let bytes = line.encoded
-        do {
+        guard !shared.journalBroken else { return shared.brokenBy }
+        do throws(SystemError) {
+            let fd: Int32
+            if let open = shared.journalFD { fd = open } else { fd = try journal.open() }
+            shared.journalFD = fd
+            let bytes = line.encoded
             try writer.fileSystem.writeAll(fd, bytes, path: paths.journal)
             shared.journalBytes += bytes.count
+            return nil
         } catch {
             // A partial line is dropped by readers; the next fold replaces the journal.
             shared.appendFailure = error
             shared.journalBroken = true
+            shared.brokenBy = error
+            return error
         }
     }
 

@@ -60,6 +60,23 @@ public struct CommandExecutor: Sendable {
         environment.compactMap { perAttempt.contains($0.key) ? nil : "\($0.key)=\($0.value)" }
     }
 
+    /// Errors of oneshot's own resources (descriptors, processes, memory, disk space): not the
+    /// command's doing.
+    private static let resourceErrors: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM, ENOSPC, EDQUOT]
+
+    /// `error` as an ``InfrastructureError`` when it is one of oneshot's own resources failing.
+    private static func classified(_ error: SystemError) -> any Error {
+        resourceErrors.contains(error.errno) ? InfrastructureError(error.description) : error
+    }
+
+    private func ownResource<T>(_ body: () throws(SystemError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw Self.classified(error)
+        }
+    }
+
     /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
     public func command(for workstream: Workstream) -> String? {
         workstream.command ?? template?.expand(for: workstream, featureID: featureID)
@@ -76,6 +93,10 @@ public struct CommandExecutor: Sendable {
     }
 
     /// Runs one attempt. Matches ``Executor``.
+    ///
+    /// - Throws: ``InfrastructureError`` when oneshot itself cannot start the attempt — its log
+    ///   cannot be opened or written, or the child cannot be spawned, for want of descriptors,
+    ///   processes, memory or disk space — so that it is not counted as the workstream's failure.
     public func callAsFunction(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult {
         guard let command = command(for: workstream) else {
             return .failure(detail: "no command: the file has no run: and no --exec template was given")
@@ -86,7 +107,7 @@ public struct CommandExecutor: Sendable {
         // make it negative.
         let startedInstant = ContinuousClock.now
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
-        let (fd, offset) = try log.openForAttempt(header: header)
+        let (fd, offset) = try ownResource { () throws(SystemError) in try log.openForAttempt(header: header) }
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice; `access` first, as unlinking takes the
         // folder's write lock even when there is nothing to remove.
@@ -103,7 +124,7 @@ public struct CommandExecutor: Sendable {
             )
         } catch {
             Syscall.close(fd)
-            throw error
+            throw Self.classified(error)
         }
         onSpawn?(workstream.id, attempt, child.pid)
         let status = await child.wait(terminationGrace: terminationGrace)

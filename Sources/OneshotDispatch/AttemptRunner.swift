@@ -3,21 +3,27 @@ import OneshotWorkstreams
 
 /// Runs one attempt through the executor, under its timeout, and classifies how it ended.
 struct AttemptRunner: Sendable {
+    /// How an attempt ended: it ran, or oneshot could not start it.
+    enum Outcome: Sendable {
+        case ran(AttemptStatus, ExecutionResult?)
+        case notStarted(InfrastructureError)
+    }
+
     let executor: Executor
     let sleep: @Sendable (Duration) async throws -> Void
     let outputsRoot: String?
 
     /// Races the executor against the timeout. When the timeout wins the executor is cancelled
     /// and awaited, so an attempt never outlives its slot (no two copies of one workstream).
-    func run(_ workstream: Workstream, attempt: Int, timeout: Duration?) async -> (AttemptStatus, ExecutionResult?) {
+    func run(_ workstream: Workstream, attempt: Int, timeout: Duration?) async -> Outcome {
         guard let timeout else { return await invoke(workstream, attempt) }
         let sleep = self.sleep
-        return await withTaskGroup(of: (AttemptStatus, ExecutionResult?)?.self) { group in
+        return await withTaskGroup(of: Outcome?.self) { group in
             group.addTask { await invoke(workstream, attempt) }
             group.addTask {
                 do {
                     try await sleep(timeout)
-                    return (.timedOut, ExecutionResult.failure(detail: "timed out after \(DurationText.format(timeout))"))
+                    return .ran(.timedOut, ExecutionResult.failure(detail: "timed out after \(DurationText.format(timeout))"))
                 } catch {
                     return nil
                 }
@@ -28,22 +34,24 @@ struct AttemptRunner: Sendable {
                     return outcome
                 }
             }
-            return (.interrupted, nil)
+            return .ran(.interrupted, nil)
         }
     }
 
-    private func invoke(_ workstream: Workstream, _ attempt: Int) async -> (AttemptStatus, ExecutionResult?) {
+    private func invoke(_ workstream: Workstream, _ attempt: Int) async -> Outcome {
         do {
             var result = try await executor(workstream, attempt)
             if result.succeeded, let missing = missingOutput(of: workstream) {
                 result.succeeded = false
                 result.detail = "declared output \(missing) is missing after a successful exit"
             }
-            if result.succeeded { return (.succeeded, result) }
-            return (Task.isCancelled ? .interrupted : .failed, result)
+            if result.succeeded { return .ran(.succeeded, result) }
+            return .ran(Task.isCancelled ? .interrupted : .failed, result)
+        } catch let error as InfrastructureError {
+            return .notStarted(error)
         } catch {
-            if Task.isCancelled || error is CancellationError { return (.interrupted, nil) }
-            return (.failed, .failure(detail: String(describing: error)))
+            if Task.isCancelled || error is CancellationError { return .ran(.interrupted, nil) }
+            return .ran(.failed, .failure(detail: String(describing: error)))
         }
     }
 

@@ -10,6 +10,8 @@ private enum ChildResult: Sendable {
     case committed(JournalCommitResult)
     case commitDue
     case breakerTimer
+    case attemptNotStarted(node: Int, attempt: Int, error: InfrastructureError)
+    case recoveryDue(cancelled: Bool)
 }
 
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
@@ -47,6 +49,22 @@ struct DispatchLoop {
     private var permits: [Int: CircuitBreaker.Permit] = [:]
     private var breakerTimerPending = false
     private var breakerRetryAt: Date?
+    /// While nothing can be written to the journal (a full disk): since when, the retries made,
+    /// whether the retry timer runs or has fired, and whether retrying is over (the grace period
+    /// passed, or the run was cancelled).
+    private var unwritableSince: Date?
+    private var recoveryRetries = 0
+    private var recoveryTimerPending = false
+    private var recoveryDue = false
+    private var recoveryOver = false
+    /// Workstreams whose outcomes were recorded but are not yet known written; those the commit
+    /// under way covers.
+    private var unrecorded: Set<String> = []
+    private var committingRecorded: Set<String> = []
+    /// While attempts fail for oneshot's own reasons with no attempt ending in between.
+    private var infrastructureFailingSince: Date?
+    private var infrastructureStreak = 0
+    private var infrastructureStopped = false
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
@@ -79,7 +97,9 @@ struct DispatchLoop {
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
             launchReady(&group)
-            while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil) {
+            while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil
+                && !recovering)
+            {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
@@ -110,16 +130,34 @@ struct DispatchLoop {
             let released = committing ?? []
             committing = nil
             committingEnables = nil
-            if outcome == .durable { onEvent(.journalCommitted) }
-            if case let .failed(message, stopRun) = outcome {
-                onEvent(.journalFailed(message: message, stopsRun: stopRun))
-                if stopRun {
-                    journalStopped = true
-                    state.stopLaunching = true
-                }
-            }
-            _ = state.release(released, graph: graph)
+            committed(outcome, released: released, &group)
+        case let .attemptNotStarted(node, attempt, error):
+            attemptNotStarted(node: node, attempt: attempt, error: error, &group)
+        case .recoveryDue(let cancelled):
+            recoveryTimerPending = false
+            if cancelled || Task.isCancelled { recoveryOver = true } else { recoveryDue = true }
         }
+    }
+
+    private mutating func committed(_ outcome: JournalCommitResult, released: [Int], _ group: inout TaskGroup<ChildResult>) {
+        if case .unwritten(let message) = outcome {
+            // Not durable: the dependents of these completions wait for a commit that is.
+            pendingCompletions = released + pendingCompletions
+            journalUnwritable(message, &group)
+            return
+        }
+        unrecorded.subtract(committingRecorded)
+        unwritableSince = nil
+        recoveryRetries = 0
+        if outcome == .durable { onEvent(.journalCommitted) }
+        if case let .failed(message, stopRun) = outcome {
+            onEvent(.journalFailed(message: message, stopsRun: stopRun))
+            if stopRun {
+                journalStopped = true
+                state.stopLaunching = true
+            }
+        }
+        _ = state.release(released, graph: graph)
     }
 
     private mutating func attemptEnded(
@@ -127,6 +165,8 @@ struct DispatchLoop {
         _ group: inout TaskGroup<ChildResult>
     ) {
         let workstream = graph.workstreams[node]
+        infrastructureFailingSince = nil
+        infrastructureStreak = 0
         durations[node] += duration
         recordInBreaker(node: node, status: status)
         var report = AttemptReport(id: workstream.id, attempt: attempt, status: status, duration: duration, result: result)
@@ -179,6 +219,7 @@ struct DispatchLoop {
     /// Writes the step's outcomes to the journal at once, in one record.
     private mutating func recordPending() {
         guard let journal, !pendingEntries.isEmpty else { return }
+        for case .attemptFinished(let report, _) in pendingEntries { unrecorded.insert(report.id) }
         journal.record(pendingEntries)
         pendingEntries = []
         uncommitted = true
@@ -195,9 +236,11 @@ struct DispatchLoop {
         pendingEnables =
             state.stopLaunching || pendingCompletions.isEmpty
             ? nil : state.bestRankEnabled(releasing: pendingCompletions, graph: graph)
-        guard committing == nil, uncommitted || pendingBreaker != nil else { return }
+        // While nothing can be written, only the retry timer commits: no busy loop on a full disk.
+        if recovering && !recoveryDue { return }
+        guard committing == nil, uncommitted || pendingBreaker != nil || recoveryDue else { return }
         let urgent = pendingEnables.map(state.outranksReady) ?? false
-        guard urgent || commitOverdue || state.stopLaunching || state.isIdle else {
+        guard urgent || commitOverdue || recoveryDue || state.stopLaunching || state.isIdle else {
             if !commitTimerPending {
                 commitTimerPending = true
                 let delay = options.commitDelay
@@ -218,7 +261,100 @@ struct DispatchLoop {
         pendingBreaker = nil
         uncommitted = false
         commitOverdue = false
+        recoveryDue = false
+        committingRecorded = unrecorded
         group.addTask { .committed(await journal.commit()) }
+    }
+
+    /// Whether the run waits for the journal to become writable again.
+    private var recovering: Bool {
+        unwritableSince != nil && !recoveryOver
+    }
+
+    /// Nothing could be written to the journal: no attempt starts; the commit is retried with a
+    /// backoff (250 ms doubling to 5 s) until it succeeds, or the grace period has passed since
+    /// the first failure — then the run stops launching, lets running attempts end and ends as
+    /// ``RunReport/Status/journalFailed``.
+    private mutating func journalUnwritable(_ message: String, _ group: inout TaskGroup<ChildResult>) {
+        guard !recoveryOver else { return }
+        let since = unwritableSince ?? now()
+        unwritableSince = since
+        let left = options.checkpointGrace.wholeMilliseconds - Int(now().timeIntervalSince(since) * 1000)
+        guard left > 0 else {
+            recoveryOver = true
+            journalStopped = true
+            state.stopLaunching = true
+            let grace = DurationText.format(options.checkpointGrace)
+            onEvent(
+                .journalFailed(message: "nothing could be written to the checkpoint for \(grace): \(message)", stopsRun: true))
+            return
+        }
+        let delay = Duration.milliseconds(min(left, 5_000, 250 << min(recoveryRetries, 5)))
+        recoveryRetries += 1
+        onEvent(.journalUnwritable(message: message, unrecorded: unrecorded.sorted(), since: since, retryIn: delay))
+        guard !recoveryTimerPending else { return }
+        recoveryTimerPending = true
+        let sleep = self.sleep
+        group.addTask {
+            do {
+                try await sleep(delay)
+                return .recoveryDue(cancelled: false)
+            } catch {
+                return .recoveryDue(cancelled: true)
+            }
+        }
+    }
+
+    /// Writes the start record of the attempt just launched. When it cannot be written the
+    /// workstream is not launched: it is ready again, and the run waits for the journal.
+    private mutating func recordStart(of node: Int, attempt: Int, _ group: inout TaskGroup<ChildResult>) -> Bool {
+        guard let journal else { return true }
+        let id = graph.workstreams[node].id
+        do {
+            try journal.attemptStarting(id: id, attempt: attempt)
+            return true
+        } catch {
+            state.unlaunch(node)
+            journalUnwritable("the start of \(id) could not be recorded, so it was not launched: \(error)", &group)
+            return false
+        }
+    }
+
+    /// oneshot could not start the attempt (no descriptor, no process, no space for the log): not
+    /// the workstream's failure. The breaker does not see it and the workstream's retries are
+    /// untouched; it is tried again after a backoff, unless such failures have lasted the grace
+    /// period, which ends the run as ``RunReport/Status/infrastructureFailed``.
+    private mutating func attemptNotStarted(
+        node: Int, attempt: Int, error: InfrastructureError, _ group: inout TaskGroup<ChildResult>
+    ) {
+        if let permit = permits.removeValue(forKey: node) { breaker?.release(permit) }
+        state.deferAttempt(node)
+        let since = infrastructureFailingSince ?? now()
+        infrastructureFailingSince = since
+        let id = graph.workstreams[node].id
+        journal?.attemptNotStarted(id: id, attempt: attempt)
+        if !state.stopLaunching && now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds) {
+            infrastructureStopped = true
+            state.stopLaunching = true
+        }
+        if state.stopLaunching {
+            onEvent(.infrastructureFailed(id: id, attempt: attempt, message: error.message, retryIn: nil))
+            // Ready again but never launched: it ends as not run.
+            state.retryDue(node, cancelled: false)
+            return
+        }
+        infrastructureStreak += 1
+        let delay = options.backoff.delay(afterAttempt: infrastructureStreak, using: &random)
+        onEvent(.infrastructureFailed(id: id, attempt: attempt, message: error.message, retryIn: delay))
+        let sleep = self.sleep
+        group.addTask {
+            do {
+                try await sleep(delay)
+                return .retryDue(node: node, cancelled: false)
+            } catch {
+                return .retryDue(node: node, cancelled: true)
+            }
+        }
     }
 
     /// Every attempt's outcome goes through the breaker; an interrupted one hands its permit back.
@@ -270,16 +406,19 @@ struct DispatchLoop {
     }
 
     private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
-        while state.canLaunch(limit: options.maxConcurrency) {
+        while state.canLaunch(limit: options.maxConcurrency) && !recovering {
             // A free slot waits the few moments of a commit that will make a more urgent
             // workstream ready, rather than going to a less urgent one.
             if let enables = committingEnables, state.outranksReady(enables) { return }
             if let enables = pendingEnables, state.outranksReady(enables) { return }
             guard let admitted = breakerAdmits(&group) else { return }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
+            guard recordStart(of: node, attempt: attempt, &group) else {
+                if let permit = admitted { breaker?.release(permit) }
+                return
+            }
             if let permit = admitted { permits[node] = permit }
             let workstream = graph.workstreams[node]
-            journal?.attemptStarting(id: workstream.id, attempt: attempt)
             onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
             let timeout = workstream.timeout ?? options.defaultTimeout
             let executor = self.executor
@@ -288,9 +427,15 @@ struct DispatchLoop {
             group.addTask {
                 let clock = ContinuousClock()
                 let start = clock.now
-                let (status, result) = await AttemptRunner(executor: executor, sleep: sleep, outputsRoot: outputsRoot)
+                let outcome = await AttemptRunner(executor: executor, sleep: sleep, outputsRoot: outputsRoot)
                     .run(workstream, attempt: attempt, timeout: timeout)
-                return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+                switch outcome {
+                case let .ran(status, result):
+                    return .attemptEnded(
+                        node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+                case .notStarted(let error):
+                    return .attemptNotStarted(node: node, attempt: attempt, error: error)
+                }
             }
         }
     }
@@ -320,11 +465,15 @@ struct DispatchLoop {
                 ))
         }
         let status: RunReport.Status =
-            if journalStopped { .journalFailed } else if breakerRetryAt != nil && blocked {
+            if journalStopped { .journalFailed } else if infrastructureStopped {
+                .infrastructureFailed
+            } else if breakerRetryAt != nil && blocked {
                 .breakerGaveUp
             } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
                 .succeeded
             }
-        return RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
+        var report = RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
+        report.unrecorded = unrecorded.sorted()
+        return report
     }
 }

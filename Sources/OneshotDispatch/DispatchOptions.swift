@@ -43,6 +43,11 @@ public struct DispatchOptions: Sendable {
     /// nothing waits on it. A completion that would let a workstream start is committed at
     /// once, whatever this says.
     public var commitDelay: Duration
+    /// With a journal: how long nothing may be written to it (a full disk) before the run stops
+    /// launching, lets running attempts end and ends as ``RunReport/Status/journalFailed``
+    /// (`--checkpoint-grace`). The same bound ends a run whose attempts keep failing for
+    /// oneshot's own reasons (``InfrastructureError``), as ``RunReport/Status/infrastructureFailed``.
+    public var checkpointGrace: Duration
 
     /// Creates options; every parameter has the CLI's default.
     public init(
@@ -57,7 +62,8 @@ public struct DispatchOptions: Sendable {
         breaker: CircuitBreaker? = CircuitBreaker(),
         randomSeed: UInt64? = nil,
         threading: Threading = .sharedPool,
-        commitDelay: Duration = .milliseconds(20)
+        commitDelay: Duration = .milliseconds(20),
+        checkpointGrace: Duration = .seconds(60)
     ) {
         self.maxConcurrency = max(1, maxConcurrency)
         self.defaultRetries = max(0, defaultRetries)
@@ -71,5 +77,6 @@ public struct DispatchOptions: Sendable {
         self.randomSeed = randomSeed
         self.threading = threading
         self.commitDelay = commitDelay
+        self.checkpointGrace = checkpointGrace
     }
 }

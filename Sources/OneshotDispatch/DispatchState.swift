@@ -63,6 +63,22 @@ struct DispatchState {
         return (node, attempts[node])
     }
 
+    /// The `node` just launched did not start after all (its start record could not be written):
+    /// it is ready again and its attempt is not counted.
+    mutating func unlaunch(_ node: Int) {
+        running -= 1
+        attempts[node] -= 1
+        phase[node] = .ready
+        ready.push(node)
+    }
+
+    /// The running `node` could not be started for oneshot's own reasons: it waits for a retry
+    /// (``retryDue(_:cancelled:)``) and its attempt is not counted.
+    mutating func deferAttempt(_ node: Int) {
+        attempts[node] -= 1
+        backOff(node)
+    }
+
     /// The running `node` succeeded. Its dependents are released separately, by ``release(_:graph:)``,
     /// once the success is durable.
     mutating func succeeded(_ node: Int) {

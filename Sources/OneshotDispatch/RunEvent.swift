@@ -22,6 +22,14 @@ public enum RunEvent: Sendable, Equatable {
     case journalCommitted
     /// The journal (the checkpoint) could not record progress; the run goes on unless it stops.
     case journalFailed(message: String, stopsRun: Bool)
+    /// Nothing could be written to the journal (a full disk): no attempt starts until a retry,
+    /// in `retryIn`, succeeds (then ``journalCommitted`` follows). `unrecorded` names the
+    /// workstreams whose outcomes wait for a commit that is durable; `since` is when writing began to fail.
+    case journalUnwritable(message: String, unrecorded: [String], since: Date, retryIn: Duration)
+    /// oneshot could not start an attempt for a reason of its own (``InfrastructureError``): not
+    /// a failure of the workstream, not counted by the breaker nor against its retries. It is
+    /// tried again in `retryIn`; `nil` when the run stops instead.
+    case infrastructureFailed(id: String, attempt: Int, message: String, retryIn: Duration?)
     /// The run ended.
     case runFinished(RunReport)
 }

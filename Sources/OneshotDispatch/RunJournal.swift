@@ -12,7 +12,22 @@ public protocol RunJournal: Sendable {
     /// Records that an attempt is about to start. Called on the dispatcher's loop just before the
     /// launch: keep it short. It guards against a crash of this process, so it need not be
     /// durable against a power cut — a write that reaches the kernel is enough.
-    func attemptStarting(id: String, attempt: Int)
+    ///
+    /// No attempt is launched without its start record: when this throws, the workstream is not
+    /// launched but made ready again, and no attempt starts until a later ``commit()`` returns
+    /// something other than ``JournalCommitResult/unwritten(message:)``; the dispatcher retries
+    /// the commit with a backoff (see ``DispatchOptions/checkpointGrace``). A journal that
+    /// throws must write its pending records at that commit.
+    ///
+    /// - Throws: any error, when the record could not be written (a full disk); its description
+    ///   is shown to the user.
+    func attemptStarting(id: String, attempt: Int) throws
+
+    /// The attempt whose start was recorded did not start after all: the executor threw an
+    /// ``InfrastructureError`` before the workstream's work began. It is not in flight any more;
+    /// the same attempt number is recorded as starting again when it is retried. Optional: the
+    /// default does nothing.
+    func attemptNotStarted(id: String, attempt: Int)
 
     /// Writes finished attempts, skipped workstreams and the breaker's state at once, without
     /// waiting for the disk. Called on the dispatcher's loop: keep it short.
@@ -24,6 +39,11 @@ public protocol RunJournal: Sendable {
     ///
     /// - Returns: whether the record is durable, and if not whether the run must stop.
     func commit() async -> JournalCommitResult
+}
+
+extension RunJournal {
+    /// Does nothing: a journal that keeps no state of attempts in flight needs no correction.
+    public func attemptNotStarted(id: String, attempt: Int) {}
 }
 
 /// One fact a ``RunJournal`` records.
@@ -40,6 +60,13 @@ public enum JournalEntry: Sendable, Equatable {
 public enum JournalCommitResult: Sendable, Equatable {
     /// The entries are on disk.
     case durable
-    /// They are not; `message` says why. With `stopRun`, no new attempt starts.
+    /// They are not; `message` says why. With `stopRun`, no new attempt starts. Without it the
+    /// record is as good as written (a snapshot stood in for the journal, or the journal holds
+    /// what the snapshot could not): a warning.
     case failed(message: String, stopRun: Bool)
+    /// Nothing could be written (a full disk): the entries stay with the journal, which writes
+    /// them at a later commit. The dispatcher launches nothing, holds back the dependents of the
+    /// unwritten completions, and retries the commit with a backoff until it succeeds or
+    /// ``DispatchOptions/checkpointGrace`` has passed.
+    case unwritten(message: String)
 }

@@ -46,6 +46,9 @@ public struct RunReport: Sendable, Equatable {
         case journalFailed = "journal_failed"
         /// The circuit breaker gave up after repeated trips; see ``RunReport/breakerRetryAt``.
         case breakerGaveUp = "breaker_gave_up"
+        /// Attempts kept failing for oneshot's own reasons (``InfrastructureError``: no descriptor,
+        /// no process, no disk space for a log) for ``DispatchOptions/checkpointGrace``.
+        case infrastructureFailed = "infrastructure_failed"
     }
 
     /// How the run ended.
@@ -56,6 +59,10 @@ public struct RunReport: Sendable, Equatable {
     public var elapsed: Duration
     /// When the breaker gave up: the time from which a resumed run may probe.
     public var breakerRetryAt: Date?
+    /// With a journal: the workstreams whose last outcome no commit made durable (a full disk),
+    /// sorted. Some may have reached the journal without its `fsync`; a resume runs again those
+    /// it does not find. Empty when everything was committed.
+    public var unrecorded: [String] = []
 
     /// The number of workstreams in `state`.
     public func count(_ state: WorkstreamState) -> Int {

@@ -8,4 +8,6 @@ SignalWatcher.unblock([SIGINT, SIGTERM, SIGHUP])
 InheritedDescriptors.closeOnExec()
 // A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.
 signal(SIGPIPE, SIG_IGN)
+// oneshot's own descriptors running out must not fail workstreams: use all the hard limit allows.
+DescriptorLimit.raiseSoftLimit()
 exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))
