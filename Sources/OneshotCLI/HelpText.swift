@@ -127,8 +127,9 @@ public enum HelpText {
               --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
                                     when an earlier run died
               --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)
-              --breaker-threshold N      failures in the window that trip the breaker (default 3)
-              --breaker-window N         outcomes counted (default 5)
+              --breaker-threshold N      distinct workstreams failed in the window that trip the
+                                         breaker (default 3)
+              --breaker-window N         workstreams counted, each by its latest outcome (default 5)
               --breaker-timeout DURATION first open period, doubled per trip in a row (default 60s)
               --breaker-max-backoff DURATION  longest open period (default 5m)
               --breaker-max-opens N      trips in a row before giving up, exit 4 (default 3)
