@@ -1,8 +1,10 @@
 /// When a ``CircuitBreaker`` trips, how long it stays open, and when it gives up.
 public struct BreakerConfiguration: Sendable, Equatable {
-    /// Failures among the last ``window`` outcomes that trip the breaker (default 3).
+    /// Distinct workstreams failed among the last ``window`` workstreams' latest outcomes that
+    /// trip the breaker (default 3).
     public var threshold: Int
-    /// How many recent outcomes are counted (default 5).
+    /// How many recent workstreams' outcomes are counted, one (its latest) per workstream
+    /// (default 5).
     public var window: Int
     /// The first open period (default 60 s); each further trip in a row doubles it.
     public var openTimeout: Duration

@@ -4,8 +4,11 @@ import Foundation
 /// sleeps, locks or reads a clock. Time is passed in, so tests drive it and the dispatcher's
 /// single loop owns it.
 ///
-/// - **Closed**: every call is admitted; the last ``BreakerConfiguration/window`` outcomes are
-///   kept, and when ``BreakerConfiguration/threshold`` of them are failures it trips.
+/// - **Closed**: every call is admitted. The window keeps the latest outcome of each of the last
+///   ``BreakerConfiguration/window`` workstreams (calls are told apart by `name`): a workstream
+///   counts once, however often it is retried, and a later success replaces its failure. When
+///   ``BreakerConfiguration/threshold`` distinct workstreams in it have failed, it trips — the
+///   breaker detects a shared outage; one broken workstream is its retry policy's business.
 /// - **Open**: nothing is admitted until the open period ends (exponential, capped).
 /// - **Half-open**: exactly one probe is admitted. Its success closes the breaker and resets the
 ///   window and the trip count; its failure opens it again with the next period.
@@ -57,7 +60,7 @@ public struct CircuitBreaker: Sendable, Equatable {
         public var from: State
         /// The state after.
         public var to: State
-        /// Why, e.g. `3 of last 5 failed` or `probe 00-052-07 succeeded`.
+        /// Why, e.g. `3 of last 5 workstreams failed (a, b, c)` or `probe 00-052-07 succeeded`.
         public var reason: String
         /// While open: when a probe will be allowed.
         public var nextProbeAt: Date?
@@ -74,12 +77,27 @@ public struct CircuitBreaker: Sendable, Equatable {
         }
     }
 
+    /// The latest outcome of one workstream, as the window keeps it.
+    public struct Outcome: Sendable, Equatable {
+        /// The workstream, as named to ``CircuitBreaker/record(_:failed:name:now:)``.
+        public var id: String
+        /// Whether it failed.
+        public var failed: Bool
+
+        /// Creates an outcome.
+        public init(id: String, failed: Bool) {
+            self.id = id
+            self.failed = failed
+        }
+    }
+
     /// The configuration.
     public let configuration: BreakerConfiguration
     /// The current state.
     public internal(set) var state: State = .closed
-    /// The last outcomes while closed, oldest first; `true` is a failure.
-    public internal(set) var window: [Bool] = []
+    /// While closed: the latest outcome of each of the last workstreams, oldest first, one entry
+    /// per workstream, at most ``BreakerConfiguration/window`` of them.
+    public internal(set) var outcomes: [Outcome] = []
     /// Trips in a row without a success between them.
     public internal(set) var consecutiveOpens = 0
     /// While open: when the open period ends.
@@ -99,8 +117,11 @@ public struct CircuitBreaker: Sendable, Equatable {
         self.configuration = configuration
     }
 
-    /// Failures in the window.
-    public var failureCount: Int { window.reduce(0) { $0 + ($1 ? 1 : 0) } }
+    /// The window's outcomes, oldest first; `true` is a failure.
+    public var window: [Bool] { outcomes.map(\.failed) }
+
+    /// Failures in the window: distinct workstreams whose latest outcome failed.
+    public var failureCount: Int { outcomes.reduce(0) { $0 + ($1.failed ? 1 : 0) } }
 
     /// Whether the run must stop launching for good: set by the trip that reaches
     /// ``BreakerConfiguration/maxOpens``. A restored breaker has not given up: a later run waits
@@ -134,7 +155,7 @@ public struct CircuitBreaker: Sendable, Equatable {
     /// - Parameters:
     ///   - permit: what ``admit(now:)`` returned.
     ///   - failed: whether the call failed (a non-zero exit, an error, a timeout).
-    ///   - name: what the call was, for the transition's reason.
+    ///   - name: the workstream the call ran: the window keeps one outcome per name, the latest.
     ///   - now: the time.
     /// - Returns: the transition this outcome caused, if any.
     public mutating func record(_ permit: Permit, failed: Bool, name: String, now: Date) -> Transition? {
@@ -142,18 +163,16 @@ public struct CircuitBreaker: Sendable, Equatable {
         if failed { lastFailure = now }
         switch state {
         case .closed:
-            window.append(failed)
-            if window.count > configuration.window { window.removeFirst(window.count - configuration.window) }
+            count(Outcome(id: name, failed: failed))
             if !failed { successCount += 1 }
             guard failureCount >= configuration.threshold else { return nil }
-            let reason = "\(failureCount) of last \(window.count) failed"
-            return trip(from: .closed, reason: reason, now: now)
+            return trip(from: .closed, reason: windowReason, now: now)
         case .halfOpen:
             guard permit.isProbe else { return nil }
             probeOut = false
             if failed { return trip(from: .halfOpen, reason: "probe \(name) failed", now: now) }
             state = .closed
-            window = []
+            outcomes = []
             consecutiveOpens = 0
             openUntil = nil
             successCount = 1
@@ -171,12 +190,27 @@ public struct CircuitBreaker: Sendable, Equatable {
         if permit.isProbe && permit.generation == generation && state == .halfOpen { probeOut = false }
     }
 
+    /// Puts `outcome` in the window in place of its workstream's earlier one: a workstream's
+    /// retries are not an outage, so it takes one slot, with its latest outcome.
+    private mutating func count(_ outcome: Outcome) {
+        outcomes.removeAll { $0.id == outcome.id }
+        outcomes.append(outcome)
+        if outcomes.count > configuration.window { outcomes.removeFirst(outcomes.count - configuration.window) }
+    }
+
+    /// `3 of last 5 workstreams failed (a, b, c)`, naming at most five.
+    private var windowReason: String {
+        let failed = outcomes.filter(\.failed).map(\.id)
+        let names = failed.prefix(5).joined(separator: ", ") + (failed.count > 5 ? ", …" : "")
+        return "\(failed.count) of last \(outcomes.count) workstreams failed (\(names))"
+    }
+
     private mutating func trip(from: State, reason: String, now: Date) -> Transition {
         state = .open
         consecutiveOpens += 1
         let until = now.addingTimeInterval(BreakerConfiguration.seconds(configuration.openPeriod(afterOpens: consecutiveOpens)))
         openUntil = until
-        window = []
+        outcomes = []
         successCount = 0
         probeOut = false
         generation &+= 1

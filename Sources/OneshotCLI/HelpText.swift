@@ -130,8 +130,9 @@ public enum HelpText {
               --checkpoint-grace DURATION  when nothing can be written (a full disk) or attempts
                                     cannot be started (no descriptors) for this long, stop
                                     launching, let running attempts end, exit 6 (default 60s)
-              --breaker-threshold N      failures in the window that trip the breaker (default 3)
-              --breaker-window N         outcomes counted (default 5)
+              --breaker-threshold N      distinct workstreams failed in the window that trip the
+                                         breaker (default 3)
+              --breaker-window N         workstreams counted, each by its latest outcome (default 5)
               --breaker-timeout DURATION first open period, doubled per trip in a row (default 60s)
               --breaker-max-backoff DURATION  longest open period (default 5m)
               --breaker-max-opens N      trips in a row before giving up, exit 4 (default 3)

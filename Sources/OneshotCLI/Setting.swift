@@ -65,13 +65,16 @@ struct Setting: Sendable {
         } show: {
             "\(!$0.noBreaker)"
         },
-        Setting(key: "breaker_threshold", flag: "--breaker-threshold", summary: "failures in the window that trip it") {
+        Setting(
+            key: "breaker_threshold", flag: "--breaker-threshold",
+            summary: "distinct workstreams failed in the window that trip it"
+        ) {
             run, value, source throws(UsageError) in
             run.breaker.threshold = try integer(value, source, 1...1_000_000)
         } show: {
             "\($0.breaker.threshold)"
         },
-        Setting(key: "breaker_window", flag: "--breaker-window", summary: "outcomes counted") {
+        Setting(key: "breaker_window", flag: "--breaker-window", summary: "workstreams counted, by latest outcome") {
             run, value, source throws(UsageError) in
             run.breaker.window = try integer(value, source, 1...1_000_000)
         } show: {

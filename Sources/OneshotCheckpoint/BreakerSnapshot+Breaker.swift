@@ -4,7 +4,8 @@ import OneshotSystem
 
 extension BreakerSnapshot {
     /// The seed's keys (`state`, `failure_count`, `success_count`, `consecutive_opens`,
-    /// `last_failure_time`) and the window, open period end and last change of version 1.1.
+    /// `last_failure_time`) and the window with its workstreams, open period end and last change
+    /// of version 1.1.
     public init(_ saved: CircuitBreaker.Saved) {
         self.init(
             state: saved.state.rawValue,
@@ -14,12 +15,14 @@ extension BreakerSnapshot {
             lastFailureTime: saved.lastFailure.map(RFC3339.format),
             window: saved.window.map { $0 ? 1 : 0 },
             openUntil: saved.openUntil.map(RFC3339.formatMilliseconds),
-            lastStateChange: saved.lastStateChange.map(RFC3339.formatMilliseconds)
+            lastStateChange: saved.lastStateChange.map(RFC3339.formatMilliseconds),
+            windowIDs: saved.windowIDs
         )
     }
 
     /// The breaker state to restore. A seed file has no window: its `failure_count` failures
-    /// stand for one. Times before the year 2000 (Go's zero time) mean none.
+    /// stand for one, without workstreams, so a closed breaker restores it empty (as any window
+    /// without `window_ids`). Times before the year 2000 (Go's zero time) mean none.
     public var saved: CircuitBreaker.Saved {
         func date(_ text: String?) -> Date? {
             text.flatMap(RFC3339.parse).flatMap { $0.timeIntervalSince1970 > 946_684_800 ? $0 : nil }
@@ -28,6 +31,7 @@ extension BreakerSnapshot {
         return CircuitBreaker.Saved(
             state: CircuitBreaker.State(rawValue: state) ?? .closed,
             window: window,
+            windowIDs: windowIDs,
             consecutiveOpens: consecutiveOpens,
             openUntil: date(openUntil),
             lastFailure: date(lastFailureTime),

@@ -105,6 +105,7 @@ extension BreakerSnapshot: JSONWritable {
         writer.field("state", state)
         writer.field("success_count", successCount)
         writer.field("window", window)
+        writer.field("window_ids", windowIDs)
         writer.endObject()
     }
 }

@@ -123,6 +123,9 @@ public struct BreakerSnapshot: Codable, Sendable, Equatable {
     public var lastFailureTime: String?
     /// Version 1.1: the window of recent outcomes, oldest first, 1 for a failure.
     public var window: [Int]?
+    /// Version 1.1: the workstream of each outcome in ``window``. Absent in older checkpoints:
+    /// their window is then restored empty (see `CircuitBreaker.restoring`).
+    public var windowIDs: [String]?
     /// Version 1.1: while open, when the open period ends, RFC 3339 UTC.
     public var openUntil: String?
     /// Version 1.1: when the state last changed, RFC 3339 UTC.
@@ -130,6 +133,7 @@ public struct BreakerSnapshot: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case state, window
+        case windowIDs = "window_ids"
         case failureCount = "failure_count"
         case successCount = "success_count"
         case consecutiveOpens = "consecutive_opens"
@@ -141,7 +145,7 @@ public struct BreakerSnapshot: Codable, Sendable, Equatable {
     /// Creates a snapshot.
     public init(
         state: Int, failureCount: Int, successCount: Int, consecutiveOpens: Int, lastFailureTime: String?,
-        window: [Int]? = nil, openUntil: String? = nil, lastStateChange: String? = nil
+        window: [Int]? = nil, openUntil: String? = nil, lastStateChange: String? = nil, windowIDs: [String]? = nil
     ) {
         self.state = state
         self.failureCount = failureCount
@@ -149,6 +153,7 @@ public struct BreakerSnapshot: Codable, Sendable, Equatable {
         self.consecutiveOpens = consecutiveOpens
         self.lastFailureTime = lastFailureTime
         self.window = window
+        self.windowIDs = windowIDs
         self.openUntil = openUntil
         self.lastStateChange = lastStateChange
     }

@@ -43,7 +43,8 @@ private func feed(_ breaker: inout CircuitBreaker, _ outcomes: String, at now: D
         #expect(
             transitions == [
                 CircuitBreaker.Transition(
-                    from: .closed, to: .open, reason: "3 of last 4 failed", nextProbeAt: t0.addingTimeInterval(60), gaveUp: false
+                    from: .closed, to: .open, reason: "3 of last 4 workstreams failed (w0, w2, w3)",
+                    nextProbeAt: t0.addingTimeInterval(60), gaveUp: false
                 )
             ])
     }
@@ -138,14 +139,15 @@ private func feed(_ breaker: inout CircuitBreaker, _ outcomes: String, at now: D
 @Suite struct CircuitBreakerPersistenceTests {
     private let configuration = BreakerConfiguration()
 
-    @Test func roundTripsAClosedBreakerWithItsWindow() {
+    @Test func roundTripsAClosedBreakerWithItsWindow() throws {
         var breaker = CircuitBreaker()
         feed(&breaker, "FSF")
         let restored = CircuitBreaker.restoring(breaker.saved, configuration: configuration, now: t0.addingTimeInterval(5))
         #expect(restored.state == .closed)
         #expect(restored.window == [true, false, true])
         var again = restored
-        feed(&again, "F", at: t0.addingTimeInterval(5))
+        let late = try #require(permit(again.admit(now: t0.addingTimeInterval(5))))
+        _ = again.record(late, failed: true, name: "w3", now: t0.addingTimeInterval(5))
         #expect(again.state == .open)
     }
 

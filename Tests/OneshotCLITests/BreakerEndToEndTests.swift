@@ -23,7 +23,7 @@ import Testing
         }
         let result = try await OneshotBinary.run(["F1"] + fastBreaker, in: project.path)
         #expect(result.exitCode == 1, "the three failures stay failed; \(result.stdout)")
-        #expect(result.stdout.contains("⚡ breaker open: 3 of last 3 failed; next probe at"))
+        #expect(result.stdout.contains("⚡ breaker open: 3 of last 3 workstreams failed (w0, w1, w2); next probe at"))
         #expect(result.stdout.contains("⏸ breaker open: ready workstreams wait; next probe at"))
         #expect(result.stdout.contains("⚡ breaker closed: probe w3 succeeded"))
         #expect(result.stdout.contains("3 succeeded, 3 failed"))

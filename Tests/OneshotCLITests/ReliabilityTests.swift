@@ -6,8 +6,17 @@ import Testing
 /// nothing lost, nothing run twice that was recorded done, no orphan left.
 ///
 /// `ONESHOT_CRASH_KILLS` sets the kills per crash loop (CI: 10; the long run: 200).
+/// `ONESHOT_CRASH_SDP_ROOT` puts each crash round's `.sdp` in a new folder there (the long run's
+/// tiny tmpfs), left in place so that the file system fills up as the rounds go on.
 @Suite(.timeLimit(.minutes(10))) struct ReliabilityTests {
     static let kills = ProcessInfo.processInfo.environment["ONESHOT_CRASH_KILLS"].flatMap(Int.init) ?? 10
+    static let sdpRoot = ProcessInfo.processInfo.environment["ONESHOT_CRASH_SDP_ROOT"]
+    /// With `.sdp` on a full file system every attempt fails (no log can be written): a shared
+    /// outage that trips the breaker. Short open periods keep such a run to seconds; the loop is
+    /// about stops, not the breaker's minutes of waiting.
+    static let crashArguments =
+        ["F1", "-j", "3", "--grace", "1s"]
+        + (sdpRoot == nil ? [] : ["--breaker-timeout", "200ms", "--breaker-max-backoff", "1s"])
 
     /// A layered DAG of `layers × width` workstreams, each sleeping a seeded random 50–300 ms and
     /// appending `start|end <id> <pgid>` to a ledger.
@@ -71,25 +80,33 @@ import Testing
         var stops = 0
         var rounds = 0
         var reruns = 0
+        var lost = 0
+        var unfinished = 0
         // Rounds of a whole feature each, until the feature has been stopped `kills` times.
         while stops < Self.kills {
-            let (roundStops, roundReruns) = try await crashRound(
-                signal: signal, stopsAllowed: Self.kills - stops, random: &random)
-            stops += roundStops
-            reruns += roundReruns
+            let round = try await crashRound(signal: signal, stopsAllowed: Self.kills - stops, random: &random)
+            stops += round.stops
+            reruns += round.reruns
+            lost += round.lost
+            unfinished += round.unfinished
             rounds += 1
-            if roundStops == 0 { break }
+            if round.stops == 0 { break }
         }
         #expect(stops >= Self.kills)
         print(
-            "crash loop \(signal): \(stops) stops survived in \(rounds) round(s), \(reruns) in-flight workstreams re-run, work lost: 0"
+            "crash loop \(signal): \(stops) stops survived in \(rounds) round(s), \(reruns) in-flight workstreams re-run, "
+                + "work lost: \(lost), never finished: \(unfinished)"
         )
     }
 
     /// One feature of 40 workstreams, stopped with `signal` up to `stopsAllowed` times, then run
-    /// to completion. Returns the stops made and how many workstreams ran more than once.
-    private func crashRound(signal: Int32, stopsAllowed: Int, random: inout SeededRandom) async throws -> (Int, Int) {
+    /// to completion. Returns the stops made, how many workstreams ran more than once, how many
+    /// were lost (run again after a stop found them completed), and how many never finished.
+    private func crashRound(
+        signal: Int32, stopsAllowed: Int, random: inout SeededRandom
+    ) async throws -> (stops: Int, reruns: Int, lost: Int, unfinished: Int) {
         let project = try TemporaryProject()
+        if let root = Self.sdpRoot { try placeSDP(of: project, in: root) }
         let ids = try ledgerFeature(project, seed: random.next(), signal: signal)
         var completedAtStop: [String: Int] = [:]  // id → its starts in the ledger when first seen completed
         var rerunnable: Set<String> = []  // in flight (SIGKILL) or interrupted (SIGINT/SIGTERM) at some stop
@@ -100,7 +117,7 @@ import Testing
             } else {
                 try? FileManager.default.removeItem(atPath: project.file("countdown"))
             }
-            let result = try await OneshotBinary.run(["F1", "-j", "3", "--grace", "1s"], in: project.path)
+            let result = try await OneshotBinary.run(Self.crashArguments, in: project.path)
             if result.exited && result.exitCode == 0 { break }  // done (the countdown outlasted the work)
             stops += 1
             if signal == SIGKILL {
@@ -127,19 +144,31 @@ import Testing
         }
         let lines = ledger(project)
         var reruns = 0
+        var lost = 0
+        var unfinished = 0
         for id in ids {
             let starts = lines.filter { $0.count > 1 && $0[0] == "start" && $0[1] == id }.count
-            #expect(lines.contains { $0.count > 1 && $0[0] == "end" && $0[1] == id }, "\(id) never finished")
+            let finished = lines.contains { $0.count > 1 && $0[0] == "end" && $0[1] == id }
+            #expect(finished, "\(id) never finished")
             if starts > 1 {
                 reruns += 1
                 #expect(rerunnable.contains(id), "\(id) ran \(starts) times without being in flight at a stop")
             }
             if let seen = completedAtStop[id] {
                 #expect(starts == seen, "\(id) ran again after a checkpoint recorded it completed")
+                if starts != seen { lost += 1 }
             }
+            if !finished { unfinished += 1 }
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")) == ["F1.lock"])
-        return (stops, reruns)
+        return (stops, reruns, lost, unfinished)
+    }
+
+    /// Makes the project's `.sdp` a link to a new folder under `root`.
+    private func placeSDP(of project: TemporaryProject, in root: String) throws {
+        let folder = (root as NSString).appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.file(".sdp"), withDestinationPath: folder)
     }
 
     @Test func twoRunsStartedTogetherExactlyOneRunsTheOtherChangesNothing() async throws {

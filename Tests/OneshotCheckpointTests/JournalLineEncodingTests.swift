@@ -35,7 +35,9 @@ import Testing
             BreakerSnapshot(
                 state: Int.random(in: 0...2, using: &random), failureCount: Int.random(in: 0...9, using: &random),
                 successCount: Int.random(in: 0...9, using: &random), consecutiveOpens: Int.random(in: 0...9, using: &random),
-                lastFailureTime: maybe(text()), window: maybe([1, 0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text())
+                lastFailureTime: maybe(text()), window: maybe([1, 0, 1]), openUntil: maybe(text()),
+                lastStateChange: maybe(text()),
+                windowIDs: maybe([text(), text(), text()])
             ))
         return line
     }
@@ -98,7 +100,8 @@ import Testing
         checkpoint.circuitBreaker = maybe(
             BreakerSnapshot(
                 state: 1, failureCount: number(), successCount: number(), consecutiveOpens: 2, lastFailureTime: maybe(text()),
-                window: maybe([0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text())))
+                window: maybe([0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text()),
+                windowIDs: maybe([text(), text()])))
         checkpoint.inFlight = maybe(
             [InFlightRecord(id: text(), attempt: 1, startedAt: text(), pid: maybe(42), processStart: maybe(7), run: maybe(2))])
         checkpoint.interrupted = maybe(texts())

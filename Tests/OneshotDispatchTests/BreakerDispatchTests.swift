@@ -50,7 +50,7 @@ final class ManualClock: Sendable {
             if case .breakerChanged(let transition) = event { return transition }
             return nil
         }
-        #expect(transitions.map(\.reason) == ["3 of last 3 failed", "probe w3 succeeded"])
+        #expect(transitions.map(\.reason) == ["3 of last 3 workstreams failed (w0, w1, w2)", "probe w3 succeeded"])
         let opened = try #require(transitions.first?.nextProbeAt)
         let afterTrip = starts.withLock { $0 }.dropFirst(3)
         #expect(afterTrip.allSatisfy { $0.1 >= opened }, "a workstream started while the breaker was open")
