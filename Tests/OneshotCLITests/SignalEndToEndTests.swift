@@ -154,4 +154,35 @@ import Testing
         #expect(lines.last?.contains(#""event":"run_finished""#) == true)
         #expect(!stderr.contains("could not be written"), "\(stderr)")
     }
+
+    /// In a fresh pid namespace `status` is pid 1 and named oneshot: a lock file holding `1`
+    /// (a run of another namespace) made it report itself as the running run.
+    @Test func statusInAFreshPidNamespaceAsksTheLockNotThePid() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
+        let running = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        let namespaced = try await statusInNewPidNamespace(project)
+        #expect(namespaced.contains("a run is in progress"), "\(namespaced)")
+        kill(running.pid, SIGTERM)
+        _ = try await running.finish()
+        try project.write(".sdp/checkpoints/F1.lock", "1\n")
+        let afterwards = try await statusInNewPidNamespace(project)
+        #expect(afterwards.contains("no run in progress"), "\(afterwards)")
+    }
+
+    private func statusInNewPidNamespace(_ project: TemporaryProject) async throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--pid", "--fork", "--mount-proc", OneshotBinary.url.path, "status", "F1"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.path)
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "unshare --pid needs root and a kernel with pid namespaces: \(text)")
+        return text
+    }
 }
