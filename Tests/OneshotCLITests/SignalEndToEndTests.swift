@@ -185,4 +185,26 @@ import Testing
         try #require(process.terminationStatus == 0, "unshare --pid needs root and a kernel with pid namespaces: \(text)")
         return text
     }
+
+    @Test func aCommandThatChangesFolderStillFindsItsReportAndFile() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "a", run: "cd / && grep -q 'ws_id: a' \"$ONESHOT_WS_FILE\" && echo '{\"cost_usd\": 0.5}' > \"$ONESHOT_REPORT\"")
+        try project.workstream("F1", "b", depends: ["a"], run: "exit 1")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 1, "\(result.stdout)")
+        #expect(result.stdout.contains("✓ a"), "\(result.stdout)")
+        #expect(try savedCheckpoint(project)?.costUSD == 0.5)
+    }
+
+    @Test(arguments: [#"printf %s {file} > out.txt"#, #"printf %s "{file}" > out.txt"#, #"printf %s '{file}' > out.txt"#])
+    func aPlaceholderReachesTheCommandAsOneWordAndRunsNothing(template: String) async throws {
+        let project = try TemporaryProject()
+        let file = #"features/F1/it's a "name" $(touch pwned) `touch pwned2` \n.md"#
+        try project.write(file, "---\nws_id: a\n---\n")
+        let result = try await OneshotBinary.run(["F1", "--exec", template], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        #expect(project.read("out.txt") == file)
+        #expect(project.read("pwned") == nil && project.read("pwned2") == nil)
+    }
 }
