@@ -2,9 +2,10 @@ import Foundation
 import OneshotCheckpoint
 import Testing
 
-/// The real world's ways of stopping oneshot: a closed terminal, Ctrl-\, a CI runner's
-/// SIGINT → SIGTERM → SIGKILL, a parent with odd signal dispositions, a command that wants a tty.
-@Suite(.timeLimit(.minutes(2))) struct SignalEndToEndTests {
+/// The real world (issue #11): a closed terminal, Ctrl-\, a CI runner's SIGINT → SIGTERM →
+/// SIGKILL, a parent with odd signal dispositions or a non-blocking pipe, a command that wants a
+/// tty or `cd`s, a container's pid namespace, odd file names and dangling links.
+@Suite(.timeLimit(.minutes(2))) struct RealWorldEndToEndTests {
     /// A workstream whose group ignores SIGTERM: only SIGKILL ends it, so a stop waits out the
     /// whole grace unless it is cut short. With the file `fast`, it succeeds at once.
     private func stubbornFeature(_ project: TemporaryProject) throws {
@@ -206,5 +207,15 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
         #expect(project.read("out.txt") == file)
         #expect(project.read("pwned") == nil && project.read("pwned2") == nil)
+    }
+
+    @Test func aDanglingSdpSymlinkIsNamedAsSuch() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        try FileManager.default.createSymbolicLink(atPath: project.file(".sdp"), withDestinationPath: "/nonexistent/state")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 6)
+        #expect(
+            result.stderr.contains("mkdir .sdp (a dangling symlink: /nonexistent/state does not exist)"), "\(result.stderr)")
     }
 }
