@@ -127,7 +127,11 @@ public struct CommandExecutor: Sendable {
         if status.isSuccess {
             return ExecutionResult(succeeded: true, exitCode: 0, logPath: path, costUSD: cost)
         }
-        let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        var tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        if case .stopped = status {
+            // The last line shown: why a command that printed nothing wrong failed.
+            tail += (tail.isEmpty ? "" : "\n") + status.description
+        }
         return ExecutionResult(
             succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path, costUSD: cost
         )

@@ -22,6 +22,8 @@ public final class ChildProcess: Sendable {
         var terminationRequested = false
         /// The registration with the run's ``KillSwitch`` while the child is being terminated.
         var killSwitchToken: Int?
+        /// The signal that stopped the child, which was then killed (see ``ChildStopWatcher``).
+        var stoppedBy: Int32?
     }
     private let state = Mutex(State())
 
@@ -118,13 +120,14 @@ public final class ChildProcess: Sendable {
     func wait(terminationGrace grace: Duration, monitor: EventLoop?) async -> ExitStatus {
         let killSwitch = KillSwitch.current
         return await withTaskCancellationHandler {
+            let stopWatch = killWhenStopped()
             await waitForExitWithoutReaping(monitor: monitor)
             if state.withLock({ $0.terminationRequested }) {
                 try? Syscall.kill(-pid, SIGKILL)
             }
             let status = reap()
             forgetKillSwitch(killSwitch)
-            return status
+            return statusNamingTheStop(status, stopWatch: stopWatch)
         } onCancel: {
             terminate(grace: grace)
             killAtOnce(whenThrown: killSwitch)
@@ -223,5 +226,28 @@ extension ChildProcess {
         #else
             Int32(POSIX_SPAWN_SETSID)
         #endif
+    }
+}
+
+// MARK: - A stopped child
+
+extension ChildProcess {
+    /// Watches for a stop of the child, when a ``ChildStopWatcher`` is installed: a stopped
+    /// command would never exit, so its group is killed and the stop reported.
+    private func killWhenStopped() -> Int? {
+        ChildStopWatcher.shared?.watch(pid) { [weak self] signal in self?.killStopped(by: signal) }
+    }
+
+    private func killStopped(by signal: Int32) {
+        state.withLock { state in
+            guard !state.reaped else { return }
+            state.stoppedBy = signal
+            try? Syscall.kill(-pid, SIGKILL)
+        }
+    }
+
+    private func statusNamingTheStop(_ status: ExitStatus, stopWatch: Int?) -> ExitStatus {
+        if let stopWatch { ChildStopWatcher.shared?.unwatch(pid, token: stopWatch) }
+        return state.withLock { $0.stoppedBy }.map { .stopped($0) } ?? status
     }
 }

@@ -40,6 +40,14 @@ extension SignalWatcher {
         sigaction(SIGCHLD, &current, nil)
     }
 
+    /// Whether `number` has a handler function (neither the default nor "ignore").
+    static func hasHandler(_ number: Int32) -> Bool {
+        var current = sigaction()
+        guard sigaction(number, nil, &current) == 0 else { return false }
+        let address = handlerAddress(of: current)
+        return address != handlerAddress(SIG_DFL) && address != handlerAddress(SIG_IGN)
+    }
+
     private static func handlerAddress(of action: sigaction) -> Int {
         #if canImport(Darwin)
             handlerAddress(action.__sigaction_u.__sa_handler)
@@ -52,7 +60,7 @@ extension SignalWatcher {
         unsafeBitCast(handler, to: Int.self)
     }
 
-    private static func setHandler(of action: inout sigaction, to handler: (@convention(c) (Int32) -> Void)?) {
+    static func setHandler(of action: inout sigaction, to handler: (@convention(c) (Int32) -> Void)?) {
         #if canImport(Darwin)
             action.__sigaction_u.__sa_handler = handler
         #else

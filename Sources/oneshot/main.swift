@@ -6,6 +6,8 @@ import OneshotSystem
 // parent's dispositions must not leak in (SIGCHLD ignored would lose every child's exit status).
 // SIGHUP stays ignored under `nohup`.
 SignalWatcher.resetInherited([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD], keepIgnored: [SIGHUP])
+// A command stopped by SIGSTOP is killed and reported instead of hanging the run.
+ChildStopWatcher.install()
 // Descriptors our parent left open must not leak into the commands we start.
 InheritedDescriptors.closeOnExec()
 // A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.

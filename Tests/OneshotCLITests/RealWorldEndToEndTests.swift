@@ -65,17 +65,7 @@ import Testing
             try await eventually { (try? String(contentsOfFile: running.errPath, encoding: .utf8))?.contains("SIGINT") == true })
         try await Task.sleep(for: .milliseconds(750))
         kill(running.pid, SIGTERM)
-        let result = try await withThrowingTaskGroup(of: BinaryResult?.self) { group in
-            group.addTask { try await running.finish() }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(2_500))
-                kill(running.pid, SIGKILL)
-                return nil
-            }
-            var finished: BinaryResult?
-            for try await value in group where value != nil { finished = value }
-            return try #require(finished)
-        }
+        let result = try await running.finish(orKillAfter: .milliseconds(2_500))
         #expect(result.exited && result.exitCode == 130, "killed by the runner's SIGKILL: \(result.stderr)")
         #expect(result.stderr.contains("received SIGTERM while stopping: killing running workstreams now"))
         #expect(result.stdout.contains("checkpoint saved"))
@@ -217,5 +207,42 @@ import Testing
         #expect(result.exitCode == 6)
         #expect(
             result.stderr.contains("mkdir .sdp (a dangling symlink: /nonexistent/state does not exist)"), "\(result.stderr)")
+    }
+
+    /// Without a controlling terminal, in an orphaned process group, SIGTSTP, SIGTTIN and SIGTTOU
+    /// stop nothing; SIGSTOP does, and the stopped command is killed and reported.
+    @Test func aStoppedCommandIsKilledAndReportedInsteadOfHanging() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "stops", run: "echo hello; kill -STOP $$; echo never")
+        try project.workstream("F1", "job-control", run: "kill -TSTP $$; kill -TTIN $$; kill -TTOU $$; echo survived")
+        let running = try OneshotBinary.start(["F1"], in: project.path)
+        let result = try await running.finish(orKillAfter: .seconds(20))
+        #expect(result.exited && result.exitCode == 1, "hung with a stopped child: \(result.stdout)")
+        #expect(
+            result.stdout.contains("│ stopped by signal 19 (SIGSTOP): killed, as a stopped command never ends"),
+            "\(result.stdout)")
+        #expect(result.stdout.contains("✓ job-control"), "\(result.stdout)")
+        #expect(project.read(".sdp/logs/F1/stops.log")?.contains("\nnever\n") == false, "it was continued, not killed")
+    }
+}
+
+extension RunningBinary {
+    /// ``finish()``, killing the process first if it is still running after `limit`: a hang
+    /// fails the test instead of stalling the suite.
+    func finish(orKillAfter limit: Duration) async throws -> BinaryResult {
+        try await withThrowingTaskGroup(of: BinaryResult?.self) { group in
+            group.addTask { try await self.finish() }
+            group.addTask {
+                // Cancelled once the process has ended by itself.
+                if (try? await Task.sleep(for: limit)) != nil { kill(self.pid, SIGKILL) }
+                return nil
+            }
+            var finished: BinaryResult?
+            for try await case let value? in group {
+                finished = value
+                group.cancelAll()
+            }
+            return try #require(finished)
+        }
     }
 }
