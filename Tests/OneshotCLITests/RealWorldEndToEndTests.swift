@@ -146,6 +146,26 @@ import Testing
         #expect(!stderr.contains("could not be written"), "\(stderr)")
     }
 
+    @Test func aLostEventStreamIsAnErrorNotSilence() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        let process = Process()
+        process.executableURL = OneshotBinary.url
+        process.arguments = ["F1", "--json"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.path)
+        let events = Pipe()
+        process.standardOutput = events
+        let errors = Pipe()
+        process.standardError = errors
+        // Nobody reads the events: every write fails with EPIPE.
+        try events.fileHandleForReading.close()
+        try process.run()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(stderr.contains("oneshot: error: --json: "), "\(stderr)")
+        #expect(stderr.contains("could not be written (write stdout: Broken pipe (errno 32))"), "\(stderr)")
+    }
+
     /// In a fresh pid namespace `status` is pid 1 and named oneshot: a lock file holding `1`
     /// (a run of another namespace) made it report itself as the running run.
     @Test func statusInAFreshPidNamespaceAsksTheLockNotThePid() async throws {
