@@ -38,19 +38,21 @@ import Testing
         #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived oneshot")
     }
 
-    @Test func closingTheTerminalStopsTheRunSavesTheCheckpointAndLeavesNoChild() async throws {
-        let project = try TemporaryProject()
-        try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
-        let session = try TerminalSession(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
-        session.hangUp()
-        let code = try await session.finish()
-        #expect(code == 129, "\(session.stderr)")
-        #expect(session.stderr.contains("received SIGHUP: stopping running workstreams"))
-        #expect(try savedCheckpoint(project)?.interrupted == ["long"])
-        let pid = try #require(backgroundPID(project))
-        #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived the closed terminal")
-    }
+    #if os(Linux)
+        @Test func closingTheTerminalStopsTheRunSavesTheCheckpointAndLeavesNoChild() async throws {
+            let project = try TemporaryProject()
+            try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
+            let session = try TerminalSession(["F1"], in: project.path)
+            #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+            session.hangUp()
+            let code = try await session.finish()
+            #expect(code == 129, "\(session.stderr)")
+            #expect(session.stderr.contains("received SIGHUP: stopping running workstreams"))
+            #expect(try savedCheckpoint(project)?.interrupted == ["long"])
+            let pid = try #require(backgroundPID(project))
+            #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived the closed terminal")
+        }
+    #endif
 
     /// GitHub Actions cancels a job with SIGINT, SIGTERM 7.5 s later and SIGKILL 2.5 s after
     /// that. The first interval is shortened; the last is kept, as it is the budget the
@@ -98,15 +100,17 @@ import Testing
         #expect(!text.contains("exit 127"), "\(text)")
     }
 
-    @Test func aCommandThatReadsTheTerminalFailsInsteadOfHanging() async throws {
-        let project = try TemporaryProject()
-        try project.workstream("F1", "prompt", run: "read answer < /dev/tty && echo \"got $answer\"")
-        let session = try TerminalSession(["F1"], in: project.path)
-        let code = try await session.finish(within: .seconds(20))
-        #expect(code == 1, "stopped by SIGTTIN and hung: \(session.stderr)")
-        let log = project.read(".sdp/logs/F1/prompt.log") ?? ""
-        #expect(log.contains("/dev/tty"), "\(log)")
-    }
+    #if os(Linux)
+        @Test func aCommandThatReadsTheTerminalFailsInsteadOfHanging() async throws {
+            let project = try TemporaryProject()
+            try project.workstream("F1", "prompt", run: "read answer < /dev/tty && echo \"got $answer\"")
+            let session = try TerminalSession(["F1"], in: project.path)
+            let code = try await session.finish(within: .seconds(20))
+            #expect(code == 1, "stopped by SIGTTIN and hung: \(session.stderr)")
+            let log = project.read(".sdp/logs/F1/prompt.log") ?? ""
+            #expect(log.contains("/dev/tty"), "\(log)")
+        }
+    #endif
 
     /// A node parent's pipe is non-blocking, and the flag is the pipe's: every write beyond its
     /// capacity fails with EAGAIN unless oneshot waits for room. The pipe is shrunk to one page
