@@ -1,7 +1,8 @@
 import OneshotSystem
 
 /// Writes whole lines to stdout or stderr, unbuffered, so lines from the run loop and from error
-/// paths never interleave mid-line.
+/// paths never interleave mid-line. A non-blocking stdout or stderr (a node parent's pipe) is
+/// waited on when full, not dropped.
 public struct Console: Sendable {
     /// The descriptor for progress and results (stdout).
     public var outputFD: Int32 = 1
@@ -13,26 +14,34 @@ public struct Console: Sendable {
 
     /// Writes `text` and a newline to stdout.
     public func out(_ text: String) {
-        try? Syscall.writeAll(outputFD, Array((text + "\n").utf8))
+        try? outChecked(text)
+    }
+
+    /// Writes `text` and a newline to stdout, reporting a failure: for lines that must not be
+    /// lost silently (the `--json` events).
+    ///
+    /// - Throws: ``SystemError`` when the line could not be written.
+    public func outChecked(_ text: String) throws(SystemError) {
+        try Syscall.writeAllWaitingForRoom(outputFD, Array((text + "\n").utf8), path: "stdout")
     }
 
     /// Writes `text` to stdout as it is (no newline): the live status line.
     public func raw(_ text: String) {
-        try? Syscall.writeAll(outputFD, Array(text.utf8))
+        try? Syscall.writeAllWaitingForRoom(outputFD, Array(text.utf8))
     }
 
     /// Writes `oneshot: error: <message>` to stderr.
     public func error(_ message: String) {
-        try? Syscall.writeAll(errorFD, Array("oneshot: error: \(message)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: error: \(message)\n".utf8))
     }
 
     /// Writes `oneshot: warning: <message>` to stderr.
     public func warning(_ message: String) {
-        try? Syscall.writeAll(errorFD, Array("oneshot: warning: \(message)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: warning: \(message)\n".utf8))
     }
 
     /// Writes `hint: <text>` to stderr.
     public func hint(_ text: String) {
-        try? Syscall.writeAll(errorFD, Array("hint: \(text)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("hint: \(text)\n".utf8))
     }
 }

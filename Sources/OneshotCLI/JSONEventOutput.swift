@@ -12,6 +12,9 @@ final class JSONEventOutput: RunObserver {
     private let checkpointPath: String
     private let resumed: Bool
     private let completed = Mutex(0)
+    /// Events that could not be written, and the first error: a harness that misses events must
+    /// be told, not left to read a stream that just stops.
+    private let lost = Mutex((count: 0, first: SystemError?.none))
 
     init(console: Console, featureID: String, checkpointPath: String, resumed: Bool) {
         self.console = console
@@ -102,6 +105,7 @@ final class JSONEventOutput: RunObserver {
         if let retryAt = report?.breakerRetryAt { fields["breaker_retry_at"] = RFC3339.formatMilliseconds(retryAt) }
         if let unrecorded = report?.unrecorded, !unrecorded.isEmpty { fields["unrecorded"] = unrecorded }
         write("run_finished", fields)
+        reportLostEvents()
     }
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
@@ -139,7 +143,7 @@ final class JSONEventOutput: RunObserver {
         writer.beginObject()
         body(&writer)
         writer.endObject()
-        console.out(String(decoding: writer.bytes, as: UTF8.self))
+        emit(String(decoding: writer.bytes, as: UTF8.self))
     }
 
     private func write(_ event: String, _ fields: [String: Any]) {
@@ -148,7 +152,26 @@ final class JSONEventOutput: RunObserver {
         object["ts"] = RFC3339.formatMilliseconds(Date())
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return }
-        console.out(String(decoding: data, as: UTF8.self))
+        emit(String(decoding: data, as: UTF8.self))
+    }
+
+    private func emit(_ line: String) {
+        do {
+            try console.outChecked(line)
+        } catch {
+            lost.withLock { lost in
+                lost.count += 1
+                if lost.first == nil { lost.first = error }
+            }
+        }
+    }
+
+    /// Says on stderr that the event stream is incomplete, if it is.
+    private func reportLostEvents() {
+        let (count, first) = lost.withLock { ($0.count, $0.first) }
+        guard count > 0, let first else { return }
+        console.error(
+            "--json: \(plural(count, "event")) could not be written (\(first)): the event stream on stdout is incomplete")
     }
 
     private func milliseconds(_ duration: Duration) -> Int {

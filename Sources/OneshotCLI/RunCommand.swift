@@ -195,40 +195,32 @@ struct RunCommand {
         case finished(RunReport)
         case signal(Int32)
         case watcherEnded
-        case tickerEnded
     }
 
-    /// Runs the dispatcher beside a signal watcher; SIGINT or SIGTERM cancels the run, which then
-    /// stops its commands and returns its report.
+    private enum RunOutcome: Sendable {
+        case report(RunReport)
+        case stopRequested
+        case ended
+    }
+
+    /// Runs the dispatcher beside a signal watcher. A first SIGINT, SIGTERM, SIGHUP or SIGQUIT
+    /// stops the run gracefully: its commands get SIGTERM, then SIGKILL after `--grace`, and it
+    /// returns its report. A second one throws the kill switch: the commands get SIGKILL at once,
+    /// and the report (and so the checkpoint) follows without waiting out the grace.
     private func runUntilSignal(
         _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver]
     ) async -> (RunReport?, Int32?) {
-        let signals = SignalWatcher.signals([SIGINT, SIGTERM])
+        let signals = SignalWatcher.signals(Self.stopSignals)
+        let (stopRequests, requestStop) = AsyncStream<Void>.makeStream()
+        let killSwitch = KillSwitch()
         return await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 .finished(
-                    await dispatcher.run(
-                        executor: { try await executor($0, $1) },
-                        onEvent: { event in
-                            observers.forEach { $0.handle(event) }
-                            if case .workstreamFinished(let attempt) = event, let warning = attempt.result?.warning {
-                                observers.forEach { $0.warning(warning) }
-                            }
-                        }
-                    )
+                    await run(
+                        dispatcher, executor: executor, observers: observers, stopRequests: stopRequests, killSwitch: killSwitch)
                 )
             }
-            group.addTask {
-                for await number in signals { return .signal(number) }
-                return .watcherEnded
-            }
-            group.addTask {
-                // Moves the live status line's clock; ends when the run does (cancellation).
-                while (try? await Task.sleep(for: .seconds(1))) != nil {
-                    observers.forEach { $0.tick() }
-                }
-                return .tickerEnded
-            }
+            group.addTask { await Self.nextSignal(signals) }
             var report: RunReport?
             var received: Int32?
             while let outcome = await group.next() {
@@ -236,12 +228,25 @@ struct RunCommand {
                 case .finished(let result):
                     report = result
                     group.cancelAll()
-                case .signal(let number):
+                case .signal(let number) where received == nil:
                     received = number
-                    let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-                    observers.forEach { $0.warning("received \(name): stopping running workstreams") }
-                    group.cancelAll()
-                case .watcherEnded, .tickerEnded:
+                    observers.forEach {
+                        $0.warning(
+                            "received \(Self.name(of: number)): stopping running workstreams (a second signal kills them at once)"
+                        )
+                    }
+                    requestStop.yield()
+                    requestStop.finish()
+                    group.addTask { await Self.nextSignal(signals) }
+                case .signal(let number):
+                    observers.forEach {
+                        $0.warning(
+                            "received \(Self.name(of: number)) while stopping: killing running workstreams now, without the rest of --grace; the checkpoint is still saved"
+                        )
+                    }
+                    killSwitch.throwSwitch()
+                    group.addTask { await Self.nextSignal(signals) }
+                case .watcherEnded:
                     break
                 }
             }
@@ -249,9 +254,85 @@ struct RunCommand {
         }
     }
 
+    /// The dispatcher's run, which a stop request cancels, with the live status line's clock.
+    private func run(
+        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], stopRequests: AsyncStream<Void>,
+        killSwitch: KillSwitch
+    ) async -> RunReport {
+        await KillSwitch.$current.withValue(killSwitch) {
+            await withTaskGroup(of: RunOutcome.self) { group in
+                group.addTask {
+                    .report(
+                        await dispatcher.run(
+                            executor: { try await executor($0, $1) },
+                            onEvent: { event in
+                                observers.forEach { $0.handle(event) }
+                                if case .workstreamFinished(let attempt) = event, let warning = attempt.result?.warning {
+                                    observers.forEach { $0.warning(warning) }
+                                }
+                            }
+                        )
+                    )
+                }
+                group.addTask {
+                    for await _ in stopRequests { return .stopRequested }
+                    return .ended
+                }
+                group.addTask {
+                    // Moves the live status line's clock; ends when the run does (cancellation).
+                    while (try? await Task.sleep(for: .seconds(1))) != nil {
+                        observers.forEach { $0.tick() }
+                    }
+                    return .ended
+                }
+                var report: RunReport?
+                while let outcome = await group.next() {
+                    switch outcome {
+                    case .report(let result):
+                        report = result
+                        group.cancelAll()
+                    case .stopRequested:
+                        group.cancelAll()
+                    case .ended:
+                        break
+                    }
+                }
+                // The dispatcher's task always returns its report, cancelled or not.
+                guard let report else { preconditionFailure("Internal inconsistency: the dispatcher returned no report") }
+                return report
+            }
+        }
+    }
+
+    /// SIGHUP is left out when the parent ignores it (`nohup`): closing the terminal then must not
+    /// stop the run.
+    private static var stopSignals: [Int32] {
+        [SIGINT, SIGTERM, SIGQUIT] + (SignalWatcher.isIgnored(SIGHUP) ? [] : [SIGHUP])
+    }
+
+    private static func nextSignal(_ signals: AsyncStream<Int32>) async -> Outcome {
+        for await number in signals { return .signal(number) }
+        return .watcherEnded
+    }
+
+    private static func name(of signal: Int32) -> String {
+        switch signal {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        case SIGQUIT: "SIGQUIT"
+        default: "signal \(signal)"
+        }
+    }
+
     private func exitCode(for report: RunReport?, signal: Int32?) -> ExitCode {
         if let signal, report?.status != .succeeded {
-            return signal == SIGINT ? .interrupted : .terminated
+            switch signal {
+            case SIGINT: return .interrupted
+            case SIGHUP: return .hangUp
+            case SIGQUIT: return .quit
+            default: return .terminated
+            }
         }
         switch report?.status {
         case .succeeded?: return .success

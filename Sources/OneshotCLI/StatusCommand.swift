@@ -26,13 +26,15 @@ struct StatusCommand {
             console.error(error.description)
             return .checkpointFailed
         }
-        // Readers take no lock; a live pid in the lock file is reported as the running holder.
-        let holder = FileLock.holder(of: paths.lock).flatMap { ProcessInspector.name(of: $0) == "oneshot" ? $0 : nil }
-        let status = CheckpointStatus(checkpoint: checkpoint, runInProgress: holder != nil)
+        // Readers take no lock; whether one is held is asked of the kernel, and the pid in the
+        // file is only shown.
+        let running = FileLock.isHeld(paths.lock)
+        let holder = running ? FileLock.holder(of: paths.lock) : nil
+        let status = CheckpointStatus(checkpoint: checkpoint, runInProgress: running)
         if arguments.json {
-            console.out(StatusFormat.json(status, path: paths.checkpoint, holder: holder))
+            console.out(StatusFormat.json(status, path: paths.checkpoint, running: running, holder: holder))
         } else {
-            StatusFormat.human(status, path: paths.checkpoint, holder: holder).forEach(console.out)
+            StatusFormat.human(status, path: paths.checkpoint, running: running, holder: holder).forEach(console.out)
         }
         return .success
     }
@@ -40,10 +42,14 @@ struct StatusCommand {
 
 /// How `status` prints a ``CheckpointStatus``.
 enum StatusFormat {
-    static func human(_ status: CheckpointStatus, path: String, holder: Int32?) -> [String] {
+    static func human(_ status: CheckpointStatus, path: String, running: Bool, holder: Int32?) -> [String] {
         let checkpoint = status.checkpoint
         var lines = ["\(checkpoint.featureID): checkpoint \(path), written \(checkpoint.timestamp)"]
-        lines.append(holder.map { "a run is in progress (pid \($0))" } ?? "no run in progress")
+        if running {
+            lines.append(holder.map { "a run is in progress (pid \($0))" } ?? "a run is in progress")
+        } else {
+            lines.append("no run in progress")
+        }
         let width = max(10, status.rows.map(\.id.count).max() ?? 0)
         lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: 12))  ATTEMPTS  TIME")
         for row in status.rows {
@@ -68,13 +74,13 @@ enum StatusFormat {
         return lines
     }
 
-    static func json(_ status: CheckpointStatus, path: String, holder: Int32?) -> String {
+    static func json(_ status: CheckpointStatus, path: String, running: Bool, holder: Int32?) -> String {
         let checkpoint = status.checkpoint
         var object: [String: Any] = [
             "feature_id": checkpoint.featureID,
             "path": path,
             "timestamp": checkpoint.timestamp,
-            "running": holder != nil,
+            "running": running,
             "runs": checkpoint.runs ?? 1,
             "elapsed_ms": checkpoint.elapsedMS ?? 0,
             "cost_usd": checkpoint.costUSD ?? 0,

@@ -78,6 +78,22 @@ public final class FileLock: Sendable {
         return FileLock(path: path, fd: fd, fileSystem: fileSystem)
     }
 
+    /// Whether a process holds the lock at `path`, asked of the kernel: a non-blocking shared
+    /// `flock`, released at once, fails exactly while a run holds its exclusive one.
+    ///
+    /// The pid in the file cannot answer this: in another pid namespace (a container, `unshare`)
+    /// it names an unrelated process, possibly the reader itself. A missing file means no run.
+    public static func isHeld(_ path: String, fileSystem: any FileSystem = PosixFileSystem()) -> Bool {
+        guard let fd = try? fileSystem.open(path, flags: O_RDONLY, mode: 0) else { return false }
+        defer { fileSystem.close(fd) }
+        do {
+            try fileSystem.flock(fd, operation: LOCK_SH | LOCK_NB, path: path)
+            return false
+        } catch {
+            return error.errno == EWOULDBLOCK || error.errno == EAGAIN
+        }
+    }
+
     /// The pid written in the lock file at `path`, if any.
     public static func holder(of path: String) -> Int32? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -7,7 +7,8 @@ import OneshotWorkstreams
 /// of its own, its output appended to `.sdp/logs/<feature>/<ws_id>.log`.
 ///
 /// The command is the file's `run:`, else the `--exec` template. The child's environment is
-/// oneshot's plus `ONESHOT_WS_ID`, `ONESHOT_FEATURE_ID`, `ONESHOT_WS_FILE`, `ONESHOT_ATTEMPT`.
+/// oneshot's plus `ONESHOT_WS_ID`, `ONESHOT_FEATURE_ID`, `ONESHOT_WS_FILE`, `ONESHOT_ATTEMPT` and
+/// `ONESHOT_REPORT` (the two paths absolute).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
 /// grace period, and kills whatever is left of the group: no orphans.
 public struct CommandExecutor: Sendable {
@@ -87,6 +88,14 @@ public struct CommandExecutor: Sendable {
         workstreams.filter { !$0.isDeclaredDone && command(for: $0) == nil }
     }
 
+    /// `path` from the current folder: the paths handed to a command must still name the same
+    /// files after it `cd`s.
+    static func absolute(_ path: String) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        let folder = FileManager.default.currentDirectoryPath
+        return folder.hasSuffix("/") ? folder + path : folder + "/" + path
+    }
+
     /// The path of `id`'s log.
     public func logPath(for id: String) -> String {
         "\(logFolder)/\(id).log"
@@ -115,7 +124,8 @@ public struct CommandExecutor: Sendable {
         let childEnvironment =
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
-                "ONESHOT_WS_FILE=\(workstream.source?.file ?? "")", "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(reportPath)",
+                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
+                "ONESHOT_REPORT=\(Self.absolute(reportPath))",
             ]
         let child: ChildProcess
         do {
@@ -141,7 +151,11 @@ public struct CommandExecutor: Sendable {
         if status.isSuccess {
             return ExecutionResult(succeeded: true, exitCode: 0, logPath: path, costUSD: report.cost, warning: report.problem)
         }
-        let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        var tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        if case .stopped = status {
+            // The last line shown: why a command that printed nothing wrong failed.
+            tail += (tail.isEmpty ? "" : "\n") + status.description
+        }
         return ExecutionResult(
             succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path,
             costUSD: report.cost, warning: report.problem

@@ -2,8 +2,9 @@ import OneshotWorkstreams
 
 /// An `--exec` template such as `claude -p "@build {ws_id}"`, expanded per workstream.
 ///
-/// Placeholders: `{ws_id}`, `{feature_id}`, `{file}`. Ids are validated to hold no shell
-/// metacharacters; `{file}` is inserted as it is.
+/// Placeholders: `{ws_id}`, `{feature_id}`, `{file}`. Each value is shell-quoted for where it
+/// stands in the template — bare, inside `'…'` or inside `"…"` — so that a file name with a
+/// space, a quote or a `$(…)` reaches the command as one word, as it is, and runs nothing.
 public struct CommandTemplate: Sendable, Equatable {
     /// The placeholders a template may use.
     public static let placeholders = ["ws_id", "feature_id", "file"]
@@ -31,10 +32,67 @@ public struct CommandTemplate: Sendable, Equatable {
 
     /// The command for `workstream` of `featureID`.
     public func expand(for workstream: Workstream, featureID: String) -> String {
-        text.replacingOccurrences(of: "{ws_id}", with: workstream.id)
-            .replacingOccurrences(of: "{feature_id}", with: featureID)
-            .replacingOccurrences(of: "{file}", with: workstream.source?.file ?? "")
+        let values = ["ws_id": workstream.id, "feature_id": featureID, "file": workstream.source?.file ?? ""]
+        var result = ""
+        var scanner = ShellQuoteState()
+        var index = text.startIndex
+        while index < text.endIndex {
+            // init guarantees that every '{' opens a known placeholder.
+            if text[index] == "{", let close = text[index...].firstIndex(of: "}"),
+                let value = values[String(text[text.index(after: index)..<close])]
+            {
+                result += scanner.quoted(value)
+                index = text.index(after: close)
+                continue
+            }
+            scanner.advance(over: text[index])
+            result.append(text[index])
+            index = text.index(after: index)
+        }
+        return result
     }
+}
+
+/// Where a position in a shell command stands: bare, in single quotes or in double quotes; and
+/// how to insert a value there so that the shell reads it back unchanged.
+private struct ShellQuoteState {
+    private enum Context { case bare, single, double }
+    private var context = Context.bare
+    private var escaped = false
+
+    mutating func advance(over character: Character) {
+        if escaped {
+            escaped = false
+            return
+        }
+        switch (context, character) {
+        case (.bare, "\\"), (.double, "\\"): escaped = true
+        case (.bare, "'"): context = .single
+        case (.bare, "\""): context = .double
+        case (.single, "'"), (.double, "\""): context = .bare
+        default: break
+        }
+    }
+
+    func quoted(_ value: String) -> String {
+        switch context {
+        case .bare:
+            let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { Self.plain.contains($0) }
+            return plain ? value : "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+        case .single:
+            return value.replacingOccurrences(of: "'", with: #"'\''"#)
+        case .double:
+            var result = ""
+            for character in value {
+                if "\\\"$`".contains(character) { result.append("\\") }
+                result.append(character)
+            }
+            return result
+        }
+    }
+
+    /// Characters the shell never treats specially in a word.
+    private static let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+@%:,=".unicodeScalars)
 }
 
 extension String {

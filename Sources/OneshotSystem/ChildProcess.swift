@@ -5,8 +5,9 @@ import Synchronization
 ///
 /// Foundation's `Process` starts children with SIGINT, SIGTERM and SIGCHLD blocked and signals
 /// only the child's own pid; a shell's background jobs then outlive a timeout. `ChildProcess`
-/// uses `posix_spawn` with `POSIX_SPAWN_SETPGROUP`, an empty signal mask and default
-/// dispositions, and signals the whole group with `kill(-pgid, …)`.
+/// uses `posix_spawn` with `POSIX_SPAWN_SETSID` (a session, and so a process group, of its own,
+/// with no controlling terminal), an empty signal mask and default dispositions, and signals
+/// the whole group with `kill(-pgid, …)`.
 ///
 /// The exit is learnt without reaping (a pidfd polled by an ``EventLoop``, else `waitid(WNOWAIT)`
 /// on a thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
@@ -19,6 +20,10 @@ public final class ChildProcess: Sendable {
     private struct State {
         var reaped = false
         var terminationRequested = false
+        /// The registration with the run's ``KillSwitch`` while the child is being terminated.
+        var killSwitchToken: Int?
+        /// The signal that stopped the child, which was then killed (see ``ChildStopWatcher``).
+        var stoppedBy: Int32?
     }
     private let state = Mutex(State())
 
@@ -26,7 +31,8 @@ public final class ChildProcess: Sendable {
         self.pid = pid
     }
 
-    /// Starts `executable` with `arguments` in a new process group.
+    /// Starts `executable` with `arguments` in a new session and process group, without a
+    /// controlling terminal.
     ///
     /// The corresponding C function is `posix_spawn`. Standard input is `/dev/null`; standard
     /// output and error go to `outputFD`. The child's signal mask is emptied and SIGINT, SIGTERM,
@@ -57,6 +63,7 @@ public final class ChildProcess: Sendable {
         environmentEntries: [String],
         outputFD: Int32
     ) throws(SystemError) -> ChildProcess {
+        SignalWatcher.makeChildrenWaitable()
         #if canImport(Darwin)
             var attributes: posix_spawnattr_t? = nil
             var actions: posix_spawn_file_actions_t? = nil
@@ -78,11 +85,7 @@ public final class ChildProcess: Sendable {
         }
         posix_spawnattr_setsigmask(&attributes, &emptyMask)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes,
-            Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)
-        )
+        posix_spawnattr_setflags(&attributes, Int16(newSessionFlag | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
         posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
@@ -115,14 +118,19 @@ public final class ChildProcess: Sendable {
 
     /// ``wait(terminationGrace:)`` through `monitor`, or a thread of its own when it is `nil`.
     func wait(terminationGrace grace: Duration, monitor: EventLoop?) async -> ExitStatus {
-        await withTaskCancellationHandler {
+        let killSwitch = KillSwitch.current
+        return await withTaskCancellationHandler {
+            let stopWatch = killWhenStopped()
             await waitForExitWithoutReaping(monitor: monitor)
             if state.withLock({ $0.terminationRequested }) {
                 try? Syscall.kill(-pid, SIGKILL)
             }
-            return reap()
+            let status = reap()
+            forgetKillSwitch(killSwitch)
+            return statusNamingTheStop(status, stopWatch: stopWatch)
         } onCancel: {
             terminate(grace: grace)
+            killAtOnce(whenThrown: killSwitch)
         }
     }
 
@@ -171,5 +179,75 @@ public final class ChildProcess: Sendable {
             state.reaped = true
             return result == -1 ? .exited(127) : ExitStatus(waitStatus: status)
         }
+    }
+}
+
+// MARK: - Escalation by a second signal
+
+extension ChildProcess {
+    /// Skips the rest of the grace once `killSwitch` is thrown: SIGKILL to the group at once,
+    /// unless the child has been reaped (its pid could be recycled).
+    private func killAtOnce(whenThrown killSwitch: KillSwitch?) {
+        guard let killSwitch else { return }
+        state.withLock { state in
+            guard !state.reaped, state.killSwitchToken == nil else { return }
+            let token = killSwitch.register { [weak self] in self?.killGroupUnlessReaped() }
+            if let token {
+                state.killSwitchToken = token
+            } else {
+                try? Syscall.kill(-pid, SIGKILL)
+            }
+        }
+    }
+
+    private func killGroupUnlessReaped() {
+        state.withLock { state in
+            if !state.reaped { try? Syscall.kill(-pid, SIGKILL) }
+        }
+    }
+
+    private func forgetKillSwitch(_ killSwitch: KillSwitch?) {
+        guard let killSwitch, let token = state.withLock({ $0.killSwitchToken }) else { return }
+        killSwitch.unregister(token)
+    }
+}
+
+// MARK: - No controlling terminal
+
+extension ChildProcess {
+    /// `POSIX_SPAWN_SETSID`: the child starts a session of its own, which is also a process
+    /// group whose id is its pid, and has no controlling terminal. A command that opens
+    /// `/dev/tty` to prompt then fails at once (`ENXIO`) instead of being stopped by SIGTTIN or
+    /// SIGTTOU and hanging the run, and the terminal's job control never reaches it.
+    private static var newSessionFlag: Int32 {
+        #if os(Linux)
+            // glibc ≥ 2.26; the Glibc module does not import the macro.
+            0x80
+        #else
+            Int32(POSIX_SPAWN_SETSID)
+        #endif
+    }
+}
+
+// MARK: - A stopped child
+
+extension ChildProcess {
+    /// Watches for a stop of the child, when a ``ChildStopWatcher`` is installed: a stopped
+    /// command would never exit, so its group is killed and the stop reported.
+    private func killWhenStopped() -> Int? {
+        ChildStopWatcher.shared?.watch(pid) { [weak self] signal in self?.killStopped(by: signal) }
+    }
+
+    private func killStopped(by signal: Int32) {
+        state.withLock { state in
+            guard !state.reaped else { return }
+            state.stoppedBy = signal
+            try? Syscall.kill(-pid, SIGKILL)
+        }
+    }
+
+    private func statusNamingTheStop(_ status: ExitStatus, stopWatch: Int?) -> ExitStatus {
+        if let stopWatch { ChildStopWatcher.shared?.unwatch(pid, token: stopWatch) }
+        return state.withLock { $0.stoppedBy }.map { .stopped($0) } ?? status
     }
 }

@@ -4,6 +4,8 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     case exited(Int32)
     /// A signal ended it.
     case signaled(Int32)
+    /// This signal stopped it, and it was killed: stopped, it would never have ended.
+    case stopped(Int32)
 
     /// Whether the process exited with code 0.
     public var isSuccess: Bool { self == .exited(0) }
@@ -12,15 +14,19 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     public var shellCode: Int32 {
         switch self {
         case .exited(let code): code
-        case .signaled(let signal): 128 + signal
+        case .signaled(let signal), .stopped(let signal): 128 + signal
         }
     }
 
-    /// `"exit 1"` or `"signal 15 (SIGTERM)"`.
+    /// `"exit 1"`, `"signal 15 (SIGTERM)"` or what stopped it.
     public var description: String {
         switch self {
         case .exited(let code): "exit \(code)"
         case .signaled(let signal): "signal \(signal)\(Self.name(of: signal).map { " (\($0))" } ?? "")"
+        case .stopped(SIGTTIN): "stopped: tried to read the terminal (stdin is /dev/null; use a non-interactive command)"
+        case .stopped(SIGTTOU): "stopped: tried to write to or configure the terminal; use a non-interactive command"
+        case .stopped(let signal):
+            "stopped by signal \(signal)\(Self.name(of: signal).map { " (\($0))" } ?? ""): killed, as a stopped command never ends"
         }
     }
 
@@ -34,6 +40,8 @@ public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
         case SIGSEGV: "SIGSEGV"
         case SIGABRT: "SIGABRT"
         case SIGPIPE: "SIGPIPE"
+        case SIGSTOP: "SIGSTOP"
+        case SIGTSTP: "SIGTSTP"
         default: nil
         }
     }

@@ -71,11 +71,30 @@ extension Syscall {
                 var info = stat()
                 let isFolder = stat(prefix, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
                 if !(code == EEXIST && isFolder) {
+                    if code == EEXIST, let target = danglingLinkTarget(prefix) {
+                        throw SystemError(
+                            call: "mkdir", path: "\(prefix) (a dangling symlink: \(target) does not exist)", errno: ENOENT)
+                    }
                     throw SystemError(call: "mkdir", path: prefix, errno: code == EEXIST ? ENOTDIR : code)
                 }
             }
             prefix += "/"
         }
+    }
+}
+
+extension Syscall {
+    /// What the symlink at `path` points to, when it is a symlink whose target does not exist.
+    /// The corresponding C function is `readlink`.
+    static func danglingLinkTarget(_ path: String) -> String? {
+        var info = stat()
+        guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK, stat(path, &info) == -1, errno == ENOENT else {
+            return nil
+        }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

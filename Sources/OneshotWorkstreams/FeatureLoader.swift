@@ -42,7 +42,7 @@ public struct FeatureLoader: Sendable {
         var workstreams: [Workstream] = []
         var external: Set<String> = []
         var errors: [InputError] = []
-        let files = markdownFiles(under: root)
+        let files = try markdownFiles(under: root)
         for path in files {
             let shown = display(path)
             guard let data = FileManager.default.contents(atPath: path) else {
@@ -77,15 +77,69 @@ public struct FeatureLoader: Sendable {
         return Feature(id: id, workstreams: workstreams, satisfiedExternally: external)
     }
 
-    private func markdownFiles(under root: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        var paths: [String] = []
-        while let relative = enumerator.nextObject() as? String {
-            if relative.hasSuffix(".md") {
-                paths.append((root as NSString).appendingPathComponent(relative))
+    /// Every `*.md` under `root`, at any depth, following symlinked folders. A link that leads
+    /// back to a folder already read (a loop, or one folder linked twice) and a dangling `*.md`
+    /// link are errors naming the link: nothing under the feature is skipped silently.
+    private func markdownFiles(under root: String) throws(InputErrors) -> [String] {
+        var walk = FolderWalk()
+        if let real = realPath(root) {
+            walk.root = real
+            walk.visited.insert(real)
+        }
+        collect(in: root, into: &walk)
+        if !walk.errors.isEmpty { throw InputErrors(walk.errors) }
+        return walk.files.sorted()
+    }
+
+    private struct FolderWalk {
+        var files: [String] = []
+        var errors: [InputError] = []
+        /// The real paths of the folders read so far.
+        var visited: Set<String> = []
+        /// The real path of the feature's folder.
+        var root = ""
+
+        /// Whether `folder` holds the feature's folder: following a link to it loops.
+        func encloses(_ folder: String) -> Bool {
+            root.hasPrefix(folder.hasSuffix("/") ? folder : folder + "/")
+        }
+    }
+
+    private func collect(in folder: String, into walk: inout FolderWalk) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
+            walk.errors.append(InputError("cannot read the folder", at: .init(file: display(folder))))
+            return
+        }
+        for name in names.sorted() {
+            let path = (folder as NSString).appendingPathComponent(name)
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
+            var isDirectory: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            if let target, !exists {
+                if name.hasSuffix(".md") {
+                    walk.errors.append(
+                        InputError(
+                            "dangling symlink: it points to \(target), which does not exist", at: .init(file: display(path))))
+                }
+            } else if isDirectory.boolValue {
+                guard let real = realPath(path), !walk.encloses(real), walk.visited.insert(real).inserted else {
+                    let what = target.map { "symlink to \($0) leads to" } ?? "is"
+                    let loop = realPath(path).map(walk.encloses) == true
+                    let why = loop ? "a folder that holds the feature's folder (a loop)" : "a folder already read (linked twice)"
+                    walk.errors.append(InputError("\(what) \(why); remove the link", at: .init(file: display(path))))
+                    continue
+                }
+                collect(in: path, into: &walk)
+            } else if name.hasSuffix(".md") {
+                walk.files.append(path)
             }
         }
-        return paths.sorted()
+    }
+
+    private func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     private func display(_ path: String) -> String {

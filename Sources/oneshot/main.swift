@@ -2,8 +2,12 @@ import Foundation
 import OneshotCLI
 import OneshotSystem
 
-// Before any await: the main thread must be able to receive the signals that stop a run.
-SignalWatcher.unblock([SIGINT, SIGTERM, SIGHUP])
+// Before any await: the main thread must be able to receive the signals that stop a run, and a
+// parent's dispositions must not leak in (SIGCHLD ignored would lose every child's exit status).
+// SIGHUP stays ignored under `nohup`.
+SignalWatcher.resetInherited([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD], keepIgnored: [SIGHUP])
+// A command stopped by SIGSTOP is killed and reported instead of hanging the run.
+ChildStopWatcher.install()
 // Descriptors our parent left open must not leak into the commands we start.
 InheritedDescriptors.closeOnExec()
 // A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.

@@ -1,0 +1,124 @@
+import Foundation
+import Synchronization
+
+/// Notices a child process that has been stopped (SIGSTOP) instead of waiting for its exit
+/// forever: pidfds and `waitid(WEXITED)` report exits only, and a stopped command would keep its
+/// slot "running" for good.
+///
+/// ``install()`` sets a SIGCHLD handler that only writes a byte to a pipe; a thread of its own
+/// reads the pipe and asks each watched child, with `waitid(WSTOPPED | WNOHANG | WNOWAIT)`
+/// (which reaps nothing), whether it is stopped. ``ChildProcess`` registers every child it waits
+/// for and ends a stopped one's group. Commands start without a controlling terminal, and their
+/// process group is orphaned, so SIGTSTP, SIGTTIN and SIGTTOU cannot stop them; SIGSTOP can.
+/// Only oneshot's own children are seen: a stopped grandchild sends its SIGCHLD to its parent.
+public final class ChildStopWatcher: Sendable {
+    /// The process-wide watcher, once ``install()`` has succeeded.
+    public static var shared: ChildStopWatcher? {
+        installed.withLock { $0 }
+    }
+
+    private static let installed = Mutex<ChildStopWatcher?>(nil)
+
+    private struct Watch {
+        var token: Int
+        var onStop: @Sendable (Int32) -> Void
+    }
+    private struct State {
+        var nextToken = 0
+        var watches: [pid_t: Watch] = [:]
+    }
+    private let state = Mutex(State())
+
+    private init() {}
+
+    /// Installs the SIGCHLD handler and starts the watcher's thread; later calls do nothing.
+    ///
+    /// The corresponding C function is `sigaction`. A SIGCHLD handler the process already has
+    /// (an embedding harness's) is left alone, and then stops are not watched.
+    ///
+    /// - Returns: whether stops are watched.
+    @discardableResult
+    public static func install() -> Bool {
+        installed.withLock { installed in
+            if installed != nil { return true }
+            guard !SignalWatcher.hasHandler(SIGCHLD) else { return false }
+            var ends: [Int32] = [-1, -1]
+            guard (try? Syscall.retrying("pipe", { pipe(&ends) })) != nil else { return false }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            // The handler must never block.
+            _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)
+            childSignalWakeFD.store(ends[1], ordering: .releasing)
+            let watcher = ChildStopWatcher()
+            watcher.startThread(reading: ends[0])
+            var action = sigaction()
+            sigemptyset(&action.sa_mask)
+            SignalWatcher.setHandler(of: &action, to: wakeOnChildSignal)
+            action.sa_flags = Int32(SA_RESTART)
+            sigaction(SIGCHLD, &action, nil)
+            installed = watcher
+            return true
+        }
+    }
+
+    /// Calls `onStop` with the signal that stopped `pid`, once, if it is stopped while watched.
+    ///
+    /// - Returns: a token for ``unwatch(_:token:)``.
+    func watch(_ pid: pid_t, onStop: @escaping @Sendable (Int32) -> Void) -> Int {
+        let token = state.withLock { state in
+            state.nextToken += 1
+            state.watches[pid] = Watch(token: state.nextToken, onStop: onStop)
+            return state.nextToken
+        }
+        // It may have stopped before it was watched: its SIGCHLD has come and gone.
+        check(pid)
+        return token
+    }
+
+    /// Stops watching `pid`, unless its pid now belongs to a newer watch.
+    func unwatch(_ pid: pid_t, token: Int) {
+        state.withLock { state in
+            if state.watches[pid]?.token == token { state.watches[pid] = nil }
+        }
+    }
+
+    private func startThread(reading fd: Int32) {
+        let thread = Thread { [self] in
+            var buffer = [UInt8](repeating: 0, count: 64)
+            while true {
+                let count = read(fd, &buffer, buffer.count)
+                if count == -1 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                state.withLock { Array($0.watches.keys) }.forEach(check)
+            }
+        }
+        thread.name = "oneshot.stops"
+        thread.stackSize = 64 * 1024
+        thread.start()
+    }
+
+    private func check(_ pid: pid_t) {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WSTOPPED | WNOHANG | WNOWAIT) == 0, info.si_code == CLD_STOPPED else { return }
+        #if canImport(Darwin)
+            let signal = info.si_status
+        #else
+            let signal = info._sifields._sigchld.si_status
+        #endif
+        let watch = state.withLock { $0.watches.removeValue(forKey: pid) }
+        watch?.onStop(signal)
+    }
+}
+
+/// The pipe's write end, read by the signal handler: an atomic, as a handler may take no lock.
+private let childSignalWakeFD = Atomic<Int32>(-1)
+
+/// Async-signal-safe: one `write`, `errno` preserved.
+private func wakeOnChildSignal(_: Int32) {
+    let saved = errno
+    let fd = childSignalWakeFD.load(ordering: .acquiring)
+    if fd >= 0 {
+        var byte: UInt8 = 1
+        _ = write(fd, &byte, 1)
+    }
+    errno = saved
+}

@@ -1,0 +1,38 @@
+extension Syscall {
+    /// Writes all of `bytes` to `fd`, waiting for room when the descriptor is non-blocking.
+    ///
+    /// A parent may hand oneshot a non-blocking stdout (node and libuv make their pipes
+    /// non-blocking, and the flag belongs to the pipe, not to one process): a plain write then
+    /// fails with `EAGAIN` whenever the reader is slower than the run, and the line would be
+    /// lost. Here `EAGAIN` waits in `poll` until the pipe has room, and the write goes on. The
+    /// corresponding C functions are `write` and `poll`.
+    ///
+    /// - Throws: ``SystemError`` for any other failure (`EPIPE` once the reader is gone).
+    public static func writeAllWaitingForRoom(_ fd: Int32, _ bytes: some Collection<UInt8>, path: String? = nil)
+        throws(SystemError)
+    {
+        let bytes = Array(bytes)
+        let name = path ?? "descriptor \(fd)"
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { raw in
+                raw.baseAddress.map { Glibc_write(fd, $0 + offset, raw.count - offset) } ?? 0
+            }
+            if written > 0 {
+                offset += written
+                continue
+            }
+            let code = written == 0 ? EIO : errno
+            switch code {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: try waitForRoom(fd, path: name)
+            default: throw SystemError(call: "write", path: name, errno: code)
+            }
+        }
+    }
+
+    private static func waitForRoom(_ fd: Int32, path: String) throws(SystemError) {
+        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        try retrying("poll", path: path) { poll(&descriptor, 1, -1) }
+    }
+}

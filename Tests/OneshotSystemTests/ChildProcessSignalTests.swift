@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+
+@testable import OneshotSystem
+
+/// A second signal's kill switch, and a host process that ignores SIGCHLD.
+@Suite(.timeLimit(.minutes(1))) struct ChildProcessSignalTests {
+    private func spawn(_ script: String) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], outputFD: 2)
+    }
+
+    @Test(arguments: ChildProcessTests.Waiting.allCases)
+    func throwingTheKillSwitchSkipsTheRestOfTheGrace(_ waiting: ChildProcessTests.Waiting) async throws {
+        let marker = NSTemporaryDirectory() + "oneshot-switch-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        // Ignores SIGTERM: only SIGKILL ends it before the minute-long grace (and the suite's limit).
+        let child = try spawn("trap '' TERM; touch '\(marker)'; sleep 300")
+        let killSwitch = KillSwitch()
+        let task = Task {
+            await KillSwitch.$current.withValue(killSwitch) {
+                await child.wait(terminationGrace: .seconds(60), monitor: waiting.monitor)
+            }
+        }
+        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(5)) }
+        task.cancel()
+        killSwitch.throwSwitch()
+        #expect(await task.value == .signaled(SIGKILL))
+    }
+
+    @Test func aSwitchThrownBeforeTheCancellationKillsAtOnce() async throws {
+        let marker = NSTemporaryDirectory() + "oneshot-switch-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let child = try spawn("trap '' TERM; touch '\(marker)'; sleep 300")
+        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(5)) }
+        let killSwitch = KillSwitch()
+        killSwitch.throwSwitch()
+        let task = Task {
+            await KillSwitch.$current.withValue(killSwitch) { await child.wait(terminationGrace: .seconds(60)) }
+        }
+        task.cancel()
+        #expect(await task.value == .signaled(SIGKILL))
+    }
+
+    /// A harness that ignores SIGCHLD would have the kernel reap every child at once, and each
+    /// exit status read as `ECHILD`. (Other tests' children could be reaped in the microseconds
+    /// between the two calls; the spawn restores the default first thing.)
+    @Test func childrenAreWaitableWhenTheHostIgnoresSIGCHLD() async throws {
+        let previous = signal(SIGCHLD, SIG_IGN)
+        defer { signal(SIGCHLD, previous) }
+        let child = try spawn("exit 3")
+        #expect(!SignalWatcher.isIgnored(SIGCHLD))
+        #expect(await child.wait(terminationGrace: .seconds(5)) == .exited(3))
+    }
+}
