@@ -65,7 +65,12 @@ struct DispatchLoop {
         let graph = dispatcher.graph
         let held = Set(dispatcher.options.held.compactMap { graph.node($0) }).subtracting(done)
         let weights = graph.weights(knownDurations: options.knownDurations)
-        state = DispatchState(graph: graph, done: done, held: held, rank: graph.priorityRanks(weights: weights))
+        var adopted: [Int: Int] = [:]
+        for attempt in options.adopted {
+            if let node = graph.node(attempt.id), !done.contains(node) { adopted[node] = attempt.attempt }
+        }
+        state = DispatchState(
+            graph: graph, done: done, held: held, adopted: adopted, rank: graph.priorityRanks(weights: weights))
         random = SeededRandom(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max))
         durations = [Duration](repeating: .zero, count: graph.count)
         lastAttempt = [AttemptReport?](repeating: nil, count: graph.count)
@@ -78,6 +83,7 @@ struct DispatchLoop {
         onEvent(.runStarted(RunStart(total: graph.count, alreadyDone: alreadyDone, maxConcurrency: options.maxConcurrency)))
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
+            awaitAdopted(&group)
             launchReady(&group)
             while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil) {
                 guard let result = await group.next() else { break }
@@ -266,6 +272,26 @@ struct DispatchLoop {
             state.stopLaunching = true
             breakerRetryAt = retryAt
             return nil
+        }
+    }
+
+    /// Starts waiting for the attempts adopted from an earlier run: they are running already,
+    /// so neither the limit nor the breaker applies; the rest of their timeout does.
+    private mutating func awaitAdopted(_ group: inout TaskGroup<ChildResult>) {
+        for adopted in options.adopted {
+            guard let node = graph.node(adopted.id), state.phase[node] == .running else { continue }
+            let workstream = graph.workstreams[node]
+            let attempt = adopted.attempt
+            onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
+            let timeout = (workstream.timeout ?? options.defaultTimeout).map { max(.zero, $0 - adopted.runningFor) }
+            let runner = AttemptRunner(
+                executor: { _, _ in try await adopted.wait() }, sleep: sleep, outputsRoot: options.outputsRoot)
+            group.addTask {
+                let clock = ContinuousClock()
+                let start = clock.now
+                let (status, result) = await runner.run(workstream, attempt: attempt, timeout: timeout)
+                return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+            }
         }
     }
 
