@@ -37,7 +37,8 @@ let package = Package(
         ),
         // The CLI's executor: a shell command per workstream, in its own process group, logged.
         .target(
-            name: "OneshotCommand", dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch"],
+            name: "OneshotCommand",
+            dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotCheckpoint"],
             swiftSettings: strictSettings),
         // The umbrella an agent harness imports.
         .target(

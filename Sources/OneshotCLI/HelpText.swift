@@ -126,6 +126,8 @@ public enum HelpText {
               --fresh               discard the checkpoint and start over
               --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
                                     when an earlier run died
+              --kill-orphans        terminate the attempts an earlier run left running, instead of
+                                    waiting for them (adopting them) and keeping their outcome
               --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)
               --checkpoint-grace DURATION  when nothing can be written (a full disk) or attempts
                                     cannot be started (no descriptors) for this long, stop

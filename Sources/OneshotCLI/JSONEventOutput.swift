@@ -113,11 +113,21 @@ final class JSONEventOutput: RunObserver {
             "resume_plan",
             [
                 "preserved": plan.preserved.map(\.id),
-                "uncertain": plan.uncertain.map {
-                    [
-                        "ws_id": $0.record.id, "attempt": $0.record.attempt, "started_at": $0.record.startedAt,
-                        "rerun": $0.willRerun,
+                "uncertain": plan.uncertain.map { item -> [String: Any] in
+                    var fields: [String: Any] = [
+                        "ws_id": item.record.id, "attempt": item.record.attempt, "started_at": item.record.startedAt,
+                        "rerun": item.willRerun,
                     ]
+                    if let place = item.elsewhere { fields["elsewhere"] = place }
+                    return fields
+                },
+                "adopted": plan.adopted.map { record -> [String: Any] in
+                    var fields: [String: Any] = ["ws_id": record.id, "attempt": record.attempt]
+                    if let pid = record.pid { fields["pid"] = Int(pid) }
+                    return fields
+                },
+                "finished_meanwhile": plan.finishedMeanwhile.map {
+                    ["ws_id": $0.record.id, "attempt": $0.record.attempt, "exit_code": Int($0.exitCode)] as [String: Any]
                 },
                 "to_retry": plan.toRetry,
                 "pending": plan.pending,

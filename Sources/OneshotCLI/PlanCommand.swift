@@ -49,7 +49,8 @@ struct PlanCommand {
         let resume = checkpoint.map {
             ResumePlan.make(
                 graph: graph, checkpoint: $0, rerunUncertain: false,
-                outputExists: { FileManager.default.fileExists(atPath: $0) }
+                outputExists: { FileManager.default.fileExists(atPath: $0) },
+                probe: CommandExecutor(featureID: featureID, logFolder: ".sdp/logs/\(featureID)").probe
             )
         }
         let plan = FeaturePlan(graph: graph, resume: resume)
@@ -90,7 +91,8 @@ struct FeaturePlan {
         estimatedSeconds = known.isEmpty ? nil : path.reduce(0) { $0 + weights[$1] }
     }
 
-    /// Each workstream's state for a resume: `completed`, `uncertain`, `held`, `retry` or `pending`.
+    /// Each workstream's state for a resume: `completed`, `adopted`, `uncertain`, `held`, `retry`
+    /// or `pending`.
     func state(of id: String) -> String {
         guard let resume else {
             return graph.node(id).map { graph.workstreams[$0].isDeclaredDone } == true ? "completed" : "pending"
@@ -98,6 +100,7 @@ struct FeaturePlan {
         if resume.completed.contains(id) || graph.node(id).map({ graph.workstreams[$0].isDeclaredDone }) == true {
             return "completed"
         }
+        if resume.adopted.contains(where: { $0.id == id }) { return "adopted" }
         if let uncertain = resume.uncertain.first(where: { $0.record.id == id }) {
             return uncertain.willRerun ? "uncertain" : "held"
         }
@@ -121,6 +124,13 @@ struct FeaturePlan {
         }
         lines.append("a resume would:")
         lines.append("  skip (preserved) \(resume.preserved.count): \(resume.preserved.map(\.id).joined(separator: ", "))")
+        for finished in resume.finishedMeanwhile {
+            let outcome = finished.exitCode == 0 ? "keep as completed" : "run again"
+            lines.append("  finished meanwhile: \(finished.record.id), exit \(finished.exitCode): \(outcome)")
+        }
+        for record in resume.adopted {
+            lines.append("  adopt: \(record.id), still running (pid \(record.pid.map(String.init) ?? "?")): wait for it")
+        }
         for uncertain in resume.uncertain {
             let action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"
             lines.append("  uncertain: \(uncertain.record.id), started \(uncertain.record.startedAt): \(action)")
@@ -144,6 +154,8 @@ struct FeaturePlan {
             object["resume"] = [
                 "skip": resume.preserved.map(\.id),
                 "uncertain": resume.uncertain.map { ["ws_id": $0.record.id, "rerun": $0.willRerun] },
+                "adopt": resume.adopted.map(\.id),
+                "finished_meanwhile": resume.finishedMeanwhile.map { ["ws_id": $0.record.id, "exit_code": $0.exitCode] },
                 "retry": resume.toRetry,
                 "pending": resume.pending,
                 "changes": resume.changes,
@@ -157,7 +169,8 @@ struct FeaturePlan {
 
     func dot(featureID: String) -> String {
         let colours = [
-            "completed": "palegreen", "uncertain": "orange", "held": "orange", "retry": "salmon", "pending": "white",
+            "completed": "palegreen", "adopted": "khaki", "uncertain": "orange", "held": "orange", "retry": "salmon",
+            "pending": "white",
         ]
         var lines = ["digraph \"\(featureID)\" {", "  rankdir=LR;", "  node [shape=box, style=filled, fontname=\"Helvetica\"];"]
         let critical = Set(criticalPath)

@@ -19,11 +19,24 @@ struct ResumeReport {
                         item.durationMS.map { "\(item.id) (\(DurationText.format(.milliseconds($0))))" } ?? item.id
                     }.joined(separator: ", "))
         }
+        for item in plan.finishedMeanwhile {
+            let record = item.record
+            let outcome = item.exitCode == 0 ? "kept as completed" : "runs again"
+            lines.append(
+                "FINISHED    \(record.id): attempt \(record.attempt) ended while no oneshot was running, exit \(item.exitCode); \(outcome)"
+            )
+        }
+        for record in plan.adopted {
+            lines.append(
+                "ADOPTED     \(record.id): attempt \(record.attempt) (pid \(record.pid.map(String.init) ?? "?")) is still running; waiting for it, log \(logFolder)/\(record.id).log"
+            )
+        }
         for item in plan.uncertain {
             let record = item.record
             let action = item.willRerun ? "runs again" : "NOT run again (idempotent: false; see below)"
+            let place = item.elsewhere.map { "; it was running \($0) when that run died and is not signalled from here" } ?? ""
             lines.append(
-                "UNCERTAIN   \(record.id): attempt \(record.attempt) started \(record.startedAt), log \(logFolder)/\(record.id).log; \(action)"
+                "UNCERTAIN   \(record.id): attempt \(record.attempt) started \(record.startedAt), log \(logFolder)/\(record.id).log\(place); \(action)"
             )
         }
         if !plan.toRetry.isEmpty { lines.append("TO RETRY    \(plan.toRetry.count): \(plan.toRetry.joined(separator: ", "))") }

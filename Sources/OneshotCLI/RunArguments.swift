@@ -28,6 +28,8 @@ public struct RunArguments: Sendable, Equatable {
     public var strictCheckpoint = false
     /// `--rerun-uncertain`: run again non-idempotent workstreams that were running at a crash.
     public var rerunUncertain = false
+    /// `--kill-orphans`: terminate an earlier run's attempts that still run, instead of adopting them.
+    public var killOrphans = false
     /// The breaker's settings (`--breaker-threshold`, `--breaker-window`, `--breaker-timeout`,
     /// `--breaker-max-backoff`, `--breaker-max-opens`).
     public var breaker = BreakerConfiguration()
@@ -169,6 +171,7 @@ public enum ArgumentParser {
             case "-C", "--directory": run.projectRoot = try next()
             case "--fresh": run.fresh = true
             case "--rerun-uncertain": run.rerunUncertain = true
+            case "--kill-orphans": run.killOrphans = true
             case "--no-wait": run.noWait = true
             case "--json": run.json = true
             case "--dry-run": run.dryRun = true

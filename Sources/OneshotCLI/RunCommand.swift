@@ -46,7 +46,7 @@ struct RunCommand {
         do {
             session = try CheckpointSession.open(
                 graph: graph, paths: paths, fresh: arguments.fresh, rerunUncertain: arguments.rerunUncertain,
-                strict: arguments.strictCheckpoint
+                strict: arguments.strictCheckpoint, orphans: executor.orphanHandling(killRunning: arguments.killOrphans)
             )
         } catch {
             console.error(error.description)
@@ -56,8 +56,6 @@ struct RunCommand {
         let observers = makeObservers(featureID: featureID.rawValue, graph: graph, plan: session.plan, paths: paths)
         let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
         session.warnings.forEach(warn)
-        let orphans = await OrphanReaper.terminate(session.plan.uncertain.map(\.record), grace: arguments.grace)
-        orphans.forEach(warn)
         if session.plan.isResume {
             observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
         }
@@ -73,12 +71,18 @@ struct RunCommand {
         }
         let store = session.store
         var spawning = executor
-        spawning.onSpawn = { id, attempt, pid in store.processStarted(id: id, attempt: attempt, pid: pid) }
+        spawning.onSpawn = { id, attempt, child in
+            store.processStarted(id: id, attempt: attempt, pid: child.pid, startTime: child.startTime)
+        }
         var options = DispatchOptions(
             maxConcurrency: cappedJobs(attemptsAllowed, warn: { message in observers.forEach { $0.note(message) } }),
             defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
             knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
-            held: session.plan.held, outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
+            held: session.plan.held,
+            adopted: session.plan.adopted.compactMap { record in
+                graph.node(record.id).map { executor.adopt(record, of: graph.workstreams[$0]) }
+            },
+            outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
         options.checkpointGrace = arguments.checkpointGrace
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)

@@ -84,6 +84,8 @@ extension InFlightRecord: JSONWritable {
     public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("attempt", attempt)
+        writer.field("boot_id", bootID)
+        writer.field("host", host)
         writer.field("id", id)
         writer.field("pid", pid)
         writer.field("process_start", processStart)

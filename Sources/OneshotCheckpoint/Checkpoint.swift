@@ -174,21 +174,32 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
     public var processStart: UInt64?
     /// The run (``Checkpoint/runs``) that started it.
     public var run: Int?
+    /// The boot the process ran on (`/proc/sys/kernel/random/boot_id`): a pid means nothing on
+    /// another boot, so a record without this boot's id is never signalled or adopted.
+    public var bootID: String?
+    /// The host the process ran on, to say where it was when it is not here.
+    public var host: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, attempt, pid, run
+        case id, attempt, pid, run, host
         case startedAt = "started_at"
         case processStart = "process_start"
+        case bootID = "boot_id"
     }
 
     /// Creates a record.
-    public init(id: String, attempt: Int, startedAt: String, pid: Int32? = nil, processStart: UInt64? = nil, run: Int? = nil) {
+    public init(
+        id: String, attempt: Int, startedAt: String, pid: Int32? = nil, processStart: UInt64? = nil, run: Int? = nil,
+        bootID: String? = nil, host: String? = nil
+    ) {
         self.id = id
         self.attempt = attempt
         self.startedAt = startedAt
         self.pid = pid
         self.processStart = processStart
         self.run = run
+        self.bootID = bootID
+        self.host = host
     }
 }
 

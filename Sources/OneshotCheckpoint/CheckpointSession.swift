@@ -60,6 +60,8 @@ public final class CheckpointSession: Sendable {
     ///   - rerunUncertain: run non-idempotent uncertain workstreams again (`--rerun-uncertain`).
     ///   - strict: a failed write stops the run (`--strict-checkpoint`).
     ///   - outputExists: whether a declared output exists.
+    ///   - orphans: how to find what became of the attempts the earlier run left in flight, and
+    ///     how to stop them; `nil` treats every such attempt as UNCERTAIN and signals nothing.
     /// - Throws: ``Failure``.
     public static func open(
         graph: WorkstreamGraph,
@@ -68,7 +70,8 @@ public final class CheckpointSession: Sendable {
         fresh: Bool = false,
         rerunUncertain: Bool = false,
         strict: Bool = false,
-        outputExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+        outputExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+        orphans: OrphanHandling? = nil
     ) throws(Failure) -> CheckpointSession {
         do {
             try Syscall.makeDirectories(paths.folder)
@@ -84,12 +87,17 @@ public final class CheckpointSession: Sendable {
         }
         var warnings: [String] = []
         let writer = AtomicFile(fileSystem: fileSystem)
-        let orphans = writer.removeOrphanedTemporaries(of: paths.checkpoint)
-        if !orphans.isEmpty {
+        let temporaries = writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        if !temporaries.isEmpty {
             warnings.append(
-                "removed \(orphans.count) temporary file(s) left by an interrupted write: \(orphans.joined(separator: ", "))")
+                "removed \(temporaries.count) temporary file(s) left by an interrupted write: \(temporaries.joined(separator: ", "))"
+            )
         }
         if fresh {
+            // The discarded run's attempts must not go on untracked.
+            if let orphans, let discarded = try? CheckpointReader.load(paths)?.checkpoint {
+                warnings += stop(discarded.inFlight ?? [], orphans, why: "--fresh discards the run that started it")
+            }
             do {
                 try fileSystem.unlink(paths.checkpoint)
                 try fileSystem.unlink(paths.journal)
@@ -98,17 +106,27 @@ public final class CheckpointSession: Sendable {
             }
         }
         let previous = try load(paths: paths, fileSystem: fileSystem, warnings: &warnings)
+        if let orphans, let inFlight = previous?.inFlight {
+            let removed = inFlight.filter { graph.node($0.id) == nil }
+            warnings += stop(removed, orphans, why: "its workstream is no longer in the feature")
+            if orphans.killRunning {
+                warnings += stop(
+                    inFlight.filter { graph.node($0.id) != nil }, orphans, why: "--kill-orphans stops such attempts")
+            }
+            warnings += sweep(inFlight, orphans)
+        }
         let plan =
             previous.map {
                 ResumePlan.make(
                     graph: graph, checkpoint: $0, rerunUncertain: rerunUncertain,
-                    outputExists: outputExists
+                    outputExists: outputExists, probe: orphans?.probe ?? { _ in .unknown }
                 )
             } ?? .fresh(graph)
         var state = CheckpointState(plan: plan, previous: previous, startedAt: ContinuousClock.now)
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }
+        state.adopt(plan, definitions: graph)
         let store = CheckpointStore(
             paths: paths, graph: graph, state: state, seq: previous?.journalSeq ?? 0, fileSystem: fileSystem, strict: strict
         )
@@ -133,6 +151,26 @@ public final class CheckpointSession: Sendable {
             try store.removeAll()
         } else {
             try store.save()
+        }
+    }
+
+    /// Terminates the attempts of `records` still running here; one warning each, with `why`.
+    private static func stop(_ records: [InFlightRecord], _ orphans: OrphanHandling, why: String) -> [String] {
+        records.compactMap { record in
+            guard case .running(let pid) = orphans.probe(record) else { return nil }
+            let how = orphans.terminate(record)
+            return
+                "\(record.id): attempt \(record.attempt) from the earlier run was still running (pid \(pid)); stopped its process group with \(how) because \(why)"
+        }
+    }
+
+    /// Kills what is left of the groups of `records` whose leaders are gone; one warning each.
+    private static func sweep(_ records: [InFlightRecord], _ orphans: OrphanHandling) -> [String] {
+        records.compactMap { record in
+            let killed = orphans.sweep(record)
+            guard killed > 0 else { return nil }
+            return
+                "\(record.id): killed \(killed) process\(killed == 1 ? "" : "es") left in the group of attempt \(record.attempt) of the earlier run, whose leader had ended"
         }
     }
 

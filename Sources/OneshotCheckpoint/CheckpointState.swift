@@ -57,6 +57,30 @@ struct CheckpointState {
         runStart = startedAt
     }
 
+    /// Takes in what a resume found of the earlier run's attempts: those that finished while no
+    /// oneshot ran are recorded with their exit codes; those still running stay in flight,
+    /// now as attempts of this run, which waits for them.
+    mutating func adopt(_ plan: ResumePlan, definitions graph: WorkstreamGraph) {
+        let now = RFC3339.formatMilliseconds(Date())
+        for finished in plan.finishedMeanwhile {
+            let record = finished.record
+            let definition = graph.node(record.id).map { DefinitionHash.of(graph.workstreams[$0]) }
+            let status: AttemptStatus = finished.exitCode == 0 ? .succeeded : .failed
+            inFlight[record.id] = record
+            finish(
+                FinishedAttempt(
+                    id: record.id, attempt: record.attempt, run: record.run ?? 0, status: status.rawValue, final: true,
+                    durationMS: finished.durationMS ?? 0, exitCode: finished.exitCode, costUSD: nil,
+                    definition: status == .succeeded ? definition : nil),
+                at: now)
+        }
+        for record in plan.adopted {
+            var adopted = record
+            adopted.run = runs
+            inFlight[record.id] = adopted
+        }
+    }
+
     /// Applies one journal line.
     mutating func apply(_ line: JournalLine) {
         lastStateChange = line.at
@@ -65,6 +89,8 @@ struct CheckpointState {
             if let known = inFlight[started.id], known.attempt == started.attempt, known.run == started.run {
                 started.pid = started.pid ?? known.pid
                 started.processStart = started.processStart ?? known.processStart
+                started.bootID = started.bootID ?? known.bootID
+                started.host = started.host ?? known.host
                 started.startedAt = known.startedAt
             }
             inFlight[started.id] = started

@@ -124,14 +124,16 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
-    /// Records the process an attempt started, so that a resume after a crash can find it.
-    /// Call it right after the spawn: the start time recorded is the clock's, not `/proc`'s.
-    public func processStarted(id: String, attempt: Int, pid: Int32) {
-        let start = ProcessInspector.ticksSinceBoot()
+    /// Records the process an attempt started (its pid and start time, as `ChildProcess` gives
+    /// them, with this machine's boot id and host name), so that a resume after a crash can find
+    /// it — and never mistakes a process of another boot or host for it.
+    public func processStarted(id: String, attempt: Int, pid: Int32, startTime start: UInt64?) {
         shared.withLock { shared in
             guard var record = shared.state.inFlight[id], record.attempt == attempt else { return }
             record.pid = pid
             record.processStart = start
+            record.bootID = Machine.bootID
+            record.host = Machine.hostName
             append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()), started: record), &shared)
         }
     }

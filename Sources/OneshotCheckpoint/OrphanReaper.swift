@@ -1,32 +1,75 @@
 import OneshotSystem
 
-/// Stops what a crashed run left running: each child of oneshot has its own process group, so a
-/// `kill -9` of oneshot does not stop them, and a workstream must never run twice at once.
+/// Finds and stops what a crashed run left running: each child of oneshot has its own process
+/// group, so a `kill -9` of oneshot does not stop them.
+///
+/// Only a process this machine may call its own is ever signalled: recorded on this boot, with
+/// a pid above 1 that is not oneshot itself or its group, still the same process (started no
+/// later than recorded), and still the leader of its group.
 public enum OrphanReaper {
-    /// Terminates the process group of each record whose process is still the one recorded (same
-    /// pid and start time): SIGTERM, up to `grace` to exit, then SIGKILL.
+    /// The recorded process, if it runs on this boot and may be signalled; `nil` otherwise.
+    public static func liveProcess(of record: InFlightRecord) -> Int32? {
+        guard let pid = record.pid, let start = record.processStart, isSignallable(pid),
+            let boot = record.bootID, boot == Machine.bootID,
+            ProcessInspector.isRunning(pid, startedBy: start), ProcessInspector.processGroup(of: pid) == pid
+        else { return nil }
+        return pid
+    }
+
+    /// Whether `pid` is one oneshot may ever signal as a group: not init, not a negative or
+    /// special pid, not oneshot itself or its own group.
+    public static func isSignallable(_ pid: Int32) -> Bool {
+        pid > 1 && pid != getpid() && pid != getpgrp()
+    }
+
+    /// Where the record says its process ran, when that is not this boot: `"on HOST"`, or
+    /// `nil` when it is this boot (or nothing was recorded).
+    public static func elsewhere(_ record: InFlightRecord) -> String? {
+        guard record.pid != nil, record.bootID != Machine.bootID else { return nil }
+        let host = record.host ?? "an unknown host"
+        if record.bootID == nil { return "on \(host) (no boot recorded)" }
+        return host == Machine.hostName ? "on this host before it restarted" : "on \(host)"
+    }
+
+    /// Terminates the record's process group, if its process still runs here: SIGTERM, up to
+    /// `grace` for the leader to exit, then SIGKILL; then kills what is left of the group.
     ///
-    /// - Returns: one line per orphan found, saying what was done.
-    public static func terminate(_ records: [InFlightRecord], grace: Duration) async -> [String] {
-        var messages: [String] = []
-        for record in records {
-            guard let pid = record.pid, let start = record.processStart else { continue }
-            guard ProcessInspector.isRunning(pid, startedBy: start) else { continue }
-            try? Syscall.kill(-pid, SIGTERM)
-            let deadline = ContinuousClock.now + grace
-            // Not our child: its exit cannot be awaited, only observed.
-            while ProcessInspector.isRunning(pid, startedBy: start) && ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(25))
-            }
-            var how = "SIGTERM"
-            if ProcessInspector.isRunning(pid, startedBy: start) {
-                try? Syscall.kill(-pid, SIGKILL)
-                how = "SIGKILL after \(grace)"
-            }
-            messages.append(
-                "\(record.id): attempt \(record.attempt) from the earlier run was still running (pid \(pid)); stopped its process group with \(how)"
-            )
+    /// - Returns: how it was stopped ("SIGTERM", "SIGKILL after 5s"), or `nil` when there was
+    ///   nothing to stop.
+    @discardableResult
+    public static func terminate(_ record: InFlightRecord, grace: Duration) -> String? {
+        guard let pid = liveProcess(of: record), let start = record.processStart else { return nil }
+        let pidfd: Int32? = if case .opened(let descriptor) = Pidfd.open(pid) { descriptor } else { nil }
+        defer { pidfd.map(Syscall.close) }
+        try? Syscall.kill(-pid, SIGTERM)
+        var how = "SIGTERM"
+        let exited = pidfd.map { Pidfd.waitForExit($0, timeout: grace) } ?? false
+        if !exited && ProcessInspector.isRunning(pid, startedBy: start) {
+            try? Syscall.kill(-pid, SIGKILL)
+            how = "SIGKILL after \(grace)"
         }
-        return messages
+        killStragglers(ofGroup: pid, startedNotBefore: start)
+        return how
+    }
+
+    /// SIGKILLs the live members of an attempt's group once its leader is gone (a command's
+    /// `(sleep 60 &)`), one by one: the group id itself may no longer be reserved.
+    ///
+    /// - Returns: how many it killed.
+    @discardableResult
+    public static func killStragglers(ofGroup group: Int32, startedNotBefore start: UInt64) -> Int {
+        guard isSignallable(group) else { return 0 }
+        let members = ProcessInspector.members(ofGroup: group, startedNotBefore: start).filter(isSignallable)
+        for member in members { try? Syscall.kill(member, SIGKILL) }
+        return members.count
+    }
+
+    /// ``killStragglers(ofGroup:startedNotBefore:)`` for a record of this boot whose leader is
+    /// gone; nothing for a record of another boot or one whose leader still runs.
+    public static func sweep(_ record: InFlightRecord) -> Int {
+        guard let pid = record.pid, let start = record.processStart, record.bootID == Machine.bootID,
+            liveProcess(of: record) == nil
+        else { return 0 }
+        return killStragglers(ofGroup: pid, startedNotBefore: start)
     }
 }

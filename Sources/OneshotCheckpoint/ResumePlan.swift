@@ -14,12 +14,26 @@ public struct ResumePlan: Sendable, Equatable {
         public var durationMS: Int?
     }
 
-    /// A workstream that was running when the earlier run stopped.
+    /// A workstream that was running when the earlier run stopped, with nothing known of how
+    /// it ended.
     public struct Uncertain: Sendable, Equatable {
         /// What was recorded about the attempt.
         public var record: InFlightRecord
         /// Whether it will run again now (idempotent, or `--rerun-uncertain`).
         public var willRerun: Bool
+        /// Where its process ran, when that was another host or boot ("on ci-runner-7"): it is
+        /// never signalled from here.
+        public var elsewhere: String?
+    }
+
+    /// An attempt that ended while no oneshot was running and left its exit status.
+    public struct FinishedMeanwhile: Sendable, Equatable {
+        /// What was recorded about the attempt.
+        public var record: InFlightRecord
+        /// Its exit code: 0 keeps the workstream completed, anything else retries it.
+        public var exitCode: Int32
+        /// How long it ran, when known.
+        public var durationMS: Int?
     }
 
     /// Whether a checkpoint was found.
@@ -28,8 +42,13 @@ public struct ResumePlan: Sendable, Equatable {
     public var completed: Set<String>
     /// The same, with durations, in id order.
     public var preserved: [Preserved]
-    /// Workstreams that were in flight, in id order.
+    /// Workstreams that were in flight, with nothing known of their end, in id order.
     public var uncertain: [Uncertain]
+    /// Attempts of the earlier run still running here: this run waits for them (adopts them)
+    /// instead of starting them again, in id order.
+    public var adopted: [InFlightRecord] = []
+    /// Attempts that ended while no oneshot ran, with their exit codes, in id order.
+    public var finishedMeanwhile: [FinishedMeanwhile] = []
     /// Ids that failed or were interrupted: run again.
     public var toRetry: [String]
     /// Ids neither done nor started.
@@ -61,11 +80,14 @@ public struct ResumePlan: Sendable, Equatable {
     ///   - checkpoint: what the earlier run saved.
     ///   - rerunUncertain: run non-idempotent uncertain workstreams again (`--rerun-uncertain`).
     ///   - outputExists: whether a declared output path exists.
+    ///   - probe: what became of an attempt that was in flight (its exit status, its process);
+    ///     the default knows nothing, which makes every such attempt UNCERTAIN.
     public static func make(
         graph: WorkstreamGraph,
         checkpoint: Checkpoint,
         rerunUncertain: Bool,
-        outputExists: (String) -> Bool
+        outputExists: (String) -> Bool,
+        probe: (InFlightRecord) -> OrphanFinding = { _ in .unknown }
     ) -> ResumePlan {
         var changes: [String] = []
         let records = checkpoint.workstreams ?? [:]
@@ -104,15 +126,28 @@ public struct ResumePlan: Sendable, Equatable {
                 stack.append(dependent)
             }
         }
-        let uncertain = uncertainAttempts(
-            graph: graph, checkpoint: checkpoint, completed: completed, rerunUncertain: rerunUncertain
-        )
-        let uncertainIDs = Set(uncertain.map(\.record.id))
-        let retry = Set(checkpoint.failed + (checkpoint.interrupted ?? []))
+        var uncertain: [Uncertain] = []
+        var adopted: [InFlightRecord] = []
+        var finishedMeanwhile: [FinishedMeanwhile] = []
+        var retry = Set(checkpoint.failed + (checkpoint.interrupted ?? []))
+        for record in inFlightAttempts(graph: graph, checkpoint: checkpoint, completed: completed) {
+            switch probe(record) {
+            case let .finished(exitCode, durationMS):
+                finishedMeanwhile.append(FinishedMeanwhile(record: record, exitCode: exitCode, durationMS: durationMS))
+                if exitCode == 0 { completed.insert(record.id) } else { retry.insert(record.id) }
+            case .running:
+                adopted.append(record)
+            case .elsewhere(let place):
+                uncertain.append(uncertainEntry(record, graph: graph, rerunUncertain: rerunUncertain, elsewhere: place))
+            case .unknown:
+                uncertain.append(uncertainEntry(record, graph: graph, rerunUncertain: rerunUncertain, elsewhere: nil))
+            }
+        }
+        let inFlightIDs = Set(uncertain.map(\.record.id) + adopted.map(\.id))
         var toRetry: [String] = []
         var pending: [String] = []
         for workstream in graph.workstreams where !workstream.isDeclaredDone && !completed.contains(workstream.id) {
-            if uncertainIDs.contains(workstream.id) { continue }
+            if inFlightIDs.contains(workstream.id) { continue }
             if retry.contains(workstream.id) { toRetry.append(workstream.id) } else { pending.append(workstream.id) }
         }
         for id in Set(checkpoint.failed + checkpoint.completed) where graph.node(id) == nil && !checkpoint.completed.contains(id)
@@ -123,11 +158,17 @@ public struct ResumePlan: Sendable, Equatable {
         for (id, record) in records {
             if let milliseconds = record.lastSuccessMS { durations[id] = Double(milliseconds) / 1000 }
         }
+        let meanwhile = Dictionary(
+            finishedMeanwhile.map { ($0.record.id, $0.durationMS) }, uniquingKeysWith: { first, _ in first })
         return ResumePlan(
             isResume: true,
             completed: completed,
-            preserved: completed.sorted().map { Preserved(id: $0, durationMS: records[$0]?.lastSuccessMS) },
+            preserved: completed.sorted().map {
+                Preserved(id: $0, durationMS: records[$0]?.lastSuccessMS ?? meanwhile[$0] ?? nil)
+            },
             uncertain: uncertain,
+            adopted: adopted,
+            finishedMeanwhile: finishedMeanwhile,
             toRetry: toRetry,
             pending: pending,
             changes: changes.sorted(),
@@ -135,24 +176,29 @@ public struct ResumePlan: Sendable, Equatable {
         )
     }
 
-    /// The in-flight records of workstreams that did not finish afterwards. (The checkpoint
-    /// reader has already merged each attempt's launch and process records.)
-    private static func uncertainAttempts(
-        graph: WorkstreamGraph, checkpoint: Checkpoint, completed: Set<String>, rerunUncertain: Bool
-    ) -> [Uncertain] {
+    private static func uncertainEntry(
+        _ record: InFlightRecord, graph: WorkstreamGraph, rerunUncertain: Bool, elsewhere: String?
+    ) -> Uncertain {
+        let idempotent = graph.node(record.id).map { graph.workstreams[$0].isIdempotent } ?? true
+        return Uncertain(record: record, willRerun: idempotent || rerunUncertain, elsewhere: elsewhere)
+    }
+
+    /// The in-flight records of workstreams of the feature that did not finish afterwards, in id
+    /// order. (The checkpoint reader has already merged each attempt's launch and process
+    /// records.)
+    private static func inFlightAttempts(graph: WorkstreamGraph, checkpoint: Checkpoint, completed: Set<String>)
+        -> [InFlightRecord]
+    {
         let records = checkpoint.workstreams ?? [:]
-        var result: [Uncertain] = []
-        for record in (checkpoint.inFlight ?? []).sorted(by: { $0.id < $1.id }) {
-            guard let node = graph.node(record.id), !completed.contains(record.id) else { continue }
+        return (checkpoint.inFlight ?? []).sorted(by: { $0.id < $1.id }).filter { record in
+            guard graph.node(record.id) != nil, !completed.contains(record.id) else { return false }
             if let finished = records[record.id], let run = finished.lastRun, let attempt = finished.lastAttempt,
                 (run, attempt) >= order(record)
             {
-                continue
+                return false
             }
-            let idempotent = graph.workstreams[node].isIdempotent
-            result.append(Uncertain(record: record, willRerun: idempotent || rerunUncertain))
+            return true
         }
-        return result
     }
 
     private static func order(_ record: InFlightRecord) -> (Int, Int) {

@@ -9,6 +9,10 @@ import OneshotWorkstreams
 /// The command is the file's `run:`, else the `--exec` template. The child's environment is
 /// oneshot's plus `ONESHOT_WS_ID`, `ONESHOT_FEATURE_ID`, `ONESHOT_WS_FILE`, `ONESHOT_ATTEMPT` and
 /// `ONESHOT_REPORT` (the two paths absolute).
+///
+/// The shell leaves the attempt's exit status in `<ws_id>.exit` beside the log as it exits (an
+/// `EXIT` trap, no extra process): when oneshot dies while the command runs, the next run reads
+/// the command's real outcome there, as Nextflow's `.exitcode` (see `probe(_:)`).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
 /// grace period, and kills whatever is left of the group: no orphans.
 public struct CommandExecutor: Sendable {
@@ -29,9 +33,11 @@ public struct CommandExecutor: Sendable {
     /// `environment` as `KEY=VALUE` entries, without the variables set per attempt: built once,
     /// not for every child.
     private var inherited: [String]
-    /// Called with the workstream id, the attempt and the child's pid right after the spawn, so
+    /// `logFolder` as an absolute path, for what the shell writes after a `cd`.
+    let absoluteLogFolder: String
+    /// Called with the workstream id, the attempt and the child right after the spawn, so
     /// the checkpoint can record which process runs it.
-    public var onSpawn: (@Sendable (String, Int, Int32) -> Void)?
+    public var onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)?
 
     /// Creates an executor.
     public init(
@@ -41,11 +47,13 @@ public struct CommandExecutor: Sendable {
         terminationGrace: Duration = .seconds(5),
         tailLines: Int = 10,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        onSpawn: (@Sendable (String, Int, Int32) -> Void)? = nil
+        onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)? = nil
     ) {
         self.featureID = featureID
         self.template = template
         self.logFolder = logFolder
+        absoluteLogFolder =
+            logFolder.hasPrefix("/") ? logFolder : FileManager.default.currentDirectoryPath + "/" + logFolder
         self.terminationGrace = terminationGrace
         self.tailLines = tailLines
         self.environment = environment
@@ -54,8 +62,18 @@ public struct CommandExecutor: Sendable {
     }
 
     private static let perAttempt: Set<String> = [
-        "ONESHOT_WS_ID", "ONESHOT_FEATURE_ID", "ONESHOT_WS_FILE", "ONESHOT_ATTEMPT", "ONESHOT_REPORT",
+        "ONESHOT_WS_ID", "ONESHOT_FEATURE_ID", "ONESHOT_WS_FILE", "ONESHOT_ATTEMPT", "ONESHOT_REPORT", "ONESHOT_EXIT_FILE",
     ]
+
+    /// Set before the command: the shell writes `<its pid> <exit status> <attempt>` to the exit
+    /// file as it exits, whatever the command does, unless it is killed by a signal or replaced
+    /// by `exec`.
+    static let exitTrap = "trap 'echo \"$$ $? $ONESHOT_ATTEMPT\" > \"$ONESHOT_EXIT_FILE\"' EXIT\n"
+
+    /// Where the shell of `id`'s attempts leaves its exit status.
+    public func exitFilePath(for id: String) -> String {
+        "\(absoluteLogFolder)/\(id).exit"
+    }
 
     private static func entries(_ environment: [String: String]) -> [String] {
         environment.compactMap { perAttempt.contains($0.key) ? nil : "\($0.key)=\($0.value)" }
@@ -125,18 +143,19 @@ public struct CommandExecutor: Sendable {
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
                 "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
-                "ONESHOT_REPORT=\(Self.absolute(reportPath))",
+                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
             ]
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", command], environmentEntries: childEnvironment, outputFD: fd
+                executable: "/bin/sh", arguments: ["sh", "-c", Self.exitTrap + command], environmentEntries: childEnvironment,
+                outputFD: fd
             )
         } catch {
             Syscall.close(fd)
             throw Self.classified(error)
         }
-        onSpawn?(workstream.id, attempt, child.pid)
+        onSpawn?(workstream.id, attempt, child)
         let status = await child.wait(terminationGrace: terminationGrace)
         let seconds = (ContinuousClock.now - startedInstant).inSeconds
         // The same descriptor (O_APPEND) takes the footer: no second open of the log.

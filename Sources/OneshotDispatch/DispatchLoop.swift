@@ -83,7 +83,12 @@ struct DispatchLoop {
         let graph = dispatcher.graph
         let held = Set(dispatcher.options.held.compactMap { graph.node($0) }).subtracting(done)
         let weights = graph.weights(knownDurations: options.knownDurations)
-        state = DispatchState(graph: graph, done: done, held: held, rank: graph.priorityRanks(weights: weights))
+        var adopted: [Int: Int] = [:]
+        for attempt in options.adopted {
+            if let node = graph.node(attempt.id), !done.contains(node) { adopted[node] = attempt.attempt }
+        }
+        state = DispatchState(
+            graph: graph, done: done, held: held, adopted: adopted, rank: graph.priorityRanks(weights: weights))
         random = SeededRandom(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max))
         durations = [Duration](repeating: .zero, count: graph.count)
         lastAttempt = [AttemptReport?](repeating: nil, count: graph.count)
@@ -96,6 +101,7 @@ struct DispatchLoop {
         onEvent(.runStarted(RunStart(total: graph.count, alreadyDone: alreadyDone, maxConcurrency: options.maxConcurrency)))
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
+            awaitAdopted(&group)
             launchReady(&group)
             while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil
                 && !recovering)
@@ -405,6 +411,21 @@ struct DispatchLoop {
         }
     }
 
+    /// Starts waiting for the attempts adopted from an earlier run: they are running already,
+    /// so neither the limit nor the breaker applies; the rest of their timeout does.
+    private mutating func awaitAdopted(_ group: inout TaskGroup<ChildResult>) {
+        for adopted in options.adopted {
+            guard let node = graph.node(adopted.id), state.phase[node] == .running else { continue }
+            let workstream = graph.workstreams[node]
+            let attempt = adopted.attempt
+            onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
+            let timeout = (workstream.timeout ?? options.defaultTimeout).map { max(.zero, $0 - adopted.runningFor) }
+            let runner = AttemptRunner(
+                executor: { _, _ in try await adopted.wait() }, sleep: sleep, outputsRoot: options.outputsRoot)
+            group.addTask { await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout) }
+        }
+    }
+
     private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
         while state.canLaunch(limit: options.maxConcurrency) && !recovering {
             // A free slot waits the few moments of a commit that will make a more urgent
@@ -421,22 +442,22 @@ struct DispatchLoop {
             let workstream = graph.workstreams[node]
             onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
             let timeout = workstream.timeout ?? options.defaultTimeout
-            let executor = self.executor
-            let sleep = self.sleep
-            let outputsRoot = options.outputsRoot
-            group.addTask {
-                let clock = ContinuousClock()
-                let start = clock.now
-                let outcome = await AttemptRunner(executor: executor, sleep: sleep, outputsRoot: outputsRoot)
-                    .run(workstream, attempt: attempt, timeout: timeout)
-                switch outcome {
-                case let .ran(status, result):
-                    return .attemptEnded(
-                        node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
-                case .notStarted(let error):
-                    return .attemptNotStarted(node: node, attempt: attempt, error: error)
-                }
-            }
+            let runner = AttemptRunner(executor: executor, sleep: sleep, outputsRoot: options.outputsRoot)
+            group.addTask { await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout) }
+        }
+    }
+
+    /// Runs one attempt in a child task and says how it went, timed on the monotonic clock.
+    private static func attempt(
+        _ node: Int, _ attempt: Int, of workstream: Workstream, through runner: AttemptRunner, timeout: Duration?
+    ) async -> ChildResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        switch await runner.run(workstream, attempt: attempt, timeout: timeout) {
+        case let .ran(status, result):
+            return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+        case .notStarted(let error):
+            return .attemptNotStarted(node: node, attempt: attempt, error: error)
         }
     }
 

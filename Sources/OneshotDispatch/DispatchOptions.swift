@@ -29,6 +29,9 @@ public struct DispatchOptions: Sendable {
     /// Ids not to start at all (uncertain, non-idempotent work awaiting the user's word); their
     /// dependents wait too. They end as ``WorkstreamState/notRun``.
     public var held: Set<String>
+    /// Attempts of an earlier run still running: awaited first, each in a slot of its own (they
+    /// run already, so they may exceed ``maxConcurrency`` until they end), never started again.
+    public var adopted: [AdoptedAttempt]
     /// When set, a successful attempt of a workstream with `outputs:` fails if a declared output
     /// is missing, relative to this folder.
     public var outputsRoot: String?
@@ -58,6 +61,7 @@ public struct DispatchOptions: Sendable {
         knownDurations: [String: Double] = [:],
         alreadyCompleted: Set<String> = [],
         held: Set<String> = [],
+        adopted: [AdoptedAttempt] = [],
         outputsRoot: String? = nil,
         breaker: CircuitBreaker? = CircuitBreaker(),
         randomSeed: UInt64? = nil,
@@ -72,6 +76,7 @@ public struct DispatchOptions: Sendable {
         self.knownDurations = knownDurations
         self.alreadyCompleted = alreadyCompleted
         self.held = held
+        self.adopted = adopted
         self.outputsRoot = outputsRoot
         self.breaker = breaker
         self.randomSeed = randomSeed

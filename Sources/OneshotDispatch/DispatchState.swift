@@ -32,9 +32,15 @@ struct DispatchState {
     ///   - done: nodes already completed.
     ///   - rank: priority rank of each node (lower first).
     ///   - held: nodes never to launch.
-    init(graph: WorkstreamGraph, done: Set<Int>, held: Set<Int> = [], rank: [Int]) {
+    ///   - adopted: nodes already running (an earlier run's attempts), with their attempt numbers.
+    init(graph: WorkstreamGraph, done: Set<Int>, held: Set<Int> = [], adopted: [Int: Int] = [:], rank: [Int]) {
         phase = (0..<graph.count).map { done.contains($0) ? .alreadyDone : .waiting }
         attempts = [Int](repeating: 0, count: graph.count)
+        for (node, attempt) in adopted where phase[node] == .waiting {
+            phase[node] = .running
+            attempts[node] = attempt
+            running += 1
+        }
         unmetDependencies = graph.dependencies.map { $0.reduce(0) { $0 + (done.contains($1) ? 0 : 1) } }
         ready = ReadyQueue(rank: rank)
         self.held = held

@@ -16,6 +16,12 @@ import Synchronization
 public final class ChildProcess: Sendable {
     /// The child's pid, which is also its process group id.
     public let pid: pid_t
+    /// The child's start time in clock ticks since boot, as `/proc/<pid>/stat` gives it (field
+    /// 22): with the pid it names this process for good. `nil` where there is no `/proc`.
+    ///
+    /// The spawn is bracketed by readings of the clock the kernel stamps processes with at fork;
+    /// when both fall in the same tick, that tick is the start time and `/proc` is not read.
+    public let startTime: UInt64?
 
     private struct State {
         var reaped = false
@@ -27,8 +33,9 @@ public final class ChildProcess: Sendable {
     }
     private let state = Mutex(State())
 
-    private init(pid: pid_t) {
+    private init(pid: pid_t, startTime: UInt64?) {
         self.pid = pid
+        self.startTime = startTime
     }
 
     /// Starts `executable` with `arguments` in a new session and process group, without a
@@ -97,18 +104,22 @@ public final class ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
+        let before = ProcessInspector.ticksSinceBoot()
         let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         if result != 0 {
             throw SystemError(call: "posix_spawn", path: executable, errno: result)
         }
-        return ChildProcess(pid: pid)
+        let after = ProcessInspector.ticksSinceBoot()
+        return ChildProcess(pid: pid, startTime: before != nil && before == after ? before : ProcessInspector.startTime(of: pid))
     }
 
     /// Waits for the child to end and reaps it.
     ///
     /// Cancelling the calling task terminates the child's process group: SIGTERM at once,
-    /// SIGKILL after `grace` if the child has not ended; once it has ended, whatever is left of
-    /// its group is killed, so a terminated workstream leaves no orphans.
+    /// SIGKILL after `grace` if the child has not ended. Once the child has ended, however it
+    /// ended, whatever is left of its group (`(sleep 60 &)` in a command) is killed before the
+    /// child is reaped — while the zombie still reserves the group's id — so an attempt leaves
+    /// nothing running behind it.
     ///
     /// - Parameter grace: how long a terminated group gets between SIGTERM and SIGKILL.
     /// - Returns: how the child ended.
@@ -122,9 +133,9 @@ public final class ChildProcess: Sendable {
         return await withTaskCancellationHandler {
             let stopWatch = killWhenStopped()
             await waitForExitWithoutReaping(monitor: monitor)
-            if state.withLock({ $0.terminationRequested }) {
-                try? Syscall.kill(-pid, SIGKILL)
-            }
+            // Whatever is left of the group (a command's `(sleep 60 &)`) goes with its leader,
+            // while the zombie still reserves the group's id.
+            try? Syscall.kill(-pid, SIGKILL)
             let status = reap()
             forgetKillSwitch(killSwitch)
             return statusNamingTheStop(status, stopWatch: stopWatch)

@@ -26,8 +26,6 @@ public final class EventLoop: TaskExecutor, Sendable {
     /// The loop children should be watched by in this task, if it runs on one.
     @TaskLocal public static var current: EventLoop?
 
-    private typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
-
     private struct State {
         var jobs: [UnownedJob] = []
         /// What to call on each exit, by pidfd. Only the loop's thread removes entries and
@@ -37,21 +35,6 @@ public final class EventLoop: TaskExecutor, Sendable {
         var polling = false
         var stopping = false
     }
-
-    private static let pidfdOpen: PidfdOpen? = {
-        #if os(Linux)
-            // glibc 2.36+ has pidfd_open; Swift's Glibc module does not import <sys/pidfd.h>.
-            guard let library = dlopen(nil, RTLD_NOW), let symbol = dlsym(library, "pidfd_open") else { return nil }
-            let open = unsafeBitCast(symbol, to: PidfdOpen.self)
-            // Probe once: a kernel or filter may refuse the call.
-            let probe = open(getpid(), 0)
-            guard probe >= 0 else { return nil }
-            Syscall.close(probe)
-            return open
-        #else
-            return nil
-        #endif
-    }()
 
     private let state = Mutex(State())
     private let wakeRead: Int32
@@ -77,7 +60,7 @@ public final class EventLoop: TaskExecutor, Sendable {
     }
 
     /// Whether ``watch(_:onExit:)`` can work here (pidfds are available).
-    public static var watchesExits: Bool { pidfdOpen != nil }
+    public static var watchesExits: Bool { Pidfd.isAvailable }
 
     /// Calls `onExit` on the loop's thread once `pid` has exited (it is left for the caller to
     /// reap). `onExit` must be quick and must not block.
@@ -85,16 +68,43 @@ public final class EventLoop: TaskExecutor, Sendable {
     /// - Returns: `false` when the child cannot be watched this way; `onExit` is then never
     ///   called.
     public func watch(_ pid: pid_t, onExit: @escaping @Sendable () -> Void) -> Bool {
-        // pidfd_open always sets close-on-exec.
-        guard let pidfdOpen = Self.pidfdOpen else { return false }
-        let pidfd = pidfdOpen(pid, 0)
-        guard pidfd >= 0 else { return false }
+        watch(pid, ifStill: { true }, onExit: onExit) == .watching
+    }
+
+    /// How ``watch(_:ifStill:onExit:)`` went.
+    public enum WatchOutcome: Sendable, Equatable {
+        /// `onExit` will be called once the process exits.
+        case watching
+        /// The process is gone, or `pid` no longer names the process meant: `onExit` is never
+        /// called.
+        case gone
+        /// Exits cannot be watched here (no pidfds): `onExit` is never called.
+        case unsupported
+    }
+
+    /// Calls `onExit` on the loop's thread once `pid` has exited; works for any process, not
+    /// only a child (a resumed run waits this way for an attempt its dead predecessor started).
+    ///
+    /// `isSame` is asked once the pidfd is open: it must say whether `pid` still names the
+    /// process meant (same start time). Asked after the open, a yes proves that the pidfd refers
+    /// to that process and not to a later one that reused the pid.
+    public func watch(_ pid: pid_t, ifStill isSame: () -> Bool, onExit: @escaping @Sendable () -> Void) -> WatchOutcome {
+        let pidfd: Int32
+        switch Pidfd.open(pid) {
+        case .opened(let descriptor): pidfd = descriptor
+        case .noSuchProcess: return .gone
+        case .unsupported: return .unsupported
+        }
+        guard isSame() else {
+            Syscall.close(pidfd)
+            return .gone
+        }
         let mustWake = state.withLock { state in
             state.watches[pidfd] = onExit
             return state.polling
         }
         if mustWake { wake() }
-        return true
+        return .watching
     }
 
     /// Queues `job` to run on the loop's thread.

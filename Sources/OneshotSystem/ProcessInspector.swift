@@ -7,23 +7,45 @@ public enum ProcessInspector {
     ///
     /// Together with the pid it names one process for good: a recycled pid has a later start.
     public static func startTime(of pid: Int32) -> UInt64? {
-        guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/stat") else { return nil }
-        let text = String(decoding: data, as: UTF8.self)
-        // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        // fields[0] is field 3 (state); field 22 is fields[19].
-        guard fields.count > 19, fields[0] != "Z", fields[0] != "X" else { return nil }
+        guard let fields = statFields(of: pid), fields.count > 19 else { return nil }
         return UInt64(fields[19])
     }
 
-    /// The clock `startTime(of:)` is read against, now: clock ticks since boot
-    /// (`CLOCK_BOOTTIME`), or `nil` without `/proc`.
+    /// The process group of `pid` (`/proc/<pid>/stat` field 5), or `nil` when the process does
+    /// not exist, is a zombie, or the platform has no `/proc`.
+    public static func processGroup(of pid: Int32) -> Int32? {
+        guard let fields = statFields(of: pid), fields.count > 2 else { return nil }
+        return Int32(fields[2])
+    }
+
+    /// Whether `pid` is still the process recorded with start time `recorded` (as
+    /// `ChildProcess.startTime` gives it) on this boot.
     ///
-    /// Read right after starting a child it names the child's start without reading `/proc`:
-    /// the kernel stamps a process at fork with the same clock, so the child's start time is
-    /// this value or, when a tick ended during the spawn, one less. See ``isRunning(_:startedBy:)``.
-    public static func ticksSinceBoot() -> UInt64? {
+    /// The process matches when it started **no later** than the record: the pid was reserved by
+    /// the unreaped child when its start was read, so a process with that pid that started
+    /// earlier is the same one, and a recycled pid starts later. A zombie does not match.
+    public static func isRunning(_ pid: Int32, startedBy recorded: UInt64) -> Bool {
+        guard let actual = startTime(of: pid) else { return false }
+        return actual <= recorded
+    }
+
+    /// The live members of process group `group` that started no earlier than `notBefore`
+    /// (clock ticks since boot): what is left of an attempt's group once its leader has gone.
+    /// Empty without `/proc`.
+    public static func members(ofGroup group: Int32, startedNotBefore notBefore: UInt64) -> [Int32] {
+        guard group > 1, let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return names.compactMap { name -> Int32? in
+            guard let pid = Int32(name), pid > 1, let fields = statFields(of: pid), fields.count > 19,
+                Int32(fields[2]) == group, let start = UInt64(fields[19]), start >= notBefore
+            else { return nil }
+            return pid
+        }
+    }
+
+    /// The clock `startTime(of:)` is read against, now: clock ticks since boot
+    /// (`CLOCK_BOOTTIME`, which the kernel stamps a process with at fork), or `nil` without
+    /// `/proc`.
+    static func ticksSinceBoot() -> UInt64? {
         #if os(Linux)
             var now = timespec()
             guard clock_gettime(CLOCK_BOOTTIME, &now) == 0 else { return nil }
@@ -34,17 +56,21 @@ public enum ProcessInspector {
         #endif
     }
 
-    /// Whether `pid` is still the process recorded with start time `recorded` — read from
-    /// `/proc` by an earlier version, or ``ticksSinceBoot()`` just after the spawn (up to one
-    /// tick later than the kernel's stamp). A recycled pid starts later: it does not match.
-    public static func isRunning(_ pid: Int32, startedBy recorded: UInt64) -> Bool {
-        guard let actual = startTime(of: pid) else { return false }
-        return actual <= recorded && recorded - actual <= 1
-    }
-
     /// The command name of `pid` (`/proc/<pid>/comm`), or `nil` when unknown.
     public static func name(of pid: Int32) -> String? {
         guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/comm") else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The fields of `/proc/<pid>/stat` from field 3 (the state) on, or `nil` for a process
+    /// that does not exist or is a zombie.
+    private static func statFields(of pid: Int32) -> [Substring]? {
+        guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/stat") else { return nil }
+        let text = String(decoding: data, as: UTF8.self)
+        // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard let state = fields.first, state != "Z", state != "X" else { return nil }
+        return fields
     }
 }

@@ -9,26 +9,6 @@ import Testing
         try CheckpointReader.load(CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1"))?.checkpoint
     }
 
-    @Test func aResumeStopsTheOrphanOfAKilledRunBeforeRunningItsWorkstreamAgain() async throws {
-        let project = try TemporaryProject()
-        try project.workstream(
-            "F1", "agent",
-            run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait"
-        )
-        let first = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
-        kill(first.pid, SIGKILL)
-        _ = try await first.finish()
-        let orphan = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        #expect(isAlive(orphan), "a kill -9 of oneshot leaves its children running")
-        try project.write("fast", "")
-        let second = try await OneshotBinary.run(["F1", "--grace", "1s"], in: project.path)
-        #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
-        #expect(second.stderr.contains("agent: attempt 1 from the earlier run was still running"))
-        #expect(second.stdout.contains("UNCERTAIN   agent: attempt 1 started"))
-        #expect(try await eventually { !isAlive(orphan) })
-    }
-
     @Test func aSecondRunIsRefusedWhileOneRunsAndChangesNothing() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "slow", run: "touch started; while [ ! -f release ]; do sleep 0.05; done")

@@ -221,7 +221,7 @@ import Testing
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
         let session = try CheckpointSession.open(graph: try WorkstreamGraph([ws("a")]), paths: paths)
         try session.store.attemptStarting(id: "a", attempt: 1)
-        session.store.processStarted(id: "a", attempt: 1, pid: getpid())
+        session.store.processStarted(id: "a", attempt: 1, pid: getpid(), startTime: ProcessInspector.startTime(of: getpid()))
         let loaded = try #require(try CheckpointReader.load(paths)).checkpoint
         let record = try #require(loaded.inFlight?.first)
         #expect(loaded.inFlight?.count == 1)

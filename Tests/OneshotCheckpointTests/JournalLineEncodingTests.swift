@@ -21,7 +21,7 @@ import Testing
                 id: text(), attempt: Int.random(in: 1...9, using: &random), startedAt: text(),
                 pid: maybe(Int32.random(in: 1...Int32.max, using: &random)),
                 processStart: maybe(UInt64.random(in: 0...UInt64.max, using: &random)),
-                run: maybe(Int.random(in: 1...99, using: &random))))
+                run: maybe(Int.random(in: 1...99, using: &random)), bootID: maybe(text()), host: maybe(text())))
         line.finished = maybe(
             (0..<Int.random(in: 0...3, using: &random)).map { _ in
                 FinishedAttempt(
@@ -103,7 +103,11 @@ import Testing
                 window: maybe([0, 1]), openUntil: maybe(text()), lastStateChange: maybe(text()),
                 windowIDs: maybe([text(), text()])))
         checkpoint.inFlight = maybe(
-            [InFlightRecord(id: text(), attempt: 1, startedAt: text(), pid: maybe(42), processStart: maybe(7), run: maybe(2))])
+            [
+                InFlightRecord(
+                    id: text(), attempt: 1, startedAt: text(), pid: maybe(42), processStart: maybe(7), run: maybe(2),
+                    bootID: maybe(text()), host: maybe(text()))
+            ])
         checkpoint.interrupted = maybe(texts())
         checkpoint.skipped = maybe(Dictionary((0..<3).map { _ in (text(), text()) }, uniquingKeysWith: { first, _ in first }))
         checkpoint.workstreams = maybe(

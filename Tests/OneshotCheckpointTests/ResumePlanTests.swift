@@ -69,4 +69,32 @@ import Testing
         let rerun = ResumePlan.make(graph: graph, checkpoint: saved, rerunUncertain: true, outputExists: { _ in true })
         #expect(rerun.held.isEmpty)
     }
+
+    @Test func whatBecameOfInFlightAttemptsDecidesTheirPlace() throws {
+        let graph = try WorkstreamGraph([
+            ws("ok"), ws("broke"), ws("live", idempotent: false), ws("away", idempotent: false), ws("lost"), ws("after", ["ok"]),
+        ])
+        var saved = checkpoint(completed: [])
+        saved.inFlight = ["ok", "broke", "live", "away", "lost"].map {
+            InFlightRecord(id: $0, attempt: 2, startedAt: "2026-11-23T00:00:00Z", pid: 500, processStart: 9, run: 1)
+        }
+        let findings: [String: OrphanFinding] = [
+            "ok": .finished(exitCode: 0, durationMS: 1200), "broke": .finished(exitCode: 3, durationMS: nil),
+            "live": .running(pid: 500), "away": .elsewhere("on ci-runner-7"), "lost": .unknown,
+        ]
+        let plan = ResumePlan.make(
+            graph: graph, checkpoint: saved, rerunUncertain: false, outputExists: { _ in true },
+            probe: { findings[$0.id] ?? .unknown })
+        #expect(plan.completed == ["ok"])
+        #expect(plan.preserved.map(\.id) == ["ok"])
+        #expect(plan.preserved.map(\.durationMS) == [1200])
+        #expect(plan.finishedMeanwhile.map(\.record.id) == ["broke", "ok"])
+        #expect(plan.finishedMeanwhile.map(\.exitCode) == [3, 0])
+        #expect(plan.toRetry == ["broke"])
+        #expect(plan.adopted.map(\.id) == ["live"])
+        #expect(plan.uncertain.map(\.record.id) == ["away", "lost"])
+        #expect(plan.uncertain.map(\.elsewhere) == ["on ci-runner-7", nil])
+        #expect(plan.held == ["away"], "work that ran elsewhere is uncertain: held when not idempotent")
+        #expect(plan.pending == ["after"])
+    }
 }

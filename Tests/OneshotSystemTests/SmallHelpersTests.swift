@@ -39,18 +39,62 @@ import Testing
 }
 
 @Suite struct ProcessIdentityTests {
-    @Test func theClockReadAfterASpawnNamesTheChildAndNoLaterProcess() async throws {
+    @Test func aChildKnowsTheStartTimeProcGivesForIt() async throws {
+        #if os(Linux)
+            // Many spawns, so that some straddle a clock tick and take the /proc path too.
+            for _ in 0..<200 {
+                let child = try ChildProcess.spawn(
+                    executable: "/bin/sh", arguments: ["sh", "-c", "exec sleep 30"], environment: [:], outputFD: 2)
+                let recorded = try #require(child.startTime)
+                #expect(ProcessInspector.startTime(of: child.pid) == recorded)
+                child.terminate(grace: .seconds(5))
+                _ = await child.wait(terminationGrace: .seconds(5))
+                #expect(ProcessInspector.startTime(of: child.pid) == nil, "a reaped child has no start time")
+            }
+        #endif
+    }
+
+    @Test func aProcessMatchesARecordOfItsStartOrLaterButNotEarlier() async throws {
         #if os(Linux)
             let child = try ChildProcess.spawn(
                 executable: "/bin/sh", arguments: ["sh", "-c", "exec sleep 30"], environment: [:], outputFD: 2)
-            let recorded = try #require(ProcessInspector.ticksSinceBoot())
-            #expect(ProcessInspector.isRunning(child.pid, startedBy: recorded))
-            // A process started well after the record (a recycled pid) or well before is not it.
-            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded + 100))
-            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded - 100))
+            let actual = try #require(ProcessInspector.startTime(of: child.pid))
+            // Under a CPU quota the start is read ticks after the kernel's stamp: still this process.
+            #expect(ProcessInspector.isRunning(child.pid, startedBy: actual))
+            #expect(ProcessInspector.isRunning(child.pid, startedBy: actual + 500))
+            // A record older than the process: the pid was reused since.
+            #expect(!ProcessInspector.isRunning(child.pid, startedBy: actual - 1))
+            #expect(ProcessInspector.processGroup(of: child.pid) == child.pid)
             child.terminate(grace: .seconds(5))
             _ = await child.wait(terminationGrace: .seconds(5))
-            #expect(!ProcessInspector.isRunning(child.pid, startedBy: recorded), "a reaped child is not running")
+            #expect(!ProcessInspector.isRunning(child.pid, startedBy: actual + 500), "a reaped child is not running")
+        #endif
+    }
+
+    @Test func theBootAndHostAreKnown() {
+        #if os(Linux)
+            #expect(Machine.bootID?.count == 36)
+        #endif
+        #expect(!Machine.hostName.isEmpty)
+    }
+
+    @Test func whatIsLeftOfAGroupAfterItsLeaderExitsIsKilled() async throws {
+        #if os(Linux)
+            let folder = NSTemporaryDirectory() + "oneshot-group-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            let child = try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", "(sleep 60 & echo $! > \(folder)/bg.pid)"], environment: [:],
+                outputFD: 2)
+            let status = await child.wait(terminationGrace: .seconds(5))
+            #expect(status == .exited(0))
+            let text = try String(contentsOfFile: folder + "/bg.pid", encoding: .utf8)
+            let straggler = try #require(Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+            // SIGKILL has been sent; its delivery is awaited through a pidfd.
+            if case .opened(let pidfd) = Pidfd.open(straggler) {
+                defer { close(pidfd) }
+                #expect(Pidfd.waitForExit(pidfd, timeout: .seconds(10)), "the leader's end took its group with it")
+            }
         #endif
     }
 }

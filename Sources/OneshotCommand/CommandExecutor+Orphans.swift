@@ -1,0 +1,76 @@
+import Foundation
+import OneshotCheckpoint
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+/// An adopted attempt ended without leaving its exit status (killed by a signal, or its shell
+/// replaced by `exec`): how it ended cannot be known.
+public struct OutcomeUnknown: Error, Sendable, CustomStringConvertible {
+    /// The workstream.
+    public var id: String
+
+    /// One line for the report.
+    public var description: String {
+        "\(id): the adopted attempt ended without leaving its exit status (killed, or replaced by exec): outcome unknown"
+    }
+}
+
+extension CommandExecutor {
+    /// What became of an attempt an earlier run left in flight: its exit status when the shell
+    /// left one, else whether its process still runs here (same boot, same start, still leading
+    /// its group), else where it ran when that was another host or boot.
+    public func probe(_ record: InFlightRecord) -> OrphanFinding {
+        if let status = AttemptExitFile.read(exitFilePath(for: record.id)), status.belongs(to: record) {
+            return .finished(exitCode: status.exitCode, durationMS: status.durationMS(since: record))
+        }
+        if let place = OrphanReaper.elsewhere(record) { return .elsewhere(place) }
+        if let pid = OrphanReaper.liveProcess(of: record) { return .running(pid: pid) }
+        return .unknown
+    }
+
+    /// How the CLI deals with an earlier run's attempts: ``probe(_:)``, and termination with
+    /// this executor's grace.
+    public func orphanHandling(killRunning: Bool) -> OrphanHandling {
+        let grace = terminationGrace
+        return OrphanHandling(
+            probe: { self.probe($0) },
+            terminate: { OrphanReaper.terminate($0, grace: grace) ?? "nothing left to stop" },
+            sweep: { OrphanReaper.sweep($0) },
+            killRunning: killRunning
+        )
+    }
+
+    /// The attempt `record` of `workstream`, still running since an earlier run, as an attempt
+    /// of this run: waiting for it ends with the exit status its shell leaves.
+    ///
+    /// - Parameter now: the wall clock, for how long it has run already.
+    public func adopt(_ record: InFlightRecord, of workstream: Workstream, now: Date = Date()) -> AdoptedAttempt {
+        let started = RFC3339.parse(record.startedAt) ?? now
+        let milliseconds = max(0, Int64(now.timeIntervalSince(started) * 1000))
+        return AdoptedAttempt(id: record.id, attempt: record.attempt, runningFor: .milliseconds(milliseconds)) {
+            try await awaitAdopted(record)
+        }
+    }
+
+    private func awaitAdopted(_ record: InFlightRecord) async throws -> ExecutionResult {
+        let log = WorkstreamLog(path: logPath(for: record.id))
+        if let pid = record.pid, let start = record.processStart {
+            await OrphanWait(pid: pid, start: start, grace: terminationGrace).untilExit()
+            OrphanReaper.killStragglers(ofGroup: pid, startedNotBefore: start)
+        }
+        let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
+        let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
+        log.append("=== \(record.id) attempt \(record.attempt) (adopted from an earlier run) ended: \(ended)\n")
+        guard let status else {
+            if Task.isCancelled { throw CancellationError() }
+            throw OutcomeUnknown(id: record.id)
+        }
+        if status.exitCode == 0 {
+            return ExecutionResult(succeeded: true, exitCode: 0, logPath: log.path)
+        }
+        let tail = log.tail(from: 0, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        return ExecutionResult(
+            succeeded: false, exitCode: status.exitCode, detail: tail.isEmpty ? nil : tail, logPath: log.path)
+    }
+}

@@ -1,0 +1,18 @@
+/// The machine and boot this process runs on, recorded with every process a checkpoint names:
+/// a pid means something only on the boot that assigned it.
+public enum Machine {
+    /// This boot's id (`/proc/sys/kernel/random/boot_id`), or `nil` where the platform has none.
+    public static let bootID: String? = {
+        guard let bytes = Syscall.readSmallFile("/proc/sys/kernel/random/boot_id", limit: 128) else { return nil }
+        let text = String(decoding: bytes, as: UTF8.self).filter { !$0.isWhitespace }
+        return text.isEmpty ? nil : text
+    }()
+
+    /// The host name (`gethostname`), or `"localhost"` when it cannot be read.
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return name.isEmpty ? "localhost" : name
+    }()
+}

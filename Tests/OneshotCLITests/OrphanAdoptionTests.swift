@@ -1,0 +1,173 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+/// What a kill -9 of oneshot leaves running is adopted, not killed or run twice; what finished
+/// meanwhile keeps its real outcome; nothing that is not ours is ever signalled.
+@Suite(.timeLimit(.minutes(3))) struct OrphanAdoptionTests {
+    /// A workstream that records its start, waits for `release`, records its end.
+    private let gated = "echo start >> ledger; while [ ! -f release ]; do sleep 0.05; done; echo end >> ledger"
+
+    private func pid(_ project: TemporaryProject, _ file: String) throws -> Int32 {
+        try #require(project.read(file).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+    }
+
+    /// Starts a run, waits until `ready` holds and the journal names the process, kills it with
+    /// SIGKILL. (A kill between the spawn and that record leaves an attempt UNCERTAIN.)
+    private func killedRun(_ project: TemporaryProject, until ready: () -> Bool) async throws {
+        let first = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually(ready))
+        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
+        #expect(
+            try await eventually {
+                ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []).contains { $0.pid != nil }
+            })
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+    }
+
+    @Test func aStillRunningAttemptOfAKilledRunIsAdoptedAndNeverRunTwice() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
+        try await killedRun(project) { project.read("ledger") == "start\n" }
+        let second = try OneshotBinary.start(["F1", "--json"], in: project.path)
+        #expect(try await eventually { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("ADOPTED     pay: attempt 1 (pid "))
+        let validator = try JSONSchemaValidator(schemaAt: JSONEventsTests.schemaPath)
+        for line in result.stdout.split(separator: "\n") {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let problems = validator.validate(object)
+            #expect(problems.isEmpty, "\(line): \(problems)")
+        }
+        #expect(project.read("ledger") == "start\nend\nmailed\n", "the adopted attempt ran once, its dependent after it")
+        #expect(project.read(".sdp/logs/F1/pay.log")?.contains("attempt 1 (adopted from an earlier run) ended: exit 0") == true)
+    }
+
+    @Test func anAttemptThatEndedWhileNoOneshotRanKeepsItsRealOutcome() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "ok", run: gated, extra: "idempotent: false\n")
+        try project.workstream("F1", "broke", run: "while [ ! -f release ]; do sleep 0.05; done; echo broke >> tries; exit 3")
+        try await killedRun(project) { project.read("ledger") == "start\n" }
+        try project.write("release", "")
+        #expect(try await eventually { project.read("ledger") == "start\nend\n" && project.read("tries") == "broke\n" })
+        #expect(
+            try await eventually { project.read(".sdp/logs/F1/ok.exit") != nil && project.read(".sdp/logs/F1/broke.exit") != nil }
+        )
+        let second = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(second.exitCode == 1, "broke fails again when it runs again")
+        #expect(
+            second.stdout.contains("FINISHED    ok: attempt 1 ended while no oneshot was running, exit 0; kept as completed"))
+        #expect(second.stdout.contains("FINISHED    broke: attempt 1 ended while no oneshot was running, exit 3; runs again"))
+        #expect(project.read("ledger") == "start\nend\n", "completed meanwhile: not run again")
+        #expect(project.read("tries") == "broke\nbroke\n")
+    }
+
+    @Test func killOrphansTerminatesTheAttemptAndRunsItAgain() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "agent", run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait")
+        try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+        let orphan = try pid(project, "bg.pid")
+        #expect(isAlive(orphan), "a kill -9 of oneshot leaves its children running")
+        try project.write("fast", "")
+        let second = try await OneshotBinary.run(["F1", "--kill-orphans", "--grace", "1s"], in: project.path)
+        #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("agent: attempt 1 from the earlier run was still running"))
+        #expect(second.stderr.contains("because --kill-orphans stops such attempts"))
+        #expect(second.stdout.contains("UNCERTAIN   agent: attempt 1 started"))
+        #expect(try await eventually { !isAlive(orphan) })
+    }
+
+    @Test func whatIsLeftOfAGroupWhoseLeaderDiedIsKilledOnResume() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "agent", run: "if [ -f fast ]; then exit 0; fi; echo $$ > sh.pid; sleep 300 & echo $! > bg.pid; wait")
+        try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+        let shell = try pid(project, "sh.pid")
+        let straggler = try pid(project, "bg.pid")
+        kill(shell, SIGKILL)
+        #expect(try await eventually { !isAlive(shell) })
+        #expect(isAlive(straggler))
+        try project.write("fast", "")
+        let second = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"))
+        #expect(try await eventually { !isAlive(straggler) })
+    }
+
+    @Test func freshAndARemovedWorkstreamTerminateWhatTheyDiscardAndSaySo() async throws {
+        for removal in [false, true] {
+            let project = try TemporaryProject()
+            try project.workstream("F1", "old", run: "sleep 300 & echo $! > bg.pid; wait")
+            try project.workstream("F1", "keep", run: "true")
+            try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+            let orphan = try pid(project, "bg.pid")
+            if removal { try FileManager.default.removeItem(atPath: project.file("features/F1/old.md")) }
+            let arguments = removal ? ["F1", "--grace", "1s"] : ["F1", "--fresh", "--grace", "1s"]
+            let second = try OneshotBinary.start(arguments, in: project.path)
+            let why =
+                removal
+                ? "because its workstream is no longer in the feature" : "because --fresh discards the run that started it"
+            #expect(
+                try await eventually { (try? String(contentsOfFile: second.errPath, encoding: .utf8))?.contains(why) == true })
+            #expect(try await eventually { !isAlive(orphan) })
+            if !removal {
+                #expect(
+                    try await eventually {
+                        project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.map {
+                            $0 != orphan
+                        } == true
+                    })
+                kill(second.pid, SIGTERM)
+            }
+            let result = try await second.finish()
+            #expect(result.stderr.contains("old: attempt 1 from the earlier run was still running"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aRecordFromAnotherBootOrAForbiddenPidIsNeverSignalled() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "far", run: "echo far >> ledger", extra: "idempotent: false\n")
+        try project.workstream("F1", "init", run: "echo init >> ledger")
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["300"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        let start = try #require(startTime(of: bystander.processIdentifier))
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [
+               {"id": "far", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1, "pid": \(bystander.processIdentifier),
+                "process_start": \(start), "boot_id": "00000000-0000-0000-0000-000000000000", "host": "ci-runner-7"},
+               {"id": "init", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1, "pid": 1, "process_start": 99999999999,
+                "boot_id": "\(bootID())", "host": "here"}]}
+            """)
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(
+            result.stdout.contains(
+                "UNCERTAIN   far: attempt 1 started 2026-11-23T00:00:00Z, log .sdp/logs/F1/far.log; it was running on ci-runner-7 when that run died and is not signalled from here; NOT run again"
+            ), "\(result.stdout)")
+        #expect(result.stdout.contains("UNCERTAIN   init: attempt 1"))
+        #expect(isAlive(bystander.processIdentifier), "a process of another boot's record is left alone")
+        #expect(project.read("ledger") == "init\n")
+    }
+
+    private func startTime(of pid: Int32) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    private func bootID() -> String {
+        ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "").trimmingCharacters(
+            in: .whitespacesAndNewlines)
+    }
+}
