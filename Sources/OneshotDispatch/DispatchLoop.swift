@@ -192,15 +192,7 @@ struct DispatchLoop {
                 report.retryIn = delay
                 state.backOff(node)
                 record(report, node: node, final: false)
-                let sleep = self.sleep
-                group.addTask {
-                    do {
-                        try await sleep(delay)
-                        return .retryDue(node: node, cancelled: false)
-                    } catch {
-                        return .retryDue(node: node, cancelled: true)
-                    }
-                }
+                scheduleRetry(of: node, after: delay, &group)
             } else {
                 let skipped = state.failed(node, graph: graph)
                 record(report, node: node, final: true)
@@ -352,6 +344,12 @@ struct DispatchLoop {
         infrastructureStreak += 1
         let delay = options.backoff.delay(afterAttempt: infrastructureStreak, using: &random)
         onEvent(.infrastructureFailed(id: id, attempt: attempt, message: error.message, retryIn: delay))
+        scheduleRetry(of: node, after: delay, &group)
+    }
+
+    /// Makes `node` ready again after `delay` (on the injected clock), or interrupted if the
+    /// run is cancelled meanwhile.
+    private func scheduleRetry(of node: Int, after delay: Duration, _ group: inout TaskGroup<ChildResult>) {
         let sleep = self.sleep
         group.addTask {
             do {
