@@ -16,6 +16,7 @@ struct ConfigCommand {
                 return .invalidInput
             }
             run = parsed
+            try EnvironmentSettings.apply(to: &run)
             try ConfigFile.apply(to: &run)
             try run.validate()
         } catch {

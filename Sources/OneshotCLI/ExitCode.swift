@@ -16,6 +16,9 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     /// `--checkpoint-grace` (a full disk), an unusable folder, or (for `status`) an unreadable
     /// file; or attempts could not be started for oneshot's own reasons for `--checkpoint-grace`.
     case checkpointFailed = 6
+    /// Stopped at `--deadline`: running attempts were interrupted, work that would not have
+    /// finished before it was not started; progress is kept, the same command resumes.
+    case deadlineReached = 7
     /// Hung up: SIGHUP (the terminal closed, the ssh connection dropped); the checkpoint is kept
     /// for a resume. Not under `nohup`, which ignores SIGHUP: the run then goes on.
     case hangUp = 129
@@ -37,6 +40,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
         case .noCheckpoint: "status: no checkpoint exists for the feature"
         case .checkpointFailed:
             "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace"
+        case .deadlineReached:
+            "stopped at the deadline (--deadline): running work interrupted, work that would not fit not started; run the same command to resume"
         case .hangUp: "hung up by SIGHUP (terminal closed, ssh dropped; not under nohup); progress is kept for a resume"
         case .interrupted: "interrupted by SIGINT; progress is kept for a resume"
         case .quit: "quit by SIGQUIT; progress is kept for a resume"

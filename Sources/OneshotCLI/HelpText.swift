@@ -132,6 +132,14 @@ public enum HelpText {
               --checkpoint-grace DURATION  when nothing can be written (a full disk) or attempts
                                     cannot be started (no descriptors) for this long, stop
                                     launching, let running attempts end, exit 6 (default 60s)
+              --deadline DURATION|TIME  stop by then: a duration from the start (50m) or an
+                                    RFC 3339 time. Work whose known duration would not fit is
+                                    not started; at the deadline running work is stopped as on
+                                    SIGINT, the checkpoint saved, exit 7; the same command resumes.
+                                    Choose it below the CI job's limit by a margin that covers
+                                    --grace and the checkpoint write: a 60m job with the default
+                                    5s grace: --deadline 58m. Also 'deadline:' in .sdp/config.yml
+                                    and ONESHOT_DEADLINE (a flag wins, then the environment)
               --breaker-threshold N      distinct workstreams failed in the window that trip the
                                          breaker (default 3)
               --breaker-window N         workstreams counted, each by its latest outcome (default 5)

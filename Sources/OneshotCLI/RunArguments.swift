@@ -24,6 +24,8 @@ public struct RunArguments: Sendable, Equatable {
     /// `--checkpoint-grace DURATION`: how long nothing may be written to the checkpoint (a full
     /// disk), or attempts fail for oneshot's own reasons, before the run stops (exit 6).
     public var checkpointGrace: Duration = .seconds(60)
+    /// `--deadline`: when the run stops launching, interrupts what runs, saves and exits 7.
+    public var deadline: RunDeadline?
     /// `--strict-checkpoint`: stop the run when the checkpoint cannot be written.
     public var strictCheckpoint = false
     /// `--rerun-uncertain`: run again non-idempotent workstreams that were running at a crash.

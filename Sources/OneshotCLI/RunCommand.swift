@@ -18,7 +18,9 @@ struct RunCommand {
             console.error(problem)
             return .invalidInput
         }
+        let startedAt = Date()
         do {
+            try EnvironmentSettings.apply(to: &arguments)
             try ConfigFile.apply(to: &arguments)
             try arguments.validate()
         } catch {
@@ -85,6 +87,7 @@ struct RunCommand {
             outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
         options.checkpointGrace = arguments.checkpointGrace
+        options.deadline = arguments.deadline?.date(from: startedAt)
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
         let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, observers: observers)
         for held in session.plan.uncertain where !held.willRerun {
@@ -107,6 +110,10 @@ struct RunCommand {
         }
         if let report, let line = stoppedLine(report, recorded: saved) {
             console.error(line)
+        }
+        if let report, report.status == .deadlineReached {
+            let line = DeadlineText.stopped(report, deadline: options.deadline, knownDurations: options.knownDurations)
+            observers.forEach { $0.note(line) }
         }
         if let report, report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
             console.error(
@@ -343,6 +350,7 @@ struct RunCommand {
         case .failed?: return .workstreamsFailed
         case .journalFailed?, .infrastructureFailed?: return .checkpointFailed
         case .breakerGaveUp?: return .breakerGaveUp
+        case .deadlineReached?: return .deadlineReached
         case .interrupted?, nil: return .interrupted
         }
     }

@@ -59,6 +59,18 @@ struct Setting: Sendable {
         } show: {
             DurationText.format($0.checkpointGrace)
         },
+        Setting(
+            key: "deadline", flag: "--deadline", summary: "stop by then and exit 7: a duration from the start, or a time"
+        ) { run, value, source throws(UsageError) in
+            guard let deadline = RunDeadline(parsing: value) else {
+                throw UsageError(
+                    "\(source) takes a duration from the start such as 50m, or a time such as 2026-11-29T18:00:00Z, not '\(value)'"
+                )
+            }
+            run.deadline = deadline
+        } show: {
+            $0.deadline?.description ?? "(none)"
+        },
         Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
             run, value, source throws(UsageError) in
             run.noBreaker = !(try boolean(value, source))

@@ -12,6 +12,7 @@ private enum ChildResult: Sendable {
     case breakerTimer
     case attemptNotStarted(node: Int, attempt: Int, error: InfrastructureError)
     case recoveryDue(cancelled: Bool)
+    case deadlineDue(cancelled: Bool)
 }
 
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
@@ -65,6 +66,10 @@ struct DispatchLoop {
     private var infrastructureFailingSince: Date?
     private var infrastructureStreak = 0
     private var infrastructureStopped = false
+    /// Whether the deadline came, and the workstreams not launched because they would not fit
+    /// before it.
+    private var deadlineReached = false
+    private var setAside: [String] = []
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
@@ -101,6 +106,7 @@ struct DispatchLoop {
         onEvent(.runStarted(RunStart(total: graph.count, alreadyDone: alreadyDone, maxConcurrency: options.maxConcurrency)))
         await withTaskGroup(of: ChildResult.self) { group in
             if Task.isCancelled { state.stopLaunching = true }
+            startDeadlineTimer(&group)
             awaitAdopted(&group)
             launchReady(&group)
             while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil
@@ -142,6 +148,8 @@ struct DispatchLoop {
         case .recoveryDue(let cancelled):
             recoveryTimerPending = false
             if cancelled || Task.isCancelled { recoveryOver = true } else { recoveryDue = true }
+        case .deadlineDue(let cancelled):
+            if !cancelled { reachDeadline(&group) }
         }
     }
 
@@ -430,6 +438,11 @@ struct DispatchLoop {
             // workstream ready, rather than going to a less urgent one.
             if let enables = committingEnables, state.outranksReady(enables) { return }
             if let enables = pendingEnables, state.outranksReady(enables) { return }
+            if let next = state.nextReady, !fitsBeforeDeadline(next) {
+                setAside.append(graph.workstreams[next].id)
+                state.setAsideNext()
+                continue
+            }
             guard let admitted = breakerAdmits(&group) else { return }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
             guard recordStart(of: node, attempt: attempt, &group) else {
@@ -443,6 +456,43 @@ struct DispatchLoop {
             let runner = AttemptRunner(executor: executor, sleep: sleep, outputsRoot: options.outputsRoot)
             group.addTask { await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout) }
         }
+    }
+
+    /// Wakes the loop at ``DispatchOptions/deadline``, on the injected clock.
+    private mutating func startDeadlineTimer(_ group: inout TaskGroup<ChildResult>) {
+        guard let deadline = options.deadline else { return }
+        let left = deadline.timeIntervalSince(now())
+        guard left > 0 else {
+            reachDeadline(&group)
+            return
+        }
+        let sleep = self.sleep
+        group.addTask {
+            do {
+                try await sleep(.milliseconds(Int64((left * 1000).rounded(.up))))
+                return .deadlineDue(cancelled: false)
+            } catch {
+                return .deadlineDue(cancelled: true)
+            }
+        }
+    }
+
+    /// The deadline came: nothing new starts and every running attempt is cancelled, as on a
+    /// signal; their outcomes are recorded (interrupted) and committed as the run winds down.
+    private mutating func reachDeadline(_ group: inout TaskGroup<ChildResult>) {
+        guard !deadlineReached else { return }
+        deadlineReached = true
+        state.stopLaunching = true
+        group.cancelAll()
+    }
+
+    /// Whether `node`'s known duration fits in the time left before the deadline; a workstream
+    /// of unknown duration is given its chance.
+    private func fitsBeforeDeadline(_ node: Int) -> Bool {
+        guard let deadline = options.deadline, let known = options.knownDurations[graph.workstreams[node].id] else {
+            return true
+        }
+        return known <= deadline.timeIntervalSince(now())
     }
 
     /// Runs one attempt in a child task and says how it went, timed on the monotonic clock.
@@ -488,11 +538,14 @@ struct DispatchLoop {
                 .infrastructureFailed
             } else if breakerRetryAt != nil && blocked {
                 .breakerGaveUp
+            } else if (deadlineReached || !setAside.isEmpty) && blocked {
+                .deadlineReached
             } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
                 .succeeded
             }
         var report = RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
         report.unrecorded = unrecorded.sorted()
+        report.setAside = setAside
         return report
     }
 }

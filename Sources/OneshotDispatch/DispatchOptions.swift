@@ -1,3 +1,4 @@
+import Foundation
 import OneshotBreaker
 import OneshotWorkstreams
 
@@ -51,6 +52,11 @@ public struct DispatchOptions: Sendable {
     /// (`--checkpoint-grace`). The same bound ends a run whose attempts keep failing for
     /// oneshot's own reasons (``InfrastructureError``), as ``RunReport/Status/infrastructureFailed``.
     public var checkpointGrace: Duration
+    /// When the run must stop (`--deadline`), on the dispatcher's clock. Before it, a workstream
+    /// whose known duration (``knownDurations``) would not fit in the time left is not launched;
+    /// at it, running attempts are cancelled (they end as interrupted, as on a signal). Either
+    /// way the run ends as ``RunReport/Status/deadlineReached`` with the rest not run. `nil`: none.
+    public var deadline: Date?
 
     /// Creates options; every parameter has the CLI's default.
     public init(

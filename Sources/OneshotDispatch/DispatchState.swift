@@ -140,6 +140,16 @@ struct DispatchState {
         return rank < ready.rank(of: top)
     }
 
+    /// The ready node that would launch next, if any.
+    var nextReady: Int? { ready.peek }
+
+    /// The ready node that would launch next is not launched in this run (it would not finish
+    /// before the deadline): it leaves the queue and ends as not run; its dependents wait.
+    mutating func setAsideNext() {
+        guard let node = ready.pop() else { return }
+        phase[node] = .waiting
+    }
+
     /// The running `node` failed and will be retried after a delay.
     mutating func backOff(_ node: Int) {
         running -= 1

@@ -49,6 +49,9 @@ public struct RunReport: Sendable, Equatable {
         /// Attempts kept failing for oneshot's own reasons (``InfrastructureError``: no descriptor,
         /// no process, no disk space for a log) for ``DispatchOptions/checkpointGrace``.
         case infrastructureFailed = "infrastructure_failed"
+        /// The run stopped for ``DispatchOptions/deadline``: attempts running at it were
+        /// interrupted, and workstreams that would not have finished before it were not started.
+        case deadlineReached = "deadline_reached"
     }
 
     /// How the run ended.
@@ -63,6 +66,9 @@ public struct RunReport: Sendable, Equatable {
     /// sorted. Some may have reached the journal without its `fsync`; a resume runs again those
     /// it does not find. Empty when everything was committed.
     public var unrecorded: [String] = []
+    /// With a deadline: the workstreams not launched because their known duration would not
+    /// fit in the time left, in the order they came up.
+    public var setAside: [String] = []
 
     /// The number of workstreams in `state`.
     public func count(_ state: WorkstreamState) -> Int {
