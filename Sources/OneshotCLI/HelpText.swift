@@ -33,7 +33,11 @@ public enum HelpText {
           oneshot status F052
           oneshot status F052 --json | python3 -m json.tool
 
-        Exit 0 with a checkpoint, 5 without one, 6 if it cannot be read.
+        With no checkpoint, shows the record the last successful run left
+        (.sdp/history/<feature-id>.json): when it finished, its time, cost and workstreams.
+
+        Exit 0 with a checkpoint or a history, 5 with neither (never ran), 6 if the checkpoint
+        cannot be read.
         """
     }
 
@@ -112,7 +116,10 @@ public enum HelpText {
             the dependency graph, and runs every workstream as soon as its dependencies are done.
             Progress is saved in .sdp/checkpoints/<feature-id>-checkpoint.json after every batch; if
             the run is killed or interrupted, the same command resumes it. On success the
-            checkpoint is removed.
+            checkpoint is removed and .sdp/history/<feature-id>.json records what succeeded: the
+            next run runs only the workstreams whose definition (command, dependencies, outputs)
+            changed, whose outputs are missing, or that are new, with what depends on them; when
+            nothing did, it says the feature is up to date and exits 0.
 
             OPTIONS
               -j, --jobs N          attempts running at once (default 3)
@@ -123,7 +130,10 @@ public enum HelpText {
               --grace DURATION      time between SIGTERM and SIGKILL when stopping a command (default 5s)
               --features DIR        read every *.md under DIR whose feature_id is <feature-id>
               -C DIR                run as if started in DIR (the project root)
-              --fresh               discard the checkpoint and start over
+              --fresh               discard the checkpoint and start over (what the last
+                                    successful run left in .sdp/history still counts)
+              --force               run every workstream: ignore the history and discard the
+                                    checkpoint
               --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
                                     when an earlier run died
               --kill-orphans        terminate the attempts an earlier run left running, instead of

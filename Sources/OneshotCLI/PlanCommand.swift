@@ -53,13 +53,24 @@ struct PlanCommand {
                 probe: CommandExecutor(featureID: featureID, logFolder: ".sdp/logs/\(featureID)").probe
             )
         }
-        let plan = FeaturePlan(graph: graph, resume: resume)
+        let history = checkpoint == nil ? historyPlan(graph: graph, exec: settings.execTemplate) : nil
+        let plan = FeaturePlan(graph: graph, resume: resume, history: history)
         switch format {
         case .text: plan.text(featureID: featureID).forEach(console.out)
         case .json: console.out(plan.json(featureID: featureID))
         case .dot: console.out(plan.dot(featureID: featureID))
         }
         return .success
+    }
+
+    /// With no checkpoint, what the last successful run's history makes of the files now.
+    private func historyPlan(graph: WorkstreamGraph, exec: String?) -> HistoryPlan? {
+        let (history, warning) = RunHistory.load(RunHistory.path(featureID: featureID), featureID: featureID)
+        warning.map(console.warning)
+        return history.map {
+            HistoryPlan.make(
+                history: $0, graph: graph, exec: exec, outputExists: { FileManager.default.fileExists(atPath: $0) })
+        }
     }
 
     private func readCheckpoint(_ paths: CheckpointPaths) -> (Checkpoint?, String?) {
@@ -75,16 +86,19 @@ struct PlanCommand {
 struct FeaturePlan {
     let graph: WorkstreamGraph
     let resume: ResumePlan?
+    /// With no checkpoint: what the history of the last successful run keeps, and what runs again.
+    let history: HistoryPlan?
     let waves: [[String]]
     let criticalPath: [String]
     /// Seconds along the critical path from earlier runs' durations, when any is known.
     let estimatedSeconds: Double?
 
-    init(graph: WorkstreamGraph, resume: ResumePlan?) {
+    init(graph: WorkstreamGraph, resume: ResumePlan?, history: HistoryPlan? = nil) {
         self.graph = graph
         self.resume = resume
+        self.history = history
         waves = graph.waves().map { $0.map { graph.workstreams[$0].id } }
-        let known = resume?.knownDurations ?? [:]
+        let known = resume?.knownDurations ?? history?.history.knownDurations ?? [:]
         let weights = graph.weights(knownDurations: known)
         let path = graph.criticalPath(weights: weights)
         criticalPath = path.map { graph.workstreams[$0].id }
@@ -95,7 +109,8 @@ struct FeaturePlan {
     /// or `pending`.
     func state(of id: String) -> String {
         guard let resume else {
-            return graph.node(id).map { graph.workstreams[$0].isDeclaredDone } == true ? "completed" : "pending"
+            let done = graph.node(id).map { graph.workstreams[$0].isDeclaredDone } == true
+            return done || history?.upToDate.contains(id) == true ? "completed" : "pending"
         }
         if resume.completed.contains(id) || graph.node(id).map({ graph.workstreams[$0].isDeclaredDone }) == true {
             return "completed"
@@ -119,7 +134,7 @@ struct FeaturePlan {
         lines.append(
             "critical path (\(plural(criticalPath.count, "workstream"))\(length)): \(criticalPath.joined(separator: " → "))")
         guard let resume else {
-            lines.append("no checkpoint: a run starts from the beginning")
+            lines += historyLines(featureID: featureID)
             return lines
         }
         lines.append("a resume would:")
@@ -139,6 +154,19 @@ struct FeaturePlan {
         lines.append("  pending \(resume.pending.count): \(resume.pending.joined(separator: ", "))")
         resume.changes.forEach { lines.append("  changed: \($0)") }
         return lines
+    }
+
+    /// Without a checkpoint: what the history makes of the files, or a start from the beginning.
+    private func historyLines(featureID: String) -> [String] {
+        guard let history else { return ["no checkpoint: a run starts from the beginning"] }
+        if history.isUpToDate {
+            return [HistoryText.upToDate(featureID, history: history.history, total: graph.count) + ": a run would run nothing"]
+        }
+        return [
+            "no checkpoint; the last successful run's history (\(HistoryText.lastRun(history.history))) says a run would:",
+            "  skip (up to date) \(history.upToDate.count): \(history.upToDate.joined(separator: ", "))",
+            "  run again \(history.reruns.count):",
+        ] + history.reruns.map { "    \($0.id): \($0.reason)" }
     }
 
     func json(featureID: String) -> String {
@@ -162,6 +190,16 @@ struct FeaturePlan {
             ]
         } else {
             object["resume"] = NSNull()
+        }
+        if let history {
+            object["history"] =
+                [
+                    "finished_at": history.history.finishedAt,
+                    "up_to_date": history.upToDate,
+                    "run_again": history.reruns.map { ["ws_id": $0.id, "reason": $0.reason] },
+                ] as [String: Any]
+        } else {
+            object["history"] = NSNull()
         }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)

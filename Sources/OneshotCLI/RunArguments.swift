@@ -21,6 +21,8 @@ public struct RunArguments: Sendable, Equatable {
     public var projectRoot: String?
     /// `--fresh`: discard the checkpoint and start over.
     public var fresh = false
+    /// `--force`: run every workstream, whatever the history and the checkpoint say.
+    public var force = false
     /// `--checkpoint-grace DURATION`: how long nothing may be written to the checkpoint (a full
     /// disk), or attempts fail for oneshot's own reasons, before the run stops (exit 6).
     public var checkpointGrace: Duration = .seconds(60)
@@ -172,6 +174,7 @@ public enum ArgumentParser {
             case "-V", "--version", "version": return .version
             case "-C", "--directory": run.projectRoot = try next()
             case "--fresh": run.fresh = true
+            case "--force": run.force = true
             case "--rerun-uncertain": run.rerunUncertain = true
             case "--kill-orphans": run.killOrphans = true
             case "--no-wait": run.noWait = true

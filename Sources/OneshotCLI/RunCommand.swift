@@ -44,22 +44,47 @@ struct RunCommand {
             return .checkpointFailed
         }
         let paths = CheckpointPaths(featureID: featureID.rawValue)
+        let history = RunHistory.load(RunHistory.path(featureID: featureID.rawValue), featureID: featureID.rawValue)
+        let historyPlan =
+            arguments.force
+            ? nil
+            : history.history.map { history in
+                HistoryPlan.make(
+                    history: history, graph: graph, exec: arguments.execTemplate,
+                    outputExists: { FileManager.default.fileExists(atPath: $0) })
+            }
         let session: CheckpointSession
         do {
             session = try CheckpointSession.open(
-                graph: graph, paths: paths, fresh: arguments.fresh, rerunUncertain: arguments.rerunUncertain,
-                strict: arguments.strictCheckpoint, orphans: executor.orphanHandling(killRunning: arguments.killOrphans)
+                graph: graph, paths: paths, fresh: arguments.fresh || arguments.force, rerunUncertain: arguments.rerunUncertain,
+                strict: arguments.strictCheckpoint, orphans: executor.orphanHandling(killRunning: arguments.killOrphans),
+                carried: historyPlan?.carried ?? [:]
             )
         } catch {
             console.error(error.description)
             if case .locked = error { return .locked }
             return .checkpointFailed
         }
-        let observers = makeObservers(featureID: featureID.rawValue, graph: graph, plan: session.plan, paths: paths)
+        // The checkpoint's durations are this run's own; the history's fill in the rest.
+        let known = (history.history?.knownDurations ?? [:]).merging(session.plan.knownDurations) { _, own in own }
+        let observers = makeObservers(
+            featureID: featureID.rawValue, graph: graph, plan: session.plan, estimates: known, paths: paths)
         let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
+        history.warning.map(warn)
         session.warnings.forEach(warn)
         if session.plan.isResume {
             observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
+        } else if let historyPlan {
+            if historyPlan.isUpToDate {
+                // Nothing runs: the snapshot the session wrote goes, as after a success.
+                try? session.finish(allDone: true)
+                let line = HistoryText.upToDate(featureID.rawValue, history: historyPlan.history, total: graph.count)
+                observers.forEach { $0.note(line) }
+                return .success
+            }
+            for line in HistoryText.reasoning(featureID.rawValue, plan: historyPlan, total: graph.count) {
+                observers.forEach { $0.note(line) }
+            }
         }
         let breaker = restoredBreaker(session.previous)
         if let breaker, breaker.state == .open, let until = breaker.openUntil, until > Date() {
@@ -79,7 +104,7 @@ struct RunCommand {
         var options = DispatchOptions(
             maxConcurrency: cappedJobs(attemptsAllowed, warn: { message in observers.forEach { $0.note(message) } }),
             defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
-            knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
+            knownDurations: known, alreadyCompleted: session.plan.completed,
             held: session.plan.held,
             adopted: session.plan.adopted.compactMap { record in
                 graph.node(record.id).map { executor.adopt(record, of: graph.workstreams[$0]) }
@@ -98,6 +123,7 @@ struct RunCommand {
         let allDone = report.map { $0.status == .succeeded } ?? false
         var code = exitCode(for: report, signal: signal)
         var saved = true
+        let finalCheckpoint = allDone ? session.store.current : nil
         do {
             try session.finish(allDone: allDone)
             if !allDone {
@@ -108,6 +134,7 @@ struct RunCommand {
             warn("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
             if arguments.strictCheckpoint { code = .checkpointFailed }
         }
+        if let finalCheckpoint { recordHistory(finalCheckpoint, graph: graph, warn: warn) }
         if let report, let line = stoppedLine(report, recorded: saved) {
             console.error(line)
         }
@@ -122,6 +149,19 @@ struct RunCommand {
         }
         observers.forEach { $0.finish(report, exitCode: code) }
         return code
+    }
+
+    /// Writes `.sdp/history/<feature>.json` after a run that completed every workstream; a
+    /// failure is a warning: the run did succeed.
+    private func recordHistory(_ checkpoint: Checkpoint, graph: WorkstreamGraph, warn: (String) -> Void) {
+        let path = RunHistory.path(featureID: checkpoint.featureID)
+        let history = RunHistory.recording(
+            checkpoint: checkpoint, graph: graph, exec: arguments.execTemplate, finishedAt: Date())
+        do {
+            try history.write(to: path)
+        } catch {
+            warn("could not write the run's history \(path): \(error); the next run may run again what this one did")
+        }
     }
 
     /// `-j`, capped to what the descriptors left allow (each attempt holds a few): running out of
@@ -154,13 +194,13 @@ struct RunCommand {
     }
 
     /// With `--json`, the JSON stream goes to stdout and the lines for people to stderr.
-    private func makeObservers(featureID: String, graph: WorkstreamGraph, plan: ResumePlan, paths: CheckpointPaths)
-        -> [any RunObserver]
-    {
+    private func makeObservers(
+        featureID: String, graph: WorkstreamGraph, plan: ResumePlan, estimates: [String: Double], paths: CheckpointPaths
+    ) -> [any RunObserver] {
         var humanConsole = console
         if arguments.json { humanConsole.outputFD = 2 }
         let human = HumanOutput(
-            console: humanConsole, featureID: featureID, graph: graph, estimates: plan.knownDurations, jobs: arguments.jobs
+            console: humanConsole, featureID: featureID, graph: graph, estimates: estimates, jobs: arguments.jobs
         )
         guard arguments.json else { return [human] }
         let json = JSONEventOutput(

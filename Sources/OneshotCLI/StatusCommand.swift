@@ -17,6 +17,7 @@ struct StatusCommand {
         let checkpoint: Checkpoint
         do {
             guard let (loaded, notes) = try CheckpointReader.load(paths) else {
+                if let shown = showHistory() { return shown }
                 console.error("no checkpoint for \(arguments.featureID) (\(paths.checkpoint)): nothing to resume")
                 return .noCheckpoint
             }
@@ -35,6 +36,23 @@ struct StatusCommand {
             console.out(StatusFormat.json(status, path: paths.checkpoint, running: running, holder: holder))
         } else {
             StatusFormat.human(status, path: paths.checkpoint, running: running, holder: holder).forEach(console.out)
+        }
+        return .success
+    }
+}
+
+extension StatusCommand {
+    /// With no checkpoint: the record the last successful run left, if any (exit 0).
+    fileprivate func showHistory() -> ExitCode? {
+        let path = RunHistory.path(featureID: arguments.featureID)
+        let (loaded, warning) = RunHistory.load(path, featureID: arguments.featureID)
+        warning.map(console.warning)
+        guard let history = loaded else { return nil }
+        let running = FileLock.isHeld(CheckpointPaths(featureID: arguments.featureID).lock)
+        if arguments.json {
+            console.out(StatusFormat.json(history, path: path, running: running))
+        } else {
+            StatusFormat.human(history, path: path, running: running).forEach(console.out)
         }
         return .success
     }
@@ -72,6 +90,50 @@ enum StatusFormat {
         let cost = String(format: "%.2f", checkpoint.costUSD ?? 0)
         lines.append("runs: \(checkpoint.runs ?? 1), time so far: \(elapsed), cost so far: $\(cost)")
         return lines
+    }
+
+    /// The last successful run's record, for people.
+    static func human(_ history: RunHistory, path: String, running: Bool) -> [String] {
+        var lines = [
+            "\(history.featureID): no checkpoint; the last run succeeded (\(path)): \(HistoryText.lastRun(history))",
+            running ? "a run is in progress" : "no run in progress",
+        ]
+        let rows = history.workstreams.sorted { $0.key < $1.key }
+        let width = max(10, rows.map(\.key.count).max() ?? 0)
+        lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: 12))  ATTEMPTS  TIME")
+        for (id, entry) in rows {
+            let time = DurationText.format(.milliseconds(entry.durationMS))
+            lines.append(
+                "\(id.padding(to: width))  \("completed".padding(to: 12))  \(String(entry.attempts).padding(to: 8))  \(time)")
+        }
+        lines.append("\(rows.count) completed; runs: \(history.runs), attempts: \(history.attempts)")
+        return lines
+    }
+
+    /// The last successful run's record, as one JSON object: the checkpoint's shape where the
+    /// two share a meaning, with `last_run`.
+    static func json(_ history: RunHistory, path: String, running: Bool) -> String {
+        let object: [String: Any] = [
+            "feature_id": history.featureID,
+            "path": path,
+            "running": running,
+            "runs": history.runs,
+            "elapsed_ms": history.elapsedMS,
+            "cost_usd": history.costUSD,
+            "last_run": [
+                "finished_at": history.finishedAt, "elapsed_ms": history.elapsedMS, "cost_usd": history.costUSD,
+                "runs": history.runs, "attempts": history.attempts,
+            ] as [String: Any],
+            "workstreams": history.workstreams.sorted { $0.key < $1.key }.map { id, entry -> [String: Any] in
+                [
+                    "id": id, "state": "completed", "attempts": entry.attempts, "duration_ms": entry.durationMS,
+                    "cost_usd": entry.costUSD, "definition": entry.definition,
+                ]
+            },
+            "counts": ["completed": history.workstreams.count],
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func json(_ status: CheckpointStatus, path: String, running: Bool, holder: Int32?) -> String {

@@ -62,6 +62,8 @@ public final class CheckpointSession: Sendable {
     ///   - outputExists: whether a declared output exists.
     ///   - orphans: how to find what became of the attempts the earlier run left in flight, and
     ///     how to stop them; `nil` treats every such attempt as UNCERTAIN and signals nothing.
+    ///   - carried: with no checkpoint, workstreams up to date from the history
+    ///     (``HistoryPlan/carried``): recorded completed from the start.
     /// - Throws: ``Failure``.
     public static func open(
         graph: WorkstreamGraph,
@@ -71,7 +73,8 @@ public final class CheckpointSession: Sendable {
         rerunUncertain: Bool = false,
         strict: Bool = false,
         outputExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
-        orphans: OrphanHandling? = nil
+        orphans: OrphanHandling? = nil,
+        carried: [String: WorkstreamRecord] = [:]
     ) throws(Failure) -> CheckpointSession {
         do {
             try Syscall.makeDirectories(paths.folder)
@@ -121,8 +124,9 @@ public final class CheckpointSession: Sendable {
                     graph: graph, checkpoint: $0, rerunUncertain: rerunUncertain,
                     outputExists: outputExists, probe: orphans?.probe ?? { _ in .unknown }
                 )
-            } ?? .fresh(graph)
+            } ?? .fresh(graph, completed: Set(carried.keys))
         var state = CheckpointState(plan: plan, previous: previous, startedAt: ContinuousClock.now)
+        if previous == nil { state.records.merge(carried) { _, history in history } }
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }

@@ -64,11 +64,12 @@ public struct ResumePlan: Sendable, Equatable {
     /// Time of the preserved work, in milliseconds.
     public var preservedMS: Int { preserved.reduce(0) { $0 + ($1.durationMS ?? 0) } }
 
-    /// A plan for a run with no checkpoint.
-    public static func fresh(_ graph: WorkstreamGraph) -> ResumePlan {
+    /// A plan for a run with no checkpoint; `completed` are up to date from the history.
+    public static func fresh(_ graph: WorkstreamGraph, completed: Set<String> = []) -> ResumePlan {
         ResumePlan(
-            isResume: false, completed: [], preserved: [], uncertain: [], toRetry: [],
-            pending: graph.workstreams.filter { !$0.isDeclaredDone }.map(\.id), changes: [], knownDurations: [:]
+            isResume: false, completed: completed, preserved: [], uncertain: [], toRetry: [],
+            pending: graph.workstreams.filter { !$0.isDeclaredDone && !completed.contains($0.id) }.map(\.id), changes: [],
+            knownDurations: [:]
         )
     }
 
