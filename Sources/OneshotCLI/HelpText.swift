@@ -34,7 +34,8 @@ public enum HelpText {
           oneshot status F052 --json | python3 -m json.tool
 
         With no checkpoint, shows the record the last successful run left
-        (.sdp/history/<feature-id>.json): when it finished, its time, cost and workstreams.
+        (.sdp/history/<feature-id>.json): when it finished, its time, cost and workstreams, and
+        whether the feature is up to date or what a run would run again, and why.
 
         Exit 0 with a checkpoint or a history, 5 with neither (never ran), 6 if the checkpoint
         cannot be read.

@@ -104,6 +104,7 @@ final class JSONEventOutput: RunObserver {
         ]
         if let retryAt = report?.breakerRetryAt { fields["breaker_retry_at"] = RFC3339.formatMilliseconds(retryAt) }
         if let unrecorded = report?.unrecorded, !unrecorded.isEmpty { fields["unrecorded"] = unrecorded }
+        if let setAside = report?.setAside, !setAside.isEmpty { fields["set_aside"] = setAside }
         write("run_finished", fields)
         reportLostEvents()
     }

@@ -49,12 +49,30 @@ extension StatusCommand {
         warning.map(console.warning)
         guard let history = loaded else { return nil }
         let running = FileLock.isHeld(CheckpointPaths(featureID: arguments.featureID).lock)
+        let plan = historyPlan(history)
         if arguments.json {
-            console.out(StatusFormat.json(history, path: path, running: running))
+            console.out(StatusFormat.json(history, path: path, running: running, plan: plan))
         } else {
-            StatusFormat.human(history, path: path, running: running).forEach(console.out)
+            StatusFormat.human(history, path: path, running: running, plan: plan).forEach(console.out)
         }
         return .success
+    }
+
+    /// What the history makes of the feature's files now, as `plan` and a run see it; `nil`
+    /// when the files do not load (`status` reads the record whatever they hold).
+    private func historyPlan(_ history: RunHistory) -> HistoryPlan? {
+        var settings = RunArguments()
+        guard (try? ConfigFile.apply(to: &settings)) != nil, let id = try? FeatureID(validating: arguments.featureID) else {
+            return nil
+        }
+        let layout: FeatureLoader.Layout =
+            settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+        guard let feature = try? FeatureLoader(layout: layout).load(id),
+            let graph = try? WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+        else { return nil }
+        return HistoryPlan.make(
+            history: history, graph: graph, exec: settings.execTemplate,
+            outputExists: { FileManager.default.fileExists(atPath: $0) })
     }
 }
 
@@ -93,7 +111,7 @@ enum StatusFormat {
     }
 
     /// The last successful run's record, for people.
-    static func human(_ history: RunHistory, path: String, running: Bool) -> [String] {
+    static func human(_ history: RunHistory, path: String, running: Bool, plan: HistoryPlan?) -> [String] {
         var lines = [
             "\(history.featureID): no checkpoint; the last run succeeded (\(path)): \(HistoryText.lastRun(history))",
             running ? "a run is in progress" : "no run in progress",
@@ -107,13 +125,19 @@ enum StatusFormat {
                 "\(id.padding(to: width))  \("completed".padding(to: 12))  \(String(entry.attempts).padding(to: 8))  \(time)")
         }
         lines.append("\(rows.count) completed; runs: \(history.runs), attempts: \(history.attempts)")
+        if let plan, plan.isUpToDate {
+            lines.append("up to date: a run would run nothing")
+        } else if let plan {
+            lines.append("changed since: a run would run again \(plan.reruns.count):")
+            lines += plan.reruns.map { "  \($0.id): \($0.reason)" }
+        }
         return lines
     }
 
     /// The last successful run's record, as one JSON object: the checkpoint's shape where the
     /// two share a meaning, with `last_run`.
-    static func json(_ history: RunHistory, path: String, running: Bool) -> String {
-        let object: [String: Any] = [
+    static func json(_ history: RunHistory, path: String, running: Bool, plan: HistoryPlan?) -> String {
+        var object: [String: Any] = [
             "feature_id": history.featureID,
             "path": path,
             "running": running,
@@ -132,6 +156,10 @@ enum StatusFormat {
             },
             "counts": ["completed": history.workstreams.count],
         ]
+        if let plan {
+            object["up_to_date"] = plan.isUpToDate
+            object["run_again"] = plan.reruns.map { ["ws_id": $0.id, "reason": $0.reason] }
+        }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -51,7 +51,7 @@ import Testing
         let status = try await OneshotBinary.run(["status", "F1"], in: project.path)
         #expect(status.exitCode == 0)
         #expect(status.stdout.hasPrefix("F1: no checkpoint; the last run succeeded (.sdp/history/F1.json): last run "))
-        #expect(status.stdout.contains("4 completed; runs: 1, attempts: 4"))
+        #expect(status.stdout.contains("4 completed; runs: 1, attempts: 4\nup to date: a run would run nothing\n"))
         let json = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         #expect((object["counts"] as? [String: Int])?["completed"] == 4)
@@ -74,6 +74,9 @@ import Testing
         #expect(plan.stdout.contains("  skip (up to date) 2: a, d\n"))
         #expect(plan.stdout.contains("    b: its definition (command, dependencies or outputs) changed since it succeeded\n"))
         #expect(plan.stdout.contains("    c: depends on b, which runs again\n"))
+        let status = try await OneshotBinary.run(["status", "F1"], in: project.path)
+        #expect(status.exitCode == 0)
+        #expect(status.stdout.contains("changed since: a run would run again 2:\n  b: its definition"))
         let result = try await succeeded(project)
         #expect(result.stdout.contains("F1: 2 of 4 workstreams up to date (last run "))
         #expect(ran(project) == ["b", "c"])
@@ -140,10 +143,19 @@ import Testing
         try project.workstream("F1", "slow", run: "echo slow >> ledger # changed")
         try project.workstream("F1", "quick", run: "echo quick >> ledger # changed")
         try FileManager.default.removeItem(atPath: project.file("ledger"))
-        let stopped = try await OneshotBinary.run(["F1", "--deadline", "1m"], in: project.path)
+        let stopped = try await OneshotBinary.run(["F1", "--deadline", "1m", "--json"], in: project.path)
         #expect(stopped.exitCode == 7)
         #expect(ran(project) == ["quick"])
-        #expect(stopped.stdout.contains("not started because they would not have finished in time: slow (~10m00s)"))
+        #expect(stopped.stderr.contains("not started because they would not have finished in time: slow (~10m00s)"))
+        let validator = try JSONSchemaValidator(schemaAt: JSONEventsTests.schemaPath)
+        let events = try stopped.stdout.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        for event in events { #expect(validator.validate(event).isEmpty, "\(event)") }
+        let finished = try #require(events.last)
+        #expect(finished["status"] as? String == "deadline_reached")
+        #expect(finished["exit_code"] as? Int == 7)
+        #expect(finished["set_aside"] as? [String] == ["slow"])
     }
 
     @Test func anUnreadableHistoryIsReportedAndEverythingRuns() async throws {
