@@ -41,7 +41,7 @@ enum CLIBench {
                 cleanUp: [".sdp"]),
             Tool(
                 name: "oneshot (durable, logs exist)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
-                cleanUp: [".sdp/checkpoints"]
+                cleanUp: [".sdp/checkpoints", ".sdp/history"]
             ),
         ]
         var missing: [String] = []
