@@ -60,6 +60,16 @@ import Testing
         )
     }
 
+    @Test func aDeadlineGivenAsATimeThatHasPassedStartsNothing() async throws {
+        let project = try TemporaryProject()
+        try feature(project)
+        let stopped = try await OneshotBinary.run(["F1", "--deadline", "2026-01-01T00:00:00Z"], in: project.path)
+        #expect(stopped.exitCode == 7)
+        #expect(
+            stopped.stdout.contains("stopped at the deadline (2026-01-01T00:00:00Z); run the same command to resume: 0/3 done"))
+        #expect(project.read("ledger") == nil)
+    }
+
     @Test func aDeadlineFromTheEnvironmentStopsARun() async throws {
         let project = try TemporaryProject()
         try feature(project)
