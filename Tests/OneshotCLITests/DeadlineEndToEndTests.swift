@@ -2,7 +2,7 @@ import Foundation
 import OneshotCheckpoint
 import Testing
 
-/// `--deadline` through the binary: a real deadline of a second, exit 7, and the same command
+/// `--deadline` through the binary: a real deadline of two seconds (a margin for a loaded machine), exit 7, and the same command
 /// resuming without re-running completed work.
 @Suite(.timeLimit(.minutes(2))) struct DeadlineEndToEndTests {
     private func checkpoint(_ project: TemporaryProject) throws -> Checkpoint? {
@@ -20,7 +20,7 @@ import Testing
     @Test func theDeadlineInterruptsRunningWorkExitsSevenAndTheSameCommandResumes() async throws {
         let project = try TemporaryProject()
         try feature(project)
-        let stopped = try await OneshotBinary.run(["F1", "--deadline", "1s", "--grace", "1s"], in: project.path)
+        let stopped = try await OneshotBinary.run(["F1", "--deadline", "2s", "--grace", "1s"], in: project.path)
         #expect(stopped.exitCode == 7)
         #expect(stopped.stdout.contains("■ b interrupted after"))
         #expect(
@@ -74,7 +74,7 @@ import Testing
         let project = try TemporaryProject()
         try feature(project)
         let stopped = try await OneshotBinary.run(
-            ["F1", "--grace", "1s"], in: project.path, environment: ["ONESHOT_DEADLINE": "1s"])
+            ["F1", "--grace", "1s"], in: project.path, environment: ["ONESHOT_DEADLINE": "2s"])
         #expect(stopped.exitCode == 7)
         #expect(project.read("ledger") == "a\nb\n")
     }

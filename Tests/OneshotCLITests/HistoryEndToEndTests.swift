@@ -116,7 +116,7 @@ import Testing
         _ = try await OneshotBinary.run(["F1"], in: project.path)
         try project.workstream("F1", "c", depends: ["b"], run: "echo c >> ledger; while [ ! -f go ]; do sleep 0.05; done")
         try FileManager.default.removeItem(atPath: project.file("ledger"))
-        let stopped = try await OneshotBinary.run(["F1", "--deadline", "1s", "--grace", "1s"], in: project.path)
+        let stopped = try await OneshotBinary.run(["F1", "--deadline", "2s", "--grace", "1s"], in: project.path)
         #expect(stopped.exitCode == 7)
         #expect(ran(project) == ["c"])
         try project.write("go", "")
