@@ -179,12 +179,46 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
     public var bootID: String?
     /// The host the process ran on, to say where it was when it is not here.
     public var host: String?
+    /// What was wrong with the process fields as the file held them (`pid 99999999999`,
+    /// `process_start -4`): read as no process, so that the record (and with it the knowledge
+    /// that the attempt was running) is kept, and reported by the validation.
+    var unreadableProcess: String?
 
     enum CodingKeys: String, CodingKey {
         case id, attempt, pid, run, host
         case startedAt = "started_at"
         case processStart = "process_start"
         case bootID = "boot_id"
+    }
+
+    /// Decodes a record; a `pid` or `process_start` that cannot be one does not cost the
+    /// record: it is kept without its process, see ``unreadableProcess``.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        attempt = try container.decode(Int.self, forKey: .attempt)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        run = try container.decodeIfPresent(Int.self, forKey: .run)
+        bootID = try container.decodeIfPresent(String.self, forKey: .bootID)
+        host = try container.decodeIfPresent(String.self, forKey: .host)
+        let pid = Self.lenient(Int32.self, .pid, "a pid", in: container)
+        let start = Self.lenient(UInt64.self, .processStart, "a start time in clock ticks", in: container)
+        unreadableProcess = pid.problem ?? start.problem
+        if unreadableProcess == nil {
+            self.pid = pid.value
+            processStart = start.value
+        }
+    }
+
+    /// The field's value, or what it held when that is not a `T` (`"pid -1e+20 is not a pid"`).
+    private static func lenient<T: Decodable>(
+        _ type: T.Type, _ key: CodingKeys, _ noun: String, in container: KeyedDecodingContainer<CodingKeys>
+    ) -> (value: T?, problem: String?) {
+        guard container.contains(key), (try? container.decodeNil(forKey: key)) == false else { return (nil, nil) }
+        if let value = try? container.decode(T.self, forKey: key) { return (value, nil) }
+        let number = try? container.decode(Double.self, forKey: key)
+        let held = number.map { $0.rounded() == $0 && abs($0) < 1e18 ? "\(Int64($0))" : "\($0)" } ?? "(not a number)"
+        return (nil, "\(key.stringValue) \(held) is not \(noun)")
     }
 
     /// Creates a record.

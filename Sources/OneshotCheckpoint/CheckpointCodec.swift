@@ -50,7 +50,8 @@ public enum CheckpointCodec {
         return checkpoint
     }
 
-    /// Refuses what cannot be trusted (version, feature, timestamp, ids); clamps numbers.
+    /// Refuses what cannot be trusted (version, feature, timestamp, ids); clamps numbers; forgets
+    /// the processes of in-flight records that cannot be ours (see ``InFlightProcessCheck``).
     static func validate(_ checkpoint: inout Checkpoint, path: String, featureID: String, warnings: inout [String])
         throws(CheckpointError)
     {
@@ -72,6 +73,7 @@ public enum CheckpointCodec {
         var clamper = NumberClamper(path: path)
         clamper.clamp(&checkpoint)
         warnings.append(contentsOf: clamper.warnings)
+        warnings.append(contentsOf: InFlightProcessCheck(path: path).check(&checkpoint))
     }
 
     private static func describe(_ error: DecodingError) -> String {

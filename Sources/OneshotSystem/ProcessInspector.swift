@@ -31,9 +31,13 @@ public enum ProcessInspector {
 
     /// The live members of process group `group` that started no earlier than `notBefore`
     /// (clock ticks since boot): what is left of an attempt's group once its leader has gone.
-    /// Empty without `/proc`.
+    /// Empty without `/proc`, and empty when the pid `group` now belongs to a process that
+    /// started after `notBefore`: a group's id stays reserved while any member of it lives, so
+    /// the recorded group has ended and its id was given to someone else, whose group it now is.
     public static func members(ofGroup group: Int32, startedNotBefore notBefore: UInt64) -> [Int32] {
-        guard group > 1, let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        guard group > 1, !isReused(group, after: notBefore),
+            let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc")
+        else { return [] }
         return names.compactMap { name -> Int32? in
             guard let pid = Int32(name), pid > 1, let fields = statFields(of: pid), fields.count > 19,
                 Int32(fields[2]) == group, let start = UInt64(fields[19]), start >= notBefore
@@ -42,10 +46,19 @@ public enum ProcessInspector {
         }
     }
 
+    /// Whether `pid` now names a process (a zombie too: it still holds the pid) that started
+    /// after `recorded`, the start of the process recorded with that pid.
+    static func isReused(_ pid: Int32, after recorded: UInt64) -> Bool {
+        guard let fields = statFields(of: pid, zombies: true), fields.count > 19, let start = UInt64(fields[19]) else {
+            return false
+        }
+        return start > recorded
+    }
+
     /// The clock `startTime(of:)` is read against, now: clock ticks since boot
     /// (`CLOCK_BOOTTIME`, which the kernel stamps a process with at fork), or `nil` without
     /// `/proc`.
-    static func ticksSinceBoot() -> UInt64? {
+    public static func ticksSinceBoot() -> UInt64? {
         #if os(Linux)
             var now = timespec()
             guard clock_gettime(CLOCK_BOOTTIME, &now) == 0 else { return nil }
@@ -63,14 +76,14 @@ public enum ProcessInspector {
     }
 
     /// The fields of `/proc/<pid>/stat` from field 3 (the state) on, or `nil` for a process
-    /// that does not exist or is a zombie.
-    private static func statFields(of pid: Int32) -> [Substring]? {
+    /// that does not exist or, unless `zombies`, is a zombie.
+    private static func statFields(of pid: Int32, zombies: Bool = false) -> [Substring]? {
         guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
         guard let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
-        guard let state = fields.first, state != "Z", state != "X" else { return nil }
+        guard let state = fields.first, zombies || (state != "Z" && state != "X") else { return nil }
         return fields
     }
 }
