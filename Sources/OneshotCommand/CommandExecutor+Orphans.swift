@@ -61,7 +61,9 @@ extension CommandExecutor {
         }
         let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
         let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
-        log.append("=== \(record.id) attempt \(record.attempt) (adopted from an earlier run) ended: \(ended)\n")
+        log.append(
+            "\(log.lineBreak(after: 0))=== \(record.id) attempt \(record.attempt) (adopted from an earlier run) ended: \(ended)\n"
+        )
         guard let status else {
             if Task.isCancelled { throw CancellationError() }
             throw OutcomeUnknown(id: record.id)

@@ -161,7 +161,9 @@ public struct CommandExecutor: Sendable {
         // The same descriptor (O_APPEND) takes the footer: no second open of the log.
         try? Syscall.writeAll(
             fd,
-            Array("=== \(workstream.id) attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n".utf8),
+            Array(
+                "\(log.lineBreak(after: offset))=== \(workstream.id) attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n"
+                    .utf8),
             path: log.path
         )
         Syscall.close(fd)

@@ -27,6 +27,20 @@ struct WorkstreamLog {
         return (fd, max(0, offset))
     }
 
+    /// `"\n"` when the output written since `offset` does not end its last line (`printf oops`),
+    /// else `""`: the footer must start a line of its own, or the command's last line is glued to
+    /// it and lost from the failure's tail.
+    func lineBreak(after offset: Int) -> String {
+        guard let fd = try? Syscall.open(path, O_RDONLY) else { return "" }
+        defer { Syscall.close(fd) }
+        let end = Int(lseek(fd, 0, SEEK_END))
+        guard end > offset else { return "" }
+        var last: UInt8 = 0
+        let read = try? Syscall.retrying("pread", path: path) { pread(fd, &last, 1, off_t(end - 1)) }
+        guard read == 1 else { return "" }
+        return last == 0x0A ? "" : "\n"
+    }
+
     /// Appends a line (the attempt's footer).
     func append(_ line: String) {
         guard let fd = try? Syscall.open(path, O_WRONLY | O_APPEND) else { return }

@@ -105,3 +105,16 @@ import Testing
         #expect(project.read("ledger") == nil, "idempotent: false work that was in flight is not run again")
     }
 }
+
+/// What a hostile command does to its log does not garble what oneshot reports.
+@Suite(.timeLimit(.minutes(1))) struct HostileCommandOutputTests {
+    @Test func aLastLineWithoutItsNewlineIsKeptInTheFailureAndTheLog() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "printf 'fatal: no newline here'; exit 3")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("fatal: no newline here"), "the failure shows the command's last line: \(result.stdout)")
+        let log = try #require(project.read(".sdp/logs/F1/a.log"))
+        #expect(log.contains("fatal: no newline here\n=== a attempt 1 ended: exit 3"), "the footer starts its own line: \(log)")
+    }
+}
