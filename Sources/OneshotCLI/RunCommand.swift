@@ -114,7 +114,12 @@ struct RunCommand {
         options.checkpointGrace = arguments.checkpointGrace
         options.deadline = arguments.deadline?.date(from: startedAt)
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
-        let (report, signal) = await runUntilSignal(dispatcher, executor: spawning, observers: observers)
+        let killSwitch = KillSwitch()
+        let (report, signal) = await runUntilSignal(
+            dispatcher, executor: spawning, observers: observers, killSwitch: killSwitch)
+        // What commands left running outside their groups goes before oneshot does; at once after
+        // a second signal.
+        Subreaper.endAll(grace: killSwitch.isThrown ? .zero : arguments.grace)
         for held in session.plan.uncertain where !held.willRerun {
             warn(
                 "\(held.record.id) was running when an earlier run stopped and is not idempotent: check its log (\(executor.logPath(for: held.record.id))) to see whether it finished; then mark it 'status: completed' or run again with --rerun-uncertain"
@@ -259,11 +264,10 @@ struct RunCommand {
     /// returns its report. A second one throws the kill switch: the commands get SIGKILL at once,
     /// and the report (and so the checkpoint) follows without waiting out the grace.
     private func runUntilSignal(
-        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver]
+        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], killSwitch: KillSwitch
     ) async -> (RunReport?, Int32?) {
         let signals = SignalWatcher.signals(Self.stopSignals)
         let (stopRequests, requestStop) = AsyncStream<Void>.makeStream()
-        let killSwitch = KillSwitch()
         return await withTaskGroup(of: Outcome.self) { group in
             group.addTask {
                 .finished(

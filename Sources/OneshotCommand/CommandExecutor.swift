@@ -14,7 +14,9 @@ import OneshotWorkstreams
 /// `EXIT` trap, no extra process): when oneshot dies while the command runs, the next run reads
 /// the command's real outcome there, as Nextflow's `.exitcode` (see `probe(_:)`).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
-/// grace period, and kills whatever is left of the group: no orphans.
+/// grace period, and kills whatever is left of the group: no orphans. When oneshot is a
+/// ``Subreaper``, what the command started outside its group (`setsid cmd &`, a double fork) and
+/// that was re-parented to oneshot is terminated as the attempt ends.
 public struct CommandExecutor: Sendable {
     /// The feature being run.
     public var featureID: String
@@ -157,6 +159,12 @@ public struct CommandExecutor: Sendable {
         }
         onSpawn?(workstream.id, attempt, child)
         let status = await child.wait(terminationGrace: terminationGrace)
+        // What the command left running outside its group and that was re-parented to oneshot.
+        Subreaper.endEscapees(
+            marked: [
+                "ONESHOT_FEATURE_ID=\(featureID)", "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_ATTEMPT=\(attempt)",
+            ],
+            grace: terminationGrace)
         let seconds = (ContinuousClock.now - startedInstant).inSeconds
         // The same descriptor (O_APPEND) takes the footer: no second open of the log.
         try? Syscall.writeAll(

@@ -103,11 +103,15 @@ public final class ChildProcess: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
-        var pid: pid_t = 0
         let before = ProcessInspector.ticksSinceBoot()
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-        if result != 0 {
-            throw SystemError(call: "posix_spawn", path: executable, errno: result)
+        // Tracked from the spawn on: a subreaper reaps only children no ChildProcess owns.
+        let pid = try Subreaper.spawnTracked { () throws(SystemError) -> pid_t in
+            var pid: pid_t = 0
+            let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+            if result != 0 {
+                throw SystemError(call: "posix_spawn", path: executable, errno: result)
+            }
+            return pid
         }
         let after = ProcessInspector.ticksSinceBoot()
         return ChildProcess(pid: pid, startTime: before != nil && before == after ? before : ProcessInspector.startTime(of: pid))
@@ -188,6 +192,7 @@ public final class ChildProcess: Sendable {
                 result = waitpid(pid, &status, 0)
             } while result == -1 && errno == EINTR
             state.reaped = true
+            Subreaper.untrack(pid)
             return result == -1 ? .exited(127) : ExitStatus(waitStatus: status)
         }
     }

@@ -11,6 +11,10 @@ import Synchronization
 /// for and ends a stopped one's group. Commands start without a controlling terminal, and their
 /// process group is orphaned, so SIGTSTP, SIGTTIN and SIGTTOU cannot stop them; SIGSTOP can.
 /// Only oneshot's own children are seen: a stopped grandchild sends its SIGCHLD to its parent.
+///
+/// The handler writes the pid the signal names: a SIGCHLD from a child no ``ChildProcess`` owns
+/// (a process re-parented to oneshot as ``Subreaper``) has that child reaped, so it leaves no
+/// zombie. A SIGCHLD merged with another one loses its pid; the next attempt's end reaps it then.
 public final class ChildStopWatcher: Sendable {
     /// The process-wide watcher, once ``install()`` has succeeded.
     public static var shared: ChildStopWatcher? {
@@ -52,8 +56,12 @@ public final class ChildStopWatcher: Sendable {
             watcher.startThread(reading: ends[0])
             var action = sigaction()
             sigemptyset(&action.sa_mask)
-            SignalWatcher.setHandler(of: &action, to: wakeOnChildSignal)
-            action.sa_flags = Int32(SA_RESTART)
+            #if canImport(Darwin)
+                action.__sigaction_u.__sa_sigaction = wakeOnChildSignal
+            #else
+                action.__sigaction_handler.sa_sigaction = wakeOnChildSignal
+            #endif
+            action.sa_flags = Int32(SA_RESTART | SA_SIGINFO)
             sigaction(SIGCHLD, &action, nil)
             installed = watcher
             return true
@@ -83,12 +91,15 @@ public final class ChildStopWatcher: Sendable {
 
     private func startThread(reading fd: Int32) {
         let thread = Thread { [self] in
-            var buffer = [UInt8](repeating: 0, count: 64)
+            // Whole pids only: each is one write of fewer than PIPE_BUF bytes, so never split.
+            var pids = [pid_t](repeating: 0, count: 64)
             while true {
-                let count = read(fd, &buffer, buffer.count)
+                let count = pids.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == -1 && errno == EINTR { continue }
                 guard count > 0 else { return }
-                state.withLock { Array($0.watches.keys) }.forEach(check)
+                let watched = state.withLock { $0.watches }
+                Subreaper.reapIfUntracked(pids.prefix(count / MemoryLayout<pid_t>.size).filter { watched[$0] == nil })
+                watched.keys.forEach(check)
             }
         }
         thread.name = "oneshot.stops"
@@ -112,13 +123,17 @@ public final class ChildStopWatcher: Sendable {
 /// The pipe's write end, read by the signal handler: an atomic, as a handler may take no lock.
 private let childSignalWakeFD = Atomic<Int32>(-1)
 
-/// Async-signal-safe: one `write`, `errno` preserved.
-private func wakeOnChildSignal(_: Int32) {
+/// Async-signal-safe: one `write` of the pid the signal names, `errno` preserved.
+private func wakeOnChildSignal(_: Int32, _ info: UnsafeMutablePointer<siginfo_t>?, _: UnsafeMutableRawPointer?) {
     let saved = errno
     let fd = childSignalWakeFD.load(ordering: .acquiring)
     if fd >= 0 {
-        var byte: UInt8 = 1
-        _ = write(fd, &byte, 1)
+        #if canImport(Darwin)
+            var pid = info?.pointee.si_pid ?? 0
+        #else
+            var pid = info?.pointee._sifields._sigchld.si_pid ?? 0
+        #endif
+        _ = write(fd, &pid, MemoryLayout<pid_t>.size)
     }
     errno = saved
 }

@@ -6,6 +6,10 @@ import OneshotSystem
 // parent's dispositions must not leak in (SIGCHLD ignored would lose every child's exit status).
 // SIGHUP stays ignored under `nohup`.
 SignalWatcher.resetInherited([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD], keepIgnored: [SIGHUP])
+// What a command starts outside its process group (a double fork, `setsid cmd &`) is re-parented
+// to oneshot instead of init when its parent exits, so that it can be ended with its attempt and
+// its zombie reaped (also when oneshot is a container's pid 1). Linux only; see `Subreaper`.
+Subreaper.become()
 // A command stopped by SIGSTOP is killed and reported instead of hanging the run.
 ChildStopWatcher.install()
 // Descriptors our parent left open must not leak into the commands we start.

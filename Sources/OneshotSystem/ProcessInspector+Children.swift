@@ -1,0 +1,35 @@
+import Foundation
+
+extension ProcessInspector {
+    /// The children of this process's thread `tid` (`/proc/self/task/<tid>/children`); empty
+    /// when it has none or the platform has no such file.
+    ///
+    /// A process whose parent dies is re-parented to the first live thread of its subreaper, the
+    /// main thread (whose id is the pid), so re-parented processes are found in one file.
+    static func children(ofThread tid: Int32) -> [Int32] {
+        guard let data = Syscall.readSmallFile("/proc/self/task/\(tid)/children", limit: 1 << 20) else { return [] }
+        return data.split(separator: UInt8(ascii: " ")).compactMap { Int32(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    /// Whether the children file open at `fd` (see ``children(ofThread:)``) lists any child:
+    /// one `pread` of a byte, about 0.3 µs where opening the file each time costs 4.5 µs.
+    static func listsAnyChild(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        let count = try? Syscall.retrying("pread", path: "/proc/self/task/<pid>/children") { pread(fd, &byte, 1, 0) }
+        return count.map { $0 > 0 } ?? true
+    }
+
+    /// The children of every thread of this process.
+    static func childrenOfAllThreads() -> [Int32] {
+        guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task") else { return [] }
+        return tasks.compactMap(Int32.init).flatMap(children(ofThread:))
+    }
+
+    /// Whether the environment `pid` started with (`/proc/<pid>/environ`) holds every entry of
+    /// `entries` (`KEY=VALUE`). `false` for a zombie, whose environment cannot be read.
+    static func environment(of pid: Int32, holds entries: [String]) -> Bool {
+        guard let data = Syscall.readSmallFile("/proc/\(pid)/environ", limit: 1 << 20), !data.isEmpty else { return false }
+        let present = Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
+        return entries.allSatisfy(present.contains)
+    }
+}

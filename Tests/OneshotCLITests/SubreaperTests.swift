@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+
+/// What a command starts outside its attempt's process group (`setsid cmd &`, a double fork) is
+/// re-parented to oneshot, ended with its attempt or with the run, and leaves no zombie.
+@Suite(.timeLimit(.minutes(2))) struct SubreaperTests {
+    private static let isLinux: Bool = {
+        #if os(Linux)
+            true
+        #else
+            false
+        #endif
+    }()
+
+    /// Waits (bounded) for the file `name` in the project folder: the test's go-ahead.
+    private static func await(_ name: String) -> String {
+        "i=0; while [ ! -f \(name) ]; do i=$((i+1)); [ $i -gt 1200 ] && exit 9; sleep 0.05; done"
+    }
+
+    private func pid(_ project: TemporaryProject, _ file: String) throws -> Int32 {
+        try #require(project.read(file).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+    }
+
+    /// The children of every thread of `pid`.
+    private func children(of pid: Int32) -> Set<Int32> {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return Set(
+            tasks.flatMap { task in
+                ((try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/children", encoding: .utf8)) ?? "")
+                    .split(separator: " ").compactMap { Int32($0) }
+            })
+    }
+
+    /// Live processes whose environment names `project` (every command's does, through
+    /// `ONESHOT_EXIT_FILE`).
+    private func processes(of project: TemporaryProject) -> [Int32] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return names.compactMap(Int32.init).filter { pid in
+            guard isAlive(pid), let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ") else { return false }
+            return String(decoding: environ, as: UTF8.self).contains(project.path)
+        }
+    }
+
+    @Test(.enabled(if: isLinux, "PR_SET_CHILD_SUBREAPER is Linux only"))
+    func whatEscapedTheGroupEndsWithItsAttempt() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "setsid sleep 300 & echo $! > esc.pid")
+        try project.workstream("F1", "b", depends: ["a"], run: Self.await("checked"))
+        let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
+        #expect(try await eventually { project.read("esc.pid")?.hasSuffix("\n") == true })
+        let escaped = try pid(project, "esc.pid")
+        defer { kill(escaped, SIGKILL) }
+        #expect(try await eventually { !isAlive(escaped) }, "the escaped sleep \(escaped) outlived its attempt")
+        #expect(running.process.isRunning, "the run went on meanwhile (b waits for the marker)")
+        try project.write("checked", "")
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+    }
+
+    @Test(.enabled(if: isLinux, "PR_SET_CHILD_SUBREAPER is Linux only"))
+    func aDoubleForkedGrandchildIsOneshotsChildAndLeavesNoZombie() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "a",
+            run: "(setsid sh -c 'echo $$ > gc.pid; \(Self.await("go"))' &); \(Self.await("checked"))")
+        let running = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("gc.pid")?.hasSuffix("\n") == true })
+        let grandchild = try pid(project, "gc.pid")
+        defer { kill(grandchild, SIGKILL) }
+        #expect(try await eventually { children(of: running.pid).contains(grandchild) }, "re-parented to oneshot, not init")
+        try project.write("go", "")
+        #expect(
+            try await eventually {
+                !children(of: running.pid).contains(grandchild) && !FileManager.default.fileExists(atPath: "/proc/\(grandchild)")
+            }, "the grandchild's zombie was reaped while oneshot ran")
+        try project.write("checked", "")
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+    }
+
+    @Test(.enabled(if: isLinux, "PR_SET_CHILD_SUBREAPER is Linux only"))
+    func sigintLeavesNothingAliveEvenWhatEscapedAndIgnoresSIGTERM() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "a",
+            run: "setsid sh -c 'trap \"\" TERM; echo $$ > esc.pid; while :; do sleep 1; done' & \(Self.await("esc.pid")); wait")
+        let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
+        #expect(try await eventually { project.read("esc.pid")?.hasSuffix("\n") == true })
+        let escaped = try pid(project, "esc.pid")
+        defer { kill(-escaped, SIGKILL) }
+        kill(running.pid, SIGINT)
+        let result = try await running.finish()
+        #expect(result.exitCode == 130, "\(result.stdout)\n\(result.stderr)")
+        #expect(!isAlive(escaped), "the escaped shell \(escaped), which ignores SIGTERM, outlived oneshot")
+        #expect(processes(of: project).isEmpty, "nothing started for the project outlives oneshot")
+    }
+}
