@@ -162,6 +162,11 @@ final class HumanOutput: RunObserver {
             }
         case .interrupted:
             emit("■ \(report.id) interrupted after \(took)")
+        case .uncertain:
+            emit(
+                paint("?", 33)
+                    + " \(report.id) ended after \(took) without leaving its exit status (killed, or replaced by exec): outcome unknown; it stays UNCERTAIN for the next run, which holds it unless it is idempotent"
+            )
         }
     }
 
@@ -178,7 +183,8 @@ final class HumanOutput: RunObserver {
         let parts = [
             ("succeeded", report.count(.succeeded)), ("already done", report.count(.alreadyDone)),
             ("failed", report.count(.failed)), ("skipped", report.count(.skipped)),
-            ("interrupted", report.count(.interrupted)), ("not run", report.count(.notRun)),
+            ("interrupted", report.count(.interrupted)), ("uncertain", report.count(.uncertain)),
+            ("not run", report.count(.notRun)),
         ].filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
         let status = report.status.rawValue.replacingOccurrences(of: "_", with: " ")
         print("\(status): \(parts.joined(separator: ", ")) in \(DurationText.format(report.elapsed))")

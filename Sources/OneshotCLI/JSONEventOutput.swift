@@ -93,7 +93,7 @@ final class JSONEventOutput: RunObserver {
 
     func finish(_ report: RunReport?, exitCode: ExitCode) {
         var counts: [String: Int] = [:]
-        for state in [WorkstreamState.succeeded, .failed, .skipped, .interrupted, .alreadyDone, .notRun] {
+        for state in [WorkstreamState.succeeded, .failed, .skipped, .interrupted, .uncertain, .alreadyDone, .notRun] {
             counts[state.rawValue] = report?.count(state) ?? 0
         }
         var fields: [String: Any] = [

@@ -101,7 +101,12 @@ struct CheckpointState {
     }
 
     private mutating func finish(_ attempt: FinishedAttempt, at time: String) {
-        if let running = inFlight[attempt.id], running.attempt == attempt.attempt, running.run == attempt.run {
+        let status = AttemptStatus(rawValue: attempt.status)
+        // An uncertain attempt stays in flight: the next resume probes it, finds no exit status
+        // and no process, and treats it as UNCERTAIN (held when not idempotent).
+        if status != .uncertain, let running = inFlight[attempt.id], running.attempt == attempt.attempt,
+            running.run == attempt.run
+        {
             inFlight[attempt.id] = nil
         }
         var record = records[attempt.id] ?? WorkstreamRecord()
@@ -109,15 +114,19 @@ struct CheckpointState {
         record.attempts = CheckpointLimits.clamp(CheckpointLimits.add(record.attempts, 1), CheckpointLimits.count)
         record.durationMS = CheckpointLimits.clamp(
             CheckpointLimits.add(record.durationMS, attempt.durationMS), CheckpointLimits.durationMS)
-        record.lastStatus = attempt.status
-        record.lastExitCode = attempt.exitCode
-        record.lastRun = attempt.run
-        record.lastAttempt = attempt.attempt
+        // Not for an uncertain attempt: a later "last attempt" would mark its in-flight record as
+        // finished (see `ResumePlan`).
+        if status != .uncertain {
+            record.lastStatus = attempt.status
+            record.lastExitCode = attempt.exitCode
+            record.lastRun = attempt.run
+            record.lastAttempt = attempt.attempt
+        }
         if let cost = attempt.costUSD, cost.isFinite, cost >= 0 {
             record.costUSD = CheckpointLimits.clamp((record.costUSD ?? 0) + cost, CheckpointLimits.costUSD)
             costUSD = CheckpointLimits.clamp(costUSD + cost, CheckpointLimits.costUSD)
         }
-        switch AttemptStatus(rawValue: attempt.status) {
+        switch status {
         case .succeeded?:
             completed.insert(attempt.id)
             failed.remove(attempt.id)
@@ -129,7 +138,7 @@ struct CheckpointState {
             if attempt.final { failed.insert(attempt.id) }
         case .interrupted?:
             interrupted.insert(attempt.id)
-        case nil:
+        case .uncertain?, nil:
             break
         }
         records[attempt.id] = record

@@ -4,18 +4,6 @@ import OneshotDispatch
 import OneshotSystem
 import OneshotWorkstreams
 
-/// An adopted attempt ended without leaving its exit status (killed by a signal, or its shell
-/// replaced by `exec`): how it ended cannot be known.
-public struct OutcomeUnknown: Error, Sendable, CustomStringConvertible {
-    /// The workstream.
-    public var id: String
-
-    /// One line for the report.
-    public var description: String {
-        "\(id): the adopted attempt ended without leaving its exit status (killed, or replaced by exec): outcome unknown"
-    }
-}
-
 extension CommandExecutor {
     /// What became of an attempt an earlier run left in flight: its exit status when the shell
     /// left one, else whether its process still runs here (same boot, same start, still leading

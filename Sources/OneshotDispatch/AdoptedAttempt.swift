@@ -12,7 +12,9 @@ public struct AdoptedAttempt: Sendable {
     /// How long it has run already: what is left of its timeout is the rest.
     public var runningFor: Duration
     /// Waits for the attempt to end and returns its outcome, like an ``Executor``. Cancelling
-    /// the calling task (a timeout, an interrupted run) must stop the attempt.
+    /// the calling task (a timeout, an interrupted run) must stop the attempt. It throws
+    /// ``OutcomeUnknown`` when the attempt ended without a known outcome: the attempt is then
+    /// ``AttemptStatus/uncertain``, not failed.
     public var wait: @Sendable () async throws -> ExecutionResult
 
     /// Creates an adopted attempt.

@@ -49,6 +49,8 @@ struct AttemptRunner: Sendable {
             return .ran(Task.isCancelled ? .interrupted : .failed, result)
         } catch let error as InfrastructureError {
             return .notStarted(error)
+        } catch let error as OutcomeUnknown where !Task.isCancelled {
+            return .ran(.uncertain, .failure(detail: error.description))
         } catch {
             if Task.isCancelled || error is CancellationError { return .ran(.interrupted, nil) }
             return .ran(.failed, .failure(detail: String(describing: error)))

@@ -8,4 +8,7 @@ public enum AttemptStatus: String, Sendable, Codable {
     case timedOut = "timed_out"
     /// The run was interrupted while the attempt ran: it is to be run again, not a failure.
     case interrupted
+    /// The attempt ended and how is not known (``OutcomeUnknown``): neither a success nor a
+    /// failure; not retried, its dependents not run, and the next resume treats it as UNCERTAIN.
+    case uncertain
 }

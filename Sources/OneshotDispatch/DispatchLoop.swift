@@ -213,6 +213,9 @@ struct DispatchLoop {
         case .interrupted:
             state.interrupted(node)
             record(report, node: node, final: true)
+        case .uncertain:
+            state.uncertain(node)
+            record(report, node: node, final: true)
         }
     }
 
@@ -373,7 +376,7 @@ struct DispatchLoop {
     private mutating func recordInBreaker(node: Int, status: AttemptStatus) {
         guard var breaker, let permit = permits.removeValue(forKey: node) else { return }
         defer { self.breaker = breaker }
-        if status == .interrupted {
+        if status == .interrupted || status == .uncertain {
             breaker.release(permit)
             return
         }
@@ -524,6 +527,7 @@ struct DispatchLoop {
                 state = .skipped
                 blockedBy = graph.workstreams[by].id
             case .interrupted: state = .interrupted
+            case .uncertain: state = .uncertain
             case .waiting, .ready, .running, .backingOff: state = .notRun
             }
             if state != .succeeded && state != .alreadyDone { blocked = true }

@@ -14,6 +14,7 @@ struct DispatchState {
         case failed
         case skipped(blockedBy: Int)
         case interrupted
+        case uncertain
         case alreadyDone
     }
 
@@ -188,5 +189,12 @@ struct DispatchState {
     mutating func interrupted(_ node: Int) {
         running -= 1
         phase[node] = .interrupted
+    }
+
+    /// The running `node` ended without a known outcome: like an interruption, nothing depends on
+    /// it in this run, but it is not to be run again blindly.
+    mutating func uncertain(_ node: Int) {
+        running -= 1
+        phase[node] = .uncertain
     }
 }

@@ -10,6 +10,9 @@ public enum WorkstreamState: String, Sendable, Codable {
     case skipped
     /// Running when the run was interrupted: to be run again.
     case interrupted
+    /// Its attempt ended without a known outcome (``AttemptStatus/uncertain``): the next resume
+    /// treats it as UNCERTAIN.
+    case uncertain
     /// Completed before this run (declared done, or in the checkpoint).
     case alreadyDone = "already_done"
     /// Never started: the run stopped first.
