@@ -14,7 +14,7 @@ import Synchronization
 ///
 /// The handler writes the pid the signal names: a SIGCHLD from a child no ``ChildProcess`` owns
 /// (a process re-parented to oneshot as ``Subreaper``) has that child reaped, so it leaves no
-/// zombie. A SIGCHLD merged with another one loses its pid; the next attempt's end reaps it then.
+/// zombie; so does one whose SIGCHLD merged with another's (see ``Subreaper``).
 public final class ChildStopWatcher: Sendable {
     /// The process-wide watcher, once ``install()`` has succeeded.
     public static var shared: ChildStopWatcher? {
@@ -98,7 +98,7 @@ public final class ChildStopWatcher: Sendable {
                 if count == -1 && errno == EINTR { continue }
                 guard count > 0 else { return }
                 let watched = state.withLock { $0.watches }
-                Subreaper.reapIfUntracked(pids.prefix(count / MemoryLayout<pid_t>.size).filter { watched[$0] == nil })
+                Subreaper.reapZombies(named: pids.prefix(count / MemoryLayout<pid_t>.size).filter { watched[$0] == nil })
                 watched.keys.forEach(check)
             }
         }

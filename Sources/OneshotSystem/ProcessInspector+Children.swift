@@ -26,9 +26,10 @@ extension ProcessInspector {
     }
 
     /// Whether the environment `pid` started with (`/proc/<pid>/environ`) holds every entry of
-    /// `entries` (`KEY=VALUE`). `false` for a zombie, whose environment cannot be read.
-    static func environment(of pid: Int32, holds entries: [String]) -> Bool {
-        guard let data = Syscall.readSmallFile("/proc/\(pid)/environ", limit: 1 << 20), !data.isEmpty else { return false }
+    /// `entries` (`KEY=VALUE`); `nil` when it cannot be read or is empty (a zombie, a process in
+    /// the middle of an `execve`, one started with no environment).
+    static func environment(of pid: Int32, holding entries: [String]) -> Bool? {
+        guard let data = Syscall.readSmallFile("/proc/\(pid)/environ", limit: 1 << 20), !data.isEmpty else { return nil }
         let present = Set(data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) })
         return entries.allSatisfy(present.contains)
     }

@@ -81,10 +81,16 @@ public enum Subreaper {
         }
     }
 
-    /// Reaps those of `pids` that are untracked zombie children (a SIGCHLD named them).
-    static func reapIfUntracked(_ pids: [pid_t]) {
-        guard isActive, !pids.isEmpty else { return }
-        _ = liveUntracked(among: pids)
+    /// Reaps the untracked zombie children: those of `pids` (a SIGCHLD named them) and those the
+    /// main thread's children file lists. SIGCHLDs that arrive together merge into one, which
+    /// names a single pid: the file finds the others. It lists only re-parented processes
+    /// (``ChildProcess`` spawns on other threads), so it is almost always empty, one `pread`.
+    static func reapZombies(named pids: [pid_t]) {
+        guard isActive else { return }
+        var candidates = pids
+        let fd = childrenFile.load(ordering: .acquiring)
+        if fd < 0 || ProcessInspector.listsAnyChild(fd) { candidates += ProcessInspector.children(ofThread: getpid()) }
+        if !candidates.isEmpty { _ = liveUntracked(among: candidates) }
     }
 
     /// The untracked ones of `pids` that still run; those that are zombies are reaped.
@@ -120,9 +126,22 @@ public enum Subreaper {
         if fd >= 0 && !ProcessInspector.listsAnyChild(fd) { return }
         let children = ProcessInspector.children(ofThread: getpid())
         guard !children.isEmpty else { return }
-        for pid in liveUntracked(among: children) where ProcessInspector.environment(of: pid, holds: entries) {
+        for pid in liveUntracked(among: children) where belongs(pid, to: entries) {
             terminate(pid, grace: grace)
         }
+    }
+
+    /// Whether `pid`'s environment holds `entries`. A process in the middle of an `execve` (a
+    /// `setsid sleep 300 &` just started) shows an empty environment for a moment: it is read
+    /// again, every millisecond for up to 50 ms, before it is left to ``endAll(grace:)``.
+    private static func belongs(_ pid: pid_t, to entries: [String]) -> Bool {
+        for _ in 0..<50 {
+            switch ProcessInspector.environment(of: pid, holding: entries) {
+            case .some(let holds): return holds
+            case nil: usleep(1_000)
+            }
+        }
+        return false
     }
 
     /// Terminates every untracked child and waits for it: SIGTERM, up to `grace` for it to exit,

@@ -78,6 +78,38 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
     }
 
+    /// `unshare` starts oneshot as pid 1 of a new pid namespace (root only), as in a container.
+    private static let canBePidOne = isLinux && getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare")
+
+    @Test(.enabled(if: canBePidOne, "needs root and /usr/bin/unshare to run oneshot as a pid namespace's pid 1"))
+    func asAContainersPidOneItLeavesNoZombies() async throws {
+        let project = try TemporaryProject()
+        // Five double-forked shells exit; the command waits (bounded) until no zombie has oneshot
+        // (pid 1) for parent, and fails if some stay. (The subshells are the shell's own zombies.)
+        let zombieOfOneshot =
+            "z() { for f in /proc/[0-9]*/stat; do set -- $(cat $f 2>/dev/null); [ \"$3\" = Z ] && [ \"$4\" = 1 ] && return 0; done; return 1; }"
+        try project.workstream(
+            "F1", "a",
+            run:
+                "\(zombieOfOneshot); for i in 1 2 3 4 5; do (sh -c 'echo $$ >> gone' &); done; i=0; while [ \"$(wc -l < gone 2>/dev/null)\" != 5 ] || z; do i=$((i+1)); [ $i -gt 200 ] && exit 1; sleep 0.05; done"
+        )
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+        process.arguments = ["--pid", "--fork", "--mount-proc", OneshotBinary.url.path, "F1"]
+        process.currentDirectoryURL = URL(fileURLWithPath: project.path)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        let (ended, done) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = {
+            done.yield($0.terminationStatus)
+            done.finish()
+        }
+        try process.run()
+        var status: Int32 = -1
+        for await code in ended { status = code }
+        #expect(status == 0, "zombies stayed under oneshot as pid 1: \(project.read(".sdp/logs/F1/a.log") ?? "")")
+    }
+
     @Test(.enabled(if: isLinux, "PR_SET_CHILD_SUBREAPER is Linux only"))
     func sigintLeavesNothingAliveEvenWhatEscapedAndIgnoresSIGTERM() async throws {
         let project = try TemporaryProject()
