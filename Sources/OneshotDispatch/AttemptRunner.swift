@@ -16,6 +16,17 @@ struct AttemptRunner: Sendable {
     /// Races the executor against the timeout. When the timeout wins the executor is cancelled
     /// and awaited, so an attempt never outlives its slot (no two copies of one workstream).
     func run(_ workstream: Workstream, attempt: Int, timeout: Duration?) async -> Outcome {
+        let outcome = await race(workstream, attempt: attempt, timeout: timeout)
+        // An `idempotent: false` attempt stopped midway may have done part of its work: its
+        // outcome is uncertain (held at the next resume), not "interrupted" (run again).
+        guard case .ran(.interrupted, let result) = outcome, !workstream.isIdempotent else { return outcome }
+        return .ran(
+            .uncertain,
+            result
+                ?? .failure(detail: "stopped while running; as it is idempotent: false it may have done part of its work"))
+    }
+
+    private func race(_ workstream: Workstream, attempt: Int, timeout: Duration?) async -> Outcome {
         guard let timeout else { return await invoke(workstream, attempt) }
         let sleep = self.sleep
         return await withTaskGroup(of: Outcome?.self) { group in

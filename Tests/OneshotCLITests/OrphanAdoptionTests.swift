@@ -158,6 +158,21 @@ import Testing
         #expect(project.read("ledger") == "init\n")
     }
 
+    @Test func aNonIdempotentAttemptStoppedBySIGINTIsUncertainNotRunAgain() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        let first = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
+        #expect(try await eventually { project.read("ledger") == "start\n" })
+        kill(first.pid, SIGINT)
+        let stopped = try await first.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stdout)\n\(stopped.stderr)")
+        try project.write("release", "")
+        let resumed = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(resumed.exitCode == 1, "held, not run again: \(resumed.stdout)")
+        #expect(resumed.stdout.contains("UNCERTAIN   pay: attempt 1"), "\(resumed.stdout)")
+        #expect(project.read("ledger") == "start\n", "a payment stopped midway is not made again unasked")
+    }
+
     private func startTime(of pid: Int32) -> UInt64? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = stat.lastIndex(of: ")")
