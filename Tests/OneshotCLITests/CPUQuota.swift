@@ -95,6 +95,18 @@ final class CPUQuota: Sendable {
         try Self.write("\(pid)", to: path + "/cgroup.procs")
     }
 
+    /// A launcher for ``OneshotBinary/start(_:in:environment:launcher:)``: a shell that puts
+    /// itself in the group, then execs the binary, so that it and every child it starts run in the
+    /// group from their first instruction.
+    var launcher: [String] {
+        ["/bin/sh", "-c", "echo $$ > \"$0\" && exec \"$@\"", path + "/cgroup.procs"]
+    }
+
+    /// Kills every process in the group with SIGKILL: what a failed test leaves running in it.
+    func killProcesses() {
+        for pid in processes { kill(pid, SIGKILL) }
+    }
+
     /// The processes in the group now.
     var processes: [pid_t] {
         let text = String(decoding: Syscall.readSmallFile(path + "/cgroup.procs", limit: 1 << 20) ?? [], as: UTF8.self)

@@ -26,10 +26,16 @@ enum OneshotBinary {
     }()
 
     /// Starts the binary in `directory`; stdout and stderr go to files in `directory`.
-    static func start(_ arguments: [String], in directory: String, environment: [String: String] = [:]) throws -> RunningBinary {
+    ///
+    /// - Parameter launcher: a command that ends by exec-ing its last arguments (the binary and
+    ///   `arguments`), to set the process up first (e.g. put it in a cgroup); none by default.
+    static func start(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], launcher: [String] = []
+    ) throws -> RunningBinary {
         let process = Process()
-        process.executableURL = url
-        process.arguments = arguments
+        let command = launcher + [url.path] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
