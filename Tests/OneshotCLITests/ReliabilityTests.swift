@@ -147,7 +147,6 @@ import Testing
         let notIdempotent = Set(ids.filter { $0.hasSuffix("-0") })
         var completedAtStop: [String: Int] = [:]  // id → its starts in the ledger when first seen completed
         var rerunnable: Set<String> = []  // in flight (SIGKILL) or interrupted (SIGINT/SIGTERM) at some stop
-        var interruptedAtStop: Set<String> = []
         var tally = Tally()
         var rerunUncertain = false
         var runs = 0
@@ -213,7 +212,6 @@ import Testing
             }
             rerunnable.formUnion(Set((saved.inFlight ?? []).map(\.id)).subtracting(saved.completed))
             rerunnable.formUnion(saved.interrupted ?? [])
-            interruptedAtStop.formUnion(saved.interrupted ?? [])
         }
         // Untracked leftovers (counted above) may still be finishing: wait for their last lines.
         _ = try await eventually { liveGroups(groups(project)).isEmpty }
@@ -228,14 +226,7 @@ import Testing
                 if notIdempotent.contains(id) && !rerunByOperator.contains(id) {
                     tally.notIdempotentTwice += 1
                     let why = "\(id) is not idempotent and ran \(starts) times:\n\(history.joined(separator: "\n"))"
-                    if interruptedAtStop.contains(id) {
-                        withKnownIssue(
-                            "SIGINT/SIGTERM end a running idempotent: false attempt and the resume retries it",
-                            isIntermittent: true
-                        ) { Issue.record(Comment(rawValue: why)) }
-                    } else {
-                        Issue.record(Comment(rawValue: why))
-                    }
+                    Issue.record(Comment(rawValue: why))
                 }
             }
             if let seen = completedAtStop[id] {
