@@ -135,8 +135,15 @@ import Testing
         let bystander = Process()
         bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
         bystander.arguments = ["300"]
+        // Not holding the test runner's output open, and killed with SIGKILL: Foundation starts
+        // it with SIGTERM blocked.
+        bystander.standardOutput = FileHandle.nullDevice
+        bystander.standardError = FileHandle.nullDevice
         try bystander.run()
-        defer { bystander.terminate() }
+        defer {
+            kill(bystander.processIdentifier, SIGKILL)
+            bystander.waitUntilExit()
+        }
         let start = try #require(startTime(of: bystander.processIdentifier))
         try project.write(
             ".sdp/checkpoints/F1-checkpoint.json",
