@@ -6,7 +6,9 @@ import Testing
 /// meanwhile keeps its real outcome; nothing that is not ours is ever signalled.
 @Suite(.timeLimit(.minutes(3))) struct OrphanAdoptionTests {
     /// A workstream that records its start, waits for `release`, records its end.
-    private let gated = "echo start >> ledger; while [ ! -f release ]; do sleep 0.05; done; echo end >> ledger"
+    /// It gives up once the test's project is gone, so that a failed test leaves nothing looping.
+    private let gated =
+        "echo start >> ledger; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done; echo end >> ledger"
 
     private func pid(_ project: TemporaryProject, _ file: String) throws -> Int32 {
         try #require(project.read(file).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
