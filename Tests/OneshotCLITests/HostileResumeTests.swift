@@ -32,14 +32,7 @@ import Testing
     func aResumeNeverKillsTheProcessThatReusedTheLeadersPid() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "agent", run: "echo $$ > sh.pid; while [ ! -f release ]; do sleep 0.05; done")
-        let first = try OneshotBinary.start(["F1"], in: project.path)
-        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
-        #expect(
-            try await eventually {
-                ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []).contains { $0.pid != nil }
-            })
-        kill(first.pid, SIGKILL)
-        _ = try await first.finish()
+        try await project.runKilledOnceItsProcessIsRecorded()
         let leader = try #require(
             project.read("sh.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespaces.union(.newlines))) })
         try project.write("release", "")

@@ -14,25 +14,11 @@ import Testing
         try #require(project.read(file).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
     }
 
-    /// Starts a run, waits until `ready` holds and the journal names the process, kills it with
-    /// SIGKILL. (A kill between the spawn and that record leaves an attempt UNCERTAIN.)
-    private func killedRun(_ project: TemporaryProject, until ready: () -> Bool) async throws {
-        let first = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually(ready))
-        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
-        #expect(
-            try await eventually {
-                ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []).contains { $0.pid != nil }
-            })
-        kill(first.pid, SIGKILL)
-        _ = try await first.finish()
-    }
-
     @Test func aStillRunningAttemptOfAKilledRunIsAdoptedAndNeverRunTwice() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
-        try await killedRun(project) { project.read("ledger") == "start\n" }
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let second = try OneshotBinary.start(["F1", "--json"], in: project.path)
         #expect(try await eventually { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
         try project.write("release", "")
@@ -53,7 +39,7 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "ok", run: gated, extra: "idempotent: false\n")
         try project.workstream("F1", "broke", run: "while [ ! -f release ]; do sleep 0.05; done; echo broke >> tries; exit 3")
-        try await killedRun(project) { project.read("ledger") == "start\n" }
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         try project.write("release", "")
         #expect(try await eventually { project.read("ledger") == "start\nend\n" && project.read("tries") == "broke\n" })
         #expect(
@@ -71,7 +57,7 @@ import Testing
     @Test func killOrphansTerminatesTheAttemptAndRunsItAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "agent", run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait")
-        try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
         let orphan = try pid(project, "bg.pid")
         #expect(isAlive(orphan), "a kill -9 of oneshot leaves its children running")
         try project.write("fast", "")
@@ -87,7 +73,7 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "agent", run: "if [ -f fast ]; then exit 0; fi; echo $$ > sh.pid; sleep 300 & echo $! > bg.pid; wait")
-        try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
         let shell = try pid(project, "sh.pid")
         let straggler = try pid(project, "bg.pid")
         kill(shell, SIGKILL)
@@ -105,7 +91,7 @@ import Testing
             let project = try TemporaryProject()
             try project.workstream("F1", "old", run: "sleep 300 & echo $! > bg.pid; wait")
             try project.workstream("F1", "keep", run: "true")
-            try await killedRun(project) { project.read("bg.pid")?.hasSuffix("\n") == true }
+            try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
             let orphan = try pid(project, "bg.pid")
             if removal { try FileManager.default.removeItem(atPath: project.file("features/F1/old.md")) }
             let arguments = removal ? ["F1", "--grace", "1s"] : ["F1", "--fresh", "--grace", "1s"]

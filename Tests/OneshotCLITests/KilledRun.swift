@@ -1,0 +1,20 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+extension TemporaryProject {
+    /// Starts `oneshot F1`, waits until `ready` holds and the checkpoint names a process in
+    /// flight, then kills it with SIGKILL. (A kill between the spawn and that record leaves an
+    /// attempt UNCERTAIN: its pid is not known.)
+    func runKilledOnceItsProcessIsRecorded(until ready: () -> Bool = { true }) async throws {
+        let first = try OneshotBinary.start(["F1"], in: path)
+        #expect(try await eventually(ready))
+        let paths = CheckpointPaths(folder: file(".sdp/checkpoints"), featureID: "F1")
+        #expect(
+            try await eventually {
+                ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []).contains { $0.pid != nil }
+            })
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+    }
+}
