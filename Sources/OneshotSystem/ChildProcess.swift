@@ -25,7 +25,6 @@ public final class ChildProcess: Sendable {
 
     private struct State {
         var reaped = false
-        var terminationRequested = false
         /// The registration with the run's ``KillSwitch`` while the child is being terminated.
         var killSwitchToken: Int?
         /// The signal that stopped the child, which was then killed (see ``ChildStopWatcher``).
@@ -151,11 +150,7 @@ public final class ChildProcess: Sendable {
 
     /// Sends SIGTERM to the child's group, and SIGKILL after `grace` unless it has been reaped.
     public func terminate(grace: Duration) {
-        let alreadyReaped = state.withLock { state -> Bool in
-            state.terminationRequested = true
-            return state.reaped
-        }
-        if alreadyReaped { return }
+        if state.withLock({ $0.reaped }) { return }
         try? Syscall.kill(-pid, SIGTERM)
         let nanoseconds = grace.components.seconds * 1_000_000_000 + grace.components.attoseconds / 1_000_000_000
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(nanoseconds))) { [self] in
