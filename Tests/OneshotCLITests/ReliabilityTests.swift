@@ -74,15 +74,23 @@ import Testing
         try CheckpointReader.load(CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1"))?.checkpoint
     }
 
-    /// Process groups that still have a member.
-    private func liveGroups(_ groups: Set<String>) -> Set<String> {
+    /// The process groups of the feature's attempts that still have a live member: one of
+    /// `project`'s ledger groups, working in `project`. pids (and so group ids) are recycled
+    /// (`pid_max` is 32768 here): a group id alone may by now name another test's process.
+    private func liveGroups(_ project: TemporaryProject) -> Set<String> {
+        let groups = groups(project)
+        let folder = URL(fileURLWithPath: project.path).resolvingSymlinksInPath().path
         var live: Set<String> = []
         for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
             guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
                 let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 2, fields[0] != "Z", groups.contains(String(fields[2])) { live.insert(String(fields[2])) }
+            guard fields.count > 2, fields[0] != "Z", groups.contains(String(fields[2])),
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd"),
+                cwd == folder || cwd == project.path
+            else { continue }
+            live.insert(String(fields[2]))
         }
         return live
     }
@@ -172,7 +180,7 @@ import Testing
                         notIdempotent.contains { line.contains($0) } || line.contains("could") || line.contains("space")
                     }.joined(separator: "\n"))
             if result.exited && result.exitCode == 0 {
-                let alive = liveGroups(groups(project))
+                let alive = liveGroups(project)
                 #expect(alive.isEmpty, "processes of the feature outlived its last run: groups \(alive)")
                 tally.leftAlive = alive.count
                 break
@@ -182,14 +190,14 @@ import Testing
                 ? !result.exited && result.exitCode == SIGKILL : result.exitCode == (signal == SIGINT ? 130 : 143)
             if Self.sdpRoot != nil && result.exited && result.exitCode == 6 {
                 tally.diskFull += 1
-                #expect(liveGroups(groups(project)).isEmpty, "a child outlived oneshot's exit 6")
+                #expect(liveGroups(project).isEmpty, "a child outlived oneshot's exit 6")
                 freeSpace()
             } else if !stoppedBySignal && result.exited && result.stderr.contains("is not idempotent: check its log") {
                 // Held as UNCERTAIN (its end is not known). The test does what the message asks of
                 // an operator, who reads the log: one that ended is marked `status: completed`;
                 // one that never started, or stopped halfway, is run again with --rerun-uncertain.
                 tally.held += 1
-                _ = try await eventually { liveGroups(groups(project)).isEmpty }
+                _ = try await eventually { liveGroups(project).isEmpty }
                 let held = notIdempotent.filter { result.stderr.contains("\($0) was running when an earlier run stopped") }
                 let ended = Set(ledger(project).filter { $0.first == "end" && $0.count > 1 }.map { String($0[1]) })
                 for id in held.intersection(ended) { try markCompleted(id, in: project) }
@@ -199,7 +207,7 @@ import Testing
                 tally.stops += 1
                 #expect(stoppedBySignal, "exit \(result.exitCode): \(result.stderr)")
                 if signal != SIGKILL {
-                    #expect(liveGroups(groups(project)).isEmpty, "a child outlived oneshot after \(signal)")
+                    #expect(liveGroups(project).isEmpty, "a child outlived oneshot after \(signal)")
                 }
             }
             #expect(tally.stops <= stopsAllowed + 3, "stopped more often than asked")
@@ -214,7 +222,7 @@ import Testing
             rerunnable.formUnion(saved.interrupted ?? [])
         }
         // Untracked leftovers (counted above) may still be finishing: wait for their last lines.
-        _ = try await eventually { liveGroups(groups(project)).isEmpty }
+        _ = try await eventually { liveGroups(project).isEmpty }
         let lines = ledger(project)
         for id in ids {
             let starts = lines.filter { $0.count > 1 && $0[0] == "start" && $0[1] == id }.count
