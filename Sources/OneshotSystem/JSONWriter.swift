@@ -89,13 +89,15 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
     }
 
-    /// A finite number: Swift's shortest representation that reads back as the same `Double`;
+    /// A finite number: Swift's shortest representation that reads back as the same `Double`,
+    /// without the `.0` of a whole number (`0`, `3`, `1e+16`), as `JSONEncoder` writes it;
     /// nothing when `value` is `nil` or not finite.
     public mutating func field(_ name: String, _ value: Double?) {
         guard let value, value.isFinite else { return }
         key(name)
         separate()
-        bytes.append(contentsOf: value.description.utf8)
+        let text = value.description
+        bytes.append(contentsOf: (text.hasSuffix(".0") ? Substring(text.dropLast(2)) : Substring(text)).utf8)
     }
 
     /// An array of strings; nothing when `values` is `nil`.

@@ -12,7 +12,7 @@ import Testing
         "naïve ✓ 日本", "emoji 🧪", "",
     ]
 
-    private func randomLine(_ random: inout SeededRandom, withCosts: Bool) -> JournalLine {
+    private func randomLine(_ random: inout SeededRandom) -> JournalLine {
         func text() -> String { Self.awkward[Int.random(in: 0..<Self.awkward.count, using: &random)] }
         func maybe<T>(_ value: @autoclosure () -> T) -> T? { Bool.random(using: &random) ? value() : nil }
         var line = JournalLine(seq: Int.random(in: 1...1_000_000, using: &random), at: text())
@@ -28,7 +28,7 @@ import Testing
                     id: text(), attempt: Int.random(in: 1...9, using: &random), run: 1, status: text(),
                     final: Bool.random(using: &random), durationMS: Int.random(in: 0...Int.max, using: &random),
                     exitCode: maybe(Int32.random(in: Int32.min...Int32.max, using: &random)),
-                    costUSD: withCosts ? maybe(Double.random(in: 0...1e6, using: &random)) : nil, definition: maybe(text()))
+                    costUSD: maybe(cost(&random)), definition: maybe(text()))
             })
         line.skipped = maybe(Dictionary((0..<3).map { _ in (text(), text()) }, uniquingKeysWith: { first, _ in first }))
         line.breaker = maybe(
@@ -47,7 +47,7 @@ import Testing
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var random = SeededRandom(seed: 7)
         for _ in 0..<2_000 {
-            let line = randomLine(&random, withCosts: false)
+            let line = randomLine(&random)
             let expected = try Array(encoder.encode(line)) + [0x0A]
             #expect(String(decoding: line.encoded, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
         }
@@ -57,7 +57,7 @@ import Testing
         var random = SeededRandom(seed: 8)
         let decoder = JSONDecoder()
         for _ in 0..<2_000 {
-            let line = randomLine(&random, withCosts: true)
+            let line = randomLine(&random)
             let bytes = line.encoded
             #expect(bytes.last == 0x0A)
             #expect(!bytes.dropLast().contains(0x0A), "one line, however the text is made")
@@ -83,7 +83,7 @@ import Testing
 @Suite struct CheckpointEncodingTests {
     private static let texts = ["a", "00-052-01", "quote\"d", "new\nline", "naïve ✓", "slash/ok", "", "b\\c"]
 
-    private func randomCheckpoint(_ random: inout SeededRandom, withCosts: Bool) -> Checkpoint {
+    private func randomCheckpoint(_ random: inout SeededRandom) -> Checkpoint {
         func text() -> String { Self.texts[Int.random(in: 0..<Self.texts.count, using: &random)] }
         func texts() -> [String] { (0..<Int.random(in: 0...3, using: &random)).map { _ in text() } }
         func maybe<T>(_ value: @autoclosure () -> T) -> T? { Bool.random(using: &random) ? value() : nil }
@@ -119,7 +119,7 @@ import Testing
                     record.lastSuccessMS = maybe(number())
                     record.lastStatus = maybe(text())
                     record.lastExitCode = maybe(Int32(number() % 256))
-                    record.costUSD = withCosts ? maybe(Double.random(in: 0...100, using: &random)) : nil
+                    record.costUSD = maybe(cost(&random))
                     record.completedAt = maybe(text())
                     record.definition = maybe(text())
                     record.lastRun = maybe(number())
@@ -128,7 +128,7 @@ import Testing
                 }, uniquingKeysWith: { first, _ in first }))
         checkpoint.runs = maybe(number())
         checkpoint.elapsedMS = maybe(number())
-        checkpoint.costUSD = withCosts ? maybe(Double.random(in: 0...100, using: &random)) : nil
+        checkpoint.costUSD = maybe(cost(&random))
         checkpoint.fingerprint = maybe(text())
         checkpoint.lastStateChange = maybe(text())
         checkpoint.journalSeq = maybe(number())
@@ -140,7 +140,7 @@ import Testing
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var random = SeededRandom(seed: 9)
         for _ in 0..<1_000 {
-            let checkpoint = randomCheckpoint(&random, withCosts: false)
+            let checkpoint = randomCheckpoint(&random)
             #expect(
                 String(decoding: checkpoint.encoded, as: UTF8.self)
                     == String(decoding: try encoder.encode(checkpoint), as: UTF8.self))
@@ -150,7 +150,7 @@ import Testing
     @Test func readsBackAsTheSameCheckpointWithCosts() throws {
         var random = SeededRandom(seed: 10)
         for _ in 0..<1_000 {
-            let checkpoint = randomCheckpoint(&random, withCosts: true)
+            let checkpoint = randomCheckpoint(&random)
             #expect(try JSONDecoder().decode(Checkpoint.self, from: Data(checkpoint.encoded)) == checkpoint)
         }
     }
@@ -182,4 +182,12 @@ import Testing
             #expect(String(decoding: streamed, as: UTF8.self) == String(decoding: whole, as: UTF8.self))
         }
     }
+}
+
+/// A cost as runs report them: whole numbers (`0`, `3`: `JSONEncoder` writes no `.0`), tiny and
+/// huge ones, and arbitrary fractions.
+private func cost(_ random: inout SeededRandom) -> Double {
+    let special: [Double] = [0, 3, 100, 1e-7, 1e16, 1e21, 0.1]
+    return Bool.random(using: &random)
+        ? special[Int.random(in: 0..<special.count, using: &random)] : Double.random(in: 0...1e6, using: &random)
 }
