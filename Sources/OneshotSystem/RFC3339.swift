@@ -53,12 +53,93 @@ public enum RFC3339 {
         return bytes
     }
 
-    /// Parses an RFC 3339 time with or without fractional seconds, `Z` or an offset.
+    /// Parses an RFC 3339 time with or without fractional seconds, `Z` or an offset:
+    /// `2026-02-07T12:34:56Z`, `2026-02-07T12:34:56.789+01:00`. `nil` when `text` is not one, or
+    /// names no real day (`2026-02-30`). A leap second (`:60`) reads as the next second.
+    ///
+    /// Read character by character, symmetric to ``format(_:)``: an `ISO8601DateFormatter` per
+    /// call cost more than the rest of loading a journal line.
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
+        var reader = Reader(bytes: Array(text.utf8))
+        guard let year = reader.number(4), reader.skip("-"), let month = reader.number(2), reader.skip("-"),
+            let day = reader.number(2), reader.skip("T") || reader.skip("t") || reader.skip(" "),
+            let hour = reader.number(2), reader.skip(":"), let minute = reader.number(2), reader.skip(":"),
+            let second = reader.number(2), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60,
+            second <= 60
+        else { return nil }
+        guard let fraction = reader.fraction(), let offset = reader.offset(), reader.atEnd else { return nil }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(min(second, 59))
+        let seconds = timegm(&parts)
+        // timegm normalises 30 February to 2 March: such a day is not a date.
+        guard parts.tm_mday == Int32(day), parts.tm_mon == Int32(month - 1) else { return nil }
+        let whole = Double(Int(seconds) + (second == 60 ? 1 : 0) - offset)
+        // Whole seconds and the fraction's digits as one count, divided once: `…56.789Z` is
+        // exactly `Date(timeIntervalSince1970: 1_770_467_696_789 / 1000)`, as it was written.
+        let scale = (0..<fraction.digits).reduce(1.0) { product, _ in product * 10 }
+        return Date(timeIntervalSince1970: (whole * scale + Double(fraction.value)) / scale)
+    }
+
+    /// A cursor over the bytes of a time being parsed.
+    private struct Reader {
+        let bytes: [UInt8]
+        var index = 0
+
+        var atEnd: Bool { index == bytes.count }
+
+        /// `width` decimal digits, or `nil`.
+        mutating func number(_ width: Int) -> Int? {
+            guard index + width <= bytes.count else { return nil }
+            var value = 0
+            for byte in bytes[index..<index + width] {
+                guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            index += width
+            return value
+        }
+
+        /// Whether the next byte is `character`, which is then passed.
+        mutating func skip(_ character: Unicode.Scalar) -> Bool {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+            index += 1
+            return true
+        }
+
+        /// The digits of `.123…` (up to nanoseconds; more are read and dropped) and how many
+        /// were kept; `(0, 0)` when there is no fraction, `nil` for a `.` without a digit.
+        mutating func fraction() -> (value: Int, digits: Int)? {
+            guard skip(".") else { return (0, 0) }
+            var value = 0
+            var digits = 0
+            while index < bytes.count, bytes[index] >= UInt8(ascii: "0") && bytes[index] <= UInt8(ascii: "9") {
+                if digits < 9 {
+                    value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                    digits += 1
+                }
+                index += 1
+            }
+            return digits > 0 ? (value, digits) : nil
+        }
+
+        /// `Z` (0) or `±HH:MM` as seconds east of UTC; `nil` when neither.
+        mutating func offset() -> Int? {
+            if skip("Z") || skip("z") { return 0 }
+            let sign: Int
+            if skip("+") {
+                sign = 1
+            } else if skip("-") {
+                sign = -1
+            } else {
+                return nil
+            }
+            guard let hours = number(2), skip(":"), let minutes = number(2), hours < 24, minutes < 60 else { return nil }
+            return sign * (hours * 3600 + minutes * 60)
+        }
     }
 }

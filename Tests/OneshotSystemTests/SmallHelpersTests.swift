@@ -26,6 +26,23 @@ import Testing
         }
     }
 
+    @Test func rfc3339ReadsOffsetsAndRefusesWhatIsNotATime() throws {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        for text in ["2026-11-29T23:17:15.250+01:30", "2026-11-29T23:17:15.5-08:00", "2024-02-29T00:00:00.000Z"] {
+            #expect(RFC3339.parse(text) == formatter.date(from: text), "\(text)")
+        }
+        #expect(RFC3339.parse("2026-11-29t23:17:15z") == RFC3339.parse("2026-11-29T23:17:15Z"))
+        #expect(RFC3339.parse("2016-12-31T23:59:60Z") == RFC3339.parse("2017-01-01T00:00:00Z"))
+        for text in [
+            "", "2026-11-29", "2026-11-29T23:17:15", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z",
+            "2026-13-01T00:00:00Z", "2026-11-29T24:00:00Z", "2026-11-29T23:17:15Zjunk", "2026-11-29T23:17:15+1:00",
+            "２０２６-11-29T23:17:15Z", "2026-11-29T23:17:15.Z",
+        ] {
+            #expect(RFC3339.parse(text) == nil, "\(text)")
+        }
+    }
+
     @Test func readSmallFileReadsWholeFilesAndStopsAtTheLimit() throws {
         let path = NSTemporaryDirectory() + "oneshot-small-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
