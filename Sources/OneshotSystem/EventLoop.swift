@@ -46,14 +46,21 @@ public final class EventLoop: TaskExecutor, Sendable {
     ///   is out of descriptors).
     public init(name: String) throws(SystemError) {
         var ends: [Int32] = [-1, -1]
-        try Syscall.retrying("pipe") { pipe(&ends) }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        if let pipe2 = HiddenLibCFunction.pipe2 {
+            // Both flags with the pipe: no child spawned meanwhile inherits an end.
+            try Syscall.retrying("pipe2") {
+                ends.withUnsafeMutableBufferPointer { pipe2($0.baseAddress!, O_CLOEXEC | O_NONBLOCK) }
+            }
+        } else {
+            try Syscall.retrying("pipe") { pipe(&ends) }
+            for end in ends {
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(end, F_SETFL, O_NONBLOCK)
+            }
         }
         wakeRead = ends[0]
         wakeWrite = ends[1]
-        let thread = Thread { [self] in run() }
+        let thread = Thread { [self, name] in run(name: name) }
         thread.name = name
         thread.stackSize = 1 << 20
         thread.start()
@@ -130,7 +137,10 @@ public final class EventLoop: TaskExecutor, Sendable {
         _ = write(wakeWrite, &byte, 1)
     }
 
-    private func run() {
+    private func run(name: String) {
+        // Foundation on Linux keeps `Thread.name` to itself: the thread would show in `ps -L`,
+        // perf and gdb under the name of the thread that started it.
+        HiddenLibCFunction.nameThisThread(name)
         // Children started from this thread report their end with SIGCHLD to it. Blocked here,
         // the kernel would hand the signal to another thread (the main thread, parked in
         // `sigsuspend`) and wake it once per child only to discard it; unblocked, a SIGCHLD with

@@ -6,8 +6,7 @@ public enum Pidfd {
     private static let pidfdOpen: PidfdOpen? = {
         #if os(Linux)
             // glibc 2.36+ has pidfd_open; Swift's Glibc module does not import <sys/pidfd.h>.
-            guard let library = dlopen(nil, RTLD_NOW), let symbol = dlsym(library, "pidfd_open") else { return nil }
-            let open = unsafeBitCast(symbol, to: PidfdOpen.self)
+            guard let open = HiddenLibCFunction.lookUp("pidfd_open", as: PidfdOpen.self) else { return nil }
             // Probe once: a kernel or filter may refuse the call.
             let probe = open(getpid(), 0)
             guard probe >= 0 else { return nil }

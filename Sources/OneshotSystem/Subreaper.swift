@@ -42,8 +42,7 @@ public enum Subreaper {
         #if os(Linux)
             // Swift does not import variadic C functions such as prctl.
             typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
-            guard let library = dlopen(nil, RTLD_NOW), let symbol = dlsym(library, "prctl") else { return false }
-            let prctl = unsafeBitCast(symbol, to: Prctl.self)
+            guard let prctl = HiddenLibCFunction.lookUp("prctl", as: Prctl.self) else { return false }
             // PR_SET_CHILD_SUBREAPER, Linux 3.4+.
             guard prctl(36, 1, 0, 0, 0) == 0 else { return false }
             if let fd = try? Syscall.open("/proc/self/task/\(getpid())/children", O_RDONLY) {

@@ -98,17 +98,34 @@ extension String {
         defer { loop.stop() }
         let statuses = try await EventLoop.$current.withValue(loop) {
             try await withTaskExecutorPreference(loop) {
-                try await withThrowingTaskGroup(of: OneshotSystem.ExitStatus.self) { group in
+                try await withThrowingTaskGroup(of: (OneshotSystem.ExitStatus, [String?]).self) { group in
                     for code in 0..<8 {
                         let child = try ChildProcess.spawn(
                             executable: "/bin/sh", arguments: ["sh", "-c", "exit \(code)"], environment: [:], outputFD: 2)
-                        group.addTask { await child.wait(terminationGrace: .seconds(5)) }
+                        group.addTask {
+                            let before = currentThreadName()
+                            let status = await child.wait(terminationGrace: .seconds(5))
+                            return (status, [before, currentThreadName()])
+                        }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
                 }
             }
         }
-        #expect(statuses.map(\.shellCode).sorted() == Array(0..<8))
+        #expect(statuses.map(\.0.shellCode).sorted() == Array(0..<8))
+        // Every job, before and after its child's exit, ran on the loop's one thread.
+        #expect(Set(statuses.flatMap(\.1)) == ["test.loop"])
+    }
+
+    /// The system's name for the thread this code runs on.
+    private func currentThreadName() -> String? {
+        #if os(Linux)
+            (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
+        #else
+            var name = [CChar](repeating: 0, count: 64)
+            pthread_getname_np(pthread_self(), &name, name.count)
+            return String(cString: name)
+        #endif
     }
 
     @Test func aTaskThatKeepsYieldingCannotHideAnExit() async throws {
