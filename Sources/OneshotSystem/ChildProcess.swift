@@ -6,8 +6,9 @@ import Synchronization
 /// Foundation's `Process` starts children with SIGINT, SIGTERM and SIGCHLD blocked and signals
 /// only the child's own pid; a shell's background jobs then outlive a timeout. `ChildProcess`
 /// uses `posix_spawn` with `POSIX_SPAWN_SETSID` (a session, and so a process group, of its own,
-/// with no controlling terminal), an empty signal mask and default dispositions, and signals
-/// the whole group with `kill(-pgid, …)`.
+/// with no controlling terminal), an empty signal mask, default dispositions and no descriptor
+/// beyond the standard three (see ``SpawnSetup``), and signals the whole group with
+/// `kill(-pgid, …)`.
 ///
 /// The exit is learnt without reaping (a pidfd polled by an ``EventLoop``, else `waitid(WNOWAIT)`
 /// on a thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
@@ -40,9 +41,10 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with `arguments` in a new session and process group, without a
     /// controlling terminal.
     ///
-    /// The corresponding C function is `posix_spawn`. Standard input is `/dev/null`; standard
-    /// output and error go to `outputFD`. The child's signal mask is emptied and SIGINT, SIGTERM,
-    /// SIGQUIT, SIGHUP, SIGPIPE and SIGCHLD get their default dispositions back.
+    /// The corresponding C function is `posix_spawn`, set up as ``SpawnSetup`` describes:
+    /// standard input is `/dev/null`, standard output and error go to `outputFD`, no other
+    /// descriptor is passed on, the signal mask is empty and every signal has its default
+    /// disposition.
     ///
     /// - Parameters:
     ///   - executable: absolute path of the program, e.g. `/bin/sh`.
@@ -70,31 +72,8 @@ public final class ChildProcess: Sendable {
         outputFD: Int32
     ) throws(SystemError) -> ChildProcess {
         SignalWatcher.makeChildrenWaitable()
-        #if canImport(Darwin)
-            var attributes: posix_spawnattr_t? = nil
-            var actions: posix_spawn_file_actions_t? = nil
-        #else
-            var attributes = posix_spawnattr_t()
-            var actions = posix_spawn_file_actions_t()
-        #endif
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-
-        var emptyMask = sigset_t()
-        sigemptyset(&emptyMask)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD] {
-            sigaddset(&defaults, signal)
-        }
-        posix_spawnattr_setsigmask(&attributes, &emptyMask)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(newSessionFlag | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 1)
-        posix_spawn_file_actions_adddup2(&actions, outputFD, 2)
+        var spawning = try SpawnSetup(outputFD: outputFD)
+        defer { spawning.destroy() }
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environmentEntries.map { strdup($0) } + [nil]
@@ -106,7 +85,7 @@ public final class ChildProcess: Sendable {
         // Tracked from the spawn on: a subreaper reaps only children no ChildProcess owns.
         let pid = try Subreaper.spawnTracked { () throws(SystemError) -> pid_t in
             var pid: pid_t = 0
-            let result = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+            let result = posix_spawn(&pid, executable, &spawning.actions, &spawning.attributes, argv, envp)
             if result != 0 {
                 throw SystemError(call: "posix_spawn", path: executable, errno: result)
             }
@@ -220,23 +199,6 @@ extension ChildProcess {
     private func forgetKillSwitch(_ killSwitch: KillSwitch?) {
         guard let killSwitch, let token = state.withLock({ $0.killSwitchToken }) else { return }
         killSwitch.unregister(token)
-    }
-}
-
-// MARK: - No controlling terminal
-
-extension ChildProcess {
-    /// `POSIX_SPAWN_SETSID`: the child starts a session of its own, which is also a process
-    /// group whose id is its pid, and has no controlling terminal. A command that opens
-    /// `/dev/tty` to prompt then fails at once (`ENXIO`) instead of being stopped by SIGTTIN or
-    /// SIGTTOU and hanging the run, and the terminal's job control never reaches it.
-    private static var newSessionFlag: Int32 {
-        #if os(Linux)
-            // glibc ≥ 2.26; the Glibc module does not import the macro.
-            0x80
-        #else
-            Int32(POSIX_SPAWN_SETSID)
-        #endif
     }
 }
 

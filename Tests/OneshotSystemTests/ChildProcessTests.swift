@@ -93,6 +93,47 @@ extension String {
 }
 
 @Suite(.timeLimit(.minutes(1))) struct EventLoopTests {
+    /// What `/bin/sh -c script` printed, run through ``ChildProcess`` with its output in a file.
+    private func output(of script: String) async throws -> String {
+        let path = NSTemporaryDirectory() + "oneshot-spawn-\(UUID().uuidString)"
+        defer { unlink(path) }
+        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
+        defer { Syscall.close(fd) }
+        #expect(await try spawn(script, outputFD: fd).wait(terminationGrace: .seconds(5)) == .exited(0))
+        return try String(contentsOfFile: path, encoding: .utf8)
+    }
+
+    private func spawn(_ script: String, outputFD: Int32) throws -> ChildProcess {
+        try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"],
+            outputFD: outputFD)
+    }
+
+    @Test func aDescriptorLeftOpenWithoutCloseOnExecDoesNotReachTheChild() async throws {
+        #if os(Linux)
+            // As an embedding harness might: a pipe whose far end waits for EOF.
+            var ends: [Int32] = [-1, -1]
+            #expect(pipe(&ends) == 0)
+            defer { ends.forEach { Syscall.close($0) } }
+            let listed = try await output(of: "ls /proc/$$/fd")
+            let descriptors = Set(listed.split(separator: "\n").compactMap { Int32($0) })
+            #expect(descriptors.isDisjoint(with: ends), "inherited: \(descriptors)")
+            #expect(descriptors.isSuperset(of: [0, 1, 2]))
+        #endif
+    }
+
+    @Test func aSignalTheParentIgnoresIsNotIgnoredInTheChild() async throws {
+        #if os(Linux)
+            let previous = signal(SIGUSR2, SIG_IGN)
+            defer { signal(SIGUSR2, previous) }
+            let line = try await output(of: "grep SigIgn /proc/$$/status")
+            // SIGUSR2 is signal 12: bit 11 of the ignored mask.
+            let mask = UInt64(
+                line.split(separator: "\t").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "", radix: 16)
+            #expect(mask.map { $0 & (1 << 11) } == 0, "\(line)")
+        #endif
+    }
+
     @Test func jobsAndExitsTakeTurnsOnOneThread() async throws {
         let loop = try EventLoop(name: "test.loop")
         defer { loop.stop() }
