@@ -148,26 +148,22 @@ public final class ChildProcess: Sendable {
         let pid = self.pid
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if let monitor, monitor.watch(pid, onExit: { continuation.resume() }) { return }
-            let thread = Thread {
-                var info = siginfo_t()
-                while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+            NamedThread.start("oneshot.wait", stackSize: 64 * 1024) {
+                // ECHILD cannot happen: the child is reaped only after this returns.
+                try? Syscall.waitForExitWithoutReaping(pid)
                 continuation.resume()
             }
-            thread.stackSize = 64 * 1024
-            thread.start()
         }
     }
 
     private func reap() -> ExitStatus {
         state.withLock { state in
-            var status: Int32 = 0
-            var result: pid_t
-            repeat {
-                result = waitpid(pid, &status, 0)
-            } while result == -1 && errno == EINTR
+            let status = try? Syscall.waitpid(pid)
             state.reaped = true
             Subreaper.untrack(pid)
-            return result == -1 ? .exited(127) : ExitStatus(waitStatus: status)
+            // Only an embedding process that reaps every child (`waitpid(-1)`) can take the
+            // status first: the exit is then unknown, reported as the shell's "not found".
+            return status.flatMap { $0 }.map(ExitStatus.init(waitStatus:)) ?? .exited(127)
         }
     }
 }

@@ -46,14 +46,11 @@ public final class ChildStopWatcher: Sendable {
         installed.withLock { installed in
             if installed != nil { return true }
             guard !SignalWatcher.hasHandler(SIGCHLD) else { return false }
-            var ends: [Int32] = [-1, -1]
-            guard (try? Syscall.retrying("pipe", { pipe(&ends) })) != nil else { return false }
-            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
             // The handler must never block.
-            _ = fcntl(ends[1], F_SETFL, O_NONBLOCK)
-            childSignalWakeFD.store(ends[1], ordering: .releasing)
+            guard let ends = try? Syscall.pipe(nonBlocking: .write) else { return false }
+            childSignalWakeFD.store(ends.write, ordering: .releasing)
             let watcher = ChildStopWatcher()
-            watcher.startThread(reading: ends[0])
+            watcher.startThread(reading: ends.read)
             var action = sigaction()
             sigemptyset(&action.sa_mask)
             #if canImport(Darwin)
@@ -90,7 +87,7 @@ public final class ChildStopWatcher: Sendable {
     }
 
     private func startThread(reading fd: Int32) {
-        let thread = Thread { [self] in
+        NamedThread.start("oneshot.stops", stackSize: 64 * 1024) { [self] in
             // Whole pids only: each is one write of fewer than PIPE_BUF bytes, so never split.
             var pids = [pid_t](repeating: 0, count: 64)
             while true {
@@ -102,19 +99,10 @@ public final class ChildStopWatcher: Sendable {
                 watched.keys.forEach(check)
             }
         }
-        thread.name = "oneshot.stops"
-        thread.stackSize = 64 * 1024
-        thread.start()
     }
 
     private func check(_ pid: pid_t) {
-        var info = siginfo_t()
-        guard waitid(P_PID, id_t(pid), &info, WSTOPPED | WNOHANG | WNOWAIT) == 0, info.si_code == CLD_STOPPED else { return }
-        #if canImport(Darwin)
-            let signal = info.si_status
-        #else
-            let signal = info._sifields._sigchld.si_status
-        #endif
+        guard let signal = Syscall.stopSignal(of: pid) else { return }
         let watch = state.withLock { $0.watches.removeValue(forKey: pid) }
         watch?.onStop(signal)
     }

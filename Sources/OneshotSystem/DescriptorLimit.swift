@@ -56,7 +56,7 @@ public enum DescriptorLimit {
             }
         #endif
         let top = Int32(min(softLimit ?? 4096, 65_536))
-        return (0..<top).reduce(0) { $0 + (fcntl($1, F_GETFD) == -1 ? 0 : 1) }
+        return (0..<top).reduce(0) { $0 + (Syscall.isOpen($1) ? 1 : 0) }
     }
 
     /// The most attempts that can run at once with the descriptors left now (0 when not even one

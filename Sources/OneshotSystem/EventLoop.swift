@@ -45,25 +45,8 @@ public final class EventLoop: TaskExecutor, Sendable {
     /// - Throws: ``SystemError`` when the pipe that wakes the loop cannot be made (the process
     ///   is out of descriptors).
     public init(name: String) throws(SystemError) {
-        var ends: [Int32] = [-1, -1]
-        if let pipe2 = HiddenLibCFunction.pipe2 {
-            // Both flags with the pipe: no child spawned meanwhile inherits an end.
-            try Syscall.retrying("pipe2") {
-                ends.withUnsafeMutableBufferPointer { pipe2($0.baseAddress!, O_CLOEXEC | O_NONBLOCK) }
-            }
-        } else {
-            try Syscall.retrying("pipe") { pipe(&ends) }
-            for end in ends {
-                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-                _ = fcntl(end, F_SETFL, O_NONBLOCK)
-            }
-        }
-        wakeRead = ends[0]
-        wakeWrite = ends[1]
-        let thread = Thread { [self, name] in run(name: name) }
-        thread.name = name
-        thread.stackSize = 1 << 20
-        thread.start()
+        (wakeRead, wakeWrite) = try Syscall.pipe(nonBlocking: [.read, .write])
+        NamedThread.start(name, stackSize: 1 << 20) { [self] in run() }
     }
 
     /// Whether ``watch(_:onExit:)`` can work here (pidfds are available).
@@ -137,10 +120,7 @@ public final class EventLoop: TaskExecutor, Sendable {
         _ = write(wakeWrite, &byte, 1)
     }
 
-    private func run(name: String) {
-        // Foundation on Linux keeps `Thread.name` to itself: the thread would show in `ps -L`,
-        // perf and gdb under the name of the thread that started it.
-        HiddenLibCFunction.nameThisThread(name)
+    private func run() {
         // Children started from this thread report their end with SIGCHLD to it. Blocked here,
         // the kernel would hand the signal to another thread (the main thread, parked in
         // `sigsuspend`) and wake it once per child only to discard it; unblocked, a SIGCHLD with
@@ -178,8 +158,7 @@ public final class EventLoop: TaskExecutor, Sendable {
             for job in batch { job.runSynchronously(on: asUnownedTaskExecutor()) }
             batch.removeAll(keepingCapacity: true)
             guard let wait else { continue }
-            // Retried on EINTR; no other error is possible with valid descriptors.
-            while poll(&descriptors, nfds_t(descriptors.count), wait ? -1 : 0) == -1 && errno == EINTR {}
+            Syscall.poll(&descriptors, timeout: wait ? nil : .zero)
             if descriptors[0].revents != 0 {
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }

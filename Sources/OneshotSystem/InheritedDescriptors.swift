@@ -11,11 +11,6 @@ public enum InheritedDescriptors {
     public static func closeOnExec() {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
         let descriptors = names.isEmpty ? Array(3..<256) : names.compactMap { Int32($0) }.filter { $0 >= 3 }
-        for fd in descriptors {
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 && flags & FD_CLOEXEC == 0 {
-                _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC)
-            }
-        }
+        descriptors.forEach(Syscall.setCloseOnExec)
     }
 }

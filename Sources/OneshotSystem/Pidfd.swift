@@ -43,15 +43,7 @@ public enum Pidfd {
     ///
     /// - Returns: whether the process has exited.
     public static func waitForExit(_ pidfd: Int32, timeout: Duration) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            let left = max(.zero, deadline - ContinuousClock.now)
-            let milliseconds = Int32(
-                clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)
-            var descriptor = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-            let result = poll(&descriptor, 1, milliseconds)
-            if result == -1 && errno == EINTR { continue }
-            return result > 0
-        }
+        var descriptors = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
+        return Syscall.poll(&descriptors, timeout: timeout) > 0
     }
 }

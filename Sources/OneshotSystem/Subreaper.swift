@@ -97,14 +97,15 @@ public enum Subreaper {
         state.withLock { state in
             pids.filter { pid in
                 guard pid > 1, state.tracked[pid] == nil else { return false }
-                var status: Int32 = 0
-                var result: pid_t
-                repeat {
-                    result = waitpid(pid, &status, WNOHANG)
-                } while result == -1 && errno == EINTR
-                if result == pid { state.terminating[pid] = nil }
-                // 0: a child still running; -1: not (or no longer) our child.
-                return result == 0
+                switch Result(catching: { () throws(SystemError) in try Syscall.waitpid(pid, options: WNOHANG) }) {
+                case .success(.some):
+                    state.terminating[pid] = nil
+                    return false
+                case .success(nil):
+                    return true  // a child still running
+                case .failure:
+                    return false  // not (or no longer) our child
+                }
             }
         }
     }

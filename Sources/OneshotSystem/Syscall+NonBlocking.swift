@@ -25,14 +25,14 @@ extension Syscall {
             let code = written == 0 ? EIO : errno
             switch code {
             case EINTR: continue
-            case EAGAIN, EWOULDBLOCK: try waitForRoom(fd, path: name)
+            case EAGAIN, EWOULDBLOCK: waitForRoom(fd)
             default: throw SystemError(call: "write", path: name, errno: code)
             }
         }
     }
 
-    private static func waitForRoom(_ fd: Int32, path: String) throws(SystemError) {
-        var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        try retrying("poll", path: path) { poll(&descriptor, 1, -1) }
+    private static func waitForRoom(_ fd: Int32) {
+        var descriptors = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
+        poll(&descriptors, timeout: nil)
     }
 }

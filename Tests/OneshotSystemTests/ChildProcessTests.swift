@@ -99,7 +99,7 @@ extension String {
         defer { unlink(path) }
         let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o600)
         defer { Syscall.close(fd) }
-        #expect(await try spawn(script, outputFD: fd).wait(terminationGrace: .seconds(5)) == .exited(0))
+        #expect(try await spawn(script, outputFD: fd).wait(terminationGrace: .seconds(5)) == .exited(0))
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 
