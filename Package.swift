@@ -57,6 +57,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // Test tools shared by test targets (a file system that fails on demand); not shipped.
+        .target(
+            name: "OneshotTestSupport", dependencies: ["OneshotSystem"], path: "Tests/OneshotTestSupport",
+            swiftSettings: strictSettings),
+
         .testTarget(name: "OneshotSystemTests", dependencies: ["OneshotSystem"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams", "OneshotDispatch"],
@@ -67,7 +72,10 @@ let package = Package(
             name: "OneshotDispatchTests", dependencies: ["OneshotDispatch", "OneshotBreaker"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCheckpointTests",
-            dependencies: ["OneshotCheckpoint", "OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotGraph"],
+            dependencies: [
+                "OneshotCheckpoint", "OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotGraph",
+                "OneshotTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 /// The file operations the checkpoint makes, behind one protocol so that tests can inject a
-/// failure at any step (``FaultInjectingFileSystem``). ``PosixFileSystem`` is the real one.
+/// failure at any step (`FaultInjectingFileSystem`, in the tests' support target).
+/// ``PosixFileSystem`` is the real one.
 ///
 /// Every method names the C function it stands for and throws ``SystemError`` with the path.
 public protocol FileSystem: Sendable {

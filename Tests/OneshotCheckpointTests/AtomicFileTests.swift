@@ -1,5 +1,6 @@
 import OneshotCheckpoint
 import OneshotSystem
+import OneshotTestSupport
 import Testing
 
 @Suite struct AtomicFileTests {

@@ -2,6 +2,7 @@ import Foundation
 import OneshotDispatch
 import OneshotGraph
 import OneshotSystem
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 import Testing

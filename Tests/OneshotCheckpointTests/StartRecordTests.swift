@@ -3,6 +3,7 @@ import OneshotCheckpoint
 import OneshotDispatch
 import OneshotGraph
 import OneshotSystem
+import OneshotTestSupport
 import OneshotWorkstreams
 import Testing
 

@@ -1,3 +1,4 @@
+import OneshotSystem
 import Synchronization
 
 /// A ``FileSystem`` that fails chosen operations, for tests of what a failure at each step of a
