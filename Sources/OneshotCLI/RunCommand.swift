@@ -266,7 +266,7 @@ struct RunCommand {
     private func runUntilSignal(
         _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], killSwitch: KillSwitch
     ) async -> (RunReport?, Int32?) {
-        let signals = SignalWatcher.signals(Self.stopSignals)
+        let signals = SignalWatcher.signals(Self.stopSignals, restoringDispositions: false)
         let (stopRequests, requestStop) = AsyncStream<Void>.makeStream()
         return await withTaskGroup(of: Outcome.self) { group in
             group.addTask {

@@ -2,8 +2,9 @@ import Dispatch
 
 /// Delivers SIGINT, SIGTERM and the like as an `AsyncStream` instead of running a C handler.
 ///
-/// Creating the stream sets the signals' disposition to "ignore" so that the default action
-/// (terminating the process) does not run, and a `DispatchSource` reports each delivery.
+/// A handler of its own (``SignalRelay``) writes each signal's number to a pipe, which a thread
+/// reads and hands to the streams watching that signal; installed with `sigaction` before
+/// ``signals(_:restoringDispositions:)`` returns, so no signal sent after the call is lost.
 /// Children started by ``ChildProcess`` get default dispositions back.
 public enum SignalWatcher {
     /// Unblocks `signals` for the calling thread. A parent may have started oneshot with them
@@ -18,32 +19,21 @@ public enum SignalWatcher {
 
     /// A stream of the signal numbers received, for as long as it is iterated.
     ///
-    /// - Parameter signals: the signals to watch, e.g. `[SIGINT, SIGTERM]`.
-    public static func signals(_ signals: [Int32]) -> AsyncStream<Int32> {
-        AsyncStream { continuation in
-            let queue = DispatchQueue(label: "oneshot.signals")
-            let sources = signals.map { number in
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { continuation.yield(number) }
-                source.resume()
-                return source
-            }
-            let owned = OwnedSources(sources)
-            continuation.onTermination = { _ in owned.cancelAll() }
+    /// - Parameters:
+    ///   - signals: the signals to watch, e.g. `[SIGINT, SIGTERM]`.
+    ///   - restoringDispositions: whether a signal gets back the disposition it had before once
+    ///     no stream watches it any more: an embedding harness wants its Ctrl-C back. The CLI,
+    ///     which exits soon after its run, keeps its handler, so that a late signal cannot cut
+    ///     short the save of the checkpoint (it is then ignored).
+    /// - Returns: the stream; ending it (cancelling the task that iterates it) stops the watch.
+    public static func signals(_ signals: [Int32], restoringDispositions: Bool = true) -> AsyncStream<Int32> {
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        guard let relay = SignalRelay.shared else {
+            continuation.finish()
+            return stream
         }
-    }
-}
-
-/// Dispatch sources are thread-safe; this box lets the stream's termination handler cancel them.
-private final class OwnedSources: @unchecked Sendable {
-    private let sources: [any DispatchSourceSignal]
-
-    init(_ sources: [any DispatchSourceSignal]) {
-        self.sources = sources
-    }
-
-    func cancelAll() {
-        sources.forEach { $0.cancel() }
+        let token = relay.watch(Set(signals)) { continuation.yield($0) }
+        continuation.onTermination = { _ in relay.unwatch(token, restoringDispositions: restoringDispositions) }
+        return stream
     }
 }

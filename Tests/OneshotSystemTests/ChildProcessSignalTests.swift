@@ -53,3 +53,41 @@ import Testing
         #expect(await child.wait(terminationGrace: .seconds(5)) == .exited(3))
     }
 }
+
+/// The signal stream an embedding harness uses.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct SignalWatcherTests {
+    /// SIGWINCH: its default action is to do nothing, so a signal that misses the watcher cannot
+    /// end the test runner.
+    @Test func aSignalSentAsSoonAsTheStreamIsReturnedIsDelivered() async throws {
+        let signals = SignalWatcher.signals([SIGWINCH])
+        kill(getpid(), SIGWINCH)
+        var iterator = signals.makeAsyncIterator()
+        #expect(await iterator.next() == SIGWINCH)
+    }
+
+    @Test func theEarlierDispositionIsBackOnceTheStreamEnds() async throws {
+        let handler = handlerAddress(SIGWINCH)
+        for _ in 0..<2 {
+            do {
+                let signals = SignalWatcher.signals([SIGWINCH])
+                #expect(handlerAddress(SIGWINCH) != handler, "a handler is installed while watching")
+                // Watched again after a restore: still delivered.
+                kill(getpid(), SIGWINCH)
+                var iterator = signals.makeAsyncIterator()
+                #expect(await iterator.next() == SIGWINCH)
+            }
+            // The stream is gone: its watch has ended.
+            #expect(handlerAddress(SIGWINCH) == handler, "the earlier disposition is back")
+        }
+    }
+
+    private func handlerAddress(_ number: Int32) -> Int {
+        var current = sigaction()
+        sigaction(number, nil, &current)
+        #if canImport(Darwin)
+            return unsafeBitCast(current.__sigaction_u.__sa_handler, to: Int.self)
+        #else
+            return unsafeBitCast(current.__sigaction_handler.sa_handler, to: Int.self)
+        #endif
+    }
+}
