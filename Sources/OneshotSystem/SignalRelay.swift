@@ -29,6 +29,9 @@ final class SignalRelay: Sendable {
         var watchers: [Int: Watcher] = [:]
         /// Per handled signal: its disposition before the relay's handler.
         var previous: [Int32: sigaction] = [:]
+        /// Signals received while their handler was installed but no stream watched them (between
+        /// two phases of a run), in order: the next watcher of each gets it.
+        var pending: [Int32] = []
     }
     private let state = Mutex(State())
 
@@ -37,15 +40,20 @@ final class SignalRelay: Sendable {
     /// Calls `deliver` on the relay's thread with each of `signals` received from now on.
     ///
     /// - Returns: a token for ``unwatch(_:restoringDispositions:)``.
+    /// A signal received since its last watcher ended (its handler kept) is delivered at once.
     func watch(_ signals: Set<Int32>, deliver: @escaping @Sendable (Int32) -> Void) -> Int {
-        state.withLock { state in
+        let (token, missed) = state.withLock { state in
             for number in signals where state.previous[number] == nil {
                 state.previous[number] = install(number)
             }
             state.nextToken += 1
             state.watchers[state.nextToken] = Watcher(signals: signals, deliver: deliver)
-            return state.nextToken
+            let missed = state.pending.filter(signals.contains)
+            state.pending.removeAll(where: signals.contains)
+            return (state.nextToken, missed)
         }
+        missed.forEach(deliver)
+        return token
     }
 
     /// Ends the watch of `token`; with `restoringDispositions`, a signal no other watch wants
@@ -84,9 +92,13 @@ final class SignalRelay: Sendable {
                 let count = numbers.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == -1 && errno == EINTR { continue }
                 guard count > 0 else { return }
-                let watchers = state.withLock { Array($0.watchers.values) }
                 for number in numbers.prefix(count).map(Int32.init) {
-                    for watcher in watchers where watcher.signals.contains(number) { watcher.deliver(number) }
+                    let watchers = state.withLock { state in
+                        let watchers = state.watchers.values.filter { $0.signals.contains(number) }
+                        if watchers.isEmpty && state.previous[number] != nil { state.pending.append(number) }
+                        return watchers
+                    }
+                    watchers.forEach { $0.deliver(number) }
                 }
             }
         }

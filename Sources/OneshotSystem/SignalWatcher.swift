@@ -23,8 +23,9 @@ public enum SignalWatcher {
     ///   - signals: the signals to watch, e.g. `[SIGINT, SIGTERM]`.
     ///   - restoringDispositions: whether a signal gets back the disposition it had before once
     ///     no stream watches it any more: an embedding harness wants its Ctrl-C back. The CLI,
-    ///     which exits soon after its run, keeps its handler, so that a late signal cannot cut
-    ///     short the save of the checkpoint (it is then ignored).
+    ///     which keeps its handler, loses no signal between two phases of a run (verifying
+    ///     uncertain work, then the run): one that arrives while no stream watches it goes to
+    ///     the next stream that watches it.
     /// - Returns: the stream; ending it (cancelling the task that iterates it) stops the watch.
     public static func signals(_ signals: [Int32], restoringDispositions: Bool = true) -> AsyncStream<Int32> {
         let (stream, continuation) = AsyncStream<Int32>.makeStream()

@@ -91,3 +91,19 @@ import Testing
         #endif
     }
 }
+
+extension SignalWatcherTests {
+    @Test func aSignalBetweenTwoWatchersThatKeepTheHandlerGoesToTheNextOne() async throws {
+        do {
+            let first = SignalWatcher.signals([SIGWINCH], restoringDispositions: false)
+            kill(getpid(), SIGWINCH)
+            var iterator = first.makeAsyncIterator()
+            #expect(await iterator.next() == SIGWINCH)
+        }
+        // No stream watches SIGWINCH now, but its handler stays: the signal waits.
+        kill(getpid(), SIGWINCH)
+        let second = SignalWatcher.signals([SIGWINCH])
+        var iterator = second.makeAsyncIterator()
+        #expect(await iterator.next() == SIGWINCH)
+    }
+}
