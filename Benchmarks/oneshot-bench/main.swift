@@ -5,10 +5,9 @@ import OneshotSystem
 // oneshot-bench: measures oneshot against the work it runs and the tools a user would otherwise
 // pick. Deterministic (seeded) graphs; figures printed as Markdown tables.
 //
-//   swift build -c release && swift run -c release oneshot-bench [--smoke] [sections…]
-//   sections: dispatch, schedule, cli, checkpoint (default: all)
-//   swift run -c release oneshot-bench generate <folder> [nodes] [shape]
-//     writes the CLI workload (features/B, plain.ninja, stamps.ninja, Makefile) to profile by hand
+//   swift build -c release && swift run -c release oneshot-bench --help
+//   `generate` writes the CLI workload (features/B, plain.ninja, stamps.ninja, Makefile) to
+//   profile by hand.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.first == "dispatch-case", arguments.count == 4, let nodes = Int(arguments[1]), let jobs = Int(arguments[2]) {
@@ -26,8 +25,36 @@ if arguments.first == "generate", arguments.count >= 2 {
     print("wrote \(nodes) × true (\(shape.rawValue)) to \(arguments[1]): oneshot B -j 2 --no-breaker; ninja -f plain.ninja -j 2")
     exit(0)
 }
+let usage = """
+    usage: oneshot-bench [--smoke] [section…]
+           oneshot-bench generate <folder> [nodes] [\(DAG.Shape.allCases.map(\.rawValue).joined(separator: "|"))]
+
+    Measures oneshot against the work it runs and against ninja and make on the same generated
+    DAGs; prints Markdown tables. Build first: swift build -c release.
+
+    sections (default: all):
+      dispatch     in process: plain and durable dispatch of 1k, 10k, 100k no-op closures
+      schedule     critical-path priority against FIFO and ninja's order on sleeping DAGs
+      cli          the binary against ninja and make: layered 5,000 and 2,000 no-ops and a
+                   chain of 500 (j=2), layered 200 sleeps (j=4, j=16); oneshot from a fresh .sdp
+                   and with the logs of an earlier run present
+      checkpoint   snapshot and journal costs at 100 to 100k workstreams
+
+    options:
+      --smoke      small sizes, one run each: a quick check that every section works
+      -h, --help   this text
+    """
+if arguments.contains("-h") || arguments.contains("--help") {
+    print(usage)
+    exit(0)
+}
+let knownSections: Set = ["dispatch", "schedule", "cli", "checkpoint"]
 let smoke = arguments.contains("--smoke")
 let sections = Set(arguments.filter { !$0.hasPrefix("-") })
+if let unknown = (arguments.filter { $0.hasPrefix("-") && $0 != "--smoke" } + sections.subtracting(knownSections)).first {
+    FileHandle.standardError.write(Data("oneshot-bench: unknown argument '\(unknown)'\n\n\(usage)\n".utf8))
+    exit(2)
+}
 func wants(_ section: String) -> Bool { sections.isEmpty || sections.contains(section) }
 
 var machine = utsname()
@@ -48,11 +75,16 @@ if wants("schedule") {
     _ = try await ScheduleBench.run(nodes: smoke ? 40 : 200, jobs: [4, 16], seed: 42)
 }
 if wants("cli") {
-    let noOps = DAG.generate(.layered, count: smoke ? 200 : 5_000, seed: 5)
-    _ = try CLIBench.run(label: "\(noOps.count) × true", dag: noOps, jobs: 2, runs: smoke ? 1 : 3) { _ in "true" }
+    let runs = smoke ? 1 : 3
+    for (shape, count) in smoke ? [(DAG.Shape.layered, 200)] : [(.layered, 5_000), (.layered, 2_000), (.chain, 500)] {
+        let noOps = DAG.generate(shape, count: count, seed: 5)
+        _ = try CLIBench.run(label: "\(shape.rawValue) \(noOps.count) × true", dag: noOps, jobs: 2, runs: runs) { _ in "true" }
+    }
     let sleeping = DAG.generate(.layered, count: smoke ? 20 : 200, duration: 0.020...0.200, seed: 6)
-    _ = try CLIBench.run(label: "\(sleeping.count) × sleep 20–200 ms", dag: sleeping, jobs: 4, runs: smoke ? 1 : 3) { index in
-        "sleep \(format(sleeping.durations[index], 3))"
+    for jobs in smoke ? [4] : [4, 16] {
+        _ = try CLIBench.run(label: "\(sleeping.count) × sleep 20–200 ms", dag: sleeping, jobs: jobs, runs: runs) { index in
+            "sleep \(format(sleeping.durations[index], 3))"
+        }
     }
 }
 if wants("checkpoint") {
