@@ -77,17 +77,28 @@ public struct Dispatcher: Sendable {
         }
     }
 
-    /// The same run, with its events as an `AsyncStream` that ends after ``RunEvent/runFinished(_:)``.
+    /// The same run, with its events as an asynchronous sequence that ends after
+    /// ``RunEvent/runFinished(_:)``, and its report.
     ///
-    /// The run is a child of the stream's consumer: it is cancelled when the consuming task is.
-    public func events(executor: @escaping Executor) -> AsyncStream<RunEvent> {
-        AsyncStream { continuation in
-            let task = Task {
-                _ = await run(executor: executor) { continuation.yield($0) }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
+    /// The run starts at once and goes on while the sequence is consumed. When the consuming
+    /// task is cancelled (or stops iterating and drops the sequence), the run is cancelled as
+    /// ``run(executor:onEvent:)`` would be: no new attempt starts, running ones end interrupted.
+    /// Its last events then have no consumer, but ``RunEvents/report`` still gives its report.
+    ///
+    /// ```swift
+    /// let events = dispatcher.events(executor: myExecutor)
+    /// for await event in events { show(event) }   // may be cancelled
+    /// let report = await events.report            // always there
+    /// ```
+    public func events(executor: @escaping Executor) -> RunEvents {
+        let (stream, continuation) = AsyncStream<RunEvent>.makeStream()
+        let task = Task {
+            let report = await run(executor: executor) { continuation.yield($0) }
+            continuation.finish()
+            return report
         }
+        continuation.onTermination = { _ in task.cancel() }
+        return RunEvents(stream: stream, task: task)
     }
 
     var sleeper: @Sendable (Duration) async throws -> Void { sleep }

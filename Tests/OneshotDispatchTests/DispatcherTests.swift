@@ -220,6 +220,34 @@ import Testing
         #expect(names == ["run", "start a", "end a", "start b", "end b", "finished succeeded"])
     }
 
+    @Test func aConsumerCancelledMidRunStillGetsTheReport() async throws {
+        let dispatcher = Dispatcher(
+            graph: try graph([ws("a"), ws("b", ["a"]), ws("c", ["b"])]), options: DispatchOptions(maxConcurrency: 1))
+        let started = Gate()
+        let events = dispatcher.events { workstream, _ in
+            if workstream.id == "b" {
+                started.open()
+                // Until the run is cancelled.
+                try await Task.sleep(for: .seconds(600))
+            }
+            return .success
+        }
+        let consumer = Task {
+            var seen: [String] = []
+            for await event in events {
+                if case .workstreamStarted(let id, _) = event { seen.append(id) }
+            }
+            return seen
+        }
+        await started.wait()
+        consumer.cancel()
+        _ = await consumer.value
+        let report = await events.report
+        #expect(report.status == .interrupted)
+        let states = Dictionary(uniqueKeysWithValues: report.results.map { ($0.id, $0.state) })
+        #expect(states == ["a": .succeeded, "b": .interrupted, "c": .notRun])
+    }
+
     @Test func dispatchesALargeGraph() async throws {
         let feature = try layeredGraph(layers: 100, width: 100, seed: 3)
         let count = Mutex(0)
