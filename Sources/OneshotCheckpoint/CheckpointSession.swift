@@ -7,10 +7,11 @@ import OneshotWorkstreams
 /// ``ResumePlan``), and the ``CheckpointStore`` that records this run.
 ///
 /// ```swift
-/// let session = try CheckpointSession.open(graph: graph, paths: CheckpointPaths(featureID: "F052"))
+/// let paths = CheckpointPaths(folder: "\(projectRoot)/.sdp/checkpoints", featureID: "F052")
+/// let session = try CheckpointSession.open(graph: graph, paths: paths)
 /// let options = DispatchOptions(alreadyCompleted: session.plan.completed, held: session.plan.held)
-/// let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: …)
-/// try session.finish(report)
+/// let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: build)
+/// try session.finish(allDone: report.status == .succeeded)
 /// ```
 public final class CheckpointSession: Sendable {
     /// Why a session could not be opened.

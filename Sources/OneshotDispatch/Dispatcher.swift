@@ -16,7 +16,7 @@ import OneshotWorkstreams
 /// let graph = try WorkstreamGraph(feature.workstreams)
 /// let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: 4))
 /// let report = await dispatcher.run { workstream, attempt in
-///     try await myAgent.build(workstream.id)   // your closure
+///     try await myAgent.build(workstream.id)  // your closure
 ///     return .success
 /// }
 /// ```
@@ -86,9 +86,9 @@ public struct Dispatcher: Sendable {
     /// Its last events then have no consumer, but ``RunEvents/report`` still gives its report.
     ///
     /// ```swift
-    /// let events = dispatcher.events(executor: myExecutor)
-    /// for await event in events { show(event) }   // may be cancelled
-    /// let report = await events.report            // always there
+    /// let events = dispatcher.events(executor: build)
+    /// for await event in events { show(event) }  // may be cancelled
+    /// let report = await events.report  // always there
     /// ```
     public func events(executor: @escaping Executor) -> RunEvents {
         let (stream, continuation) = AsyncStream<RunEvent>.makeStream()

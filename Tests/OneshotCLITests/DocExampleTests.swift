@@ -1,0 +1,126 @@
+import Foundation
+import Oneshot
+import OneshotSystem
+import Synchronization
+import Testing
+
+/// Every ```` ```swift ```` example of the public API's documentation comments, compiled and run
+/// here: each `// DOC-EXAMPLE` block below holds one example's lines exactly, and a test checks
+/// that every example in `Sources` appears in this file, so an example that stops compiling fails
+/// the build and one edited in a comment alone fails the test.
+@Suite(.timeLimit(.minutes(1))) struct DocExampleTests {
+    /// Stands in for a coding agent.
+    private struct Agent: Sendable {
+        func build(_ id: String) async throws {}
+    }
+    private let myAgent = Agent()
+
+    private func build(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult { .success }
+
+    private func show(_ event: RunEvent) {}
+
+    private var feature: Feature {
+        get throws {
+            Feature(
+                id: try FeatureID(validating: "F052"),
+                workstreams: [Workstream(id: "schema"), Workstream(id: "api", dependencies: ["schema"])])
+        }
+    }
+
+    @Test func dispatcherRun() async throws {
+        let feature = try feature
+        // DOC-EXAMPLE-BEGIN
+        let graph = try WorkstreamGraph(feature.workstreams)
+        let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: 4))
+        let report = await dispatcher.run { workstream, attempt in
+            try await myAgent.build(workstream.id)  // your closure
+            return .success
+        }
+        // DOC-EXAMPLE-END
+        #expect(report.status == .succeeded)
+    }
+
+    @Test func dispatcherEvents() async throws {
+        let dispatcher = Dispatcher(graph: try WorkstreamGraph(try feature.workstreams))
+        // DOC-EXAMPLE-BEGIN
+        let events = dispatcher.events(executor: build)
+        for await event in events { show(event) }  // may be cancelled
+        let report = await events.report  // always there
+        // DOC-EXAMPLE-END
+        #expect(report.status == .succeeded)
+    }
+
+    @Test func checkpointSession() async throws {
+        let projectRoot = NSTemporaryDirectory() + "oneshot-doc-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: projectRoot) }
+        let graph = try WorkstreamGraph(try feature.workstreams)
+        // DOC-EXAMPLE-BEGIN
+        let paths = CheckpointPaths(folder: "\(projectRoot)/.sdp/checkpoints", featureID: "F052")
+        let session = try CheckpointSession.open(graph: graph, paths: paths)
+        let options = DispatchOptions(alreadyCompleted: session.plan.completed, held: session.plan.held)
+        let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: build)
+        try session.finish(allDone: report.status == .succeeded)
+        // DOC-EXAMPLE-END
+        #expect(report.status == .succeeded)
+        #expect(FileManager.default.fileExists(atPath: "\(projectRoot)/.sdp/checkpoints/F052.lock"))
+        #expect(!FileManager.default.fileExists(atPath: "\(projectRoot)/.sdp/checkpoints/F052-checkpoint.json"))
+    }
+
+    @Test func jsonWriter() {
+        // DOC-EXAMPLE-BEGIN
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field("attempt", 2)
+        writer.field("ws_id", "api")
+        writer.endObject()
+        // writer.bytes: {"attempt":2,"ws_id":"api"}
+        // DOC-EXAMPLE-END
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"attempt":2,"ws_id":"api"}"#)
+    }
+
+    @Test func everyExampleInTheSourcesIsCompiledHere() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let compiled = try String(contentsOf: URL(fileURLWithPath: #filePath), encoding: .utf8)
+            .components(separatedBy: "// DOC-EXAMPLE-BEGIN\n").dropFirst()
+            .map { $0.components(separatedBy: "// DOC-EXAMPLE-END")[0] }
+            .map(Self.normalized)
+        var found = 0
+        let sources = FileManager.default.enumerator(atPath: root.appendingPathComponent("Sources").path)
+        while let file = sources?.nextObject() as? String {
+            guard file.hasSuffix(".swift") else { continue }
+            let text = try String(contentsOf: root.appendingPathComponent("Sources/\(file)"), encoding: .utf8)
+            for example in Self.examples(in: text) {
+                found += 1
+                #expect(compiled.contains(example), "Sources/\(file): an example not compiled in \(#fileID):\n\(example)")
+            }
+        }
+        #expect(found >= 4)
+    }
+
+    /// The ```` ```swift ```` blocks of `text`'s `///` comments, normalized.
+    private static func examples(in text: String) -> [String] {
+        var examples: [String] = []
+        var current: [String]?
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("///") else { continue }
+            let content = trimmed.dropFirst(3).drop { $0 == " " }
+            if content == "```swift" {
+                current = []
+            } else if content == "```", let lines = current {
+                examples.append(normalized(lines.joined(separator: "\n")))
+                current = nil
+            } else {
+                current?.append(String(content))
+            }
+        }
+        return examples
+    }
+
+    /// Lines without their indentation, empty ones dropped.
+    private static func normalized(_ code: String) -> String {
+        code.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.joined(
+            separator: "\n")
+    }
+}
