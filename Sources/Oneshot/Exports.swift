@@ -4,4 +4,5 @@
 @_exported import OneshotCommand
 @_exported import OneshotDispatch
 @_exported import OneshotGraph
+@_exported import OneshotSystem
 @_exported import OneshotWorkstreams

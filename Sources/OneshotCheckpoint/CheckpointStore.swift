@@ -57,7 +57,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// ``everyBatchSnapshotBytes``, the snapshot is rewritten after every batch, so that a reader
     /// of the seed's file sees the run as it is; beyond, the journal carries the batches.
     static let everyBatchWorkstreams = 1000
-    /// See ``everyBatchWorkstreams``.
+    /// See `everyBatchWorkstreams`.
     static let everyBatchSnapshotBytes = 256 * 1024
 
     init(
@@ -151,7 +151,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// Makes every line recorded so far durable: rewrites the snapshot for a small feature (see
-    /// ``everyBatchWorkstreams``), else fsyncs the journal, folding it into a new snapshot when
+    /// `everyBatchWorkstreams`), else fsyncs the journal, folding it into a new snapshot when
     /// it has grown past the snapshot or could not be written.
     public func commit() async -> JournalCommitResult {
         let (fd, broken, grown, everyBatch) = shared.withLock { shared -> (Int32?, Bool, Bool, Bool) in

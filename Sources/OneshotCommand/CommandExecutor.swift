@@ -15,7 +15,7 @@ import OneshotWorkstreams
 /// the command's real outcome there, as Nextflow's `.exitcode` (see `probe(_:)`).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
 /// grace period, and kills whatever is left of the group: no orphans. When oneshot is a
-/// ``Subreaper``, what the command started outside its group (`setsid cmd &`, a double fork) and
+/// `Subreaper`, what the command started outside its group (`setsid cmd &`, a double fork) and
 /// that was re-parented to oneshot is terminated as the attempt ends.
 public struct CommandExecutor: Sendable {
     /// The feature being run.

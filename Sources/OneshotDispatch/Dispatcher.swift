@@ -10,7 +10,7 @@ import OneshotWorkstreams
 /// there is no batch barrier. Among ready workstreams the one with the longest remaining critical
 /// path starts first, ties by id. A failed workstream's dependents are skipped while independent
 /// branches go on. All work happens in one task group whose children report back to a single
-/// loop that owns the ``DispatchState``.
+/// loop that owns the dispatch state.
 ///
 /// ```swift
 /// let graph = try WorkstreamGraph(feature.workstreams)

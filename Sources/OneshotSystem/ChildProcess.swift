@@ -7,7 +7,7 @@ import Synchronization
 /// only the child's own pid; a shell's background jobs then outlive a timeout. `ChildProcess`
 /// uses `posix_spawn` with `POSIX_SPAWN_SETSID` (a session, and so a process group, of its own,
 /// with no controlling terminal), an empty signal mask, default dispositions and no descriptor
-/// beyond the standard three (see ``SpawnSetup``), and signals the whole group with
+/// beyond the standard three (see `SpawnSetup`), and signals the whole group with
 /// `kill(-pgid, …)`.
 ///
 /// The exit is learnt without reaping (a pidfd polled by an ``EventLoop``, else `waitid(WNOWAIT)`
@@ -41,7 +41,7 @@ public final class ChildProcess: Sendable {
     /// Starts `executable` with `arguments` in a new session and process group, without a
     /// controlling terminal.
     ///
-    /// The corresponding C function is `posix_spawn`, set up as ``SpawnSetup`` describes:
+    /// The corresponding C function is `posix_spawn`, set up as `SpawnSetup` describes:
     /// standard input is `/dev/null`, standard output and error go to `outputFD`, no other
     /// descriptor is passed on, the signal mask is empty and every signal has its default
     /// disposition.

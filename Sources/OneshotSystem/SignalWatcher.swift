@@ -2,7 +2,7 @@ import Dispatch
 
 /// Delivers SIGINT, SIGTERM and the like as an `AsyncStream` instead of running a C handler.
 ///
-/// A handler of its own (``SignalRelay``) writes each signal's number to a pipe, which a thread
+/// A handler of its own (`SignalRelay`) writes each signal's number to a pipe, which a thread
 /// reads and hands to the streams watching that signal; installed with `sigaction` before
 /// ``signals(_:restoringDispositions:)`` returns, so no signal sent after the call is lost.
 /// Children started by ``ChildProcess`` get default dispositions back.

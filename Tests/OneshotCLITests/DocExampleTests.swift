@@ -66,6 +66,43 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(projectRoot)/.sdp/checkpoints/F052-checkpoint.json"))
     }
 
+    @Test func gettingStartedInMemory() async throws {
+        let feature = try feature
+        // DOC-EXAMPLE-BEGIN
+        let graph = try WorkstreamGraph(feature.workstreams)
+        let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: 2, defaultRetries: 1))
+        let report = await dispatcher.run(executor: build) { event in
+            if case .workstreamSkipped(let id, let blockedBy) = event { print("\(id) will not run: \(blockedBy) failed") }
+        }
+        // DOC-EXAMPLE-END
+        #expect(report.status == .succeeded)
+    }
+
+    @Test func gettingStartedDurable() async throws {
+        let projectRoot = NSTemporaryDirectory() + "oneshot-doc-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: projectRoot) }
+        for (id, dependencies) in [("schema", ""), ("api", "schema")] {
+            try FileManager.default.createDirectory(
+                atPath: "\(projectRoot)/features/F052", withIntermediateDirectories: true)
+            try "---\nws_id: \(id)\ndepends_on: [\(dependencies)]\nrun: true\n---\n".write(
+                toFile: "\(projectRoot)/features/F052/\(id).md", atomically: true, encoding: .utf8)
+        }
+        // DOC-EXAMPLE-BEGIN
+        let loader = FeatureLoader(layout: .folderPerFeature(root: "\(projectRoot)/features"))
+        let feature = try loader.load(try FeatureID(validating: "F052"))
+        let graph = try WorkstreamGraph(feature.workstreams)
+        let paths = CheckpointPaths(folder: "\(projectRoot)/.sdp/checkpoints", featureID: "F052")
+        let session = try CheckpointSession.open(graph: graph, paths: paths)
+        let options = DispatchOptions(
+            knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
+            held: session.plan.held)
+        let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: build)
+        try session.finish(allDone: report.status == .succeeded)
+        // DOC-EXAMPLE-END
+        #expect(feature.workstreams.count == 2)
+        #expect(report.status == .succeeded)
+    }
+
     @Test func jsonWriter() {
         // DOC-EXAMPLE-BEGIN
         var writer = JSONWriter()
@@ -88,24 +125,26 @@ import Testing
         var found = 0
         let sources = FileManager.default.enumerator(atPath: root.appendingPathComponent("Sources").path)
         while let file = sources?.nextObject() as? String {
-            guard file.hasSuffix(".swift") else { continue }
+            let article = file.hasSuffix(".md") && file.contains(".docc/")
+            guard file.hasSuffix(".swift") || article else { continue }
             let text = try String(contentsOf: root.appendingPathComponent("Sources/\(file)"), encoding: .utf8)
-            for example in Self.examples(in: text) {
+            for example in Self.examples(in: text, commented: !article) {
                 found += 1
                 #expect(compiled.contains(example), "Sources/\(file): an example not compiled in \(#fileID):\n\(example)")
             }
         }
-        #expect(found >= 4)
+        #expect(found >= 6)
     }
 
-    /// The ```` ```swift ```` blocks of `text`'s `///` comments, normalized.
-    private static func examples(in text: String) -> [String] {
+    /// The ```` ```swift ```` blocks of `text` (of its `///` comments when `commented`: a Swift
+    /// file; else of the whole text: a DocC article), normalized.
+    private static func examples(in text: String, commented: Bool) -> [String] {
         var examples: [String] = []
         var current: [String]?
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
-            guard trimmed.hasPrefix("///") else { continue }
-            let content = trimmed.dropFirst(3).drop { $0 == " " }
+            if commented && !trimmed.hasPrefix("///") { continue }
+            let content = commented ? trimmed.dropFirst(3).drop { $0 == " " } : Substring(trimmed)
             if content == "```swift" {
                 current = []
             } else if content == "```", let lines = current {
