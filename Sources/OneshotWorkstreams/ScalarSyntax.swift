@@ -26,6 +26,10 @@ enum ScalarSyntax {
         var rest = Substring(text.trimmingSpaces()).dropFirst()
         var items: [String] = []
         var current = ""
+        // Whether the item since the last ',' was quoted (and so is already in `items`).
+        var quotedItem = false
+        // One rule for quoted and plain items: `[a, b, ]` ends with a trailing comma, as YAML
+        // allows; `[a, , b]` is an empty item, which it does not.
         while let character = rest.first {
             switch character {
             case "]":
@@ -33,23 +37,27 @@ enum ScalarSyntax {
                 guard tail.isEmpty else {
                     throw InputError("unexpected text after ']': '\(tail.prefix(40))'", at: location)
                 }
-                try append(current, to: &items, at: location)
+                if !quotedItem { try append(current, to: &items, at: location) }
                 return items
             case ",":
-                try append(current, to: &items, at: location)
+                if !quotedItem {
+                    guard !current.trimmingSpaces().isEmpty else {
+                        throw InputError("empty item in a list; expected [a, b]", at: location)
+                    }
+                    try append(current, to: &items, at: location)
+                }
                 current = ""
+                quotedItem = false
                 rest = rest.dropFirst()
-            case "\"" where current.trimmingSpaces().isEmpty, "'" where current.trimmingSpaces().isEmpty:
+            case "\"" where current.trimmingSpaces().isEmpty && !quotedItem,
+                "'" where current.trimmingSpaces().isEmpty && !quotedItem:
                 let (value, after) = try quoted(rest, at: location)
                 items.append(value)
                 current = ""
+                quotedItem = true
                 rest = after.drop { $0 == " " }
                 guard rest.first == "," || rest.first == "]" else {
                     throw InputError("expected ',' or ']' after a quoted list item", at: location)
-                }
-                if rest.first == "," {
-                    rest = rest.dropFirst()
-                    if rest.trimmingSpaces().hasPrefix("]") { return items }
                 }
             case "[", "{":
                 throw InputError("nested lists and mappings are not supported here; expected [a, b]", at: location)

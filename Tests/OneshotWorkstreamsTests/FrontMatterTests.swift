@@ -89,6 +89,11 @@ private func errors(_ text: String) -> [String] {
         #expect(spanning.dependencies == ["b", "c"])
         let empty = try #require(try parse("---\nws_id: a\ndepends_on: []\n---\n"))
         #expect(empty.dependencies.isEmpty)
+        // A trailing comma, as YAML allows, quoted or not.
+        for list in ["[b, \"c\", ]", "[\"b\", c,]", "[b, c, ]  # done"] {
+            let trailing = try #require(try parse("---\nws_id: a\ndepends_on: \(list)\n---\n"))
+            #expect(trailing.dependencies == ["b", "c"], "\(list)")
+        }
     }
 
     @Test func acceptsBOMAndCRLF() throws {
@@ -120,6 +125,12 @@ private func errors(_ text: String) -> [String] {
         ("---\nws_id: a\ndepends_on: [a]\n---\n", "ws.md:3: workstream a depends on itself"),
         ("---\nws_id: [a, b]\n---\n", "ws.md:2: 'ws_id' takes a single value, found a list"),
         ("---\nws_id: a\ndependencies: [b]\ndepends_on: [c]\n---\n", "ws.md:4: 'depends_on' repeats 'dependencies' (line 3)"),
+        // One rule for quoted and plain items: junk after ']' and empty items are errors.
+        ("---\nws_id: a\ndepends_on: [\"b\", ] junk\n---\n", "ws.md:3: unexpected text after ']': 'junk'"),
+        ("---\nws_id: a\ndepends_on: [b, ] junk\n---\n", "ws.md:3: unexpected text after ']': 'junk'"),
+        ("---\nws_id: a\ndepends_on: [b, , c]\n---\n", "ws.md:3: empty item in a list"),
+        ("---\nws_id: a\ndepends_on: [\"b\", , c]\n---\n", "ws.md:3: empty item in a list"),
+        ("---\nws_id: a\ndepends_on: [, b]\n---\n", "ws.md:3: empty item in a list"),
     ])
     func reportsErrorsWithFileAndLine(text: String, expected: String) {
         let found = errors(text)
