@@ -1,3 +1,5 @@
+import Foundation
+
 /// `oneshot config`: the effective run settings and where each came from (default, the
 /// configuration file with its line, or a flag).
 struct ConfigCommand {
@@ -20,8 +22,12 @@ struct ConfigCommand {
             try ConfigFile.apply(to: &run)
             try run.validate()
         } catch {
-            console.error(error.message)
+            error.messages.forEach { console.error($0) }
             return .invalidInput
+        }
+        if arguments.json {
+            console.out(json(run))
+            return .success
         }
         let width = Setting.all.map(\.key.count).max() ?? 10
         console.out("\("SETTING".padding(to: width))  \("VALUE".padding(to: 20))  SOURCE")
@@ -30,5 +36,16 @@ struct ConfigCommand {
             console.out("\(setting.key.padding(to: width))  \(value.padding(to: 20))  \(run.sources[setting.key] ?? "default")")
         }
         return .success
+    }
+
+    /// `{"settings": {"jobs": {"value": "3", "source": "default"}, …}}`: the table, for machines.
+    private func json(_ run: RunArguments) -> String {
+        let settings = Dictionary(
+            uniqueKeysWithValues: Setting.all.map { setting in
+                (setting.key, ["value": setting.show(run), "source": run.sources[setting.key] ?? "default"])
+            })
+        let data =
+            (try? JSONSerialization.data(withJSONObject: ["settings": settings], options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
 }

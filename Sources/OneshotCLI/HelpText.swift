@@ -48,16 +48,19 @@ public enum HelpText {
         oneshot plan — show what a run would do; execute nothing, write nothing.
 
         USAGE
-          oneshot plan <feature-id> [--json | --dot] [--features DIR] [-C DIR]
+          oneshot plan <feature-id> [--json | --dot] [--exec TEMPLATE] [--features DIR] [-C DIR]
           oneshot <feature-id> --dry-run
 
         Shows the waves (workstreams that can run together), the critical path with its
         estimated length (from earlier runs' durations, when the checkpoint has them), and, when
-        a checkpoint exists, what a resume would skip, retry, treat as uncertain or hold.
+        a checkpoint exists, what a resume would skip, retry, treat as uncertain or hold. It
+        checks the feature as the run does: exit 2 where the run would refuse to start (a
+        workstream left to run with no 'run:' and no --exec).
 
         OPTIONS
           --json           one JSON object for machines
           --dot            a Graphviz picture of the DAG, coloured by state
+          --exec TEMPLATE  the command of workstreams without run:, as given to the run
           --features DIR   read every *.md under DIR whose feature_id is <feature-id>
           -C DIR           the project root
 
@@ -75,11 +78,13 @@ public enum HelpText {
             oneshot config — print the effective run settings and where each came from.
 
             USAGE
-              oneshot config [run flags] [-C DIR]
+              oneshot config [--json] [run flags] [-C DIR]
 
             Settings come from the defaults, then .sdp/config.yml, then flags (the last wins).
             The file is a small strict subset of YAML: 'key: value' lines, and 'breaker:' with
             indented 'threshold:', 'window:', 'timeout:', 'max_backoff:', 'max_opens:', 'enabled:'.
+            Every problem of the file is reported at once, with its line and key. --json prints
+            {"settings": {"<key>": {"value": …, "source": …}}}.
 
             SETTINGS (config key, flag, meaning)
             \(keys)
@@ -95,6 +100,7 @@ public enum HelpText {
             EXAMPLES
               oneshot config
               oneshot config -j 8
+              oneshot config --json
             """
     }
 

@@ -172,13 +172,18 @@ final class HumanOutput: RunObserver {
 
     private func summary(_ report: RunReport) {
         let width = max(10, report.results.map(\.id.count).max() ?? 0)
+        let states = report.results.map { result in
+            result.state.rawValue.replacingOccurrences(of: "_", with: " ") + (result.blockedBy.map { " (by \($0))" } ?? "")
+        }
+        // As wide as the longest, `skipped (by PAY-08)` included: the columns stay aligned.
+        let stateWidth = max(13, states.map(\.count).max() ?? 0)
         print("")
-        print("\("WORKSTREAM".padding(to: width))  \("RESULT".padding(to: 13))  ATTEMPTS  TIME")
-        for result in report.results {
-            var state = result.state.rawValue.replacingOccurrences(of: "_", with: " ")
-            if let blockedBy = result.blockedBy { state += " (by \(blockedBy))" }
+        print("\("WORKSTREAM".padding(to: width))  \("RESULT".padding(to: stateWidth))  ATTEMPTS  TIME")
+        for (result, state) in zip(report.results, states) {
             let time = result.attempts > 0 ? DurationText.format(result.duration) : "-"
-            print("\(result.id.padding(to: width))  \(state.padding(to: 13))  \(String(result.attempts).padding(to: 8))  \(time)")
+            print(
+                "\(result.id.padding(to: width))  \(state.padding(to: stateWidth))  \(String(result.attempts).padding(to: 8))  \(time)"
+            )
         }
         let parts = [
             ("succeeded", report.count(.succeeded)), ("already done", report.count(.alreadyDone)),

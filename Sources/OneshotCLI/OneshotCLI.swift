@@ -15,7 +15,7 @@ public enum OneshotCLI {
             case .plan(let plan):
                 return PlanCommand(
                     featureID: plan.featureID, featuresFolder: plan.featuresFolder, projectRoot: plan.projectRoot,
-                    format: plan.json ? .json : plan.dot ? .dot : .text, console: console
+                    format: plan.json ? .json : plan.dot ? .dot : .text, console: console, execTemplate: plan.execTemplate
                 ).execute().rawValue
             case .version:
                 console.out("oneshot \(HelpText.version)")
@@ -27,7 +27,7 @@ public enum OneshotCLI {
                 return StatusCommand(arguments: status, console: console).execute().rawValue
             }
         } catch {
-            console.error(error.message)
+            error.messages.forEach { console.error($0) }
             console.hint("see 'oneshot --help'")
             return ExitCode.invalidInput.rawValue
         }

@@ -14,6 +14,8 @@ struct PlanCommand {
     let projectRoot: String?
     let format: Format
     let console: Console
+    /// `--exec`, as the run would be given it.
+    var execTemplate: String?
 
     func execute() -> ExitCode {
         if let problem = ProjectRoot.enter(projectRoot) {
@@ -23,19 +25,27 @@ struct PlanCommand {
         var settings = RunArguments()
         settings.featuresFolder = featuresFolder
         if featuresFolder != nil { settings.sources["features"] = "--features" }
+        settings.execTemplate = execTemplate
+        if execTemplate != nil { settings.sources["exec"] = "--exec" }
+        // The settings are merged and checked as the run merges and checks them.
         do {
+            try EnvironmentSettings.apply(to: &settings)
             try ConfigFile.apply(to: &settings)
+            try settings.validate()
         } catch {
-            console.error(error.message)
+            error.messages.forEach { console.error($0) }
             return .invalidInput
         }
         let featuresFolder = settings.featuresFolder
         let graph: WorkstreamGraph
+        let executor: CommandExecutor
         do {
             let id = try FeatureID(validating: featureID)
             let layout: FeatureLoader.Layout = featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
             let feature = try FeatureLoader(layout: layout).load(id)
             graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+            let template = try settings.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
+            executor = CommandExecutor(featureID: featureID, template: template, logFolder: ".sdp/logs/\(featureID)")
         } catch let error as InputErrors {
             error.errors.forEach { console.error($0.description) }
             return .invalidInput
@@ -49,11 +59,17 @@ struct PlanCommand {
         let resume = checkpoint.map {
             ResumePlan.make(
                 graph: graph, checkpoint: $0, rerunUncertain: false,
-                outputExists: { FileManager.default.fileExists(atPath: $0) },
-                probe: CommandExecutor(featureID: featureID, logFolder: ".sdp/logs/\(featureID)").probe
+                outputExists: { FileManager.default.fileExists(atPath: $0) }, probe: executor.probe
             )
         }
         let history = checkpoint == nil ? historyPlan(graph: graph, exec: settings.execTemplate) : nil
+        let problems = CommandCheck.problems(executor, graph: graph) {
+            resume?.completed ?? Set(history?.upToDate ?? [])
+        }
+        guard problems.isEmpty else {
+            problems.forEach { console.error($0) }
+            return .invalidInput
+        }
         let plan = FeaturePlan(graph: graph, resume: resume, history: history)
         switch format {
         case .text: plan.text(featureID: featureID).forEach(console.out)
@@ -138,7 +154,9 @@ struct FeaturePlan {
             return lines
         }
         lines.append("a resume would:")
-        lines.append("  skip (preserved) \(resume.preserved.count): \(resume.preserved.map(\.id).joined(separator: ", "))")
+        if !resume.preserved.isEmpty {
+            lines.append("  skip (preserved) \(resume.preserved.count): \(resume.preserved.map(\.id).joined(separator: ", "))")
+        }
         for finished in resume.finishedMeanwhile {
             let outcome = finished.exitCode == 0 ? "keep as completed" : "run again"
             lines.append("  finished meanwhile: \(finished.record.id), exit \(finished.exitCode): \(outcome)")
@@ -150,8 +168,13 @@ struct FeaturePlan {
             let action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"
             lines.append("  uncertain: \(uncertain.record.id), started \(uncertain.record.startedAt): \(action)")
         }
-        lines.append("  retry \(resume.toRetry.count): \(resume.toRetry.joined(separator: ", "))")
-        lines.append("  pending \(resume.pending.count): \(resume.pending.joined(separator: ", "))")
+        // An empty category gets no line (no bare `pending 0:`).
+        if !resume.toRetry.isEmpty {
+            lines.append("  retry \(resume.toRetry.count): \(resume.toRetry.joined(separator: ", "))")
+        }
+        if !resume.pending.isEmpty {
+            lines.append("  pending \(resume.pending.count): \(resume.pending.joined(separator: ", "))")
+        }
         resume.changes.forEach { lines.append("  changed: \($0)") }
         return lines
     }

@@ -51,10 +51,14 @@ public struct RunArguments: Sendable, Equatable {
     /// Checks the settings together, once flags and the configuration file are merged.
     public mutating func validate() throws(UsageError) {
         guard breaker.threshold <= breaker.window else {
-            throw UsageError("breaker threshold (\(breaker.threshold)) cannot exceed the breaker window (\(breaker.window))")
+            throw UsageError(
+                "\(named("breaker_threshold", "\(breaker.threshold)")) cannot exceed \(named("breaker_window", "\(breaker.window)"))"
+            )
         }
         guard breaker.maxBackoff >= breaker.openTimeout else {
-            throw UsageError("the breaker's max backoff cannot be shorter than its timeout")
+            throw UsageError(
+                "\(named("breaker_max_backoff", DurationText.format(breaker.maxBackoff))) cannot be shorter than \(named("breaker_timeout", DurationText.format(breaker.openTimeout)))"
+            )
         }
         breaker = BreakerConfiguration(
             threshold: breaker.threshold, window: breaker.window, openTimeout: breaker.openTimeout,
@@ -97,6 +101,8 @@ public struct ConfigArguments: Sendable, Equatable {
     public var projectRoot: String?
     /// Run flags to combine with the file, e.g. `-j 8`.
     public var runArguments: [String] = []
+    /// `--json`: the settings as one JSON object.
+    public var json = false
 
     /// Creates the defaults.
     public init() {}
@@ -112,6 +118,8 @@ public struct PlanArguments: Sendable, Equatable {
     public var dot = false
     /// `--features DIR`.
     public var featuresFolder: String?
+    /// `--exec TEMPLATE`: the command of workstreams without `run:`, as the run would be given it.
+    public var execTemplate: String?
     /// `-C DIR`.
     public var projectRoot: String?
 
@@ -141,9 +149,7 @@ public enum ArgumentParser {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        if arguments.first == "help" {
-            return .help(arguments.dropFirst().first.flatMap(HelpTopic.init(rawValue:)) ?? .run)
-        }
+        if arguments.first == "help" { return try parseHelp(Array(arguments.dropFirst())) }
         if arguments.first == "config" { return try parseConfig(Array(arguments.dropFirst())) }
         if arguments.first == "status" { return try parseStatus(Array(arguments.dropFirst())) }
         if arguments.first == "plan" { return try parsePlan(Array(arguments.dropFirst())) }
@@ -201,18 +207,20 @@ public enum ArgumentParser {
         }
         if positional.first == "run" { positional.removeFirst() }
         run.featureID = try featureID(from: positional, example: "oneshot F052")
-        guard run.breaker.threshold <= run.breaker.window else {
-            throw UsageError(
-                "--breaker-threshold (\(run.breaker.threshold)) cannot exceed --breaker-window (\(run.breaker.window))")
-        }
-        guard run.breaker.maxBackoff >= run.breaker.openTimeout else {
-            throw UsageError("--breaker-max-backoff cannot be shorter than --breaker-timeout")
-        }
-        run.breaker = BreakerConfiguration(
-            threshold: run.breaker.threshold, window: run.breaker.window, openTimeout: run.breaker.openTimeout,
-            maxBackoff: run.breaker.maxBackoff, maxOpens: run.breaker.maxOpens
-        )
+        // The breaker's settings are checked together by `validate()`, once `.sdp/config.yml` is
+        // merged: a flag alone may be valid only beside the file's values.
         return .run(run)
+    }
+
+    /// `oneshot help [topic]`: a topic that does not exist is a usage error, not the general help.
+    private static func parseHelp(_ arguments: [String]) throws(UsageError) -> Invocation {
+        guard let name = arguments.first else { return .help(.run) }
+        guard let topic = HelpTopic(rawValue: name) else {
+            let topics = HelpTopic.allCases.map(\.rawValue).joined(separator: ", ")
+            throw UsageError("no help topic '\(name)'; topics: \(topics)")
+        }
+        guard arguments.count == 1 else { throw UsageError("unexpected argument '\(arguments[1])'; give one help topic") }
+        return .help(topic)
     }
 
     private static func parseStatus(_ arguments: [String]) throws(UsageError) -> Invocation {
@@ -245,6 +253,7 @@ public enum ArgumentParser {
             let argument = arguments[index]
             switch argument {
             case "-h", "--help": return .help(.config)
+            case "--json": config.json = true
             case "-C", "--directory":
                 index += 1
                 guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
@@ -274,6 +283,7 @@ public enum ArgumentParser {
             case "--json": plan.json = true
             case "--dot": plan.dot = true
             case "--features": plan.featuresFolder = try value()
+            case "--exec": plan.execTemplate = try value()
             case "-C", "--directory": plan.projectRoot = try value()
             default:
                 if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for plan") }

@@ -24,7 +24,7 @@ struct RunCommand {
             try ConfigFile.apply(to: &arguments)
             try arguments.validate()
         } catch {
-            console.error(error.message)
+            error.messages.forEach { console.error($0) }
             console.hint("see 'oneshot help config'")
             return .invalidInput
         }
@@ -32,7 +32,7 @@ struct RunCommand {
             let format: PlanCommand.Format = arguments.json ? .json : .text
             return PlanCommand(
                 featureID: arguments.featureID, featuresFolder: arguments.featuresFolder, projectRoot: nil, format: format,
-                console: console
+                console: console, execTemplate: arguments.execTemplate
             ).execute()
         }
         guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
@@ -53,6 +53,15 @@ struct RunCommand {
                     history: history, graph: graph, exec: arguments.execTemplate,
                     outputExists: { FileManager.default.fileExists(atPath: $0) })
             }
+        let problems = CommandCheck.problems(executor, graph: graph) {
+            CommandCheck.done(
+                featureID: featureID.rawValue, graph: graph, executor: executor, fresh: arguments.fresh || arguments.force,
+                history: historyPlan)
+        }
+        guard problems.isEmpty else {
+            problems.forEach { console.error($0) }
+            return .invalidInput
+        }
         let session: CheckpointSession
         do {
             session = try CheckpointSession.open(
@@ -220,7 +229,8 @@ struct RunCommand {
         return CircuitBreaker.restoring(saved.saved, configuration: arguments.breaker, now: Date())
     }
 
-    /// Reads the feature's files, builds the graph and the executor; prints every problem.
+    /// Reads the feature's files, builds the graph and the executor; prints every problem. Whether
+    /// each workstream has a command is checked once the resume is known (``CommandCheck``).
     private func loadFeature() -> (FeatureID, WorkstreamGraph, CommandExecutor)? {
         do {
             let featureID = try FeatureID(validating: arguments.featureID)
@@ -233,12 +243,7 @@ struct RunCommand {
                 featureID: featureID.rawValue, template: template,
                 logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
             )
-            let missing = executor.workstreamsWithoutCommand(graph.workstreams)
-            for workstream in missing {
-                let place = workstream.source.map { "\($0): " } ?? ""
-                console.error("\(place)workstream \(workstream.id) has no 'run:' command and no --exec template was given")
-            }
-            return missing.isEmpty ? (featureID, graph, executor) : nil
+            return (featureID, graph, executor)
         } catch let error as InputErrors {
             error.errors.forEach { console.error($0.description) }
         } catch {

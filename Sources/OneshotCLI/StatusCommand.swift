@@ -87,13 +87,13 @@ enum StatusFormat {
             lines.append("no run in progress")
         }
         let width = max(10, status.rows.map(\.id.count).max() ?? 0)
-        lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: 12))  ATTEMPTS  TIME")
-        for row in status.rows {
-            var state = row.state
-            if let blockedBy = row.blockedBy { state += " (by \(blockedBy))" }
+        let states = status.rows.map { row in row.state + (row.blockedBy.map { " (by \($0))" } ?? "") }
+        let stateWidth = max(12, states.map(\.count).max() ?? 0)
+        lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: stateWidth))  ATTEMPTS  TIME")
+        for (row, state) in zip(status.rows, states) {
             let time = row.attempts > 0 ? DurationText.format(.milliseconds(row.durationMS)) : "-"
             lines.append(
-                "\(row.id.padding(to: width))  \(state.padding(to: 12))  \(String(row.attempts).padding(to: 8))  \(time)")
+                "\(row.id.padding(to: width))  \(state.padding(to: stateWidth))  \(String(row.attempts).padding(to: 8))  \(time)")
         }
         let counts = CheckpointStatus.states
             .map { ($0, status.count($0)) }.filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }

@@ -40,13 +40,27 @@ struct AttemptRunner: Sendable {
                 }
             }
             while let next = await group.next() {
-                if let outcome = next {
-                    group.cancelAll()
-                    return outcome
+                guard let outcome = next else { continue }
+                group.cancelAll()
+                guard case .ran(.timedOut, let timedOut?) = outcome else { return outcome }
+                // The executor, cancelled, still says where its log is and what it printed last:
+                // a timed-out attempt is reported as fully as any failure.
+                for await late in group {
+                    if case .ran(_, let result?)? = late { return .ran(.timedOut, Self.merging(result, timedOut)) }
                 }
+                return outcome
             }
             return .ran(.interrupted, nil)
         }
+    }
+
+    /// The stopped executor's result (log path, last lines, cost) marked as timed out.
+    private static func merging(_ result: ExecutionResult, _ timedOut: ExecutionResult) -> ExecutionResult {
+        var merged = result
+        merged.succeeded = false
+        let lines = [result.detail, timedOut.detail].compactMap { $0 }.filter { !$0.isEmpty }
+        merged.detail = lines.isEmpty ? nil : lines.joined(separator: "\n")
+        return merged
     }
 
     private func invoke(_ workstream: Workstream, _ attempt: Int) async -> Outcome {

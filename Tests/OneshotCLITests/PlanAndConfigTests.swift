@@ -77,11 +77,11 @@ import Testing
 
     @Test(arguments: [
         ("jbos: 3\n", ".sdp/config.yml:1: unknown setting 'jbos'; expected one of jobs, exec"),
-        ("jobs: many\n", ".sdp/config.yml:1 takes a whole number from 1 to 100000, not 'many'"),
+        ("jobs: many\n", ".sdp/config.yml:1: jobs takes a whole number from 1 to 100000, not 'many'"),
         ("jobs: 2\njobs: 3\n", ".sdp/config.yml:2: 'jobs' is already set on line 1"),
         ("\tjobs: 2\n", ".sdp/config.yml:1: tab used for indentation; use spaces"),
         ("  jobs: 2\n", ".sdp/config.yml:1: unexpected indentation; only 'breaker:' has nested settings"),
-        ("breaker:\n  threshold: 9\n", "breaker threshold (9) cannot exceed the breaker window (5)"),
+        ("breaker:\n  threshold: 9\n", "breaker.threshold (9, .sdp/config.yml:2) cannot exceed the default breaker.window (5)"),
         ("exec: \"unclosed\n", ".sdp/config.yml:1: quoted value is never closed"),
     ])
     func badConfigurationIsAUsageErrorNamingTheLine(text: String, message: String) async throws {
