@@ -180,7 +180,7 @@ final class HumanOutput: RunObserver {
         print("")
         print("\("WORKSTREAM".padding(to: width))  \("RESULT".padding(to: stateWidth))  ATTEMPTS  TIME")
         for (result, state) in zip(report.results, states) {
-            let time = result.attempts > 0 ? DurationText.format(result.duration) : "-"
+            let time = result.lastAttempt != nil ? DurationText.format(result.duration) : "-"
             print(
                 "\(result.id.padding(to: width))  \(state.padding(to: stateWidth))  \(String(result.attempts).padding(to: 8))  \(time)"
             )

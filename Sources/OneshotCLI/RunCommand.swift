@@ -121,6 +121,7 @@ struct RunCommand {
             outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
         options.checkpointGrace = arguments.checkpointGrace
+        options.previousAttempts = session.plan.previousAttempts
         options.deadline = arguments.deadline?.date(from: startedAt)
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
         let killSwitch = KillSwitch()

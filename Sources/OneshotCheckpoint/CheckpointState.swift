@@ -44,11 +44,18 @@ struct CheckpointState {
     /// The state at the start of a new run: what the plan keeps, the history carried over.
     init(plan: ResumePlan, previous: Checkpoint?, startedAt: ContinuousClock.Instant) {
         completed = plan.completed
-        failed = Set(plan.toRetry)
-        interrupted = []
+        records = previous?.workstreams ?? [:]
+        // Work to retry keeps what it was: work stopped by a signal or a deadline is interrupted,
+        // not failed, however many runs it takes (an earlier version listed it under both).
+        let wasInterrupted = Set(previous?.interrupted ?? []).subtracting(previous?.failed ?? [])
+        let recorded = previous?.workstreams ?? [:]
+        let interruptedLast = plan.toRetry.filter { id in
+            recorded[id]?.lastStatus.map { $0 == AttemptStatus.interrupted.rawValue } ?? wasInterrupted.contains(id)
+        }
+        interrupted = Set(interruptedLast)
+        failed = Set(plan.toRetry).subtracting(interrupted)
         skipped = [:]
         inFlight = [:]
-        records = previous?.workstreams ?? [:]
         runs = CheckpointLimits.clamp(
             CheckpointLimits.add(previous?.runs ?? (previous == nil ? 0 : 1), 1), CheckpointLimits.count)
         previousElapsedMS = previous?.elapsedMS ?? 0
@@ -135,9 +142,13 @@ struct CheckpointState {
             record.completedAt = time
             record.definition = attempt.definition
         case .failed?, .timedOut?:
-            if attempt.final { failed.insert(attempt.id) }
+            if attempt.final {
+                failed.insert(attempt.id)
+                interrupted.remove(attempt.id)
+            }
         case .interrupted?:
             interrupted.insert(attempt.id)
+            failed.remove(attempt.id)
         case .uncertain?, nil:
             break
         }
@@ -150,7 +161,8 @@ struct CheckpointState {
         featureID: String, graph: WorkstreamGraph?, fingerprint: String?, journalSeq: Int, now: Date,
         monotonicNow: ContinuousClock.Instant? = nil
     ) -> Checkpoint {
-        var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.format(now))
+        // With milliseconds: a reader adds the time from it to the journal's last line.
+        var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.formatMilliseconds(now))
         checkpoint.completed = completed.sorted()
         checkpoint.failed = failed.sorted()
         checkpoint.graph = graph.map(snapshot) ?? recordedGraph

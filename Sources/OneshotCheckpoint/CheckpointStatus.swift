@@ -37,12 +37,17 @@ public struct CheckpointStatus: Sendable, Equatable {
         let skipped = checkpoint.skipped ?? [:]
         let records = checkpoint.workstreams ?? [:]
         var running: Set<String> = []
+        // The attempt in flight is counted: it was made, though its end was never recorded.
+        var inFlightAttempt: [String: Int] = [:]
         for record in checkpoint.inFlight ?? [] {
             let finished =
                 records[record.id].flatMap { finished in
                     finished.lastRun.map { ($0, finished.lastAttempt ?? 0) >= (record.run ?? 0, record.attempt) }
                 } ?? false
-            if !finished { running.insert(record.id) }
+            if !finished {
+                running.insert(record.id)
+                inFlightAttempt[record.id] = record.attempt
+            }
         }
         var ids = Set(checkpoint.graph?.nodes.map(\.id) ?? [])
         ids.formUnion(completed)
@@ -57,7 +62,8 @@ public struct CheckpointStatus: Sendable, Equatable {
                 } else if skipped[id] != nil { "skipped" } else { "pending" }
             let record = records[id]
             return Row(
-                id: id, state: state, attempts: record?.attempts ?? 0, durationMS: record?.durationMS ?? 0,
+                id: id, state: state, attempts: max(record?.attempts ?? 0, inFlightAttempt[id] ?? 0),
+                durationMS: record?.durationMS ?? 0,
                 costUSD: record?.costUSD, blockedBy: state == "skipped" ? skipped[id] : nil
             )
         }

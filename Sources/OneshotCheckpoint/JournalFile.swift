@@ -86,7 +86,18 @@ public enum CheckpointReader {
             now: RFC3339.parse(last.at) ?? Date()
         )
         merged.version = snapshot.version
+        merged.elapsedMS = elapsedMS(snapshot, through: last.at)
         try CheckpointCodec.validate(&merged, path: paths.journal, featureID: paths.featureID, warnings: &notes)
         return (merged, notes)
+    }
+
+    /// The snapshot's time so far plus the time from its writing to the journal's last line: a
+    /// run killed (kill -9) after its last snapshot still counts the work the journal records.
+    private static func elapsedMS(_ snapshot: Checkpoint, through lastLine: String) -> Int? {
+        guard let written = RFC3339.parse(snapshot.timestamp), let last = RFC3339.parse(lastLine), last > written else {
+            return snapshot.elapsedMS
+        }
+        let since = Int((last.timeIntervalSince(written) * 1000).rounded())
+        return CheckpointLimits.clamp(CheckpointLimits.add(snapshot.elapsedMS ?? 0, since), CheckpointLimits.durationMS)
     }
 }

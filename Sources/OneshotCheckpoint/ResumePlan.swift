@@ -57,6 +57,10 @@ public struct ResumePlan: Sendable, Equatable {
     public var changes: [String]
     /// Durations of earlier successful attempts, in seconds, to prioritise the ready queue.
     public var knownDurations: [String: Double]
+    /// Attempts the earlier runs made of each workstream of the feature, those in flight when
+    /// they stopped included: this run's attempts are numbered after them
+    /// (``DispatchOptions/previousAttempts``).
+    public var previousAttempts: [String: Int] = [:]
 
     /// Uncertain workstreams that must not run again until the user says so.
     public var held: Set<String> { Set(uncertain.filter { !$0.willRerun }.map(\.record.id)) }
@@ -159,6 +163,14 @@ public struct ResumePlan: Sendable, Equatable {
         for (id, record) in records {
             if let milliseconds = record.lastSuccessMS { durations[id] = Double(milliseconds) / 1000 }
         }
+        var previousAttempts: [String: Int] = [:]
+        for (id, record) in records where graph.node(id) != nil && record.attempts > 0 {
+            previousAttempts[id] = record.attempts
+        }
+        // An attempt killed with oneshot (kill -9) never recorded its end, but it was made.
+        for record in checkpoint.inFlight ?? [] where graph.node(record.id) != nil {
+            previousAttempts[record.id] = max(previousAttempts[record.id] ?? 0, record.attempt)
+        }
         let meanwhile = Dictionary(
             finishedMeanwhile.map { ($0.record.id, $0.durationMS) }, uniquingKeysWith: { first, _ in first })
         return ResumePlan(
@@ -173,7 +185,8 @@ public struct ResumePlan: Sendable, Equatable {
             toRetry: toRetry,
             pending: pending,
             changes: changes.sorted(),
-            knownDurations: durations
+            knownDurations: durations,
+            previousAttempts: previousAttempts
         )
     }
 

@@ -92,8 +92,12 @@ struct DispatchLoop {
         for attempt in options.adopted {
             if let node = graph.node(attempt.id), !done.contains(node) { adopted[node] = attempt.attempt }
         }
+        var prior: [Int: Int] = [:]
+        for (id, count) in options.previousAttempts {
+            if let node = graph.node(id) { prior[node] = count }
+        }
         state = DispatchState(
-            graph: graph, done: done, held: held, adopted: adopted, rank: graph.priorityRanks(weights: weights))
+            graph: graph, done: done, held: held, adopted: adopted, prior: prior, rank: graph.priorityRanks(weights: weights))
         random = SeededRandom(seed: options.randomSeed ?? UInt64.random(in: 0...UInt64.max))
         durations = [Duration](repeating: .zero, count: graph.count)
         lastAttempt = [AttemptReport?](repeating: nil, count: graph.count)
@@ -195,8 +199,10 @@ struct DispatchLoop {
             }
         case .failed, .timedOut:
             let retries = workstream.retries ?? options.defaultRetries
-            if attempt <= retries && !state.stopLaunching {
-                let delay = options.backoff.delay(afterAttempt: attempt, using: &random)
+            // Retries are counted within this run; `attempt` counts across runs.
+            let tries = state.attemptsThisRun(node)
+            if tries <= retries && !state.stopLaunching {
+                let delay = options.backoff.delay(afterAttempt: tries, using: &random)
                 report.retryIn = delay
                 state.backOff(node)
                 record(report, node: node, final: false)

@@ -57,6 +57,11 @@ public struct DispatchOptions: Sendable {
     /// at it, running attempts are cancelled (they end as interrupted, as on a signal). Either
     /// way the run ends as ``RunReport/Status/deadlineReached`` with the rest not run. `nil`: none.
     public var deadline: Date?
+    /// Attempts earlier runs made, by id (from a checkpoint, ``ResumePlan/previousAttempts``):
+    /// this run numbers its attempts after them, so the attempt handed to the executor (the
+    /// CLI's `ONESHOT_ATTEMPT`, its log headers and exit files) counts across resumes. Retries
+    /// (``defaultRetries``, a workstream's `retries:`) are still counted within this run.
+    public var previousAttempts: [String: Int] = [:]
 
     /// Creates options; every parameter has the CLI's default.
     public init(

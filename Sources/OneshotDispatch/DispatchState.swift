@@ -19,7 +19,10 @@ struct DispatchState {
     }
 
     private(set) var phase: [Phase]
+    /// Each node's latest attempt number, counted across runs (see ``priorAttempts``).
     private(set) var attempts: [Int]
+    /// Attempts earlier runs made of each node: this run's are numbered after them.
+    private var priorAttempts: [Int]
     private var unmetDependencies: [Int]
     private let held: Set<Int>
     private var ready: ReadyQueue
@@ -34,12 +37,20 @@ struct DispatchState {
     ///   - rank: priority rank of each node (lower first).
     ///   - held: nodes never to launch.
     ///   - adopted: nodes already running (an earlier run's attempts), with their attempt numbers.
-    init(graph: WorkstreamGraph, done: Set<Int>, held: Set<Int> = [], adopted: [Int: Int] = [:], rank: [Int]) {
+    ///   - prior: attempts earlier runs made, by node.
+    init(
+        graph: WorkstreamGraph, done: Set<Int>, held: Set<Int> = [], adopted: [Int: Int] = [:], prior: [Int: Int] = [:],
+        rank: [Int]
+    ) {
         phase = (0..<graph.count).map { done.contains($0) ? .alreadyDone : .waiting }
         attempts = [Int](repeating: 0, count: graph.count)
+        for (node, count) in prior where phase[node] == .waiting { attempts[node] = max(0, count) }
+        priorAttempts = attempts
         for (node, attempt) in adopted where phase[node] == .waiting {
             phase[node] = .running
             attempts[node] = attempt
+            // The adopted attempt is this run's first: its retries are counted from it.
+            priorAttempts[node] = max(0, attempt - 1)
             running += 1
         }
         unmetDependencies = graph.dependencies.map { $0.reduce(0) { $0 + (done.contains($1) ? 0 : 1) } }
@@ -49,6 +60,11 @@ struct DispatchState {
             phase[node] = .ready
             ready.push(node)
         }
+    }
+
+    /// The attempts of `node` made (or adopted) in this run: what its retries are counted against.
+    func attemptsThisRun(_ node: Int) -> Int {
+        attempts[node] - priorAttempts[node]
     }
 
     /// Whether nothing runs, backs off, or could still be launched.

@@ -25,9 +25,10 @@ public struct WorkstreamResult: Sendable, Equatable {
     public var id: String
     /// Its end state.
     public var state: WorkstreamState
-    /// Attempts made in this run.
+    /// Attempts made, counted across runs (``DispatchOptions/previousAttempts``): the number of
+    /// the latest one.
     public var attempts: Int
-    /// Time spent in those attempts.
+    /// Time spent in this run's attempts.
     public var duration: Duration
     /// The last attempt's report, if any.
     public var lastAttempt: AttemptReport?
