@@ -1,5 +1,6 @@
 import Foundation
 import Oneshot
+import OneshotSystem
 import Synchronization
 
 /// Shows a run to a person: one line per event, stamped with the time since the start so that
@@ -11,6 +12,7 @@ final class HumanOutput: RunObserver {
         var done = 0
         var running = 0
         var failed = 0
+        var skipped = 0
         var total = 0
         var statusShown = false
         var finished = false
@@ -18,6 +20,10 @@ final class HumanOutput: RunObserver {
         var breakerUntil: Date?
         /// While nothing can be written to the checkpoint: since when, for the status line.
         var unwritableSince: Date?
+        /// Once a signal stops the run: the grace its workstreams get (`.zero`: killed now).
+        var stopping: Duration?
+        /// This run's successful durations in seconds, by id, for the ETA.
+        var succeeded: [String: Double] = [:]
     }
 
     private let console: Console
@@ -68,12 +74,15 @@ final class HumanOutput: RunObserver {
         case .workstreamFinished(let report):
             progress.withLock { progress in
                 progress.running -= 1
-                if report.status == .succeeded { progress.done += 1 }
+                if report.status == .succeeded {
+                    progress.done += 1
+                    progress.succeeded[report.id] = report.duration.inSeconds
+                }
                 if report.retryIn == nil && (report.status == .failed || report.status == .timedOut) { progress.failed += 1 }
             }
             finished(report)
         case let .workstreamSkipped(id, blockedBy):
-            progress.withLock { $0.failed += 1 }
+            progress.withLock { $0.skipped += 1 }
             emit(paint("⊘", 33) + " \(id) skipped: blocked by \(blockedBy)")
         case .breakerChanged(let transition):
             if transition.to != .open { progress.withLock { $0.breakerUntil = nil } }
@@ -127,6 +136,13 @@ final class HumanOutput: RunObserver {
     }
 
     func finish(_ report: RunReport?, exitCode: ExitCode) {}
+
+    func stopping(grace: Duration) {
+        writing.withLock { _ in
+            progress.withLock { $0.stopping = grace }
+            drawStatus()
+        }
+    }
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
         let lines = ResumeReport(plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)").lines()
@@ -216,26 +232,25 @@ final class HumanOutput: RunObserver {
         guard live else { return }
         let snapshot = progress.withLock { $0 }
         guard snapshot.total > 0, !snapshot.finished else { return }
-        let pending = max(0, snapshot.total - snapshot.done - snapshot.running - snapshot.failed)
-        var line =
-            "\(snapshot.done)/\(snapshot.total) done · \(snapshot.running) running · \(snapshot.failed) failed · \(pending) pending · "
-        line += DurationText.format(ContinuousClock.now - start)
-        if let until = snapshot.breakerUntil, until > Date() { line += " · breaker open, probe in \(BreakerText.until(until))" }
-        if let since = snapshot.unwritableSince {
-            line += " · checkpoint unwritable for \(age(since)), retrying"
-        }
-        if let eta = eta(pending: pending + snapshot.running) {
-            line += " · ETA ~\(DurationText.format(.milliseconds(Int64(eta * 1000))))"
-        }
-        console.raw("\r\u{1B}[2K" + paint(line, 2))
+        var line = StatusLine(durations: estimates.merging(snapshot.succeeded) { _, now in now }, jobs: jobs)
+        line.total = snapshot.total
+        line.done = snapshot.done
+        line.running = snapshot.running
+        line.failed = snapshot.failed
+        line.skipped = snapshot.skipped
+        line.breakerUntil = snapshot.breakerUntil
+        line.unwritableSince = snapshot.unwritableSince
+        line.stopping = snapshot.stopping
+        let text = line.text(elapsed: ContinuousClock.now - start, now: Date(), width: columns())
+        console.raw("\r\u{1B}[2K" + paint(text, 2))
         progress.withLock { $0.statusShown = true }
     }
 
-    /// Remaining work divided by the slots, from the durations of earlier runs; `nil` if unknown.
-    private func eta(pending: Int) -> Double? {
-        guard !estimates.isEmpty else { return nil }
-        let mean = estimates.values.reduce(0, +) / Double(estimates.count)
-        return Double(pending) * mean / Double(max(1, jobs))
+    /// The terminal's width, read at each redraw so that a resize (SIGWINCH) takes effect:
+    /// `COLUMNS` when set, as `ls` has it, else the terminal's own, else 80.
+    private func columns() -> Int {
+        if let text = ProcessInfo.processInfo.environment["COLUMNS"], let columns = Int(text), columns > 0 { return columns }
+        return Syscall.terminalColumns(console.outputFD) ?? 80
     }
 
     /// The time since `date`, as `12s`.

@@ -282,6 +282,10 @@ struct RunCommand {
                 )
             }
             group.addTask { await Self.nextSignal(signals) }
+            // The status line's clock and SIGWINCH redraws go on while the run stops, until the
+            // report: the line says what the stop waits for instead of freezing.
+            group.addTask { await Self.tick(observers) }
+            group.addTask { await Self.redrawOnResize(observers) }
             var report: RunReport?
             var received: Int32?
             while let outcome = await group.next() {
@@ -298,6 +302,7 @@ struct RunCommand {
                     }
                     requestStop.yield()
                     requestStop.finish()
+                    observers.forEach { $0.stopping(grace: arguments.grace) }
                     group.addTask { await Self.nextSignal(signals) }
                 case .signal(let number):
                     observers.forEach {
@@ -306,6 +311,7 @@ struct RunCommand {
                         )
                     }
                     killSwitch.throwSwitch()
+                    observers.forEach { $0.stopping(grace: .zero) }
                     group.addTask { await Self.nextSignal(signals) }
                 case .watcherEnded:
                     break
@@ -315,7 +321,7 @@ struct RunCommand {
         }
     }
 
-    /// The dispatcher's run, which a stop request cancels, with the live status line's clock.
+    /// The dispatcher's run, which a stop request cancels.
     private func run(
         _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], stopRequests: AsyncStream<Void>,
         killSwitch: KillSwitch
@@ -337,13 +343,6 @@ struct RunCommand {
                 }
                 group.addTask {
                     for await _ in stopRequests { return .stopRequested }
-                    return .ended
-                }
-                group.addTask {
-                    // Moves the live status line's clock; ends when the run does (cancellation).
-                    while (try? await Task.sleep(for: .seconds(1))) != nil {
-                        observers.forEach { $0.tick() }
-                    }
                     return .ended
                 }
                 var report: RunReport?
@@ -369,6 +368,22 @@ struct RunCommand {
     /// stop the run.
     private static var stopSignals: [Int32] {
         [SIGINT, SIGTERM, SIGQUIT] + (SignalWatcher.isIgnored(SIGHUP) ? [] : [SIGHUP])
+    }
+
+    /// Moves the live status line's clock once a second; ends when the run does (cancellation).
+    private static func tick(_ observers: [any RunObserver]) async -> Outcome {
+        while (try? await Task.sleep(for: .seconds(1))) != nil {
+            observers.forEach { $0.tick() }
+        }
+        return .watcherEnded
+    }
+
+    /// Redraws the status line when the terminal is resized, to its new width.
+    private static func redrawOnResize(_ observers: [any RunObserver]) async -> Outcome {
+        for await _ in SignalWatcher.signals([SIGWINCH]) {
+            observers.forEach { $0.tick() }
+        }
+        return .watcherEnded
     }
 
     private static func nextSignal(_ signals: AsyncStream<Int32>) async -> Outcome {

@@ -14,4 +14,12 @@ protocol RunObserver: Sendable {
     func tick()
     /// Information for people (where the checkpoint is, when the breaker probes).
     func note(_ message: String)
+    /// Called when a signal stops the run (see the extension's default).
+    func stopping(grace: Duration)
+}
+
+extension RunObserver {
+    /// Called when a signal stops the run: its running workstreams get `grace` (`.zero` once a
+    /// second signal kills them). Shown by the live status line; the default ignores it.
+    func stopping(grace: Duration) {}
 }

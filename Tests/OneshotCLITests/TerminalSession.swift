@@ -11,11 +11,18 @@ import Testing
         let errPath: String
 
         /// Starts `oneshot arguments…` in `directory`; stdin and stdout are the terminal, stderr a file.
-        init(_ arguments: [String], in directory: String) throws {
+        ///
+        /// - Parameters:
+        ///   - environment: variables set (a `nil` value removes one, e.g. `CI`).
+        ///   - columns: the terminal's width, if set before the start.
+        init(
+            _ arguments: [String], in directory: String, environment: [String: String?] = [:], columns: Int? = nil
+        ) throws {
             master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
             guard master >= 0, let terminal = Self.unlockedTerminal(master) else {
                 throw SessionError(message: "no pty: errno \(errno)")
             }
+            if let columns { Self.setColumns(columns, of: master) }
             errPath = (directory as NSString).appendingPathComponent(".err-\(UUID().uuidString)")
             var attributes = posix_spawnattr_t()
             var actions = posix_spawn_file_actions_t()
@@ -39,7 +46,9 @@ import Testing
             posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
             let command = ["sh", "-c", "cd \"$0\" && exec \"$@\"", directory, OneshotBinary.url.path] + arguments
             let argv = command.map { strdup($0) } + [nil]
-            let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            var variables = ProcessInfo.processInfo.environment
+            for (name, value) in environment { variables[name] = value }
+            let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
             defer {
                 argv.forEach { free($0) }
                 envp.forEach { free($0) }
@@ -63,6 +72,31 @@ import Testing
                 let terminal = unsafeBitCast(name, to: Name.self)(master)
             else { return nil }
             return String(cString: terminal)
+        }
+
+        /// Resizes the terminal: the kernel sends SIGWINCH to its foreground process group.
+        func resize(columns: Int) {
+            Self.setColumns(columns, of: master)
+        }
+
+        private static func setColumns(_ columns: Int, of master: Int32) {
+            var size = winsize(ws_row: 24, ws_col: UInt16(columns), ws_xpixel: 0, ws_ypixel: 0)
+            _ = ioctl(master, UInt(TIOCSWINSZ), &size)
+        }
+
+        private var received: [UInt8] = []
+
+        /// Everything written to the terminal so far (read without blocking).
+        func output() -> String {
+            guard master >= 0 else { return String(decoding: received, as: UTF8.self) }
+            var descriptor = pollfd(fd: master, events: Int16(POLLIN), revents: 0)
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while poll(&descriptor, 1, 0) > 0, descriptor.revents & Int16(POLLIN) != 0 {
+                let count = read(master, &buffer, buffer.count)
+                guard count > 0 else { break }
+                received += buffer[..<count]
+            }
+            return String(decoding: received, as: UTF8.self)
         }
 
         /// Closes the terminal, as a closed window or a dropped ssh connection does.
