@@ -3,9 +3,8 @@ import Testing
 
 @testable import OneshotCLI
 
-/// The live status line (#14): skipped is not failed, the line fits the terminal and follows
-/// its resizes, the ETA waits for the breaker and learns only from successes, and a stopping
-/// run says what it waits for instead of freezing.
+/// The live status line's text and ETA (#14): skipped is not failed, the line is cut to the
+/// width, the ETA waits for the breaker. On a real terminal: ``LiveStatusTerminalTests``.
 @Suite(.timeLimit(.minutes(2))) struct LiveStatusLineTests {
     @Test func theETAWaitsForTheBreakerAndLearnsOnlyFromSuccesses() {
         let now = Date(timeIntervalSince1970: 1_000_000)
@@ -38,42 +37,4 @@ import Testing
         line.stopping = .zero
         #expect(line.text(elapsed: .seconds(2), now: now, width: 200) == "stopping: killing 1 workstream · 2.00s")
     }
-
-    #if os(Linux)
-        /// The status lines drawn so far: what follows each "erase line" up to the next one,
-        /// when it holds no event line.
-        private func statusLines(_ output: String) -> [String] {
-            output.components(separatedBy: "\r\u{1B}[2K").filter { !$0.isEmpty && !$0.contains("\n") }
-        }
-
-        @Test func onATerminalTheLineFitsFollowsResizesAndKeepsTickingWhileStopping() async throws {
-            let project = try TemporaryProject()
-            try project.workstream(
-                "F1", "a",
-                run: "trap '' TERM; touch a-started; while [ ! -f go ]; do [ -d features ] || exit 9; sleep 0.05; done")
-            try project.workstream("F1", "b", run: "exit 1")
-            try project.workstream("F1", "c", depends: ["b"], run: "true")
-            let session = try TerminalSession(
-                ["F1", "--no-breaker", "--grace", "3s"], in: project.path,
-                environment: ["CI": nil, "COLUMNS": nil, "NO_COLOR": "1", "TERM": "xterm"], columns: 200)
-            #expect(
-                try await eventually {
-                    statusLines(session.output()).last?.hasPrefix("0/3 done · 1 running · 1 failed · 1 skipped · 0 pending")
-                        == true
-                }, "\(session.output())")
-
-            session.resize(columns: 30)
-            #expect(
-                try await eventually { statusLines(session.output()).contains { $0.count == 29 && $0.hasSuffix("…") } },
-                "SIGWINCH redraws at the new width: \(statusLines(session.output()).suffix(3))")
-
-            session.resize(columns: 200)
-            kill(session.pid, SIGINT)
-            let stopping = "stopping: waiting for 1 workstream (grace 3.00s) · "
-            #expect(
-                try await eventually { Set(statusLines(session.output()).filter { $0.hasPrefix(stopping) }).count >= 2 },
-                "the line keeps ticking during the grace: \(statusLines(session.output()).suffix(3))")
-            #expect(try await session.finish() == 130)
-        }
-    #endif
 }
