@@ -19,6 +19,11 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     /// Stopped at `--deadline`: running attempts were interrupted, work that would not have
     /// finished before it was not started; progress is kept, the same command resumes.
     case deadlineReached = 7
+    /// Nothing failed, but work is held for a decision: `idempotent: false` work whose end is
+    /// unknown and that no `verify:` command vouched for (released by `--rerun-uncertain` or by
+    /// marking it `status: completed`), or work whose outcome this run could not learn. A failure
+    /// anywhere wins: the run exits 1, and the held work is reported all the same.
+    case heldForDecision = 8
     /// Hung up: SIGHUP (the terminal closed, the ssh connection dropped); the checkpoint is kept
     /// for a resume. Not under `nohup`, which ignores SIGHUP: the run then goes on.
     case hangUp = 129
@@ -42,6 +47,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
             "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace"
         case .deadlineReached:
             "stopped at the deadline (--deadline): running work interrupted, work that would not fit not started; run the same command to resume"
+        case .heldForDecision:
+            "held for a decision: nothing failed, but uncertain work may have run and cannot be verified; the summary names the command that releases it (a failure anywhere exits 1 instead)"
         case .hangUp: "hung up by SIGHUP (terminal closed, ssh dropped; not under nohup); progress is kept for a resume"
         case .interrupted: "interrupted by SIGINT; progress is kept for a resume"
         case .quit: "quit by SIGQUIT; progress is kept for a resume"

@@ -142,7 +142,9 @@ public enum HelpText {
               --force               run every workstream: ignore the history and discard the
                                     checkpoint
               --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
-                                    when an earlier run died
+                                    when an earlier run died (a workstream's 'verify:' command,
+                                    run first on a resume, settles them without it: exit 0 keeps
+                                    the work as completed; otherwise it is held, exit 8)
               --kill-orphans        terminate the attempts an earlier run left running, instead of
                                     waiting for them (adopting them) and keeping their outcome
               --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)

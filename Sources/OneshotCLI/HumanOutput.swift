@@ -145,7 +145,9 @@ final class HumanOutput: RunObserver {
     }
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
-        let lines = ResumeReport(plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)").lines()
+        let lines = ResumeReport(
+            plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)", knownDurations: estimates
+        ).lines()
         writing.withLock { _ in lines.forEach(print) }
     }
 
@@ -204,7 +206,7 @@ final class HumanOutput: RunObserver {
         let parts = [
             ("succeeded", report.count(.succeeded)), ("already done", report.count(.alreadyDone)),
             ("failed", report.count(.failed)), ("skipped", report.count(.skipped)),
-            ("interrupted", report.count(.interrupted)), ("uncertain", report.count(.uncertain)),
+            ("interrupted", report.count(.interrupted)), ("uncertain", report.count(.uncertain)), ("held", report.count(.held)),
             ("not run", report.count(.notRun)),
         ].filter { $0.1 > 0 }.map { "\($0.1) \($0.0)" }
         let status = report.status.rawValue.replacingOccurrences(of: "_", with: " ")

@@ -93,7 +93,7 @@ final class JSONEventOutput: RunObserver {
 
     func finish(_ report: RunReport?, exitCode: ExitCode) {
         var counts: [String: Int] = [:]
-        for state in [WorkstreamState.succeeded, .failed, .skipped, .interrupted, .uncertain, .alreadyDone, .notRun] {
+        for state in [WorkstreamState.succeeded, .failed, .skipped, .interrupted, .uncertain, .held, .alreadyDone, .notRun] {
             counts[state.rawValue] = report?.count(state) ?? 0
         }
         var fields: [String: Any] = [
@@ -120,7 +120,12 @@ final class JSONEventOutput: RunObserver {
                         "rerun": item.willRerun,
                     ]
                     if let place = item.elsewhere { fields["elsewhere"] = place }
+                    if let verify = item.verify { fields["verify"] = verify }
+                    if let failure = item.verifyFailure { fields["verify_failure"] = failure }
                     return fields
+                },
+                "verified": plan.verified.map {
+                    ["ws_id": $0.record.id, "attempt": $0.record.attempt, "command": $0.command] as [String: Any]
                 },
                 "adopted": plan.adopted.map { record -> [String: Any] in
                     var fields: [String: Any] = ["ws_id": record.id, "attempt": record.attempt]
@@ -134,6 +139,7 @@ final class JSONEventOutput: RunObserver {
                 "pending": plan.pending,
                 "changes": plan.changes,
                 "preserved_ms": plan.preservedMS,
+                "lost_ms": plan.timeToRecreate(knownDurations: plan.knownDurations).milliseconds,
             ])
     }
 

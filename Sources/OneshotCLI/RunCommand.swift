@@ -81,6 +81,14 @@ struct RunCommand {
         let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
         history.warning.map(warn)
         session.warnings.forEach(warn)
+        let verifying = VerifyStep(
+            session: session, graph: graph, executor: executor, defaultTimeout: arguments.timeout, observers: observers)
+        if let signal = await verifying.run() {
+            try? session.finish(allDone: false)
+            let code = exitCode(for: nil, signal: signal)
+            observers.forEach { $0.finish(nil, exitCode: code) }
+            return code
+        }
         if session.plan.isResume {
             observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
         } else if let historyPlan {
@@ -130,11 +138,10 @@ struct RunCommand {
         // What commands left running outside their groups goes before oneshot does; at once after
         // a second signal.
         Subreaper.endAll(grace: killSwitch.isThrown ? .zero : arguments.grace)
-        for held in session.plan.uncertain where !held.willRerun {
-            warn(
-                "\(held.record.id) was running when an earlier run stopped and is not idempotent: check its log (\(executor.logPath(for: held.record.id))) to see whether it finished; then mark it 'status: completed' or run again with --rerun-uncertain"
-            )
-        }
+        let held = HeldReport(
+            plan: session.plan, report: report, graph: graph, executor: executor,
+            release: HeldReport.releaseCommand(arguments))
+        for line in held.lines() { observers.forEach { $0.note(line) } }
         let allDone = report.map { $0.status == .succeeded } ?? false
         var code = exitCode(for: report, signal: signal)
         var saved = true
@@ -413,6 +420,7 @@ struct RunCommand {
         switch report?.status {
         case .succeeded?: return .success
         case .failed?: return .workstreamsFailed
+        case .held?: return .heldForDecision
         case .journalFailed?, .infrastructureFailed?: return .checkpointFailed
         case .breakerGaveUp?: return .breakerGaveUp
         case .deadlineReached?: return .deadlineReached

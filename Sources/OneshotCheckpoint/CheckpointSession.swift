@@ -2,6 +2,7 @@ import Foundation
 import OneshotGraph
 import OneshotSystem
 import OneshotWorkstreams
+import Synchronization
 
 /// A run's hold on its feature's checkpoint: the lock, what the earlier run left (the
 /// ``ResumePlan``), and the ``CheckpointStore`` that records this run.
@@ -32,8 +33,10 @@ public final class CheckpointSession: Sendable {
 
     /// The lock, held until the session is released.
     public let lock: FileLock
-    /// What this run will do with the earlier run's work.
-    public let plan: ResumePlan
+    /// What this run will do with the earlier run's work; settled further by
+    /// ``settleVerifications(_:)``.
+    public var plan: ResumePlan { settledPlan.withLock { $0 } }
+    let settledPlan: Mutex<ResumePlan>
     /// The checkpoint as loaded, if there was one.
     public let previous: Checkpoint?
     /// Records this run.
@@ -43,7 +46,7 @@ public final class CheckpointSession: Sendable {
 
     private init(lock: FileLock, plan: ResumePlan, previous: Checkpoint?, store: CheckpointStore, warnings: [String]) {
         self.lock = lock
-        self.plan = plan
+        settledPlan = Mutex(plan)
         self.previous = previous
         self.store = store
         self.warnings = warnings

@@ -24,6 +24,20 @@ public struct ResumePlan: Sendable, Equatable {
         /// Where its process ran, when that was another host or boot ("on ci-runner-7"): it is
         /// never signalled from here.
         public var elsewhere: String?
+        /// Its workstream's `verify:` command, which a resume runs before deciding (see
+        /// ``ResumePlan/verifying(_:)``); `nil` when it has none.
+        public var verify: String?
+        /// How that command ended when it did not exit 0 (`exit 1`, `timed out after 30s`); `nil`
+        /// until it ran, or without one.
+        public var verifyFailure: String?
+    }
+
+    /// An uncertain workstream whose `verify:` command exited 0: completed, not run again.
+    public struct Verified: Sendable, Equatable {
+        /// What was recorded about the attempt it vouches for.
+        public var record: InFlightRecord
+        /// The command that said so.
+        public var command: String
     }
 
     /// An attempt that ended while no oneshot was running and left its exit status.
@@ -49,6 +63,8 @@ public struct ResumePlan: Sendable, Equatable {
     public var adopted: [InFlightRecord] = []
     /// Attempts that ended while no oneshot ran, with their exit codes, in id order.
     public var finishedMeanwhile: [FinishedMeanwhile] = []
+    /// Uncertain workstreams whose `verify:` command exited 0, now completed, in id order.
+    public var verified: [Verified] = []
     /// Ids that failed or were interrupted: run again.
     public var toRetry: [String]
     /// Ids neither done nor started.
@@ -193,8 +209,10 @@ public struct ResumePlan: Sendable, Equatable {
     private static func uncertainEntry(
         _ record: InFlightRecord, graph: WorkstreamGraph, rerunUncertain: Bool, elsewhere: String?
     ) -> Uncertain {
-        let idempotent = graph.node(record.id).map { graph.workstreams[$0].isIdempotent } ?? true
-        return Uncertain(record: record, willRerun: idempotent || rerunUncertain, elsewhere: elsewhere)
+        let workstream = graph.node(record.id).map { graph.workstreams[$0] }
+        return Uncertain(
+            record: record, willRerun: (workstream?.isIdempotent ?? true) || rerunUncertain, elsewhere: elsewhere,
+            verify: workstream?.verify)
     }
 
     /// The in-flight records of workstreams of the feature that did not finish afterwards, in id

@@ -34,7 +34,7 @@ public struct CommandExecutor: Sendable {
     }
     /// `environment` as `KEY=VALUE` entries, without the variables set per attempt: built once,
     /// not for every child.
-    private var inherited: [String]
+    var inherited: [String]
     /// `logFolder` as an absolute path, for what the shell writes after a `cd`.
     let absoluteLogFolder: String
     /// Called with the workstream id, the attempt and the child right after the spawn, so
@@ -65,6 +65,7 @@ public struct CommandExecutor: Sendable {
 
     private static let perAttempt: Set<String> = [
         "ONESHOT_WS_ID", "ONESHOT_FEATURE_ID", "ONESHOT_WS_FILE", "ONESHOT_ATTEMPT", "ONESHOT_REPORT", "ONESHOT_EXIT_FILE",
+        "ONESHOT_VERIFY",
     ]
 
     /// Set before the command: the shell writes `<its pid> <exit status> <attempt>` to the exit

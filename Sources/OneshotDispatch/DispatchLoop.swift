@@ -522,6 +522,10 @@ struct DispatchLoop {
         var results: [WorkstreamResult] = []
         results.reserveCapacity(graph.count)
         var blocked = false
+        // Whether anything failed (or was stopped), and whether work awaits a decision: a run
+        // with only the latter is held, not failed.
+        var failing = false
+        var undecided = false
         for node in 0..<graph.count {
             let state: WorkstreamState
             var blockedBy: String?
@@ -534,9 +538,11 @@ struct DispatchLoop {
                 blockedBy = graph.workstreams[by].id
             case .interrupted: state = .interrupted
             case .uncertain: state = .uncertain
-            case .waiting, .ready, .running, .backingOff: state = .notRun
+            case .waiting, .ready, .running, .backingOff: state = self.state.isHeld(node) ? .held : .notRun
             }
             if state != .succeeded && state != .alreadyDone { blocked = true }
+            if state == .failed || state == .skipped || state == .interrupted { failing = true }
+            if state == .held || state == .uncertain { undecided = true }
             results.append(
                 WorkstreamResult(
                     id: graph.workstreams[node].id, state: state, attempts: self.state.attempts[node],
@@ -550,7 +556,9 @@ struct DispatchLoop {
                 .breakerGaveUp
             } else if (deadlineReached || !setAside.isEmpty) && blocked {
                 .deadlineReached
-            } else if cancelled && blocked { .interrupted } else if blocked { .failed } else {
+            } else if cancelled && blocked { .interrupted } else if blocked && undecided && !failing { .held } else if blocked {
+                .failed
+            } else {
                 .succeeded
             }
         var report = RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)

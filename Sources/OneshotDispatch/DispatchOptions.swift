@@ -28,7 +28,8 @@ public struct DispatchOptions: Sendable {
     /// Ids already completed (from a checkpoint): not run, and they satisfy their dependents.
     public var alreadyCompleted: Set<String>
     /// Ids not to start at all (uncertain, non-idempotent work awaiting the user's word); their
-    /// dependents wait too. They end as ``WorkstreamState/notRun``.
+    /// dependents wait too. They end as ``WorkstreamState/held``, their dependents as
+    /// ``WorkstreamState/notRun``.
     public var held: Set<String>
     /// Attempts of an earlier run still running: awaited first, each in a slot of its own (they
     /// run already, so they may exceed ``maxConcurrency`` until they end), never started again.

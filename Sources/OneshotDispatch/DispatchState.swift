@@ -73,6 +73,11 @@ struct DispatchState {
     }
 
     /// Whether ``launch(limit:)`` would return a node.
+    /// Whether `node` is never to launch (``DispatchOptions/held``).
+    func isHeld(_ node: Int) -> Bool {
+        held.contains(node)
+    }
+
     func canLaunch(limit: Int) -> Bool {
         !stopLaunching && running < limit && !ready.isEmpty
     }

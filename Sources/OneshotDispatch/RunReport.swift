@@ -13,6 +13,9 @@ public enum WorkstreamState: String, Sendable, Codable {
     /// Its attempt ended without a known outcome (``AttemptStatus/uncertain``): the next resume
     /// treats it as UNCERTAIN.
     case uncertain
+    /// Not started: uncertain, `idempotent: false` work awaiting a decision
+    /// (``DispatchOptions/held``): the user marks it done or runs it again.
+    case held
     /// Completed before this run (declared done, or in the checkpoint).
     case alreadyDone = "already_done"
     /// Never started: the run stopped first.
@@ -44,6 +47,10 @@ public struct RunReport: Sendable, Equatable {
         case succeeded
         /// Some workstream failed or was skipped.
         case failed
+        /// Nothing failed, but some work awaits a decision: held (``WorkstreamState/held``) or
+        /// ended without a known outcome (``WorkstreamState/uncertain``), with what depends on
+        /// it not run. A failure anywhere makes the run ``failed`` instead.
+        case held
         /// The run was cancelled (a signal, a harness) before it finished.
         case interrupted
         /// The journal could not be written and the run was told to stop in that case.

@@ -13,6 +13,10 @@ public struct Workstream: Sendable, Hashable, Identifiable {
     public var dependencies: [String]
     /// The shell command to run (`run:`), if the file gives one.
     public var command: String?
+    /// A shell command that tells whether the work was done (`verify:`): exit 0 means it was.
+    /// A resume runs it for an attempt whose end is unknown (UNCERTAIN) before deciding whether
+    /// to run the workstream again.
+    public var verify: String?
     /// Time limit of one attempt (`timeout:`); `nil` uses the run's default.
     public var timeout: Duration?
     /// How many times a failed attempt is retried (`retries:`); `nil` uses the run's default.
@@ -32,12 +36,14 @@ public struct Workstream: Sendable, Hashable, Identifiable {
     ///   - id: the workstream id.
     ///   - dependencies: ids that must complete first.
     ///   - command: a shell command for the command executor, if any.
+    ///   - verify: a shell command that exits 0 when the work is done, run for uncertain attempts.
     public init(
         id: String,
         featureID: String? = nil,
         title: String? = nil,
         dependencies: [String] = [],
         command: String? = nil,
+        verify: String? = nil,
         timeout: Duration? = nil,
         retries: Int? = nil,
         outputs: [String] = [],
@@ -50,6 +56,7 @@ public struct Workstream: Sendable, Hashable, Identifiable {
         self.title = title
         self.dependencies = dependencies
         self.command = command
+        self.verify = verify
         self.timeout = timeout
         self.retries = retries
         self.outputs = outputs

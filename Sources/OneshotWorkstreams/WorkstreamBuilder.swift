@@ -40,6 +40,7 @@ struct WorkstreamBuilder {
             }
         }
         workstream.command = known["run"].flatMap { scalar($0) }
+        workstream.verify = known["verify"].flatMap { scalar($0) }
         if let field = known["timeout"], let text = scalar(field) {
             workstream.timeout = DurationText.parse(text)
             if workstream.timeout == nil {

@@ -1,6 +1,6 @@
 /// Turns one workstream file into a ``Workstream``.
 ///
-/// A file is either YAML front matter (`ws_id`, `depends_on`, `run`, …) or a `## Metadata`
+/// A file is either YAML front matter (`ws_id`, `depends_on`, `run`, `verify`, …) or a `## Metadata`
 /// bullet list (`- **ws_id**: 00-052-14`). A file with neither (a summary, a README) is not a
 /// workstream and yields `nil`. Unknown keys are ignored; known keys are checked strictly, and
 /// every problem is reported with its file and line.
@@ -10,6 +10,7 @@ public enum WorkstreamParser {
         "ws_id": "ws_id", "feature_id": "feature_id", "feature": "feature_id", "title": "title",
         "depends_on": "depends_on", "dependencies": "depends_on", "run": "run", "timeout": "timeout",
         "retries": "retries", "outputs": "outputs", "idempotent": "idempotent", "status": "status",
+        "verify": "verify",
     ]
 
     /// Parses the file at `file` whose content is `bytes`.

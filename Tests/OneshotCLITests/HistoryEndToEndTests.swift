@@ -123,7 +123,7 @@ import Testing
         // The checkpoint, not the history, decides a resume: a, b and d stay done.
         let resumed = try await succeeded(project)
         #expect(
-            resumed.stdout.contains("PRESERVED   3: a (") && resumed.stdout.contains("TO RETRY    1: c"),
+            resumed.stdout.contains("PRESERVED   3: a (") && resumed.stdout.contains("LOST        1: c (interrupted"),
             "stdout: \(resumed.stdout)")
         #expect(ran(project) == ["c"])
         try project.workstream("F1", "d", run: "echo d >> ledger # changed")

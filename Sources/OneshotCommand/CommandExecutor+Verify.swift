@@ -1,0 +1,63 @@
+import Foundation
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+extension CommandExecutor {
+    /// Runs `workstream`'s `verify:` command, which says whether the work of an attempt whose
+    /// end is unknown was done: as an attempt runs (`/bin/sh -c`, the project root, a process
+    /// group and session of its own, the attempt's environment with `ONESHOT_VERIFY=1`), its
+    /// output appended to the workstream's log under a header of its own. No exit trap: the
+    /// attempt's exit file is the attempt's. Cancelling the calling task terminates the group
+    /// (SIGTERM, SIGKILL after the grace).
+    ///
+    /// - Parameters:
+    ///   - workstream: the workstream; its ``Workstream/verify`` is the command.
+    ///   - attempt: the attempt being verified (`ONESHOT_ATTEMPT`).
+    /// - Returns: success when the command exited 0; else its exit code and last lines. A
+    ///   workstream without a `verify:` command fails.
+    /// - Throws: ``InfrastructureError`` when the log cannot be written or the command started.
+    public func verify(_ workstream: Workstream, attempt: Int) async throws -> ExecutionResult {
+        guard let command = workstream.verify else { return .failure(detail: "no verify: command") }
+        let log = WorkstreamLog(path: logPath(for: workstream.id))
+        let startedInstant = ContinuousClock.now
+        let header =
+            "\n=== \(workstream.id) verify of attempt \(attempt) (its end unknown) · \(RFC3339.format(Date())) · /bin/sh -c \(command)\n"
+        let (fd, offset): (Int32, Int)
+        do {
+            (fd, offset) = try log.openForAttempt(header: header)
+        } catch {
+            throw InfrastructureError(error.description)
+        }
+        let environment =
+            inherited + [
+                "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
+                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
+                "ONESHOT_VERIFY=1",
+            ]
+        let child: ChildProcess
+        do {
+            child = try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", command], environmentEntries: environment, outputFD: fd)
+        } catch {
+            Syscall.close(fd)
+            throw InfrastructureError(error.description)
+        }
+        let status = await child.wait(terminationGrace: terminationGrace)
+        Subreaper.endEscapees(
+            marked: ["ONESHOT_FEATURE_ID=\(featureID)", "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_VERIFY=1"],
+            grace: terminationGrace)
+        let seconds = (ContinuousClock.now - startedInstant).inSeconds
+        try? Syscall.writeAll(
+            fd,
+            Array(
+                "\(log.lineBreak(after: offset))=== \(workstream.id) verify of attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n"
+                    .utf8),
+            path: log.path)
+        Syscall.close(fd)
+        if status.isSuccess { return ExecutionResult(succeeded: true, exitCode: 0, logPath: log.path) }
+        let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
+        return ExecutionResult(
+            succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? status.description : tail, logPath: log.path)
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+/// UNCERTAIN work (running when its run died, its end unknown) is verified with its `verify:`
+/// command before anything runs: exit 0 keeps it as completed, not run again; otherwise it runs
+/// again when idempotent and is held (exit 8) when not. Through the binary, after a real kill -9.
+@Suite(.timeLimit(.minutes(3))) struct VerifyEndToEndTests {
+    /// Records its start, then `marker` once its work is done, and waits for `release`; it gives
+    /// up once the test's project is gone, so that a failed test leaves nothing looping.
+    private func gated(_ name: String, doneFirst: Bool) -> String {
+        let wait = "while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
+        let work = "touch \(name).done"
+        return "echo \(name) >> ledger; " + (doneFirst ? "\(work); \(wait)" : "\(wait); \(work)")
+    }
+
+    /// A kill -9 of oneshot with the machine lost: the attempt's whole group dies with it, so no
+    /// process is left to adopt and no exit status to read: UNCERTAIN.
+    private func killRunAndItsAttempt(_ project: TemporaryProject, until ready: @escaping () -> Bool) async throws {
+        try await project.runKilledOnceItsProcessIsRecorded(until: ready)
+        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
+        let records = try #require(try CheckpointReader.load(paths)).checkpoint.inFlight ?? []
+        for pid in records.compactMap(\.pid) {
+            kill(-pid, SIGKILL)
+            #expect(try await eventually { !isAlive(pid) })
+        }
+    }
+
+    @Test func aNonIdempotentWorkstreamWhoseVerifyPassesIsKeptAndNeverRunTwice() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: test -f pay.done\n")
+        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
+        try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
+        try project.write("release", "")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("verifying pay before resuming: its attempt 1 was running when its run died"))
+        #expect(result.stdout.contains("PRESERVED   1: pay (verified)"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains(
+                "VERIFIED    pay: attempt 1 was running when its run died; `test -f pay.done` exited 0: kept as completed, not run again"
+            ))
+        #expect(project.read("ledger") == "pay\nmail\n", "pay ran once, its dependent after it")
+        let log = try #require(project.read(".sdp/logs/F1/pay.log"))
+        #expect(log.contains("=== pay verify of attempt 1 (its end unknown)"), "\(log)")
+        #expect(log.contains("=== pay verify of attempt 1 ended: exit 0"), "\(log)")
+    }
+
+    @Test func aNonIdempotentWorkstreamWhoseVerifyFailsIsHeldWithExit8() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: gated("pay", doneFirst: false), extra: "idempotent: false\nverify: test -f pay.done\n")
+        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
+        try await killRunAndItsAttempt(project) { project.read("ledger") == "pay\n" }
+        try project.write("release", "")
+        let held = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(held.exitCode == 8, "\(held.stdout)\n\(held.stderr)")
+        #expect(
+            held.stdout.contains("UNCERTAIN   pay: attempt 1 started")
+                && held.stdout.contains("verify `test -f pay.done` failed (exit 1); NOT run again"), "\(held.stdout)")
+        #expect(
+            held.stdout.contains(
+                "HELD        pay: idempotent: false, attempt 1 (started "),
+            "\(held.stdout)")
+        #expect(
+            held.stdout.contains(
+                "its verify `test -f pay.done` failed (exit 1): check its log .sdp/logs/F1/pay.log, then release it: `oneshot F1 --rerun-uncertain` runs it again, or 'status: completed' in features/F1/pay.md keeps it as done"
+            ), "\(held.stdout)")
+        #expect(held.stdout.contains("held: 1 held, 1 not run"), "\(held.stdout)")
+        #expect(project.read("ledger") == "pay\n", "pay not run again unasked, mail not run")
+        // Still held on the next run, verified again; the JSON stream says so in its schema.
+        let again = try await OneshotBinary.run(["F1", "--json"], in: project.path)
+        #expect(again.exitCode == 8)
+        let events = try jsonEvents(again.stdout)
+        let plan = try #require(events.first { $0["event"] as? String == "resume_plan" })
+        let uncertain = try #require((plan["uncertain"] as? [[String: Any]])?.first)
+        #expect(uncertain["verify"] as? String == "test -f pay.done")
+        #expect(uncertain["verify_failure"] as? String == "exit 1")
+        #expect(uncertain["rerun"] as? Bool == false)
+        let finished = try #require(events.first { $0["event"] as? String == "run_finished" })
+        #expect(finished["status"] as? String == "held")
+        #expect(finished["exit_code"] as? Int == 8)
+        #expect((finished["counts"] as? [String: Int])?["held"] == 1)
+        // Released by the command it names.
+        let released = try await OneshotBinary.run(["F1", "--rerun-uncertain"], in: project.path)
+        #expect(released.exitCode == 0, "\(released.stdout)\n\(released.stderr)")
+        #expect(project.read("ledger") == "pay\npay\nmail\n")
+    }
+
+    @Test func anIdempotentWorkstreamWhoseVerifyFailsRunsAgain() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "build", run: gated("build", doneFirst: false), extra: "verify: test -f build.done\n")
+        try await killRunAndItsAttempt(project) { project.read("ledger") == "build\n" }
+        try project.write("release", "")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("verify `test -f build.done` failed (exit 1); runs again"), "\(result.stdout)")
+        #expect(project.read("ledger") == "build\nbuild\n")
+        #expect(project.read(".sdp/logs/F1/build.log")?.contains("=== build verify of attempt 1 ended: exit 1") == true)
+    }
+
+    @Test func lostWorkIsReportedWithItsTimeToRecreate() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        try project.workstream("F1", "b", run: "true")
+        try project.workstream("F1", "c", run: "true")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": ["a"],
+             "interrupted": ["b", "c"], "runs": 2,
+             "workstreams": {"a": {"attempts": 2, "duration_ms": 5000, "last_success_ms": 4000},
+                             "b": {"attempts": 1, "duration_ms": 90000, "last_success_ms": 90000}}}
+            """)
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "LOST        3: a (failed, ~4.00s), b (interrupted, ~1m30s), c (interrupted); must be recomputed, estimated time to recreate ~1m34s plus c (duration unknown)"
+            ), "\(result.stdout)")
+    }
+
+    @Test func aFailureWinsOverHeldWork() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo pay >> ledger", extra: "idempotent: false\n")
+        try project.workstream("F1", "broken", run: "exit 3")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("HELD        pay: idempotent: false"), "held work is reported all the same")
+        #expect(project.read("ledger") == nil)
+    }
+
+    private func jsonEvents(_ stdout: String) throws -> [[String: Any]] {
+        let validator = try JSONSchemaValidator(schemaAt: JSONEventsTests.schemaPath)
+        return try stdout.split(separator: "\n").map { line in
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let problems = validator.validate(object)
+            #expect(problems.isEmpty, "\(line): \(problems)")
+            return object
+        }
+    }
+}
