@@ -100,6 +100,52 @@ import Testing
         #expect(project.read(".sdp/logs/F1/build.log")?.contains("=== build verify of attempt 1 ended: exit 1") == true)
     }
 
+    @Test func aVerifyThatOutlastsItsTimeoutFailsAndHolds() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: "echo pay >> ledger",
+            extra: "idempotent: false\ntimeout: 500ms\nverify: echo $$ > verify.pid; exec sleep 60\n")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let result = try await OneshotBinary.run(["F1", "--grace", "1s"], in: project.path)
+        #expect(result.exitCode == 8, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout.contains("verify `echo $$ > verify.pid; exec sleep 60` failed (timed out after 0.50s)"),
+            "\(result.stdout)")
+        let verifier = try #require(
+            project.read("verify.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        #expect(!isVerifySleep(verifier), "a timed-out verify is terminated")
+        #expect(project.read("ledger") == nil)
+    }
+
+    @Test func aSignalDuringVerifyStopsItAndKeepsTheCheckpoint() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: "echo pay >> ledger", extra: "idempotent: false\nverify: echo $$ > verify.pid; exec sleep 60\n")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let running = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
+        #expect(try await eventually { project.read("verify.pid")?.hasSuffix("\n") == true })
+        let verifier = try #require(
+            project.read("verify.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        kill(running.pid, SIGINT)
+        let stopped = try await running.finish()
+        #expect(stopped.exitCode == 130, "\(stopped.stdout)\n\(stopped.stderr)")
+        #expect(!isVerifySleep(verifier), "nothing oneshot started outlives it")
+        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
+        let saved = try #require(try CheckpointReader.load(paths)).checkpoint
+        #expect((saved.inFlight ?? []).map(\.id) == ["pay"], "still uncertain for the next run")
+        #expect(project.read("ledger") == nil)
+    }
+
     @Test func lostWorkIsReportedWithItsTimeToRecreate() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "true")
@@ -135,6 +181,13 @@ import Testing
         #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("HELD        pay: idempotent: false"), "held work is reported all the same")
         #expect(project.read("ledger") == nil)
+    }
+
+    /// Whether `pid` is still the verify command's `sleep 60` (pid_max is 32768 here: a bare pid
+    /// may name another test's process by now).
+    private func isVerifySleep(_ pid: Int32) -> Bool {
+        guard isAlive(pid), let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: " ").hasPrefix("sleep 60")
     }
 
     private func jsonEvents(_ stdout: String) throws -> [[String: Any]] {
