@@ -165,7 +165,10 @@ struct FeaturePlan {
             lines.append("  adopt: \(record.id), still running (pid \(record.pid.map(String.init) ?? "?")): wait for it")
         }
         for uncertain in resume.uncertain {
-            let action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"
+            var action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"
+            if let verify = uncertain.verify {
+                action = "verify with `\(verify)` first: kept as completed if it exits 0, else \(action)"
+            }
             lines.append("  uncertain: \(uncertain.record.id), started \(uncertain.record.startedAt): \(action)")
         }
         // An empty category gets no line (no bare `pending 0:`).

@@ -69,12 +69,17 @@ import Testing
             ), "\(held.stdout)")
         #expect(held.stdout.contains("held: 1 held, 1 not run"), "\(held.stdout)")
         #expect(project.read("ledger") == "pay\n", "pay not run again unasked, mail not run")
+        let plan = try await OneshotBinary.run(["plan", "F1"], in: project.path)
+        #expect(
+            plan.stdout.contains(
+                "verify with `test -f pay.done` first: kept as completed if it exits 0, else hold (idempotent: false; --rerun-uncertain)"
+            ), "\(plan.stdout)")
         // Still held on the next run, verified again; the JSON stream says so in its schema.
         let again = try await OneshotBinary.run(["F1", "--json"], in: project.path)
         #expect(again.exitCode == 8)
         let events = try jsonEvents(again.stdout)
-        let plan = try #require(events.first { $0["event"] as? String == "resume_plan" })
-        let uncertain = try #require((plan["uncertain"] as? [[String: Any]])?.first)
+        let resumePlan = try #require(events.first { $0["event"] as? String == "resume_plan" })
+        let uncertain = try #require((resumePlan["uncertain"] as? [[String: Any]])?.first)
         #expect(uncertain["verify"] as? String == "test -f pay.done")
         #expect(uncertain["verify_failure"] as? String == "exit 1")
         #expect(uncertain["rerun"] as? Bool == false)
