@@ -47,8 +47,6 @@ struct VerifyStep {
             }
             return (outcomes, received)
         }
-        // Until the run's own watcher takes over, the signals act as before the step.
-        SignalWatcher.resetInherited(signals)
         if case .unwritten(let message) = await session.settleVerifications(outcomes) {
             warn("\(message); what was verified is recorded with the run's next commit")
         }

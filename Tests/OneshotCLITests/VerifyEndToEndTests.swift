@@ -151,6 +151,28 @@ import Testing
         #expect(project.read("ledger") == nil)
     }
 
+    @Test func aSignalAfterVerifyingStillStopsTheRun() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo pay >> ledger", extra: "idempotent: false\nverify: \"true\"\n")
+        try project.workstream(
+            "F1", "long", depends: ["pay"],
+            run: "echo long >> ledger; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let running = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
+        #expect(try await eventually { project.read("ledger") == "long\n" })
+        kill(running.pid, SIGINT)
+        let stopped = try await running.finish()
+        // The verify step's signal watcher must leave the run's working: it lost this SIGINT once.
+        #expect(stopped.exited && stopped.exitCode == 130, "\(stopped.stdout)\n\(stopped.stderr)")
+        #expect(stopped.stderr.contains("received SIGINT: stopping running workstreams"))
+        #expect(stopped.stdout.contains("PRESERVED   1: pay (verified)"))
+    }
+
     @Test func lostWorkIsReportedWithItsTimeToRecreate() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "true")
