@@ -31,6 +31,10 @@ import Testing
         #expect(adopted.stdout.contains("\"status\":\"uncertain\""))
         #expect(adopted.stderr.contains("pay ended after"))
         #expect(adopted.stderr.contains("outcome unknown; it stays UNCERTAIN for the next run"))
+        #expect(
+            adopted.stderr.contains(
+                "UNCERTAIN   pay: its attempt ended without leaving its exit status (log .sdp/logs/F1/pay.log); the next run holds it: check its log, then `oneshot F1 --rerun-uncertain` runs it again, or 'status: completed' in features/F1/pay.md keeps it as done"
+            ), "\(adopted.stderr)")
         let validator = try JSONSchemaValidator(schemaAt: JSONEventsTests.schemaPath)
         for line in adopted.stdout.split(separator: "\n") {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
