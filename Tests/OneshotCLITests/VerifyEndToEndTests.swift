@@ -194,6 +194,23 @@ import Testing
             ), "\(result.stdout)")
     }
 
+    @Test func theReleaseCommandNamesTheProjectAndFilesAsGiven() async throws {
+        let project = try TemporaryProject()
+        try project.write("my ws/pay.md", "---\nws_id: pay\nfeature_id: F1\nrun: echo pay >> ledger\nidempotent: false\n---\n")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [],
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
+            """)
+        let result = try await OneshotBinary.run(["F1", "-C", project.path, "--features", "my ws"], in: "/")
+        #expect(result.exitCode == 8, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout.contains(
+                "`oneshot F1 -C \(project.path) --features 'my ws' --rerun-uncertain` runs it again, or 'status: completed' in my ws/pay.md keeps it as done"
+            ), "\(result.stdout)")
+    }
+
     @Test func aFailureWinsOverHeldWork() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: "echo pay >> ledger", extra: "idempotent: false\n")
