@@ -138,7 +138,10 @@ struct CheckpointState {
             completed.insert(attempt.id)
             failed.remove(attempt.id)
             interrupted.remove(attempt.id)
-            record.lastSuccessMS = CheckpointLimits.clamp(attempt.durationMS, CheckpointLimits.durationMS)
+            // A verified attempt's time was not measured: 0 would be taken for a known duration.
+            if attempt.verified != true {
+                record.lastSuccessMS = CheckpointLimits.clamp(attempt.durationMS, CheckpointLimits.durationMS)
+            }
             record.completedAt = time
             record.definition = attempt.definition
         case .failed?, .timedOut?:

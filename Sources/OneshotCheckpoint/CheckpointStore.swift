@@ -140,12 +140,13 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     /// Records that the attempt `record` describes, in flight when an earlier run died, did its
     /// work, as its workstream's `verify:` command said: completed by that attempt (no longer in
-    /// flight), with no time of its own (it was not measured). Not fsynced: ``commit()`` does.
+    /// flight), its time unknown (an earlier success's stays the known duration). Not fsynced:
+    /// ``commit()`` does.
     public func attemptVerified(_ record: InFlightRecord) {
         shared.withLock { shared in
             let finished = FinishedAttempt(
                 id: record.id, attempt: record.attempt, run: record.run ?? 0, status: AttemptStatus.succeeded.rawValue,
-                final: true, durationMS: 0, exitCode: nil, costUSD: nil, definition: definitions[record.id])
+                final: true, durationMS: 0, exitCode: nil, costUSD: nil, definition: definitions[record.id], verified: true)
             var line = JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()))
             line.finished = [finished]
             _ = append(line, &shared)

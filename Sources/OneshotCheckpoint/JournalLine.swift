@@ -34,9 +34,12 @@ struct FinishedAttempt: Codable, Equatable {
     var costUSD: Double?
     /// Hash of the workstream's definition, for a success.
     var definition: String?
+    /// A success that an earlier run's attempt did, as its `verify:` command said on a resume:
+    /// its time was not measured, so it is no known duration.
+    var verified: Bool? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, attempt, run, status, final, definition
+        case id, attempt, run, status, final, definition, verified
         case durationMS = "duration_ms"
         case exitCode = "exit_code"
         case costUSD = "cost_usd"
@@ -74,6 +77,7 @@ extension FinishedAttempt: JSONWritable {
         writer.field("id", id)
         writer.field("run", run)
         writer.field("status", status)
+        writer.field("verified", verified)
         writer.endObject()
     }
 }

@@ -28,7 +28,7 @@ import Testing
                     id: text(), attempt: Int.random(in: 1...9, using: &random), run: 1, status: text(),
                     final: Bool.random(using: &random), durationMS: Int.random(in: 0...Int.max, using: &random),
                     exitCode: maybe(Int32.random(in: Int32.min...Int32.max, using: &random)),
-                    costUSD: maybe(cost(&random)), definition: maybe(text()))
+                    costUSD: maybe(cost(&random)), definition: maybe(text()), verified: maybe(Bool.random(using: &random)))
             })
         line.skipped = maybe(Dictionary((0..<3).map { _ in (text(), text()) }, uniquingKeysWith: { first, _ in first }))
         line.breaker = maybe(

@@ -61,6 +61,7 @@ import Testing
         #expect(saved.completed == ["pay"])
         #expect((saved.inFlight ?? []).map(\.id) == ["refund"])
         #expect(saved.workstreams?["pay"]?.lastStatus == "succeeded")
+        #expect(saved.workstreams?["pay"]?.lastSuccessMS == nil, "its time was not measured: no known duration of 0")
         session.lock.release()
     }
 }
