@@ -45,6 +45,8 @@ public struct RunArguments: Sendable, Equatable {
     public var json = false
     /// `--dry-run`: show the plan, run nothing (the same as `oneshot plan`).
     public var dryRun = false
+    /// Where attempts run: `--executor`, `--poll-interval`, `slurm:` in `.sdp/config.yml`.
+    public var executor = ExecutorSettings()
     /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
     public var sources: [String: String] = [:]
 

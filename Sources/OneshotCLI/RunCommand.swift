@@ -53,9 +53,10 @@ struct RunCommand {
                     history: history, graph: graph, exec: arguments.execTemplate,
                     outputExists: { FileManager.default.fileExists(atPath: $0) })
             }
-        let problems = CommandCheck.problems(executor, graph: graph) {
+        let problems = CommandCheck.problems(executor.commands, graph: graph) {
             CommandCheck.done(
-                featureID: featureID.rawValue, graph: graph, executor: executor, fresh: arguments.fresh || arguments.force,
+                featureID: featureID.rawValue, graph: graph, executor: executor.commands,
+                fresh: arguments.fresh || arguments.force,
                 history: historyPlan)
         }
         guard problems.isEmpty else {
@@ -115,8 +116,11 @@ struct RunCommand {
         }
         let store = session.store
         var spawning = executor
-        spawning.onSpawn = { id, attempt, child in
-            store.processStarted(id: id, attempt: attempt, pid: child.pid, startTime: child.startTime)
+        if var local = executor as? CommandExecutor {
+            local.onSpawn = { id, attempt, child in
+                store.processStarted(id: id, attempt: attempt, pid: child.pid, startTime: child.startTime)
+            }
+            spawning = local
         }
         var options = DispatchOptions(
             maxConcurrency: cappedJobs(attemptsAllowed, warn: { message in observers.forEach { $0.note(message) } }),
@@ -124,7 +128,7 @@ struct RunCommand {
             knownDurations: known, alreadyCompleted: session.plan.completed,
             held: session.plan.held,
             adopted: session.plan.adopted.compactMap { record in
-                graph.node(record.id).map { executor.adopt(record, of: graph.workstreams[$0]) }
+                graph.node(record.id).map { executor.adopt(record, of: graph.workstreams[$0], now: Date()) }
             },
             outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
@@ -239,7 +243,7 @@ struct RunCommand {
 
     /// Reads the feature's files, builds the graph and the executor; prints every problem. Whether
     /// each workstream has a command is checked once the resume is known (``CommandCheck``).
-    private func loadFeature() -> (FeatureID, WorkstreamGraph, CommandExecutor)? {
+    private func loadFeature() -> (FeatureID, WorkstreamGraph, any AttemptExecutor)? {
         do {
             let featureID = try FeatureID(validating: arguments.featureID)
             let template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
@@ -247,10 +251,11 @@ struct RunCommand {
                 arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
             let feature = try FeatureLoader(layout: layout).load(featureID)
             let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
-            let executor = CommandExecutor(
-                featureID: featureID.rawValue, template: template,
-                logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
-            )
+            let executor = arguments.executor.make(
+                CommandExecutor(
+                    featureID: featureID.rawValue, template: template,
+                    logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
+                ))
             return (featureID, graph, executor)
         } catch let error as InputErrors {
             error.errors.forEach { console.error($0.description) }
@@ -277,7 +282,7 @@ struct RunCommand {
     /// returns its report. A second one throws the kill switch: the commands get SIGKILL at once,
     /// and the report (and so the checkpoint) follows without waiting out the grace.
     private func runUntilSignal(
-        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], killSwitch: KillSwitch
+        _ dispatcher: Dispatcher, executor: any AttemptExecutor, observers: [any RunObserver], killSwitch: KillSwitch
     ) async -> (RunReport?, Int32?) {
         let signals = SignalWatcher.signals(Self.stopSignals, restoringDispositions: false)
         let (stopRequests, requestStop) = AsyncStream<Void>.makeStream()
@@ -330,7 +335,7 @@ struct RunCommand {
 
     /// The dispatcher's run, which a stop request cancels.
     private func run(
-        _ dispatcher: Dispatcher, executor: CommandExecutor, observers: [any RunObserver], stopRequests: AsyncStream<Void>,
+        _ dispatcher: Dispatcher, executor: any AttemptExecutor, observers: [any RunObserver], stopRequests: AsyncStream<Void>,
         killSwitch: KillSwitch
     ) async -> RunReport {
         await KillSwitch.$current.withValue(killSwitch) {

@@ -110,6 +110,7 @@ struct Setting: Sendable {
         } show: {
             "\($0.breaker.maxOpens)"
         },
+        executorKind, pollInterval, slurmPartition, slurmArguments,
     ]
 
     /// The setting a flag sets, if any (`-j` is `--jobs`).

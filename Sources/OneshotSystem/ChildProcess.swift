@@ -127,6 +127,15 @@ public final class ChildProcess: Sendable {
         }
     }
 
+    /// Waits for the child to end and reaps it, blocking the calling thread, whatever becomes
+    /// of the calling task: for short helpers (a scheduler's `squeue`, `scancel`) that must run
+    /// to their end even while the attempt that started them is being cancelled.
+    ///
+    /// The corresponding C function is `waitpid`.
+    public func waitUntilExit() -> ExitStatus {
+        reap()
+    }
+
     /// Sends SIGTERM to the child's group, and SIGKILL after `grace` unless it has been reaped.
     public func terminate(grace: Duration) {
         if state.withLock({ $0.reaped }) { return }

@@ -1,0 +1,96 @@
+import Foundation
+import Oneshot
+import OneshotWorkstreams
+
+/// Where a run's attempts run: here as processes (`local`, the default) or as Slurm jobs.
+public struct ExecutorSettings: Sendable, Equatable {
+    /// The executors the CLI ships.
+    public enum Kind: String, Sendable, Equatable, CaseIterable {
+        /// A process per attempt on this machine.
+        case local
+        /// A Slurm job per attempt, submitted with `sbatch`.
+        case slurm
+    }
+
+    /// `--executor local|slurm`.
+    public var kind = Kind.local
+    /// `--poll-interval`: time between two `squeue` for all jobs of the run.
+    public var pollInterval: Duration = .seconds(5)
+    /// `--slurm-partition` / `slurm: partition:`.
+    public var slurmPartition: String?
+    /// `--slurm-args` / `slurm: args: [...]`: extra `sbatch` arguments for every job.
+    public var slurmArguments: [String] = []
+
+    /// Creates the defaults.
+    public init() {}
+
+    /// `[--time=10, "--qos=low"]` (a YAML flow list) or `--time=10 --qos=low` as arguments.
+    static func arguments(_ text: String) -> [String] {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]") else {
+            return trimmed.split(separator: " ").map(String.init)
+        }
+        return trimmed.dropFirst().dropLast().split(separator: ",").map { item in
+            let word = item.trimmingCharacters(in: .whitespaces)
+            let quoted = word.count >= 2 && (word.first == "\"" || word.first == "'") && word.last == word.first
+            return quoted ? String(word.dropFirst().dropLast()) : String(word)
+        }.filter { !$0.isEmpty }
+    }
+}
+
+extension Setting {
+    /// `--executor local|slurm`.
+    static let executorKind = Setting(key: "executor", flag: "--executor", summary: "where attempts run: local or slurm") {
+        run, value, source throws(UsageError) in
+        guard let kind = ExecutorSettings.Kind(rawValue: value) else {
+            throw UsageError("\(source) takes local or slurm, not '\(value)'")
+        }
+        run.executor.kind = kind
+    } show: {
+        $0.executor.kind.rawValue
+    }
+
+    /// `--poll-interval`.
+    static let pollInterval = Setting(
+        key: "poll_interval", flag: "--poll-interval", summary: "time between two looks at remote jobs"
+    ) { run, value, source throws(UsageError) in
+        guard let interval = DurationText.parse(value), interval > .zero else {
+            throw UsageError("\(source) takes a duration such as 500ms, 5s or 1m, not '\(value)'")
+        }
+        run.executor.pollInterval = interval
+    } show: {
+        DurationText.format($0.executor.pollInterval)
+    }
+
+    /// `--slurm-partition`, `slurm:` / `partition:` in `.sdp/config.yml`.
+    static let slurmPartition = Setting(
+        key: "slurm_partition", flag: "--slurm-partition", summary: "Slurm partition of every job"
+    ) { run, value, _ in
+        run.executor.slurmPartition = value
+    } show: {
+        $0.executor.slurmPartition ?? "(default)"
+    }
+
+    /// `--slurm-args`, `slurm:` / `args: [...]` in `.sdp/config.yml`.
+    static let slurmArguments = Setting(
+        key: "slurm_args", flag: "--slurm-args", summary: "extra sbatch arguments of every job"
+    ) { run, value, _ in
+        run.executor.slurmArguments = ExecutorSettings.arguments(value)
+    } show: {
+        $0.executor.slurmArguments.isEmpty ? "(none)" : $0.executor.slurmArguments.joined(separator: " ")
+    }
+}
+
+extension ExecutorSettings {
+    /// The executor these settings ask for, running `local`'s commands, environment and logs.
+    func make(_ local: CommandExecutor) -> any AttemptExecutor {
+        switch kind {
+        case .local:
+            return local
+        case .slurm:
+            let scheduler = SlurmScheduler(
+                environment: local.environment, partition: slurmPartition, arguments: slurmArguments)
+            return RemoteExecutor(base: local, scheduler: scheduler, pollInterval: pollInterval)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// A batch system that runs oneshot's attempts as jobs elsewhere (Slurm; a harness's own
+/// Kubernetes or cloud batch runner): the contract ``RemoteExecutor`` needs.
+///
+/// oneshot stays the coordinator — graph, breaker, checkpoint, resume — and asks the scheduler
+/// only to start, look at and stop jobs. Every job has a deterministic name, so that a job
+/// submitted just before oneshot died is found again by name. The job script writes the
+/// attempt's exit status to a file on a shared file system as it exits; that file, not the
+/// scheduler's accounting, decides the outcome.
+public protocol JobScheduler: Sendable {
+    /// A short name for messages and logs, e.g. "Slurm".
+    var name: String { get }
+
+    /// Submits `job`, detached: the job must outlive oneshot.
+    ///
+    /// - Returns: the scheduler's id of the job.
+    /// - Throws: ``JobSchedulerError`` naming what the scheduler said.
+    func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String
+
+    /// The states of the jobs called `names`, in one query however many there are. A name
+    /// missing from the answer is unknown (the scheduler may have forgotten a finished job),
+    /// never failed.
+    ///
+    /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
+    func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState]
+
+    /// Cancels the jobs `ids` in one request: the jobs get a termination signal, then a kill
+    /// after the scheduler's own grace. Idempotent: a job that already ended is not an error.
+    ///
+    /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
+    func cancel(_ ids: [String]) async throws(JobSchedulerError)
+
+    /// ``states(of:)`` blocking the calling thread, for a resume's look at the attempts its dead
+    /// predecessor left (a synchronous step of opening the checkpoint).
+    func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState]
+}
+
+/// What a scheduler said when it refused or could not be asked.
+public struct JobSchedulerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// One line: the command and its error, e.g. `sbatch: error: invalid partition specified: gpu`.
+    public var description: String
+
+    /// Creates an error.
+    public init(_ description: String) {
+        self.description = description
+    }
+}

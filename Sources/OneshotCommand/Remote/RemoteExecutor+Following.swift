@@ -1,0 +1,114 @@
+import Foundation
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+extension RemoteExecutor {
+    /// How a followed job ended.
+    enum JobEnd {
+        /// Its script left an exit status.
+        case exited(Int32, jobID: String?)
+        /// It ended or vanished without one; the text says how.
+        case lost(String, jobID: String?)
+    }
+
+    /// Follows the job `name` until its exit status appears, or it is lost. Cancelling the
+    /// calling task cancels the job and waits for it to end, then throws `CancellationError`.
+    func follow(name: String, jobID: String?, id: String, attempt: Int, since: Date) async throws -> JobEnd {
+        await monitor.follow(name)
+        do {
+            let end = try await poll(name: name, jobID: jobID, id: id, attempt: attempt, since: since)
+            await monitor.unfollow(name)
+            return end
+        } catch {
+            await monitor.unfollow(name)
+            throw error
+        }
+    }
+
+    private func poll(name: String, jobID: String?, id: String, attempt: Int, since: Date) async throws -> JobEnd {
+        var jobID = jobID
+        var missingSince: ContinuousClock.Instant?
+        var missing = ""
+        while true {
+            if let code = exitStatus(id, attempt: attempt, since: since) { return .exited(code, jobID: jobID) }
+            do {
+                try await Task.sleep(for: pollInterval)
+            } catch {
+                await stop(name: name, jobID: jobID, id: id, attempt: attempt, since: since)
+                throw CancellationError()
+            }
+            if let code = exitStatus(id, attempt: attempt, since: since) { return .exited(code, jobID: jobID) }
+            switch await monitor.lookup(name) {
+            case .found(let state) where state.isActive:
+                jobID = state.id
+                missingSince = nil
+                continue
+            case .found(let state):
+                jobID = state.id
+                missing = "ended \(state.detail)"
+            case .notFound:
+                missing = "is no longer known to \(scheduler.name)"
+            case .unavailable:
+                // The scheduler could not be asked: nothing is known, so nothing is concluded.
+                continue
+            }
+            let since = missingSince ?? .now
+            missingSince = since
+            if ContinuousClock.now - since >= lostAfter { return .lost(missing, jobID: jobID) }
+        }
+    }
+
+    /// Cancels the job (batched with the others stopped now) and waits, uncancellably, until it
+    /// has ended or left its exit status, for at most the grace plus a minute (Slurm's KillWait).
+    private func stop(name: String, jobID: String?, id: String, attempt: Int, since: Date) async {
+        var jobID = jobID
+        if jobID == nil, case .found(let state) = await monitor.lookup(name) { jobID = state.id }
+        guard let jobID else { return }
+        await monitor.cancel(jobID)
+        let limit = ContinuousClock.now + base.terminationGrace + .seconds(60)
+        while ContinuousClock.now < limit {
+            await Pause.uncancellable(min(pollInterval, .seconds(1)))
+            if exitStatus(id, attempt: attempt, since: since) != nil { return }
+            guard case .found(let state) = await monitor.lookup(name), state.isActive else { return }
+        }
+    }
+
+    /// The exit status the job script of `id`'s attempt `attempt` left, written after `since`.
+    func exitStatus(_ id: String, attempt: Int, since: Date) -> Int32? {
+        guard let status = AttemptExitFile.read(base.exitFilePath(for: id)), status.attempt == attempt,
+            status.written.timeIntervalSince(since) > -1
+        else { return nil }
+        return status.exitCode
+    }
+
+    /// The attempt's result, with the log's footer written.
+    func finish(_ end: JobEnd, id: String, attempt: Int, log: WorkstreamLog, offset: Int, since: Date) -> ExecutionResult {
+        let seconds = DurationText.twoDecimals(max(0, Date().timeIntervalSince(since)))
+        let how: String
+        let code: Int32?
+        let job: String?
+        switch end {
+        case .exited(let exit, let jobID):
+            (how, code, job) = ("exit \(exit)", exit, jobID)
+        case .lost(let text, let jobID):
+            (how, code, job) = ("without an exit status: the job \(text)", nil, jobID)
+        }
+        let jobText = job.map { " (\(scheduler.name) job \($0))" } ?? ""
+        log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) ended: \(how)\(jobText) after \(seconds)s\n")
+        let reportPath = CommandExecutor.absolute("\(base.logFolder)/\(id).report.json")
+        let report = AttemptReportFile.read(at: reportPath, workstream: id, log: log)
+        if code == 0 {
+            return ExecutionResult(succeeded: true, exitCode: 0, logPath: log.path, costUSD: report.cost, warning: report.problem)
+        }
+        var tail = log.tail(from: offset, lines: base.tailLines + 1).dropLast().suffix(base.tailLines).joined(separator: "\n")
+        if code == nil {
+            let lost =
+                "\(scheduler.name) job\(job.map { " \($0)" } ?? "") \(how.dropFirst("without an exit status: the job ".count)) and left no exit status"
+            tail += (tail.isEmpty ? "" : "\n") + lost
+        }
+        return ExecutionResult(
+            succeeded: false, exitCode: code, detail: tail.isEmpty ? nil : tail, logPath: log.path, costUSD: report.cost,
+            warning: report.problem)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import OneshotCheckpoint
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+extension RemoteExecutor {
+    /// What became of an attempt an earlier run left in flight: its exit status when its job left
+    /// one; else the job found by its name — running or pending: adopted; ended or unknown: the
+    /// attempt is unknown (run again when idempotent). When the scheduler cannot be asked the
+    /// attempt is held as elsewhere, never run twice.
+    public func probe(_ record: InFlightRecord) -> OrphanFinding {
+        let started = RFC3339.parse(record.startedAt) ?? .distantPast
+        if let code = exitStatus(record.id, attempt: record.attempt, since: started) {
+            let written = AttemptExitFile.read(base.exitFilePath(for: record.id))?.written ?? started
+            return .finished(exitCode: code, durationMS: max(0, Int(written.timeIntervalSince(started) * 1000)))
+        }
+        let name = jobName(record.id, attempt: record.attempt)
+        do {
+            guard let state = try scheduler.statesBlocking(of: [name])[name], state.isActive else { return .unknown }
+            return .running(pid: Int32(state.id) ?? 0)
+        } catch {
+            return .elsewhere("\(scheduler.name) job \(name), which could not be looked up: \(error)")
+        }
+    }
+
+    /// Adoption by name, cancellation through the scheduler; there is no process group to sweep.
+    public func orphanHandling(killRunning: Bool) -> OrphanHandling {
+        OrphanHandling(
+            probe: { self.probe($0) },
+            terminate: { record in
+                let name = self.jobName(record.id, attempt: record.attempt)
+                guard let state = try? self.scheduler.statesBlocking(of: [name])[name], state.isActive else {
+                    return "nothing left to stop"
+                }
+                let result = SchedulerCommand("scancel", [state.id]).runBlocking(environment: self.base.environment)
+                return result.succeeded ? "scancel \(state.id)" : "scancel \(state.id), which failed: \(result.firstLine)"
+            },
+            killRunning: killRunning
+        )
+    }
+
+    /// The job of `record`, still queued or running since an earlier run, as an attempt of this
+    /// run: followed by name until its exit status appears, as if this run had submitted it.
+    public func adopt(_ record: InFlightRecord, of workstream: Workstream, now: Date = Date()) -> AdoptedAttempt {
+        let started = RFC3339.parse(record.startedAt) ?? now
+        let milliseconds = max(0, Int64(now.timeIntervalSince(started) * 1000))
+        return AdoptedAttempt(id: record.id, attempt: record.attempt, runningFor: .milliseconds(milliseconds)) {
+            let log = WorkstreamLog(path: logPath(for: record.id))
+            log.append(
+                "\(log.lineBreak(after: 0))=== \(record.id) attempt \(record.attempt) adopted from an earlier run: \(scheduler.name) job \(jobName(record.id, attempt: record.attempt))\n"
+            )
+            let end = try await follow(
+                name: jobName(record.id, attempt: record.attempt), jobID: nil, id: record.id, attempt: record.attempt,
+                since: started.addingTimeInterval(-1))
+            return finish(end, id: record.id, attempt: record.attempt, log: log, offset: 0, since: started)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+
+/// Runs each attempt as a job of a ``JobScheduler`` (Slurm), oneshot staying the coordinator.
+///
+/// An attempt is **submitted** detached under a deterministic name,
+/// `oneshot-<feature>.<project hash>-<ws_id>-<attempt>`, after the checkpoint journaled that
+/// it starts: a crash between the two is repaired by a resume looking the job up by that name.
+/// It is then **polled**: every poll interval the attempt reads its exit-status file, and asks
+/// the scheduler through the run's ``JobMonitor``, which makes one query for all jobs. The
+/// exit-status file (`<ws_id>.exit` beside the log, written by the job script's `EXIT` trap as
+/// for local attempts) decides the outcome; a job the scheduler no longer knows, or that ended,
+/// and that left no exit status ``lostAfter`` later is failed (a job killed by the scheduler
+/// for its time limit, a lost node). **Cancelling** the attempt (timeout, signal, `--deadline`,
+/// the breaker giving up) cancels the job — batched with the other attempts stopped at the same
+/// moment — and waits for it to end before returning. **Adoption** after a restart is in
+/// `RemoteExecutor+Orphans.swift`.
+public struct RemoteExecutor: AttemptExecutor {
+    /// The local executor whose commands, environment and logs the jobs share.
+    public var base: CommandExecutor
+    /// The batch system.
+    public var scheduler: any JobScheduler
+    /// Time between two looks at an attempt (`--poll-interval`, 5 s by default).
+    public var pollInterval: Duration
+    /// How long a job that ended or vanished may take to leave its exit status (a shared file
+    /// system's delay) before the attempt is failed.
+    public var lostAfter: Duration
+    /// Extra scheduler arguments per workstream (its `slurm_args:`).
+    public var extraArguments: @Sendable (Workstream) -> [String]
+    /// The run's batching of queries and cancellations.
+    public let monitor: JobMonitor
+    /// The job names' run part, `<feature>.<hash of the project folder>`: the same for every run
+    /// of the feature in this project, so that a resume finds its predecessor's jobs.
+    public let runName: String
+    /// The project root, where jobs run.
+    let projectRoot: String
+
+    /// Creates an executor; the current folder is the project root.
+    public init(
+        base: CommandExecutor, scheduler: any JobScheduler, pollInterval: Duration = .seconds(5),
+        lostAfter: Duration = .seconds(30), extraArguments: @escaping @Sendable (Workstream) -> [String] = { _ in [] }
+    ) {
+        self.base = base
+        self.scheduler = scheduler
+        self.pollInterval = pollInterval
+        self.lostAfter = lostAfter
+        self.extraArguments = extraArguments
+        monitor = JobMonitor(scheduler: scheduler, interval: pollInterval)
+        projectRoot = FileManager.default.currentDirectoryPath
+        runName = "\(base.featureID).\(Self.shortHash(projectRoot))"
+    }
+
+    /// The deterministic name of `id`'s attempt `attempt`.
+    public func jobName(_ id: String, attempt: Int) -> String {
+        "oneshot-\(runName)-\(id)-\(attempt)"
+    }
+
+    /// ``base``.
+    public var commands: CommandExecutor { base }
+
+    /// The path of `id`'s log.
+    public func logPath(for id: String) -> String { base.logPath(for: id) }
+
+    /// Workstreams that have no command to run.
+    public func workstreamsWithoutCommand(_ workstreams: [Workstream]) -> [Workstream] {
+        base.workstreamsWithoutCommand(workstreams)
+    }
+
+    /// Runs one attempt as a job. Matches ``Executor``.
+    ///
+    /// - Throws: ``InfrastructureError`` when the log or the job script cannot be written;
+    ///   `CancellationError` once a cancelled attempt's job has been cancelled and has ended.
+    public func callAsFunction(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult {
+        guard let command = base.command(for: workstream) else {
+            return .failure(detail: "workstream \(workstream.id) has no command")
+        }
+        let id = workstream.id
+        let name = jobName(id, attempt: attempt)
+        let log = WorkstreamLog(path: logPath(for: id))
+        let started = Date()
+        let header =
+            "\n=== \(id) attempt \(attempt) · \(RFC3339.format(started)) · \(scheduler.name) job \(name) · /bin/sh -c \(command)\n"
+        let offset = try ownResource { () throws(SystemError) in
+            let (fd, offset) = try log.openForAttempt(header: header)
+            Syscall.close(fd)
+            return offset
+        }
+        let job = try prepare(workstream, attempt: attempt, name: name, command: command)
+        let jobID: String
+        do {
+            jobID = try await scheduler.submit(job)
+        } catch {
+            log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(error)\n")
+            return ExecutionResult(succeeded: false, detail: error.description, logPath: log.path)
+        }
+        let end: JobEnd
+        do {
+            end = try await follow(name: name, jobID: jobID, id: id, attempt: attempt, since: started)
+        } catch {
+            log.append(
+                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) ended: cancelled (\(scheduler.name) job \(jobID))\n")
+            throw error
+        }
+        return finish(end, id: id, attempt: attempt, log: log, offset: offset, since: started)
+    }
+
+    /// The job for an attempt: its script written, stale result files of an earlier attempt removed.
+    private func prepare(_ workstream: Workstream, attempt: Int, name: String, command: String) throws -> JobSubmission {
+        let id = workstream.id
+        let exitPath = base.exitFilePath(for: id)
+        let reportPath = CommandExecutor.absolute("\(base.logFolder)/\(id).report.json")
+        // A status or report an earlier attempt left must not be read as this one's.
+        for path in [exitPath, reportPath] where access(path, F_OK) == 0 { unlink(path) }
+        let scriptPath = "\(base.absoluteLogFolder)/\(id).job.sh"
+        let script = "#!/bin/sh\n" + CommandExecutor.exitTrap + command + "\n"
+        try ownResource { () throws(SystemError) in
+            let fd = try Syscall.open(scriptPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o755)
+            defer { Syscall.close(fd) }
+            try Syscall.writeAll(fd, Array(script.utf8), path: scriptPath)
+        }
+        var environment = base.environment
+        environment["ONESHOT_WS_ID"] = id
+        environment["ONESHOT_FEATURE_ID"] = base.featureID
+        environment["ONESHOT_WS_FILE"] = workstream.source.map { CommandExecutor.absolute($0.file) } ?? ""
+        environment["ONESHOT_ATTEMPT"] = String(attempt)
+        environment["ONESHOT_REPORT"] = reportPath
+        environment["ONESHOT_EXIT_FILE"] = exitPath
+        return JobSubmission(
+            name: name, scriptPath: scriptPath, workingDirectory: projectRoot, logPath: CommandExecutor.absolute(log(id)),
+            environment: environment, extraArguments: extraArguments(workstream))
+    }
+
+    private func log(_ id: String) -> String { logPath(for: id) }
+
+    private func ownResource<T>(_ body: () throws(SystemError) -> T) throws -> T {
+        do {
+            return try body()
+        } catch {
+            throw InfrastructureError(error.description)
+        }
+    }
+
+    /// A short stable hash of `text` (FNV-1a), six hex digits.
+    static func shortHash(_ text: String) -> String {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 {
+            hash = (hash ^ UInt32(byte)) &* 16_777_619
+        }
+        return String(String(hash, radix: 16).suffix(6))
+    }
+}

@@ -1,0 +1,108 @@
+/// Slurm, through its command-line client: `sbatch` to submit, one `squeue` per poll for every
+/// job followed, one `scancel` per batch of cancellations.
+///
+/// Jobs are submitted detached (`sbatch`, never `srun`, whose death takes its job down) and
+/// never requeued (`--no-requeue`: a requeued attempt would run twice). `squeue` forgets a
+/// finished job after `MinJobAge` and `sacct` needs slurmdbd, so neither decides an outcome:
+/// the attempt's exit-status file does. The client finds the cluster as it always does
+/// (`SLURM_CONF`, `/etc/slurm`).
+public struct SlurmScheduler: JobScheduler {
+    /// The environment the client commands run with (`PATH`, `SLURM_CONF`).
+    public var environment: [String: String]
+    /// `-p PARTITION` for every job, when set (`slurm: partition:` in `.sdp/config.yml`).
+    public var partition: String?
+    /// Arguments added to every `sbatch` (`slurm: args:` in `.sdp/config.yml`).
+    public var arguments: [String]
+
+    /// Creates the scheduler.
+    public init(environment: [String: String], partition: String? = nil, arguments: [String] = []) {
+        self.environment = environment
+        self.partition = partition
+        self.arguments = arguments
+    }
+
+    /// "Slurm".
+    public var name: String { "Slurm" }
+
+    /// The `sbatch` command line for `job`.
+    public func sbatch(_ job: JobSubmission) -> SchedulerCommand {
+        var arguments = [
+            "--parsable", "--no-requeue", "--job-name=\(job.name)", "--chdir=\(job.workingDirectory)",
+            "--output=\(job.logPath)", "--open-mode=append", "--export=ALL",
+        ]
+        if let partition { arguments.append("--partition=\(partition)") }
+        arguments += self.arguments + job.extraArguments + [job.scriptPath]
+        return SchedulerCommand("sbatch", arguments)
+    }
+
+    /// Submits with `sbatch --parsable`, whose answer is `<id>` or `<id>;<cluster>`.
+    public func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
+        let result = await sbatch(job).run(environment: job.environment)
+        let id = result.output.split(separator: "\n").last.map { String($0.split(separator: ";")[0]) } ?? ""
+        guard result.succeeded, !id.isEmpty, id.allSatisfy(\.isNumber) else {
+            throw JobSchedulerError("sbatch for \(job.name) failed: \(result.firstLine)")
+        }
+        return id
+    }
+
+    /// The `squeue` command line for `names`.
+    public static func squeue(_ names: [String]) -> SchedulerCommand {
+        SchedulerCommand(
+            "squeue", ["--noheader", "--states=all", "--name=\(names.joined(separator: ","))", "--format=%j %i %T"])
+    }
+
+    /// One `squeue` for all of `names`.
+    public func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
+        guard !names.isEmpty else { return [:] }
+        return try Self.parse(await Self.squeue(names).run(environment: environment))
+    }
+
+    /// ``states(of:)``, blocking.
+    public func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState] {
+        guard !names.isEmpty else { return [:] }
+        return try Self.parse(Self.squeue(names).runBlocking(environment: environment))
+    }
+
+    /// One `scancel` for all of `ids`; Slurm sends SIGTERM, then SIGKILL after its `KillWait`.
+    public func cancel(_ ids: [String]) async throws(JobSchedulerError) {
+        guard !ids.isEmpty else { return }
+        let result = await SchedulerCommand("scancel", ids).run(environment: environment)
+        // scancel fails for a job that ended long ago ("Invalid job id"): that is cancelled enough.
+        guard result.succeeded || result.output.contains("Invalid job id") else {
+            throw JobSchedulerError("scancel \(ids.joined(separator: " ")) failed: \(result.firstLine)")
+        }
+    }
+
+    /// `name id STATE` lines: per name, the newest job, an active one before any that ended.
+    static func parse(_ result: SchedulerCommand.Result) throws(JobSchedulerError) -> [String: JobState] {
+        guard result.succeeded else { throw JobSchedulerError("squeue failed: \(result.firstLine)") }
+        var states: [String: JobState] = [:]
+        for line in result.output.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3, let number = Int(fields[1]) else { continue }
+            let state = JobState(id: String(fields[1]), phase: phase(of: String(fields[2])), detail: String(fields[2]))
+            if let known = states[String(fields[0])] {
+                let knownNumber = Int(known.id) ?? 0
+                let newer = (state.isActive && !known.isActive) || (state.isActive == known.isActive && number > knownNumber)
+                if !newer { continue }
+            }
+            states[String(fields[0])] = state
+        }
+        return states
+    }
+
+    /// Slurm's job states in oneshot's three phases.
+    static func phase(of state: String) -> JobState.Phase {
+        switch state {
+        case "PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING", "SUSPENDED", "STOPPED",
+            "SIGNALING", "STAGE_OUT", "RESV_DEL_HOLD", "SPECIAL_EXIT":
+            return .pending
+        case "RUNNING", "COMPLETING":
+            return .running
+        default:
+            // COMPLETED, FAILED, CANCELLED, TIMEOUT, NODE_FAIL, PREEMPTED, BOOT_FAIL, DEADLINE,
+            // OUT_OF_MEMORY, REVOKED.
+            return .ended
+        }
+    }
+}
