@@ -90,7 +90,8 @@ extension ExecutorSettings {
         case .slurm:
             let scheduler = SlurmScheduler(
                 environment: local.environment, partition: slurmPartition, arguments: slurmArguments)
-            return RemoteExecutor(base: local, scheduler: scheduler, pollInterval: pollInterval)
+            return RemoteExecutor(
+                base: local, scheduler: scheduler, pollInterval: pollInterval, extraArguments: { $0.schedulerArguments })
         }
     }
 }

@@ -159,6 +159,11 @@ public enum HelpText {
                                     --grace and the checkpoint write: a 60m job with the default
                                     5s grace: --deadline 58m. Also 'deadline:' in .sdp/config.yml
                                     and ONESHOT_DEADLINE (a flag wins, then the environment)
+              --executor local|slurm  where attempts run: processes here (default), or one
+                                    detached sbatch job each, polled with one squeue per
+                                    --poll-interval (default 5s) and stopped with scancel;
+                                    'slurm:' with 'partition:' and 'args: [...]' in
+                                    .sdp/config.yml, 'slurm_args:' in a workstream file
               --breaker-threshold N      distinct workstreams failed in the window that trip the
                                          breaker (default 3)
               --breaker-window N         workstreams counted, each by its latest outcome (default 5)

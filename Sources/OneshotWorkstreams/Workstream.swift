@@ -29,6 +29,9 @@ public struct Workstream: Sendable, Hashable, Identifiable {
     public var declaredStatus: String?
     /// Where the workstream was defined: the file and the line of its `ws_id`.
     public var source: SourceLocation?
+    /// Extra arguments for the batch system that runs its attempts (`slurm_args:`, e.g.
+    /// `[--gres=gpu:1, --mem=16G]`); unused by local attempts.
+    public var schedulerArguments: [String] = []
 
     /// Creates a workstream in code.
     ///

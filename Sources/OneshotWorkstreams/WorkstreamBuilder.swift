@@ -62,6 +62,7 @@ struct WorkstreamBuilder {
             }
         }
         workstream.declaredStatus = known["status"].flatMap { scalar($0) }?.lowercased()
+        if let field = known["slurm_args"] { workstream.schedulerArguments = words(field) }
         return workstream
     }
 
@@ -83,6 +84,14 @@ struct WorkstreamBuilder {
             let items = text.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
             if items.count == 1, ["none", "-", "—", "n/a", "[]"].contains(items[0].lowercased()) { return [] }
             return items.map { $0.hasPrefix("`") && $0.hasSuffix("`") && $0.count > 1 ? String($0.dropFirst().dropLast()) : $0 }
+        }
+    }
+
+    /// A list of arguments: a YAML list, or words separated by spaces.
+    private func words(_ field: RawField) -> [String] {
+        switch field.value {
+        case .list(let items): return items
+        case .scalar(let text): return (text ?? "").split(separator: " ").map(String.init)
         }
     }
 

@@ -10,7 +10,7 @@ public enum WorkstreamParser {
         "ws_id": "ws_id", "feature_id": "feature_id", "feature": "feature_id", "title": "title",
         "depends_on": "depends_on", "dependencies": "depends_on", "run": "run", "timeout": "timeout",
         "retries": "retries", "outputs": "outputs", "idempotent": "idempotent", "status": "status",
-        "verify": "verify",
+        "verify": "verify", "slurm_args": "slurm_args",
     ]
 
     /// Parses the file at `file` whose content is `bytes`.

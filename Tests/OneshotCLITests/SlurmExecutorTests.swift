@@ -101,4 +101,16 @@ struct SlurmExecutorTests {
             #expect(lines.count == 1 && lines[0].contains("JobState=COMPLETED"), "\(id) exactly once: \(lines)")
         }
     }
+
+    @Test func theConfigFileChoosesSlurmAndItsArgumentsAndAWorkstreamAddsItsOwn() async throws {
+        let project = try TemporaryProject()
+        try project.write(
+            ".sdp/config.yml", "executor: slurm\npoll_interval: 100ms\nslurm:\n  partition: debug\n  args: [--time=7]\n")
+        try project.workstream("F1", "a", run: "true")
+        try project.workstream("F1", "b", run: "true", extra: "slurm_args: [--time=9, --comment=gpu-work]\n")
+        let result = try await OneshotBinary.run(["F1"], in: project.path, environment: environment)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(try await completions(project, "a").first?.contains(" Partition=debug TimeLimit=7 ") == true)
+        #expect(try await completions(project, "b").first?.contains(" TimeLimit=9 ") == true)
+    }
 }

@@ -15,6 +15,12 @@ public struct SchedulerCommand: Sendable {
         /// Its standard output and error, at most 4 MiB.
         public var output: String
 
+        /// Creates a result.
+        public init(exitCode: Int32, output: String) {
+            self.exitCode = exitCode
+            self.output = output
+        }
+
         /// Whether it exited with 0.
         public var succeeded: Bool { exitCode == 0 }
 

@@ -73,8 +73,11 @@ public struct SlurmScheduler: JobScheduler {
         }
     }
 
-    /// `name id STATE` lines: per name, the newest job, an active one before any that ended.
-    static func parse(_ result: SchedulerCommand.Result) throws(JobSchedulerError) -> [String: JobState] {
+    /// The states in `squeue`'s answer, `name id STATE` lines: per name, the newest job, an
+    /// active one before any that ended.
+    ///
+    /// - Throws: ``JobSchedulerError`` when `squeue` failed.
+    public static func parse(_ result: SchedulerCommand.Result) throws(JobSchedulerError) -> [String: JobState] {
         guard result.succeeded else { throw JobSchedulerError("squeue failed: \(result.firstLine)") }
         var states: [String: JobState] = [:]
         for line in result.output.split(separator: "\n") {

@@ -1,0 +1,58 @@
+import Foundation
+import Oneshot
+import Synchronization
+
+/// A ``JobScheduler`` in memory, counting what it is asked: its jobs run as `onSubmit` says.
+final class FakeScheduler: JobScheduler {
+    struct Record {
+        var submitted: [JobSubmission] = []
+        var jobs: [String: JobState] = [:]
+        var queries = 0
+        var cancelBatches: [[String]] = []
+    }
+
+    let record = Mutex(Record())
+    /// What the job does when submitted: e.g. write its exit status, or nothing (it then runs
+    /// until cancelled, or vanishes when `vanish` is set).
+    let onSubmit: @Sendable (JobSubmission) -> Void
+    let vanish: Bool
+
+    init(vanish: Bool = false, onSubmit: @escaping @Sendable (JobSubmission) -> Void = { _ in }) {
+        self.vanish = vanish
+        self.onSubmit = onSubmit
+    }
+
+    var name: String { "Fake" }
+
+    func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
+        let id = record.withLock { record in
+            record.submitted.append(job)
+            let id = String(record.submitted.count)
+            record.jobs[job.name] = JobState(id: id, phase: .running, detail: "RUNNING")
+            return id
+        }
+        onSubmit(job)
+        return id
+    }
+
+    func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
+        try statesBlocking(of: names)
+    }
+
+    func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState] {
+        record.withLock { record in
+            record.queries += 1
+            if vanish { return [:] }
+            return record.jobs.filter { names.contains($0.key) }
+        }
+    }
+
+    func cancel(_ ids: [String]) async throws(JobSchedulerError) {
+        record.withLock { record in
+            record.cancelBatches.append(ids)
+            for (name, state) in record.jobs where ids.contains(state.id) {
+                record.jobs[name] = JobState(id: state.id, phase: .ended, detail: "CANCELLED")
+            }
+        }
+    }
+}

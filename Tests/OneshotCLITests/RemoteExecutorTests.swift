@@ -1,0 +1,99 @@
+import Foundation
+import Oneshot
+import Synchronization
+import Testing
+
+@testable import OneshotCLI
+
+/// The executor contract for remote jobs, with a scheduler in memory: batched polls and
+/// cancellations, the exit-status file as the truth, a vanished job failed only after a wait.
+@Suite(.timeLimit(.minutes(1))) struct RemoteExecutorTests {
+    private func executor(_ scheduler: FakeScheduler, folder: String, lostAfter: Duration = .seconds(30)) -> RemoteExecutor {
+        RemoteExecutor(
+            base: CommandExecutor(featureID: "F1", logFolder: folder), scheduler: scheduler, pollInterval: .milliseconds(20),
+            lostAfter: lostAfter)
+    }
+
+    private func temporaryFolder() throws -> String {
+        let path = NSTemporaryDirectory() + "oneshot-remote-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func manyJobsFollowedAtOnceCostOneQueryPerInterval() async throws {
+        let scheduler = FakeScheduler()
+        let monitor = JobMonitor(scheduler: scheduler, interval: .seconds(60))
+        let names = (1...50).map { "job-\($0)" }
+        for name in names { await monitor.follow(name) }
+        await withTaskGroup(of: Void.self) { group in
+            for name in names { group.addTask { _ = await monitor.lookup(name) } }
+        }
+        #expect(scheduler.record.withLock { $0.queries } == 1)
+        #expect(await monitor.queries == 1)
+    }
+
+    @Test func cancellationsAskedTogetherGoInOneRequest() async throws {
+        let scheduler = FakeScheduler()
+        let monitor = JobMonitor(scheduler: scheduler, interval: .seconds(60))
+        await withTaskGroup(of: Void.self) { group in
+            for id in 1...8 { group.addTask { await monitor.cancel(String(id), gather: .milliseconds(500)) } }
+        }
+        let batches = scheduler.record.withLock { $0.cancelBatches }
+        #expect(batches.count == 1)
+        #expect(Set(batches.flatMap { $0 }) == Set((1...8).map(String.init)))
+    }
+
+    @Test func theExitStatusFileDecidesEvenWhenTheSchedulerHasForgottenTheJob() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(vanish: true) { job in
+            let path = job.environment["ONESHOT_EXIT_FILE"] ?? ""
+            try? Data("0 0 \(job.environment["ONESHOT_ATTEMPT"] ?? "")\n".utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let result = try await executor(scheduler, folder: folder)(Workstream(id: "a", command: "true"), 1)
+        #expect(result.succeeded)
+        let job = try #require(scheduler.record.withLock { $0.submitted.first })
+        #expect(job.name.hasPrefix("oneshot-F1.") && job.name.hasSuffix("-a-1"))
+        #expect(try String(contentsOfFile: job.scriptPath, encoding: .utf8).contains("trap '"))
+    }
+
+    @Test func aJobThatVanishedWithoutAnExitStatusFailsOnlyAfterTheWait() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(vanish: true)
+        let started = ContinuousClock.now
+        let result = try await executor(scheduler, folder: folder, lostAfter: .milliseconds(300))(
+            Workstream(id: "a", command: "true"), 1)
+        #expect(ContinuousClock.now - started >= .milliseconds(300), "not found means unknown, not failed at once")
+        #expect(!result.succeeded)
+        #expect(result.detail?.contains("Fake job 1 is no longer known to Fake and left no exit status") == true)
+    }
+
+    @Test func cancellingAnAttemptCancelsItsJobAndWaitsForItToEnd() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        let remote = executor(scheduler, folder: folder)
+        let attempt = Task { try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
+        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        attempt.cancel()
+        await #expect(throws: CancellationError.self) { try await attempt.value }
+        #expect(scheduler.record.withLock { $0.cancelBatches } == [["1"]])
+        #expect(scheduler.record.withLock { $0.jobs.values.first?.phase } == .ended)
+    }
+
+    @Test func squeueAnswersPreferTheActiveJobOfAName() throws {
+        let output = "oneshot-x-a-1 7 CANCELLED\noneshot-x-a-1 9 RUNNING\noneshot-x-a-1 8 COMPLETED\noneshot-x-b-1 3 PENDING\n"
+        let states = try SlurmScheduler.parse(SchedulerCommand.Result(exitCode: 0, output: output))
+        #expect(states["oneshot-x-a-1"] == JobState(id: "9", phase: .running, detail: "RUNNING"))
+        #expect(states["oneshot-x-b-1"]?.phase == .pending)
+        #expect(throws: JobSchedulerError.self) {
+            try SlurmScheduler.parse(SchedulerCommand.Result(exitCode: 1, output: "slurm_load_jobs error: Unable to contact"))
+        }
+    }
+
+    @Test func slurmArgumentsAcceptAFlowListOrWords() {
+        #expect(ExecutorSettings.arguments("[--time=5, \"--qos=low\", '--mem=1G']") == ["--time=5", "--qos=low", "--mem=1G"])
+        #expect(ExecutorSettings.arguments("--time=5 --qos=low") == ["--time=5", "--qos=low"])
+    }
+}
