@@ -113,4 +113,31 @@ struct SlurmExecutorTests {
         #expect(try await completions(project, "a").first?.contains(" Partition=debug TimeLimit=7 ") == true)
         #expect(try await completions(project, "b").first?.contains(" TimeLimit=9 ") == true)
     }
+
+    @Test func theDeadlineCancelsTheRunningJobsAndExits7() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "long", run: gated)
+        let result = try await OneshotBinary.run(
+            ["F1", "--deadline", "2s"] + slurm, in: project.path, environment: environment)
+        #expect(result.exitCode == 7, "\(result.stdout)\n\(result.stderr)")
+        let lines = try await completions(project, "long")
+        #expect(lines.count == 1 && lines[0].contains("JobState=CANCELLED"), "\(lines)")
+    }
+
+    @Test func jobsInFlightAreBoundedByJobs() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "one", run: "sleep 1")
+        try project.workstream("F1", "two", run: "sleep 1")
+        let result = try await OneshotBinary.run(["F1", "-j", "1"] + slurm, in: project.path, environment: environment)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        func field(_ name: String, of line: String?) -> String {
+            line?.split(separator: " ").first { $0.hasPrefix(name + "=") }.map(String.init) ?? ""
+        }
+        let one = try await completions(project, "one").first
+        let two = try await completions(project, "two").first
+        let (first, second) = field("StartTime", of: one) <= field("StartTime", of: two) ? (one, two) : (two, one)
+        #expect(
+            field("StartTime", of: second).dropFirst(10) >= field("EndTime", of: first).dropFirst(8),
+            "the second job started after the first ended: \(first ?? "") / \(second ?? "")")
+    }
 }
