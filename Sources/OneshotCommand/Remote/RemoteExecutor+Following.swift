@@ -60,7 +60,8 @@ extension RemoteExecutor {
     }
 
     /// Cancels the job (batched with the others stopped now) and waits, uncancellably, until it
-    /// has ended or left its exit status, for at most the grace plus a minute (Slurm's KillWait).
+    /// has ended or left its exit status, for at most the grace plus a minute (Slurm's KillWait),
+    /// or until a second signal throws the run's kill switch.
     private func stop(name: String, jobID: String?, id: String, attempt: Int, since: Date) async {
         var jobID = jobID
         if jobID == nil, case .found(let state) = await monitor.lookup(name) { jobID = state.id }
@@ -68,6 +69,9 @@ extension RemoteExecutor {
         await monitor.cancel(jobID)
         let limit = ContinuousClock.now + base.terminationGrace + .seconds(60)
         while ContinuousClock.now < limit {
+            // After a second signal oneshot does not wait: the job has its cancellation, and the
+            // scheduler kills what is left of it after its own grace (Slurm's KillWait).
+            if KillSwitch.current?.isThrown == true { return }
             await Pause.uncancellable(min(pollInterval, .seconds(1)))
             if exitStatus(id, attempt: attempt, since: since) != nil { return }
             guard case .found(let state) = await monitor.lookup(name), state.isActive else { return }
