@@ -36,14 +36,18 @@ final class FakeScheduler: JobScheduler {
     }
 
     func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
-        try statesBlocking(of: names)
-    }
-
-    func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState] {
         record.withLock { record in
             record.queries += 1
             if vanish { return [:] }
             return record.jobs.filter { names.contains($0.key) }
+        }
+    }
+
+    func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
+        record.withLock { record in
+            record.queries += 1
+            if vanish { return [:] }
+            return record.jobs.filter { $0.key.hasPrefix(prefix) }
         }
     }
 

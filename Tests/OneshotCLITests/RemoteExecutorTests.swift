@@ -1,5 +1,6 @@
 import Foundation
 import Oneshot
+import OneshotSystem
 import Synchronization
 import Testing
 
@@ -80,6 +81,26 @@ import Testing
         await #expect(throws: CancellationError.self) { try await attempt.value }
         #expect(scheduler.record.withLock { $0.cancelBatches } == [["1"]])
         #expect(scheduler.record.withLock { $0.jobs.values.first?.phase } == .ended)
+    }
+
+    @Test func aResumeLooksAtAllItsPredecessorsJobsWithOneQuery() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        let remote = executor(scheduler, folder: folder)
+        scheduler.record.withLock { record in
+            record.jobs[remote.jobName("a", attempt: 1)] = JobState(id: "7", phase: .running, detail: "RUNNING")
+            record.jobs[remote.jobName("b", attempt: 2)] = JobState(id: "8", phase: .pending, detail: "PENDING")
+            record.jobs[remote.jobName("c", attempt: 1)] = JobState(id: "9", phase: .ended, detail: "CANCELLED")
+            record.jobs["oneshot-elsewhere-a-1"] = JobState(id: "1", phase: .running, detail: "RUNNING")
+        }
+        let handling = remote.orphanHandling(killRunning: false)
+        let now = RFC3339.format(Date())
+        let findings = [("a", 1), ("b", 2), ("c", 1), ("d", 1)].map {
+            handling.probe(InFlightRecord(id: $0.0, attempt: $0.1, startedAt: now))
+        }
+        #expect(findings == [OrphanFinding.running(pid: 7), .running(pid: 8), .unknown, .unknown])
+        #expect(scheduler.record.withLock { $0.queries } == 1)
     }
 
     @Test func squeueAnswersPreferTheActiveJobOfAName() throws {

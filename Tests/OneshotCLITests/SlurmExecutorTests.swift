@@ -140,4 +140,22 @@ struct SlurmExecutorTests {
             field("StartTime", of: second).dropFirst(10) >= field("EndTime", of: first).dropFirst(8),
             "the second job started after the first ended: \(first ?? "") / \(second ?? "")")
     }
+
+    @Test func killOrphansCancelsTheEarlierRunsJobAndRunsItAgainOnce() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "agent", run: gated)
+        let first = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(try await eventually { project.read("ledger") == "start\n" })
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        let second = try OneshotBinary.start(["F1", "--kill-orphans"] + slurm, in: project.path, environment: environment)
+        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("stopped its process group with scancel"))
+        let lines = try await completions(project, "agent", count: 2)
+        #expect(lines.count == 2, "\(lines)")
+        #expect(lines.first?.contains("JobState=CANCELLED") == true && lines.last?.contains("JobState=COMPLETED") == true)
+    }
 }

@@ -29,9 +29,12 @@ public protocol JobScheduler: Sendable {
     /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
     func cancel(_ ids: [String]) async throws(JobSchedulerError)
 
-    /// ``states(of:)`` blocking the calling thread, for a resume's look at the attempts its dead
-    /// predecessor left (a synchronous step of opening the checkpoint).
-    func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState]
+    /// The states of every job of the user whose name starts with `prefix`, in one query,
+    /// blocking the calling thread: a resume's look at all the attempts its dead predecessor
+    /// left (a synchronous step of opening the checkpoint).
+    ///
+    /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
+    func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState]
 }
 
 /// What a scheduler said when it refused or could not be asked.

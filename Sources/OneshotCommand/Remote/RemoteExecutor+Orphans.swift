@@ -9,7 +9,7 @@ extension RemoteExecutor {
     /// one; else the job found by its name — running or pending: adopted; ended or unknown: the
     /// attempt is unknown (run again when idempotent). When the scheduler cannot be asked the
     /// attempt is held as elsewhere, never run twice.
-    public func probe(_ record: InFlightRecord) -> OrphanFinding {
+    func probe(_ record: InFlightRecord, jobs: JobSnapshot) -> OrphanFinding {
         let started = RFC3339.parse(record.startedAt) ?? .distantPast
         if let code = exitStatus(record.id, attempt: record.attempt, since: started) {
             let written = AttemptExitFile.read(base.exitFilePath(for: record.id))?.written ?? started
@@ -17,7 +17,7 @@ extension RemoteExecutor {
         }
         let name = jobName(record.id, attempt: record.attempt)
         do {
-            guard let state = try scheduler.statesBlocking(of: [name])[name], state.isActive else { return .unknown }
+            guard let state = try jobs.state(of: name), state.isActive else { return .unknown }
             return .running(pid: Int32(state.id) ?? 0)
         } catch {
             return .elsewhere("\(scheduler.name) job \(name), which could not be looked up: \(error)")
@@ -25,19 +25,33 @@ extension RemoteExecutor {
     }
 
     /// Adoption by name, cancellation through the scheduler; there is no process group to sweep.
+    /// One query finds the jobs of every attempt the resume looks at.
     public func orphanHandling(killRunning: Bool) -> OrphanHandling {
-        OrphanHandling(
-            probe: { self.probe($0) },
+        let jobs = JobSnapshot(scheduler: scheduler, prefix: "oneshot-\(runName)-")
+        return OrphanHandling(
+            probe: { self.probe($0, jobs: jobs) },
             terminate: { record in
                 let name = self.jobName(record.id, attempt: record.attempt)
-                guard let state = try? self.scheduler.statesBlocking(of: [name])[name], state.isActive else {
-                    return "nothing left to stop"
-                }
+                guard let state = try? jobs.state(of: name), state.isActive else { return "nothing left to stop" }
                 let result = SchedulerCommand("scancel", [state.id]).runBlocking(environment: self.base.environment)
-                return result.succeeded ? "scancel \(state.id)" : "scancel \(state.id), which failed: \(result.firstLine)"
+                guard result.succeeded else { return "scancel \(state.id), which failed: \(result.firstLine)" }
+                self.awaitEnd(of: name, jobs: jobs)
+                return "scancel \(state.id)"
             },
             killRunning: killRunning
         )
+    }
+
+    /// Waits until the cancelled job `name` has ended — or the grace plus a minute (Slurm's
+    /// KillWait) has passed — so that the resume does not find it still running and adopt it.
+    /// The scheduler offers no event to wait on: it is asked every 200 ms.
+    private func awaitEnd(of name: String, jobs: JobSnapshot) {
+        let limit = ContinuousClock.now + base.terminationGrace + .seconds(60)
+        repeat {
+            jobs.forget()
+            guard let state = try? jobs.state(of: name), state.isActive else { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while ContinuousClock.now < limit
     }
 
     /// The job of `record`, still queued or running since an earlier run, as an attempt of this

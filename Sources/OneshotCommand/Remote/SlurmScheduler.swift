@@ -57,10 +57,10 @@ public struct SlurmScheduler: JobScheduler {
         return try Self.parse(await Self.squeue(names).run(environment: environment))
     }
 
-    /// ``states(of:)``, blocking.
-    public func statesBlocking(of names: [String]) throws(JobSchedulerError) -> [String: JobState] {
-        guard !names.isEmpty else { return [:] }
-        return try Self.parse(Self.squeue(names).runBlocking(environment: environment))
+    /// One `squeue --me` for every job of the user, those named `prefix…` kept.
+    public func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
+        let all = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
+        return try Self.parse(all.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
     }
 
     /// One `scancel` for all of `ids`; Slurm sends SIGTERM, then SIGKILL after its `KillWait`.
