@@ -83,7 +83,8 @@ struct RunCommand {
         history.warning.map(warn)
         session.warnings.forEach(warn)
         let verifying = VerifyStep(
-            session: session, graph: graph, executor: executor, defaultTimeout: arguments.timeout, observers: observers)
+            session: session, graph: graph, executor: executor.commands, defaultTimeout: arguments.timeout,
+            observers: observers)
         if let signal = await verifying.run() {
             try? session.finish(allDone: false)
             let code = exitCode(for: nil, signal: signal)
@@ -143,7 +144,7 @@ struct RunCommand {
         // a second signal.
         Subreaper.endAll(grace: killSwitch.isThrown ? .zero : arguments.grace)
         let held = HeldReport(
-            plan: session.plan, report: report, graph: graph, executor: executor,
+            plan: session.plan, report: report, graph: graph, executor: executor.commands,
             release: HeldReport.releaseCommand(arguments))
         for line in held.lines() { observers.forEach { $0.note(line) } }
         let allDone = report.map { $0.status == .succeeded } ?? false
