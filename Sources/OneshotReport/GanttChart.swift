@@ -17,7 +17,7 @@ struct GanttChart {
 
     /// Height of a lane: smaller as lanes multiply.
     private var laneHeight: Double {
-        picture.slots <= 24 ? 22 : picture.slots <= 100 ? 14 : 8
+        picture.slots <= 24 ? 26 : picture.slots <= 100 ? 14 : 8
     }
 
     private var plotWidth: Double {
@@ -94,7 +94,7 @@ struct GanttChart {
             let y = top + Double(slot + 1) * laneHeight
             text += "<line class=\"lane\" x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\"/>\n"
             if slot % every == 0 {
-                let labelY = top + Double(slot) * laneHeight + min(laneHeight - 4, 14)
+                let labelY = top + Double(slot) * laneHeight + min(laneHeight - 4, laneHeight / 2 + 4)
                 text += "<text class=\"lane-label\" x=\"4\" y=\"\(f(labelY))\">slot \(slot + 1)</text>\n"
             }
         }
@@ -131,7 +131,7 @@ struct GanttChart {
         text += "height=\"\(f(laneHeight - 4))\"><title>\(Markup.escape(title(of: bar)))</title></rect>\n"
         let label = bar.attempt > 1 ? "\(bar.id) #\(bar.attempt)" : bar.id
         if laneHeight >= 14, let shown = Markup.elide(label, to: Int((width - 6) / 6.6)) {
-            text += "<text class=\"label\" x=\"\(f(start + 3))\" y=\"\(f(y + laneHeight - 8))\">"
+            text += "<text class=\"label\" x=\"\(f(start + 3))\" y=\"\(f(y + laneHeight / 2 + 2))\">"
             text += "\(Markup.escape(shown))</text>\n"
         }
         return text

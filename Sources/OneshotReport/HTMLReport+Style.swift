@@ -39,7 +39,7 @@ extension HTMLReport {
         tr.critical .id { font-weight: 700; } tr.critical .id::after { content: " \\2605"; color: #f08c00; }
         .state-completed .state { color: #2f9e44; } .state-failed .state { color: #e03131; } .state-running .state { color: #1c7ed6; }
         .state-uncertain .state { color: #9c36b5; } .state-skipped .state, .state-interrupted .state, .state-pending .state { color: #868e96; }
-        pre { margin: 4px 0 0; padding: 6px 8px; background: #f8f9fa; border: 1px solid #e9ecef; max-height: 14em; overflow: auto; white-space: pre-wrap; word-break: break-all; }
+        pre { margin: 4px 0 0; padding: 6px 8px; background: #f8f9fa; border: 1px solid #e9ecef; overflow-x: auto; white-space: pre-wrap; word-break: break-all; }
 
         """
 }

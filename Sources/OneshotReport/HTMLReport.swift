@@ -87,7 +87,8 @@ public struct HTMLReport: Sendable {
 
     private var table: String {
         var text = "<section class=\"workstreams\">\n<h2>Workstreams</h2>\n<table>\n<thead><tr>"
-        text += "<th>workstream</th><th>state</th><th>attempts</th><th>time</th><th>cost</th><th>log</th>"
+        text += "<th>workstream</th><th>state</th><th class=\"number\">attempts</th><th class=\"number\">time</th>"
+        text += "<th class=\"number\">cost</th><th>last lines of a failed log</th>"
         text += "</tr></thead>\n<tbody>\n"
         let critical = Set(picture.criticalPath)
         for row in picture.rows {
