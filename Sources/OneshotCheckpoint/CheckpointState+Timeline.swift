@@ -76,38 +76,8 @@ enum EpochMilliseconds {
     /// Now, in milliseconds.
     static func now() -> Int64 { of(Date()) }
 
-    /// An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS[.mmm]Z` (what oneshot writes, read without a
-    /// formatter: once per attempt) or any other form ``RFC3339/parse(_:)`` reads.
+    /// An RFC 3339 time, as ``RFC3339/parse(_:)`` reads it.
     static func parse(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 20 || bytes.count == 24, bytes.last == UInt8(ascii: "Z") else {
-            return RFC3339.parse(text).map(of)
-        }
-        func number(_ range: Range<Int>) -> Int64? {
-            var value: Int64 = 0
-            for index in range {
-                let digit = Int64(bytes[index]) - 48
-                guard (0...9).contains(digit) else { return nil }
-                value = value * 10 + digit
-            }
-            return value
-        }
-        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day)
-        else { return RFC3339.parse(text).map(of) }
-        let milliseconds = bytes.count == 24 ? number(20..<23) : 0
-        guard let milliseconds else { return RFC3339.parse(text).map(of) }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        return ((days * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + milliseconds
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let shifted = month <= 2 ? year - 1 : year
-        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
-        let yearOfEra = shifted - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        RFC3339.parse(text).map(of)
     }
 }

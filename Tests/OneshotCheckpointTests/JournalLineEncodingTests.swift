@@ -139,7 +139,7 @@ import Testing
                     RunTimeline.Span(
                         id: text(), attempt: 2, run: 1, startMS: Int64(number()), durationMS: number(), status: text(),
                         exitCode: maybe(Int32(number() % 256)),
-                        costUSD: withCosts ? maybe(Double.random(in: 0...100, using: &random)) : nil)
+                        costUSD: maybe(cost(&random)))
                 ],
                 breaker: [RunTimeline.BreakerChange(atMS: Int64(number()), state: 1, untilMS: maybe(Int64(number())))]))
         return checkpoint

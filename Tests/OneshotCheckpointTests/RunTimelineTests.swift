@@ -30,7 +30,7 @@ import Testing
         return line
     }
 
-    @Test func parsesOwnTimesWithoutAFormatterAndOthersWithOne() {
+    @Test func readsTimesToTheMillisecond() {
         #expect(EpochMilliseconds.parse(Self.t0) == Self.t0MS)
         #expect(EpochMilliseconds.parse("2026-11-29T12:00:00Z") == Self.t0MS - 250)
         #expect(EpochMilliseconds.parse("2026-11-29T13:00:00.250+01:00") == Self.t0MS)
