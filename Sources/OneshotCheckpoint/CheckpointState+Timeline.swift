@@ -30,7 +30,7 @@ extension CheckpointState {
             RunTimeline.Span(
                 id: attempt.id, attempt: attempt.attempt, run: attempt.run, startMS: startMS,
                 durationMS: max(0, attempt.durationMS), status: attempt.status, exitCode: attempt.exitCode,
-                costUSD: attempt.costUSD))
+                costUSD: attempt.costUSD.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }))
     }
 
     /// Adds a breaker transition when `breaker` is in another state than the one before it, or

@@ -4,11 +4,12 @@ import OneshotSystem
 /// `oneshot report` draw. Kept in the checkpoint (`timeline`, version 1.1) and copied into the
 /// history when the run succeeds.
 ///
-/// Times are milliseconds since the Unix epoch (one integer each: a span costs some 100 bytes).
-/// Decoding is lenient: an entry that cannot be read is dropped, so a damaged timeline costs the
+/// Times are milliseconds since the Unix epoch. An attempt is one array,
+/// `[id, attempt, run, start_ms, duration_ms, status, exit_code, cost_usd]`, the last two left out
+/// when unknown: some 50 bytes (an object with these keys took 120). Decoding is lenient: an entry that cannot be read is dropped, so a damaged timeline costs the
 /// picture, never the checkpoint.
 public struct RunTimeline: Codable, Sendable, Equatable {
-    /// One attempt, from its launch to its end.
+    /// One attempt, from its launch to its end; written as an array (see ``RunTimeline``).
     public struct Span: Codable, Sendable, Equatable {
         /// The workstream's id.
         public var id: String
@@ -27,12 +28,32 @@ public struct RunTimeline: Codable, Sendable, Equatable {
         /// The cost it reported, in US dollars.
         public var costUSD: Double?
 
-        enum CodingKeys: String, CodingKey {
-            case id, attempt, run, status
-            case startMS = "start_ms"
-            case durationMS = "duration_ms"
-            case exitCode = "exit_code"
-            case costUSD = "cost_usd"
+        /// Reads `[id, attempt, run, start_ms, duration_ms, status, exit_code?, cost_usd?]`.
+        public init(from decoder: any Decoder) throws {
+            var fields = try decoder.unkeyedContainer()
+            id = try fields.decode(String.self)
+            attempt = try fields.decode(Int.self)
+            run = try fields.decode(Int.self)
+            startMS = try fields.decode(Int64.self)
+            durationMS = try fields.decode(Int.self)
+            status = try fields.decode(String.self)
+            exitCode = fields.isAtEnd ? nil : try fields.decodeIfPresent(Int32.self)
+            costUSD = fields.isAtEnd ? nil : try fields.decodeIfPresent(Double.self)
+        }
+
+        /// Writes the array, as ``write(to:)`` does.
+        public func encode(to encoder: any Encoder) throws {
+            var fields = encoder.unkeyedContainer()
+            try fields.encode(id)
+            try fields.encode(attempt)
+            try fields.encode(run)
+            try fields.encode(startMS)
+            try fields.encode(durationMS)
+            try fields.encode(status)
+            if exitCode != nil || costUSD != nil {
+                if let exitCode { try fields.encode(exitCode) } else { try fields.encodeNil() }
+            }
+            if let costUSD { try fields.encode(costUSD) }
         }
 
         /// Creates a span.
@@ -163,18 +184,20 @@ extension RunTimeline: JSONWritable {
 }
 
 extension RunTimeline.Span: JSONWritable {
-    /// Writes the value as the checkpoint file holds it, keys sorted.
+    /// Writes the array the checkpoint file holds.
     public func write(to writer: inout JSONWriter) {
-        writer.beginObject()
-        writer.field("attempt", attempt)
-        writer.field("cost_usd", costUSD)
-        writer.field("duration_ms", durationMS)
-        writer.field("exit_code", exitCode)
-        writer.field("id", id)
-        writer.field("run", run)
-        writer.field("start_ms", startMS)
-        writer.field("status", status)
-        writer.endObject()
+        writer.beginArray()
+        writer.string(id)
+        writer.integer(attempt)
+        writer.integer(run)
+        writer.integer(startMS)
+        writer.integer(durationMS)
+        writer.string(status)
+        if exitCode != nil || costUSD != nil {
+            if let exitCode { writer.integer(exitCode) } else { writer.null() }
+        }
+        if let costUSD { writer.number(costUSD) }
+        writer.endArray()
     }
 }
 

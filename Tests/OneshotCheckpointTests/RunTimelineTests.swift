@@ -98,11 +98,12 @@ import Testing
         #expect(try CheckpointCodec.decode(Array(old.utf8), path: "c", featureID: "F1").timeline == nil)
         let damaged = #"""
             {"version":"1.1","feature_id":"F1","timestamp":"2026-11-29T12:00:00Z","completed":[],"failed":[],
-             "timeline":{"attempts":[{"id":"a"},{"attempt":1,"duration_ms":5,"id":"b","run":1,"start_ms":9,"status":"failed"},7],
+             "timeline":{"attempts":[{"id":"a"},["b",1,1,9,5,"failed"],7,["c",1,1,9,5,"failed",null,0.5],["d",1]],
                          "runs":"nonsense"}}
             """#
         let timeline = try #require(try CheckpointCodec.decode(Array(damaged.utf8), path: "c", featureID: "F1").timeline)
-        #expect(timeline.attempts.map(\.id) == ["b"])
+        #expect(timeline.attempts.map(\.id) == ["b", "c"])
+        #expect(timeline.attempts.last?.costUSD == 0.5 && timeline.attempts.last?.exitCode == nil)
         #expect(timeline.runs.isEmpty && timeline.breaker.isEmpty)
     }
 
