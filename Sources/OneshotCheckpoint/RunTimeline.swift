@@ -143,18 +143,19 @@ public struct RunTimeline: Codable, Sendable, Equatable {
         case runs, attempts, breaker
     }
 
-    /// Decodes what can be read; an entry that cannot is dropped.
+    /// Decodes what can be read; an entry that cannot is dropped, and a timeline that is not an
+    /// object is empty.
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        runs = Self.lenient([Run].self, .runs, container)
-        attempts = Self.lenient([Span].self, .attempts, container)
-        breaker = Self.lenient([BreakerChange].self, .breaker, container)
+        let container = try? decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            runs: Self.lenient([Run].self, .runs, container), attempts: Self.lenient([Span].self, .attempts, container),
+            breaker: Self.lenient([BreakerChange].self, .breaker, container))
     }
 
     private static func lenient<Element: Decodable>(
-        _ type: [Element].Type, _ key: CodingKeys, _ container: KeyedDecodingContainer<CodingKeys>
+        _ type: [Element].Type, _ key: CodingKeys, _ container: KeyedDecodingContainer<CodingKeys>?
     ) -> [Element] {
-        guard var list = try? container.nestedUnkeyedContainer(forKey: key) else { return [] }
+        guard var list = try? container?.nestedUnkeyedContainer(forKey: key) else { return [] }
         var elements: [Element] = []
         while !list.isAtEnd {
             if let element = try? list.decode(Element.self) {

@@ -105,6 +105,8 @@ import Testing
         #expect(timeline.attempts.map(\.id) == ["b", "c"])
         #expect(timeline.attempts.last?.costUSD == 0.5 && timeline.attempts.last?.exitCode == nil)
         #expect(timeline.runs.isEmpty && timeline.breaker.isEmpty)
+        let wrong = old.replacingOccurrences(of: #""failed":[]"#, with: #""failed":[],"timeline":5"#)
+        #expect(try CheckpointCodec.decode(Array(wrong.utf8), path: "c", featureID: "F1").timeline == RunTimeline())
     }
 
     @Test func theHistoryKeepsTheTimelineAndReadsRecordsWithoutIt() throws {
