@@ -21,7 +21,7 @@ public struct RunTimeline: Codable, Sendable, Equatable {
         public var startMS: Int64
         /// Its duration as the dispatcher measured it, in milliseconds.
         public var durationMS: Int
-        /// How it ended: an ``OneshotDispatch/AttemptStatus`` raw value.
+        /// How it ended: an ``AttemptStatus`` raw value.
         public var status: String
         /// Its exit code, when it exited.
         public var exitCode: Int32?

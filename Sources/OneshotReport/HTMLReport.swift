@@ -9,7 +9,7 @@ import OneshotSystem
 /// the deadline drawn), and a table of the workstreams with the last lines of failed logs.
 ///
 /// The page is also well-formed XML (every element closed, only XML's entities, text escaped
-/// with ``Markup``), so a strict parser reads it: ids and log lines stay text whatever they hold.
+/// as markup requires), so a strict parser reads it: ids and log lines stay text whatever they hold.
 public struct HTMLReport: Sendable {
     /// The picture to draw.
     public var picture: RunPicture

@@ -145,7 +145,7 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    /// A number, as a value (an array's element), written as ``field(_:_:)-(_,Double?)`` writes
+    /// A number, as a value (an array's element), written as the `Double` field writes
     /// it; `null` when it is not finite.
     public mutating func number(_ value: Double) {
         guard value.isFinite else { return null() }
