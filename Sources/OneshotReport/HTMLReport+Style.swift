@@ -13,7 +13,7 @@ extension HTMLReport {
         code, pre, .id, .log-path { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
         .gantt { overflow-x: auto; border: 1px solid #dee2e6; }
         .gantt svg { display: block; font-size: 11px; }
-        .bar { stroke: #fff; stroke-width: 0.5; }
+        .bar { fill: #495057; stroke: #fff; stroke-width: 0.5; }
         .bar.succeeded, .swatch.succeeded { fill: #2f9e44; background: #2f9e44; }
         .bar.failed, .swatch.failed { fill: #e03131; background: #e03131; }
         .bar.timed_out, .swatch.timed_out { fill: #f08c00; background: #f08c00; }
