@@ -40,11 +40,14 @@ let package = Package(
             name: "OneshotCommand",
             dependencies: ["OneshotSystem", "OneshotWorkstreams", "OneshotDispatch", "OneshotCheckpoint"],
             swiftSettings: strictSettings),
+        // Pictures of a run: a Chrome trace for Perfetto, a self-contained HTML report with a Gantt chart.
+        .target(name: "OneshotReport", dependencies: ["OneshotCheckpoint", "OneshotSystem"], swiftSettings: strictSettings),
         // The umbrella an agent harness imports.
         .target(
             name: "Oneshot",
             dependencies: [
                 "OneshotWorkstreams", "OneshotGraph", "OneshotBreaker", "OneshotDispatch", "OneshotCheckpoint", "OneshotCommand",
+                "OneshotReport",
             ],
             swiftSettings: strictSettings
         ),
@@ -78,6 +81,8 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "OneshotReportTests", dependencies: ["OneshotReport", "OneshotCheckpoint"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCLITests",
             dependencies: ["OneshotCLI", "Oneshot", "OneshotCheckpoint", "oneshot"],

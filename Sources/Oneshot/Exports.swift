@@ -4,5 +4,6 @@
 @_exported import OneshotCommand
 @_exported import OneshotDispatch
 @_exported import OneshotGraph
+@_exported import OneshotReport
 @_exported import OneshotSystem
 @_exported import OneshotWorkstreams

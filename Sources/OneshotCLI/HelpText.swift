@@ -10,6 +10,8 @@ public enum HelpText {
         case .status: statusText
         case .plan: planText
         case .config: configText
+        case .trace: traceText
+        case .report: reportText
         }
     }
 
@@ -117,7 +119,9 @@ public enum HelpText {
               oneshot plan <feature-id> [--json|--dot]  show what a run would do
               oneshot status <feature-id> [--json]  show its checkpoint without disturbing a run
               oneshot config                        show the effective settings and their sources
-              oneshot help <plan|status|config>     help of a subcommand
+              oneshot trace <feature-id> [-o FILE]  the run as a Chrome trace (Perfetto)
+              oneshot report <feature-id> [-o FILE] the run as an HTML page with a Gantt chart
+              oneshot help <plan|status|config|trace|report>  help of a subcommand
 
             Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
             the dependency graph, and runs every workstream as soon as its dependencies are done.
@@ -175,6 +179,9 @@ public enum HelpText {
               --json                JSON Lines events on stdout (Schemas/events.schema.json);
                                     the lines for people go to stderr
               --dry-run             show the plan, run nothing (as 'oneshot plan')
+              --trace FILE          at the end, write the run's Chrome trace to FILE
+              --report              after a run that failed or was resumed, write
+                                    .sdp/reports/<feature-id>.html (also 'report: auto')
               -h, --help            show this help
               -V, --version         show the version
 

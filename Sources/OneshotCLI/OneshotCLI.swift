@@ -25,6 +25,8 @@ public enum OneshotCLI {
                 return await command.execute().rawValue
             case .status(let status):
                 return StatusCommand(arguments: status, console: console).execute().rawValue
+            case .picture(let picture):
+                return PictureCommand(arguments: picture, console: console).execute().rawValue
             }
         } catch {
             error.messages.forEach { console.error($0) }

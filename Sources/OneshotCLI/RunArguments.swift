@@ -47,6 +47,11 @@ public struct RunArguments: Sendable, Equatable {
     public var dryRun = false
     /// Where attempts run: `--executor`, `--poll-interval`, `slurm:` in `.sdp/config.yml`.
     public var executor = ExecutorSettings()
+    /// `--trace FILE`: write the run's Chrome trace there at its end.
+    public var tracePath: String?
+    /// `--report` or `report: auto`: write `.sdp/reports/<feature>.html` at the end of a run that
+    /// failed or was resumed.
+    public var report = false
     /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
     public var sources: [String: String] = [:]
 
@@ -95,6 +100,10 @@ public enum HelpTopic: String, Sendable, Equatable, CaseIterable {
     case plan
     /// `oneshot config`.
     case config
+    /// `oneshot trace`.
+    case trace
+    /// `oneshot report`.
+    case report
 }
 
 /// The parsed command line of `oneshot config`.
@@ -143,6 +152,8 @@ public enum Invocation: Sendable, Equatable {
     case config(ConfigArguments)
     /// Print the version.
     case version
+    /// Write a run's trace or report.
+    case picture(PictureArguments)
 }
 
 /// Parses `oneshot`'s arguments (without the program name).
@@ -155,6 +166,9 @@ public enum ArgumentParser {
         if arguments.first == "config" { return try parseConfig(Array(arguments.dropFirst())) }
         if arguments.first == "status" { return try parseStatus(Array(arguments.dropFirst())) }
         if arguments.first == "plan" { return try parsePlan(Array(arguments.dropFirst())) }
+        if let first = arguments.first, let kind = PictureArguments.Kind(rawValue: first) {
+            return try PictureArguments.parse(kind, Array(arguments.dropFirst()))
+        }
         var run = RunArguments()
         var positional: [String] = []
         var index = 0
@@ -188,7 +202,8 @@ public enum ArgumentParser {
             case "--no-wait": run.noWait = true
             case "--json": run.json = true
             case "--dry-run": run.dryRun = true
-            case "--strict-checkpoint", "--no-breaker":
+            case "--trace": run.tracePath = try next()
+            case "--strict-checkpoint", "--no-breaker", "--report":
                 try Setting.forFlag(argument)?.apply(&run, argument == "--no-breaker" ? "false" : "true", argument)
                 run.sources[Setting.forFlag(argument)?.key ?? argument] = argument
             case _ where Setting.forFlag(argument) != nil:
@@ -298,7 +313,7 @@ public enum ArgumentParser {
         return .plan(plan)
     }
 
-    private static func featureID(from positional: [String], example: String) throws(UsageError) -> String {
+    static func featureID(from positional: [String], example: String) throws(UsageError) -> String {
         guard let feature = positional.first else {
             throw UsageError("missing feature id, e.g. '\(example)'")
         }

@@ -136,6 +136,7 @@ struct RunCommand {
         options.checkpointGrace = arguments.checkpointGrace
         options.previousAttempts = session.plan.previousAttempts
         options.deadline = arguments.deadline?.date(from: startedAt)
+        if let deadline = options.deadline { store.recordDeadline(deadline) }
         let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
         let killSwitch = KillSwitch()
         let (report, signal) = await runUntilSignal(
@@ -151,6 +152,7 @@ struct RunCommand {
         var code = exitCode(for: report, signal: signal)
         var saved = true
         let finalCheckpoint = allDone ? session.store.current : nil
+        let pictured = arguments.tracePath != nil || arguments.report ? session.store.current : nil
         do {
             try session.finish(allDone: allDone)
             if !allDone {
@@ -175,6 +177,10 @@ struct RunCommand {
             )
         }
         observers.forEach { $0.finish(report, exitCode: code) }
+        if let pictured {
+            RunPictures(arguments: arguments, console: console).write(
+                pictured, succeeded: allDone, resumed: session.plan.isResume)
+        }
         return code
     }
 

@@ -71,6 +71,14 @@ struct Setting: Sendable {
         } show: {
             $0.deadline?.description ?? "(none)"
         },
+        Setting(
+            key: "report", flag: "--report", summary: "write .sdp/reports/<feature>.html after a failed or resumed run"
+        ) { run, value, source throws(UsageError) in
+            // `auto` is the config file's spelling: a report when there is something to look at.
+            run.report = value.lowercased() == "auto" ? true : try boolean(value, source)
+        } show: {
+            $0.report ? "auto" : "off"
+        },
         Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
             run, value, source throws(UsageError) in
             run.noBreaker = !(try boolean(value, source))
@@ -120,7 +128,7 @@ struct Setting: Sendable {
     }
 
     /// Flags that take no value.
-    var isSwitch: Bool { flag == "--strict-checkpoint" || flag == "--no-breaker" }
+    var isSwitch: Bool { flag == "--strict-checkpoint" || flag == "--no-breaker" || flag == "--report" }
 
     private static func integer(_ text: String, _ source: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let value = Int(text), range.contains(value) else {

@@ -31,6 +31,7 @@ extension Checkpoint {
         writer.field("last_state_change", lastStateChange)
         writer.field("runs", runs)
         writer.field("skipped", sorted: skipped) { $0.string($1) }
+        writer.field("timeline", timeline)
         writer.field("timestamp", timestamp)
         writer.field("version", version)
         writer.field("workstreams", sorted: workstreams) { $1.write(to: &$0) }

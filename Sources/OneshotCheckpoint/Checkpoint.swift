@@ -48,9 +48,12 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     /// The last line of `<feature>-journal.jsonl` this snapshot includes; later lines are
     /// replayed on load.
     public var journalSeq: Int?
+    /// When each attempt ran, each run and the breaker's transitions, for `oneshot trace` and
+    /// `oneshot report`; absent in checkpoints written before it.
+    public var timeline: RunTimeline?
 
     enum CodingKeys: String, CodingKey {
-        case version, timestamp, completed, failed, graph, interrupted, skipped, workstreams, runs, fingerprint
+        case version, timestamp, completed, failed, graph, interrupted, skipped, workstreams, runs, fingerprint, timeline
         case featureID = "feature_id"
         case circuitBreaker = "circuit_breaker"
         case inFlight = "in_flight"

@@ -24,6 +24,10 @@ struct CheckpointState {
     /// When this run started, on a monotonic clock (a wall-clock step must not make the run's
     /// time negative); `nil` for a replayed state.
     var runStart: ContinuousClock.Instant?
+    /// When each attempt ran, each run and the breaker's transitions: see ``RunTimeline``.
+    var timeline = RunTimeline()
+    /// Attempts launched and not ended yet, for their spans' starts.
+    var launches: [String: Launch] = [:]
 
     /// The state a snapshot holds, exactly.
     init(restoring checkpoint: Checkpoint) {
@@ -39,6 +43,7 @@ struct CheckpointState {
         lastStateChange = checkpoint.lastStateChange
         breaker = checkpoint.circuitBreaker
         recordedGraph = checkpoint.graph
+        timeline = checkpoint.timeline ?? RunTimeline()
     }
 
     /// The state at the start of a new run: what the plan keeps, the history carried over.
@@ -62,6 +67,8 @@ struct CheckpointState {
         costUSD = previous?.costUSD ?? 0
         breaker = previous?.circuitBreaker
         runStart = startedAt
+        timeline = previous?.timeline ?? RunTimeline()
+        timeline.runs.append(RunTimeline.Run(run: runs, startMS: EpochMilliseconds.now()))
     }
 
     /// Takes in what a resume found of the earlier run's attempts: those that finished while no
@@ -92,6 +99,7 @@ struct CheckpointState {
     mutating func apply(_ line: JournalLine) {
         lastStateChange = line.at
         if var started = line.started {
+            noteLaunch(started, at: line.at)
             // The launch, then its process: the same attempt recorded twice keeps what is known.
             if let known = inFlight[started.id], known.attempt == started.attempt, known.run == started.run {
                 started.pid = started.pid ?? known.pid
@@ -104,11 +112,15 @@ struct CheckpointState {
         }
         for attempt in line.finished ?? [] { finish(attempt, at: line.at) }
         for (id, blockedBy) in line.skipped ?? [:] { skipped[id] = blockedBy }
-        if let breaker = line.breaker { self.breaker = breaker }
+        if let breaker = line.breaker {
+            noteBreaker(breaker, at: line.at)
+            self.breaker = breaker
+        }
     }
 
     private mutating func finish(_ attempt: FinishedAttempt, at time: String) {
         let status = AttemptStatus(rawValue: attempt.status)
+        noteFinish(attempt, at: time)
         // An uncertain attempt stays in flight: the next resume probes it, finds no exit status
         // and no process, and treats it as UNCERTAIN (held when not idempotent).
         if status != .uncertain, let running = inFlight[attempt.id], running.attempt == attempt.attempt,
@@ -181,6 +193,7 @@ struct CheckpointState {
         checkpoint.fingerprint = fingerprint
         checkpoint.lastStateChange = lastStateChange
         checkpoint.journalSeq = journalSeq
+        checkpoint.timeline = timeline(at: now)
         return checkpoint
     }
 

@@ -113,6 +113,15 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
+    /// Records this run's `--deadline` in the timeline (``RunTimeline/Run/deadlineMS``), for the
+    /// pictures of the run; written with the next snapshot.
+    public func recordDeadline(_ deadline: Date) {
+        shared.withLock { shared in
+            guard let last = shared.state.timeline.runs.indices.last else { return }
+            shared.state.timeline.runs[last].deadlineMS = EpochMilliseconds.of(deadline)
+        }
+    }
+
     /// Forgets the attempt in flight that did not start after all, so that the next snapshot does
     /// not call it uncertain. No line is written: until that snapshot, a resume sees an attempt
     /// without a process, uncertain — never run twice.

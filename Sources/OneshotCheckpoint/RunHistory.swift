@@ -57,9 +57,12 @@ public struct RunHistory: Codable, Sendable, Equatable {
     public var exec: String?
     /// Each workstream that succeeded, by id (not those declared done in their files).
     public var workstreams: [String: Entry]
+    /// When each attempt of the run and its resumes ran (``RunTimeline``), for `oneshot trace`
+    /// and `oneshot report`; absent in records written before it.
+    public var timeline: RunTimeline?
 
     enum CodingKeys: String, CodingKey {
-        case version, runs, exec, workstreams
+        case version, runs, exec, workstreams, timeline
         case featureID = "feature_id"
         case finishedAt = "finished_at"
         case elapsedMS = "elapsed_ms"
@@ -69,7 +72,7 @@ public struct RunHistory: Codable, Sendable, Equatable {
     /// Creates a history.
     public init(
         version: Int = currentVersion, featureID: String, finishedAt: String, elapsedMS: Int, costUSD: Double, runs: Int,
-        exec: String?, workstreams: [String: Entry]
+        exec: String?, workstreams: [String: Entry], timeline: RunTimeline? = nil
     ) {
         self.version = version
         self.featureID = featureID
@@ -79,6 +82,7 @@ public struct RunHistory: Codable, Sendable, Equatable {
         self.runs = runs
         self.exec = exec
         self.workstreams = workstreams
+        self.timeline = timeline
     }
 
     /// `.sdp/history/<feature>.json`, under `folder`.
@@ -110,7 +114,7 @@ public struct RunHistory: Codable, Sendable, Equatable {
         return RunHistory(
             version: currentVersion, featureID: checkpoint.featureID, finishedAt: RFC3339.format(finishedAt),
             elapsedMS: checkpoint.elapsedMS ?? 0, costUSD: checkpoint.costUSD ?? 0, runs: checkpoint.runs ?? 1, exec: exec,
-            workstreams: entries)
+            workstreams: entries, timeline: checkpoint.timeline)
     }
 
     /// Reads `path`: `nil` when there is no history; a warning, and `nil`, when it cannot be

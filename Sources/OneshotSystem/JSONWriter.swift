@@ -139,6 +139,27 @@ public struct JSONWriter: Sendable {
         endObject()
     }
 
+    /// An integer, as a value (an array's element).
+    public mutating func integer(_ value: some BinaryInteger) {
+        separate()
+        bytes.append(contentsOf: String(value).utf8)
+    }
+
+    /// A number, as a value (an array's element), written as the `Double` field writes
+    /// it; `null` when it is not finite.
+    public mutating func number(_ value: Double) {
+        guard value.isFinite else { return null() }
+        separate()
+        let text = value.description
+        bytes.append(contentsOf: (text.hasSuffix(".0") ? Substring(text.dropLast(2)) : Substring(text)).utf8)
+    }
+
+    /// `null`, as a value (an array's element).
+    public mutating func null() {
+        separate()
+        bytes.append(contentsOf: "null".utf8)
+    }
+
     /// An array of strings, as a value.
     public mutating func strings(_ values: [String]) {
         beginArray()

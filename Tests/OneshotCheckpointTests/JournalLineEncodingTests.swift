@@ -132,6 +132,16 @@ import Testing
         checkpoint.fingerprint = maybe(text())
         checkpoint.lastStateChange = maybe(text())
         checkpoint.journalSeq = maybe(number())
+        checkpoint.timeline = maybe(
+            RunTimeline(
+                runs: [RunTimeline.Run(run: 1, startMS: Int64(number()), endMS: maybe(Int64(number())), deadlineMS: maybe(5))],
+                attempts: [
+                    RunTimeline.Span(
+                        id: text(), attempt: 2, run: 1, startMS: Int64(number()), durationMS: number(), status: text(),
+                        exitCode: maybe(Int32(number() % 256)),
+                        costUSD: maybe(cost(&random)))
+                ],
+                breaker: [RunTimeline.BreakerChange(atMS: Int64(number()), state: 1, untilMS: maybe(Int64(number())))]))
         return checkpoint
     }
 

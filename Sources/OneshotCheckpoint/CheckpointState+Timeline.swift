@@ -1,0 +1,83 @@
+import Foundation
+import OneshotSystem
+
+/// The ``RunTimeline`` a checkpoint keeps: fed by the same journal lines as the rest of the
+/// state, so a replay after a crash draws the same picture as the run did.
+extension CheckpointState {
+    /// Notes when an attempt was launched: the time of its first start line.
+    mutating func noteLaunch(_ started: InFlightRecord, at time: String) {
+        if let known = launches[started.id], known.attempt == started.attempt, known.run == started.run { return }
+        launches[started.id] = Launch(
+            attempt: started.attempt, run: started.run, startMS: EpochMilliseconds.parse(time) ?? EpochMilliseconds.now())
+    }
+
+    /// Adds the span of an attempt that ended, recorded at `time`; before its in-flight record
+    /// goes.
+    mutating func noteFinish(_ attempt: FinishedAttempt, at time: String) {
+        let startMS: Int64
+        if let launch = launches[attempt.id], launch.attempt == attempt.attempt, launch.run ?? attempt.run == attempt.run {
+            startMS = launch.startMS
+            launches[attempt.id] = nil
+        } else if let running = inFlight[attempt.id], running.attempt == attempt.attempt,
+            let started = EpochMilliseconds.parse(running.startedAt)
+        {
+            // Launched by an earlier run (adopted, or finished meanwhile): its record's time.
+            startMS = started
+        } else {
+            startMS = (EpochMilliseconds.parse(time) ?? EpochMilliseconds.now()) - Int64(max(0, attempt.durationMS))
+        }
+        timeline.attempts.append(
+            RunTimeline.Span(
+                id: attempt.id, attempt: attempt.attempt, run: attempt.run, startMS: startMS,
+                durationMS: max(0, attempt.durationMS), status: attempt.status, exitCode: attempt.exitCode,
+                costUSD: attempt.costUSD.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }))
+    }
+
+    /// Adds a breaker transition when `breaker` is in another state than the one before it, or
+    /// opened anew.
+    mutating func noteBreaker(_ breaker: BreakerSnapshot, at time: String) {
+        let before = timeline.breaker.last?.state ?? self.breaker?.state ?? 0
+        // Open again straight after a failed probe: a new open period, a new transition.
+        let reopened = breaker.state == 1 && breaker.lastStateChange != self.breaker?.lastStateChange
+        guard breaker.state != before || reopened else { return }
+        let at = breaker.lastStateChange.flatMap(EpochMilliseconds.parse) ?? EpochMilliseconds.parse(time)
+        timeline.breaker.append(
+            RunTimeline.BreakerChange(
+                atMS: at ?? EpochMilliseconds.now(), state: breaker.state,
+                untilMS: breaker.openUntil.flatMap(EpochMilliseconds.parse)
+            ))
+    }
+
+    /// The timeline as written at `now`: this run's end moved to it.
+    func timeline(at now: Date) -> RunTimeline? {
+        guard !timeline.runs.isEmpty || !timeline.attempts.isEmpty else { return nil }
+        var written = timeline
+        if runStart != nil, let last = written.runs.indices.last {
+            written.runs[last].endMS = EpochMilliseconds.of(now)
+        }
+        return written
+    }
+}
+
+/// An attempt launched and not ended yet, for its span's start.
+struct Launch {
+    var attempt: Int
+    var run: Int?
+    var startMS: Int64
+}
+
+/// Milliseconds since the Unix epoch, as the timeline stores times.
+enum EpochMilliseconds {
+    /// `date` in milliseconds.
+    static func of(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// Now, in milliseconds.
+    static func now() -> Int64 { of(Date()) }
+
+    /// An RFC 3339 time, as ``RFC3339/parse(_:)`` reads it.
+    static func parse(_ text: String) -> Int64? {
+        RFC3339.parse(text).map(of)
+    }
+}
