@@ -50,7 +50,8 @@ public enum HelpText {
         oneshot plan — show what a run would do; execute nothing, write nothing.
 
         USAGE
-          oneshot plan <feature-id> [--json | --dot] [--exec TEMPLATE] [--features DIR] [-C DIR]
+          oneshot plan <feature-id> [ID…] [--rerun ID] [--only ID [--assume-deps-done]]
+                       [--json | --dot] [--exec TEMPLATE] [--features DIR] [-C DIR]
           oneshot <feature-id> --dry-run
 
         Shows the waves (workstreams that can run together), the critical path with its
@@ -65,9 +66,12 @@ public enum HelpText {
           --exec TEMPLATE  the command of workstreams without run:, as given to the run
           --features DIR   read every *.md under DIR whose feature_id is <feature-id>
           -C DIR           the project root
+          ID…, --rerun ID, --only ID, --assume-deps-done
+                           show the selection a run with them would make (see 'oneshot --help')
 
         EXAMPLES
           oneshot plan F052
+          oneshot plan F052 00-052-09 --rerun 00-052-06
           oneshot plan F052 --dot | dot -Tsvg > F052.svg
         """
     }
@@ -116,6 +120,7 @@ public enum HelpText {
 
             USAGE
               oneshot <feature-id> [options]        run (or resume) a feature
+              oneshot <feature-id> ID… [options]    run those workstreams and what they depend on
               oneshot plan <feature-id> [--json|--dot]  show what a run would do
               oneshot status <feature-id> [--json]  show its checkpoint without disturbing a run
               oneshot config                        show the effective settings and their sources
@@ -182,11 +187,34 @@ public enum HelpText {
               --trace FILE          at the end, write the run's Chrome trace to FILE
               --report              after a run that failed or was resumed, write
                                     .sdp/reports/<feature-id>.html (also 'report: auto')
+              --rerun ID            run ID again even though it is done (in the checkpoint or
+                                    the history), and everything downstream of it; repeatable
+              --only ID             run exactly ID, trusting its dependencies are done elsewhere
+                                    (a CI system that schedules itself); repeatable. Refused
+                                    (exit 2) when a dependency is not recorded done, unless
+              --assume-deps-done    is given
               -h, --help            show this help
               -V, --version         show the version
 
+            TARGETS
+              Ids after the feature run those workstreams and what they depend on, nothing else,
+              as ninja's targets; an unknown id exits 2. Checkpoint and history apply as usual: a
+              target run that succeeds while other workstreams never ran keeps the checkpoint, and
+              the next 'oneshot <feature-id>' runs the rest. 'plan' takes the same ids and flags.
+
+            RESUMING
+              The checkpoint records the run's settings (-j, --exec, --retries, --timeout, --grace,
+              --features, --deadline, the checkpoint and breaker settings). A resume uses them and
+              says so: "resuming with the settings of the interrupted run: --exec '…' -j 4". A flag
+              given on the resume wins and is recorded. Precedence: flag, environment, the
+              interrupted run's settings, .sdp/config.yml, default. --fresh and --force start
+              from the files and flags alone.
+
             EXAMPLES
               oneshot F052
+              oneshot F052 00-052-06 00-052-09
+              oneshot F052 --rerun 00-052-06
+              oneshot F052 --only 00-052-06 --assume-deps-done
               oneshot F052 -j 8 --retries 2 --timeout 10m
               oneshot F052 --exec 'claude -p "@build {ws_id}"'
               oneshot F052 --features docs/workstreams

@@ -15,7 +15,8 @@ public enum OneshotCLI {
             case .plan(let plan):
                 return PlanCommand(
                     featureID: plan.featureID, featuresFolder: plan.featuresFolder, projectRoot: plan.projectRoot,
-                    format: plan.json ? .json : plan.dot ? .dot : .text, console: console, execTemplate: plan.execTemplate
+                    format: plan.json ? .json : plan.dot ? .dot : .text, console: console, execTemplate: plan.execTemplate,
+                    selection: plan.selection
                 ).execute().rawValue
             case .version:
                 console.out("oneshot \(HelpText.version)")

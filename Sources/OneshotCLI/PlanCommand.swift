@@ -16,6 +16,8 @@ struct PlanCommand {
     let console: Console
     /// `--exec`, as the run would be given it.
     var execTemplate: String?
+    /// The targets, `--rerun` and `--only`: a plan shows the selection a run would make.
+    var selection = TargetArguments()
 
     func execute() -> ExitCode {
         if let problem = ProjectRoot.enter(projectRoot) {
@@ -53,6 +55,13 @@ struct PlanCommand {
             console.error("\(error)")
             return .invalidInput
         }
+        let targets: TargetSelection
+        do {
+            targets = try TargetSelection(graph: graph, featureID: featureID, arguments: selection)
+        } catch {
+            console.error(error.message)
+            return .invalidInput
+        }
         let paths = CheckpointPaths(featureID: featureID)
         let (checkpoint, problem) = readCheckpoint(paths)
         if let problem { console.warning("\(problem); a run would move it aside and keep what can be read of it") }
@@ -60,19 +69,26 @@ struct PlanCommand {
             ResumePlan.make(
                 graph: graph, checkpoint: $0, rerunUncertain: false,
                 outputExists: { FileManager.default.fileExists(atPath: $0) }, probe: executor.probe
-            )
+            ).rerunning(targets.rerun, graph: graph)
         }
-        let history = checkpoint == nil ? historyPlan(graph: graph, exec: settings.execTemplate) : nil
+        let history = checkpoint == nil ? historyPlan(graph: graph, exec: settings.execTemplate).map(targets.applying) : nil
         let problems = CommandCheck.problems(executor, graph: graph) {
-            resume?.completed ?? Set(history?.upToDate ?? [])
+            targets.notToRun(resume?.completed ?? Set(history?.upToDate ?? []))
         }
         guard problems.isEmpty else {
             problems.forEach { console.error($0) }
             return .invalidInput
         }
-        let plan = FeaturePlan(graph: graph, resume: resume, history: history)
+        if !selection.assumeDepsDone,
+            let refusal = targets.refusal(done: (resume?.completed ?? Set(history?.upToDate ?? [])).subtracting(targets.rerun))
+        {
+            console.error(refusal)
+            return .invalidInput
+        }
+        var plan = FeaturePlan(graph: graph, resume: resume, history: history)
+        plan.selection = targets.scope == nil && targets.rerun.isEmpty ? nil : targets
         switch format {
-        case .text: plan.text(featureID: featureID).forEach(console.out)
+        case .text: (plan.text(featureID: featureID) + plan.selectionLines()).forEach(console.out)
         case .json: console.out(plan.json(featureID: featureID))
         case .dot: console.out(plan.dot(featureID: featureID))
         }
@@ -108,6 +124,8 @@ struct FeaturePlan {
     let criticalPath: [String]
     /// Seconds along the critical path from earlier runs' durations, when any is known.
     let estimatedSeconds: Double?
+    /// The targets, `--rerun` and `--only`, when given.
+    var selection: TargetSelection?
 
     init(graph: WorkstreamGraph, resume: ResumePlan?, history: HistoryPlan? = nil) {
         self.graph = graph
@@ -122,8 +140,13 @@ struct FeaturePlan {
     }
 
     /// Each workstream's state for a resume: `completed`, `adopted`, `uncertain`, `held`, `retry`
-    /// or `pending`.
+    /// or `pending`; `not_selected` for work outside the targets that is not done.
     func state(of id: String) -> String {
+        let state = recordedState(of: id)
+        return state != "completed" && selection?.contains(id) == false ? "not_selected" : state
+    }
+
+    private func recordedState(of id: String) -> String {
         guard let resume else {
             let done = graph.node(id).map { graph.workstreams[$0].isDeclaredDone } == true
             return done || history?.upToDate.contains(id) == true ? "completed" : "pending"
@@ -227,6 +250,7 @@ struct FeaturePlan {
         } else {
             object["history"] = NSNull()
         }
+        object["selection"] = selectionJSON
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
@@ -234,7 +258,7 @@ struct FeaturePlan {
     func dot(featureID: String) -> String {
         let colours = [
             "completed": "palegreen", "adopted": "khaki", "uncertain": "orange", "held": "orange", "retry": "salmon",
-            "pending": "white",
+            "pending": "white", "not_selected": "lightgrey",
         ]
         var lines = ["digraph \"\(featureID)\" {", "  rankdir=LR;", "  node [shape=box, style=filled, fontname=\"Helvetica\"];"]
         let critical = Set(criticalPath)

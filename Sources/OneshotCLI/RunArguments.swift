@@ -54,6 +54,8 @@ public struct RunArguments: Sendable, Equatable {
     public var report = false
     /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
     public var sources: [String: String] = [:]
+    /// The workstreams to run (`oneshot F052 ID…`, `--rerun`, `--only`); empty: the whole feature.
+    public var selection = TargetArguments()
 
     /// Checks the settings together, once flags and the configuration file are merged.
     public mutating func validate() throws(UsageError) {
@@ -133,6 +135,8 @@ public struct PlanArguments: Sendable, Equatable {
     public var execTemplate: String?
     /// `-C DIR`.
     public var projectRoot: String?
+    /// The workstreams a run would run (`plan F052 ID…`, `--rerun`, `--only`).
+    public var selection = TargetArguments()
 
     /// Creates the defaults.
     public init() {}
@@ -203,6 +207,7 @@ public enum ArgumentParser {
             case "--json": run.json = true
             case "--dry-run": run.dryRun = true
             case "--trace": run.tracePath = try next()
+            case "--rerun", "--only", "--assume-deps-done": _ = try run.selection.parse(argument, next: next)
             case "--strict-checkpoint", "--no-breaker", "--report":
                 try Setting.forFlag(argument)?.apply(&run, argument == "--no-breaker" ? "false" : "true", argument)
                 run.sources[Setting.forFlag(argument)?.key ?? argument] = argument
@@ -223,7 +228,8 @@ public enum ArgumentParser {
             index += 1
         }
         if positional.first == "run" { positional.removeFirst() }
-        run.featureID = try featureID(from: positional, example: "oneshot F052")
+        run.featureID = try featureID(from: Array(positional.prefix(1)), example: "oneshot F052")
+        run.selection.targets = Array(positional.dropFirst())
         // The breaker's settings are checked together by `validate()`, once `.sdp/config.yml` is
         // merged: a flag alone may be valid only beside the file's values.
         return .run(run)
@@ -302,6 +308,7 @@ public enum ArgumentParser {
             case "--features": plan.featuresFolder = try value()
             case "--exec": plan.execTemplate = try value()
             case "-C", "--directory": plan.projectRoot = try value()
+            case "--rerun", "--only", "--assume-deps-done": _ = try plan.selection.parse(argument, next: value)
             default:
                 if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for plan") }
                 positional.append(argument)
@@ -309,7 +316,8 @@ public enum ArgumentParser {
             index += 1
         }
         if plan.json && plan.dot { throw UsageError("--json and --dot cannot be used together") }
-        plan.featureID = try featureID(from: positional, example: "oneshot plan F052")
+        plan.featureID = try featureID(from: Array(positional.prefix(1)), example: "oneshot plan F052")
+        plan.selection.targets = Array(positional.dropFirst())
         return .plan(plan)
     }
 

@@ -19,8 +19,12 @@ struct RunCommand {
             return .invalidInput
         }
         let startedAt = Date()
+        let interrupted = arguments.fresh || arguments.force ? nil : RunSettings.interruptedRun(featureID: arguments.featureID)
+        let resumed: RunSettings.Resumed
         do {
             try EnvironmentSettings.apply(to: &arguments)
+            resumed = try RunSettings.applyRecorded(
+                interrupted?.settings, path: CheckpointPaths(featureID: arguments.featureID).checkpoint, to: &arguments)
             try ConfigFile.apply(to: &arguments)
             try arguments.validate()
         } catch {
@@ -32,10 +36,11 @@ struct RunCommand {
             let format: PlanCommand.Format = arguments.json ? .json : .text
             return PlanCommand(
                 featureID: arguments.featureID, featuresFolder: arguments.featuresFolder, projectRoot: nil, format: format,
-                console: console, execTemplate: arguments.execTemplate
+                console: console, execTemplate: arguments.execTemplate, selection: arguments.selection
             ).execute()
         }
         guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
+        guard let (selection, runGraph) = selectWorkstreams(graph) else { return .invalidInput }
         // Counted before the run opens its own: the reserve covers those.
         let attemptsAllowed = DescriptorLimit.attemptsAllowed()
         if attemptsAllowed == 0 {
@@ -49,18 +54,24 @@ struct RunCommand {
             arguments.force
             ? nil
             : history.history.map { history in
-                HistoryPlan.make(
-                    history: history, graph: graph, exec: arguments.execTemplate,
-                    outputExists: { FileManager.default.fileExists(atPath: $0) })
+                selection.applying(
+                    to: HistoryPlan.make(
+                        history: history, graph: graph, exec: arguments.execTemplate,
+                        outputExists: { FileManager.default.fileExists(atPath: $0) }))
             }
         let problems = CommandCheck.problems(executor.commands, graph: graph) {
-            CommandCheck.done(
-                featureID: featureID.rawValue, graph: graph, executor: executor.commands,
-                fresh: arguments.fresh || arguments.force,
-                history: historyPlan)
+            selection.notToRun(
+                CommandCheck.done(
+                    featureID: featureID.rawValue, graph: graph, executor: executor.commands,
+                    fresh: arguments.fresh || arguments.force,
+                    history: historyPlan))
         }
         guard problems.isEmpty else {
             problems.forEach { console.error($0) }
+            return .invalidInput
+        }
+        if let problem = unmetDependency(selection, interrupted: interrupted, history: historyPlan, executor: executor.commands) {
+            console.error(problem)
             return .invalidInput
         }
         let session: CheckpointSession
@@ -68,7 +79,7 @@ struct RunCommand {
             session = try CheckpointSession.open(
                 graph: graph, paths: paths, fresh: arguments.fresh || arguments.force, rerunUncertain: arguments.rerunUncertain,
                 strict: arguments.strictCheckpoint, orphans: executor.orphanHandling(killRunning: arguments.killOrphans),
-                carried: historyPlan?.carried ?? [:]
+                carried: historyPlan?.carried ?? [:], settings: RunSettings.record(arguments), rerun: selection.rerun
             )
         } catch {
             console.error(error.description)
@@ -78,10 +89,12 @@ struct RunCommand {
         // The checkpoint's durations are this run's own; the history's fill in the rest.
         let known = (history.history?.knownDurations ?? [:]).merging(session.plan.knownDurations) { _, own in own }
         let observers = makeObservers(
-            featureID: featureID.rawValue, graph: graph, plan: session.plan, estimates: known, paths: paths)
+            featureID: featureID.rawValue, graph: runGraph, plan: session.plan, estimates: known, paths: paths)
         let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
         history.warning.map(warn)
         session.warnings.forEach(warn)
+        (resumed.notes + adoptionsOutside(session.plan, runGraph: runGraph)).forEach(warn)
+        for line in [resumed.line, selection.summary].compactMap({ $0 }) { observers.forEach { $0.note(line) } }
         let verifying = VerifyStep(
             session: session, graph: graph, executor: executor.commands, defaultTimeout: arguments.timeout,
             observers: observers)
@@ -94,14 +107,15 @@ struct RunCommand {
         if session.plan.isResume {
             observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
         } else if let historyPlan {
-            if historyPlan.isUpToDate {
+            let inScope = selection.restricting(historyPlan)
+            if inScope.isUpToDate {
                 // Nothing runs: the snapshot the session wrote goes, as after a success.
                 try? session.finish(allDone: true)
                 let line = HistoryText.upToDate(featureID.rawValue, history: historyPlan.history, total: graph.count)
-                observers.forEach { $0.note(line) }
+                observers.forEach { $0.note(selection.scope == nil ? line : selection.upToDateLine(historyPlan)) }
                 return .success
             }
-            for line in HistoryText.reasoning(featureID.rawValue, plan: historyPlan, total: graph.count) {
+            for line in HistoryText.reasoning(featureID.rawValue, plan: inScope, total: graph.count) {
                 observers.forEach { $0.note(line) }
             }
         }
@@ -129,7 +143,7 @@ struct RunCommand {
             knownDurations: known, alreadyCompleted: session.plan.completed,
             held: session.plan.held,
             adopted: session.plan.adopted.compactMap { record in
-                graph.node(record.id).map { executor.adopt(record, of: graph.workstreams[$0], now: Date()) }
+                runGraph.node(record.id).map { executor.adopt(record, of: runGraph.workstreams[$0], now: Date()) }
             },
             outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
         )
@@ -137,7 +151,7 @@ struct RunCommand {
         options.previousAttempts = session.plan.previousAttempts
         options.deadline = arguments.deadline?.date(from: startedAt)
         if let deadline = options.deadline { store.recordDeadline(deadline) }
-        let dispatcher = Dispatcher(graph: graph, options: options, journal: store)
+        let dispatcher = Dispatcher(graph: runGraph, options: options, journal: store)
         let killSwitch = KillSwitch()
         let (report, signal) = await runUntilSignal(
             dispatcher, executor: spawning, observers: observers, killSwitch: killSwitch)
@@ -148,7 +162,8 @@ struct RunCommand {
             plan: session.plan, report: report, graph: graph, executor: executor.commands,
             release: HeldReport.releaseCommand(arguments))
         for line in held.lines() { observers.forEach { $0.note(line) } }
-        let allDone = report.map { $0.status == .succeeded } ?? false
+        let targetsDone = report.map { $0.status == .succeeded } ?? false
+        let allDone = targetsDone && selection.featureDone(session.store)
         var code = exitCode(for: report, signal: signal)
         var saved = true
         let finalCheckpoint = allDone ? session.store.current : nil
@@ -156,7 +171,11 @@ struct RunCommand {
         do {
             try session.finish(allDone: allDone)
             if !allDone {
-                observers.forEach { $0.note("checkpoint saved: \(paths.checkpoint); run the same command to resume") }
+                let line =
+                    targetsDone
+                    ? selection.unfinishedLine(featureID.rawValue, checkpoint: paths.checkpoint)
+                    : "checkpoint saved: \(paths.checkpoint); run the same command to resume"
+                observers.forEach { $0.note(line) }
             }
         } catch {
             saved = false

@@ -30,6 +30,7 @@ extension Checkpoint {
         writer.field("journal_seq", journalSeq)
         writer.field("last_state_change", lastStateChange)
         writer.field("runs", runs)
+        writer.field("settings", settings)
         writer.field("skipped", sorted: skipped) { $0.string($1) }
         writer.field("timeline", timeline)
         writer.field("timestamp", timestamp)

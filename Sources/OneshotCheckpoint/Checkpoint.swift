@@ -51,9 +51,13 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     /// When each attempt ran, each run and the breaker's transitions, for `oneshot trace` and
     /// `oneshot report`; absent in checkpoints written before it.
     public var timeline: RunTimeline?
+    /// The run settings of the run that wrote it (`--exec`, `-j`, …): a resume without flags
+    /// uses them. Absent in checkpoints written before it existed, which load as before.
+    public var settings: RecordedSettings?
 
     enum CodingKeys: String, CodingKey {
         case version, timestamp, completed, failed, graph, interrupted, skipped, workstreams, runs, fingerprint, timeline
+        case settings
         case featureID = "feature_id"
         case circuitBreaker = "circuit_breaker"
         case inFlight = "in_flight"

@@ -68,6 +68,9 @@ public final class CheckpointSession: Sendable {
     ///     how to stop them; `nil` treats every such attempt as UNCERTAIN and signals nothing.
     ///   - carried: with no checkpoint, workstreams up to date from the history
     ///     (``HistoryPlan/carried``): recorded completed from the start.
+    ///   - settings: this run's settings, recorded in every snapshot for a resume.
+    ///   - rerun: workstreams to run again even though they are done (`--rerun`, with everything
+    ///     downstream): no longer recorded completed.
     /// - Throws: ``Failure``.
     public static func open(
         graph: WorkstreamGraph,
@@ -78,7 +81,9 @@ public final class CheckpointSession: Sendable {
         strict: Bool = false,
         outputExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
         orphans: OrphanHandling? = nil,
-        carried: [String: WorkstreamRecord] = [:]
+        carried: [String: WorkstreamRecord] = [:],
+        settings: RecordedSettings? = nil,
+        rerun: Set<String> = []
     ) throws(Failure) -> CheckpointSession {
         do {
             try Syscall.makeDirectories(paths.folder)
@@ -128,13 +133,16 @@ public final class CheckpointSession: Sendable {
                     graph: graph, checkpoint: $0, rerunUncertain: rerunUncertain,
                     outputExists: outputExists, probe: orphans?.probe ?? { _ in .unknown }
                 )
-            } ?? .fresh(graph, completed: Set(carried.keys))
+            }?.rerunning(rerun, graph: graph) ?? .fresh(graph, completed: Set(carried.keys).subtracting(rerun))
         var state = CheckpointState(plan: plan, previous: previous, startedAt: ContinuousClock.now)
+        state.settings = settings
         if previous == nil { state.records.merge(carried) { _, history in history } }
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }
         state.adopt(plan, definitions: graph)
+        // An attempt that finished meanwhile is recorded, but does not keep a rerun done.
+        state.completed.subtract(rerun)
         let store = CheckpointStore(
             paths: paths, graph: graph, state: state, seq: previous?.journalSeq ?? 0, fileSystem: fileSystem, strict: strict
         )

@@ -21,6 +21,8 @@ struct CheckpointState {
     var breaker: BreakerSnapshot?
     /// The graph as the snapshot recorded it, kept when the state is only replayed.
     var recordedGraph: GraphSnapshot?
+    /// The run settings recorded with the checkpoint.
+    var settings: RecordedSettings?
     /// When this run started, on a monotonic clock (a wall-clock step must not make the run's
     /// time negative); `nil` for a replayed state.
     var runStart: ContinuousClock.Instant?
@@ -44,6 +46,7 @@ struct CheckpointState {
         breaker = checkpoint.circuitBreaker
         recordedGraph = checkpoint.graph
         timeline = checkpoint.timeline ?? RunTimeline()
+        settings = checkpoint.settings
     }
 
     /// The state at the start of a new run: what the plan keeps, the history carried over.
@@ -194,6 +197,7 @@ struct CheckpointState {
         checkpoint.lastStateChange = lastStateChange
         checkpoint.journalSeq = journalSeq
         checkpoint.timeline = timeline(at: now)
+        checkpoint.settings = settings
         return checkpoint
     }
 

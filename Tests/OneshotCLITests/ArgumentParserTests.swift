@@ -32,10 +32,33 @@ import Testing
         #expect(run.featureID == "F1")
     }
 
+    @Test func takesTargetsAfterTheFeatureAndTheSelectionFlags() throws {
+        guard
+            case .run(let run) = try ArgumentParser.parse([
+                "F1", "a", "--rerun", "b", "--only=c", "--rerun=d", "e", "--assume-deps-done",
+            ])
+        else {
+            Issue.record("expected a run")
+            return
+        }
+        #expect(run.featureID == "F1")
+        #expect(run.selection.targets == ["a", "e"])
+        #expect(run.selection.rerun == ["b", "d"])
+        #expect(run.selection.only == ["c"])
+        #expect(run.selection.assumeDepsDone)
+        guard case .plan(let plan) = try ArgumentParser.parse(["plan", "F1", "x", "--only", "y"]) else {
+            Issue.record("expected a plan")
+            return
+        }
+        #expect(plan.selection.targets == ["x"])
+        #expect(plan.selection.only == ["y"])
+    }
+
     @Test(arguments: [
         (["--bogus", "F1"], "unknown option '--bogus'"),
         ([], "missing feature id, e.g. 'oneshot F052'"),
-        (["F1", "F2"], "unexpected argument 'F2'; give one feature id"),
+        (["F1", "--rerun"], "option --rerun needs a value"),
+        (["plan", "F1", "--only"], "option --only needs a value"),
         (["F1", "-j"], "option -j needs a value"),
         (["F1", "-j", "0"], "-j takes a whole number from 1 to 100000, not '0'"),
         (["F1", "--timeout", "soon"], "--timeout takes a duration such as 90s, 10m or 1h, not 'soon'"),

@@ -1,3 +1,4 @@
+import Foundation
 import OneshotCheckpoint
 import Testing
 
@@ -24,6 +25,22 @@ import Testing
         #expect(checkpoint.graph?.edges["00-052-01"] == ["00-052-04", "00-052-05"])
         #expect(checkpoint.circuitBreaker?.failureCount == 1)
         #expect(checkpoint.inFlight == nil && checkpoint.runs == nil)
+        #expect(checkpoint.settings == nil)
+    }
+
+    @Test func readsRecordedSettingsLenientlyWithoutLosingTheCheckpoint() throws {
+        let text = """
+            {"version": "1.1", "feature_id": "F052", "timestamp": "2026-11-23T01:02:03Z", "completed": ["a"], "failed": [],
+             "settings": {"exec": "make {ws_id}", "jobs": 4, "strict_checkpoint": true, "timeout": null, "odd": [1]}}
+            """
+        let checkpoint = try decode(text)
+        #expect(checkpoint.completed == ["a"])
+        let expected: [String: String?] = ["exec": "make {ws_id}", "jobs": "4", "strict_checkpoint": "true", "timeout": nil]
+        #expect(checkpoint.settings?.values == expected)
+        #expect(checkpoint.settings?.unreadable == ["odd"])
+        let notAnObject = try decode(text.replacingOccurrences(of: #""settings": {"#, with: #""settings": "x", "y": {"#))
+        #expect(notAnObject.settings?.unreadable == ["settings"])
+        #expect(notAnObject.completed == ["a"])
     }
 
     @Test func roundTripsEveryField() throws {

@@ -142,6 +142,10 @@ import Testing
                         costUSD: maybe(cost(&random)))
                 ],
                 breaker: [RunTimeline.BreakerChange(atMS: Int64(number()), state: 1, untilMS: maybe(Int64(number())))]))
+        checkpoint.settings = maybe(
+            RecordedSettings(
+                values: Dictionary((0..<Int(number() % 4)).map { _ in (text(), maybe(text())) }, uniquingKeysWith: { a, _ in a }))
+        )
         return checkpoint
     }
 
