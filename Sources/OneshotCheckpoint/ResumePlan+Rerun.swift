@@ -1,4 +1,5 @@
 import OneshotGraph
+import OneshotWorkstreams
 
 extension ResumePlan {
     /// The plan with `ids` run again even though they are done (`--rerun`, already widened to
