@@ -96,4 +96,30 @@ import Testing
         let overridden = try await OneshotBinary.run(["F1", "-j", "1"], in: project.path)
         #expect(overridden.exitCode == 1, "stderr: \(overridden.stderr)")
     }
+
+    @Test func aPassedDeadlineTimeAndAnUnknownSettingAreNotUsedAndSaidSo() async throws {
+        let project = try TemporaryProject()
+        try feature(project)
+        _ = try await OneshotBinary.run(["F1", "--exec", exec], in: project.path)
+        let path = project.file(".sdp/checkpoints/F1-checkpoint.json")
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var recorded = try #require(object["settings"] as? [String: Any])
+        recorded["deadline"] = "2020-01-01T00:00:00Z"
+        recorded["from_a_later_oneshot"] = "1"
+        object["settings"] = recorded
+        try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
+        try project.write("b.ok", "")
+        try project.write("c.ok", "")
+        let resumed = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(resumed.exitCode == 0, "a passed deadline must not stop the resume at once; stderr: \(resumed.stderr)")
+        #expect(
+            resumed.stderr.contains(
+                "oneshot: warning: the interrupted run's deadline 2020-01-01T00:00:00Z has passed; this run has none unless given (--deadline)\n"
+            ), "stderr: \(resumed.stderr)")
+        #expect(
+            resumed.stderr.contains(
+                "oneshot: warning: .sdp/checkpoints/F1-checkpoint.json: recorded setting 'from_a_later_oneshot' is unknown to this oneshot; ignored\n"
+            ))
+    }
 }
