@@ -22,19 +22,12 @@ extension RunCommand {
     /// not recorded done — completed in the interrupted run's checkpoint (as a resume would keep
     /// it), up to date in the history, or declared done in its file.
     func unmetDependency(
-        _ selection: TargetSelection, interrupted: Checkpoint?, history: HistoryPlan?, executor: CommandExecutor
+        _ selection: TargetSelection, history: HistoryPlan?, executor: CommandExecutor
     ) -> String? {
         guard !selection.arguments.only.isEmpty, !arguments.selection.assumeDepsDone else { return nil }
-        var done: Set<String> = []
-        if let interrupted {
-            done =
-                ResumePlan.make(
-                    graph: selection.graph, checkpoint: interrupted, rerunUncertain: false,
-                    outputExists: { FileManager.default.fileExists(atPath: $0) }, probe: executor.probe
-                ).completed
-        } else if let history {
-            done = Set(history.upToDate)
-        }
+        let done = CommandCheck.done(
+            featureID: arguments.featureID, graph: selection.graph, executor: executor,
+            fresh: arguments.fresh || arguments.force, history: history)
         return selection.refusal(done: done.subtracting(selection.rerun))
     }
 }

@@ -19,12 +19,12 @@ struct RunCommand {
             return .invalidInput
         }
         let startedAt = Date()
-        let interrupted = arguments.fresh || arguments.force ? nil : RunSettings.interruptedRun(featureID: arguments.featureID)
+        let recorded = arguments.fresh || arguments.force ? nil : RunSettings.recorded(featureID: arguments.featureID)
         let resumed: RunSettings.Resumed
         do {
             try EnvironmentSettings.apply(to: &arguments)
             resumed = try RunSettings.applyRecorded(
-                interrupted?.settings, path: CheckpointPaths(featureID: arguments.featureID).checkpoint, to: &arguments)
+                recorded, path: CheckpointPaths(featureID: arguments.featureID).checkpoint, to: &arguments)
             try ConfigFile.apply(to: &arguments)
             try arguments.validate()
         } catch {
@@ -70,7 +70,7 @@ struct RunCommand {
             problems.forEach { console.error($0) }
             return .invalidInput
         }
-        if let problem = unmetDependency(selection, interrupted: interrupted, history: historyPlan, executor: executor.commands) {
+        if let problem = unmetDependency(selection, history: historyPlan, executor: executor.commands) {
             console.error(problem)
             return .invalidInput
         }

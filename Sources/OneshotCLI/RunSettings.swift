@@ -43,11 +43,18 @@ enum RunSettings {
         RecordedSettings(values: Dictionary(uniqueKeysWithValues: recordedKeys.map { ($0, value(of: $0, in: run)) }))
     }
 
-    /// The checkpoint of `featureID` as a resume would find it, read without the lock (the
-    /// rename makes every read whole); `nil` when there is none or it cannot be read (the run
-    /// then reports it and salvages what it can).
-    static func interruptedRun(featureID: String) -> Checkpoint? {
-        try? CheckpointReader.load(CheckpointPaths(featureID: featureID))?.checkpoint
+    /// The settings the checkpoint of `featureID` records, read before the run takes the lock
+    /// (the rename makes every read whole): they decide which files make the feature. Only the
+    /// snapshot's `settings` member is decoded (the journal never changes it), not the records
+    /// of every workstream, which the session loads anyway. `nil` when there is no checkpoint or it
+    /// cannot be read (the run then reports it and salvages what it can).
+    static func recorded(featureID: String) -> RecordedSettings? {
+        struct Snapshot: Decodable {
+            var settings: RecordedSettings?
+        }
+        let path = CheckpointPaths(featureID: featureID).checkpoint
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONDecoder().decode(Snapshot.self, from: data))?.settings
     }
 
     /// Applies the `recorded` settings that no flag or variable gave, marking each as coming
