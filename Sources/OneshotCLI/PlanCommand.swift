@@ -32,6 +32,10 @@ struct PlanCommand {
         // The settings are merged and checked as the run merges and checks them.
         do {
             try EnvironmentSettings.apply(to: &settings)
+            // As a resume would: the interrupted run's --features and --exec before the file's.
+            _ = try RunSettings.applyRecorded(
+                RunSettings.recorded(featureID: featureID), path: CheckpointPaths(featureID: featureID).checkpoint,
+                to: &settings)
             try ConfigFile.apply(to: &settings)
             try settings.validate()
         } catch {

@@ -79,6 +79,20 @@ import Testing
         #expect(fresh.stdout.contains("oneshot F1: 3 workstreams, -j 5\n"), "stdout: \(fresh.stdout)")
     }
 
+    @Test func planAndResumeReadTheFilesTheInterruptedRunRead() async throws {
+        let project = try TemporaryProject()
+        try project.write("docs/ws/a.md", "---\nws_id: a\nfeature_id: F1\nrun: test -f a.ok\n---\n")
+        let first = try await OneshotBinary.run(["F1", "--features", "docs/ws"], in: project.path)
+        #expect(first.exitCode == 1, "stderr: \(first.stderr)")
+        let plan = try await OneshotBinary.run(["plan", "F1"], in: project.path)
+        #expect(plan.exitCode == 0, "features/F1 does not exist; stderr: \(plan.stderr)")
+        #expect(plan.stdout.contains("  retry 1: a\n"), "stdout: \(plan.stdout)")
+        try project.write("a.ok", "")
+        let resumed = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(resumed.exitCode == 0, "stderr: \(resumed.stderr)")
+        #expect(resumed.stdout.hasPrefix("resuming with the settings of the interrupted run: --features docs/ws\n"))
+    }
+
     @Test func anInvalidRecordedSettingNamesTheCheckpointAndAFlagGetsPastIt() async throws {
         let project = try TemporaryProject()
         try feature(project)
