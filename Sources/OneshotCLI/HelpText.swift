@@ -207,8 +207,8 @@ public enum HelpText {
               --features, --deadline, the checkpoint and breaker settings). A resume uses them and
               says so: "resuming with the settings of the interrupted run: --exec '…' -j 4". A flag
               given on the resume wins and is recorded. Precedence: flag, environment, the
-              interrupted run's settings, .sdp/config.yml, default. --fresh and --force start
-              from the files and flags alone.
+              interrupted run's settings, .sdp/config.yml, default. --fresh and --force do not
+              use the recorded settings.
 
             EXAMPLES
               oneshot F052
