@@ -5,7 +5,9 @@ import Foundation
 /// over `.sdp/config.yml`.
 enum EnvironmentSettings {
     /// Each variable, and the ``Setting`` key it sets.
-    static let variables: [(name: String, key: String)] = [("ONESHOT_DEADLINE", "deadline")]
+    static let variables: [(name: String, key: String)] = [
+        ("ONESHOT_DEADLINE", "deadline"), ("ONESHOT_HEARTBEAT", "heartbeat"),
+    ]
 
     /// Applies the variables set in `environment` whose setting no flag gave; records each one
     /// as its setting's source.

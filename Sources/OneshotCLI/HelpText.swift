@@ -173,6 +173,12 @@ public enum HelpText {
                                     --poll-interval (default 5s) and stopped with scancel;
                                     'slurm:' with 'partition:' and 'args: [...]' in
                                     .sdp/config.yml, 'slurm_args:' in a workstream file
+              --heartbeat DURATION|off  under CI (CI set, no terminal): a line naming the running
+                                    workstreams and their time, this often (default 60s; at
+                                    least 1s). Also 'heartbeat:' and ONESHOT_HEARTBEAT
+              --color auto|always|never  colour of the lines for people (default auto: on a
+                                    terminal; FORCE_COLOR turns it on, as CI logs render it,
+                                    NO_COLOR off). Also 'color:' in .sdp/config.yml
               --breaker-threshold N      distinct workstreams failed in the window that trip the
                                          breaker (default 3)
               --breaker-window N         workstreams counted, each by its latest outcome (default 5)

@@ -6,7 +6,7 @@ import Synchronization
 /// Shows a run to a person: one line per event, stamped with the time since the start so that
 /// overlapping workstreams are visible, and a summary table at the end. On a terminal (and not
 /// under `CI`) a live status line — done, running, failed, pending, elapsed, ETA — is redrawn
-/// below the event lines; colour only on a terminal and never with `NO_COLOR`.
+/// below the event lines; colour as `--color` decides (``ColorChoice``).
 final class HumanOutput: RunObserver {
     private struct Progress {
         var done = 0
@@ -38,7 +38,8 @@ final class HumanOutput: RunObserver {
     /// Held while writing, so the ticking status line never lands inside an event's lines.
     private let writing = Mutex(())
 
-    init(console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int) {
+    /// - Parameter colour: whether lines carry colour (``ColorChoice``).
+    init(console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int, colour: Bool) {
         self.console = console
         self.featureID = featureID
         self.titles = Dictionary(
@@ -49,7 +50,7 @@ final class HumanOutput: RunObserver {
         let environment = ProcessInfo.processInfo.environment
         let terminal = isatty(console.outputFD) == 1 && environment["TERM"] != "dumb"
         live = terminal && environment["CI"] == nil
-        colour = terminal && environment["NO_COLOR"] == nil
+        self.colour = colour
     }
 
     func handle(_ event: RunEvent) {

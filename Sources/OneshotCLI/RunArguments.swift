@@ -52,6 +52,11 @@ public struct RunArguments: Sendable, Equatable {
     /// `--report` or `report: auto`: write `.sdp/reports/<feature>.html` at the end of a run that
     /// failed or was resumed.
     public var report = false
+    /// `--color`: whether the lines for people carry colour.
+    public var color = ColorChoice.auto
+    /// `--heartbeat`: under `CI` without a terminal, how often a line names the running
+    /// workstreams; `nil` (`off`) for never.
+    public var heartbeat: Duration? = .seconds(60)
     /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
     public var sources: [String: String] = [:]
     /// The workstreams to run (`oneshot F052 ID…`, `--rerun`, `--only`); empty: the whole feature.

@@ -252,12 +252,14 @@ struct RunCommand {
         var humanConsole = console
         if arguments.json { humanConsole.outputFD = 2 }
         let human = HumanOutput(
-            console: humanConsole, featureID: featureID, graph: graph, estimates: estimates, jobs: arguments.jobs
+            console: humanConsole, featureID: featureID, graph: graph, estimates: estimates, jobs: arguments.jobs,
+            colour: arguments.color.colours(humanConsole.outputFD)
         )
-        guard arguments.json else { return [human] }
+        let ci = makeCIOutput(featureID: featureID, graph: graph, console: humanConsole)
+        guard arguments.json else { return [human, ci] }
         let json = JSONEventOutput(
             console: console, featureID: featureID, checkpointPath: paths.checkpoint, resumed: plan.isResume)
-        return [json, human]
+        return [json, human, ci]
     }
 
     /// The breaker for this run: the checkpoint's, restored with its times clamped, or a new one.

@@ -79,6 +79,21 @@ struct Setting: Sendable {
         } show: {
             $0.report ? "auto" : "off"
         },
+        Setting(key: "color", flag: "--color", summary: "colour: auto (terminal, FORCE_COLOR, NO_COLOR), always, never") {
+            run, value, source throws(UsageError) in
+            guard let choice = ColorChoice(rawValue: value) else {
+                throw UsageError("\(source) takes auto, always or never, not '\(value)'")
+            }
+            run.color = choice
+        } show: {
+            $0.color.rawValue
+        },
+        Setting(key: "heartbeat", flag: "--heartbeat", summary: "under CI, a line naming running work this often (off: none)") {
+            run, value, source throws(UsageError) in
+            run.heartbeat = try heartbeat(value, source)
+        } show: {
+            $0.heartbeat.map(DurationText.format) ?? "off"
+        },
         Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
             run, value, source throws(UsageError) in
             run.noBreaker = !(try boolean(value, source))
@@ -140,6 +155,15 @@ struct Setting: Sendable {
     private static func duration(_ text: String, _ source: String) throws(UsageError) -> Duration {
         guard let value = DurationText.parse(text) else {
             throw UsageError("\(source) takes a duration such as 90s, 10m or 1h, not '\(text)'")
+        }
+        return value
+    }
+
+    /// A heartbeat period: checked once a second, so at least that; `off` for none.
+    private static func heartbeat(_ text: String, _ source: String) throws(UsageError) -> Duration? {
+        if text == "off" { return nil }
+        guard let value = DurationText.parse(text), value >= .seconds(1) else {
+            throw UsageError("\(source) takes a duration of at least 1s such as 60s or 5m, or off, not '\(text)'")
         }
         return value
     }
