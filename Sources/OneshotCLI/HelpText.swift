@@ -12,6 +12,7 @@ public enum HelpText {
         case .config: configText
         case .trace: traceText
         case .report: reportText
+        case .export: exportText
         }
     }
 
@@ -126,7 +127,8 @@ public enum HelpText {
               oneshot config                        show the effective settings and their sources
               oneshot trace <feature-id> [-o FILE]  the run as a Chrome trace (Perfetto)
               oneshot report <feature-id> [-o FILE] the run as an HTML page with a Gantt chart
-              oneshot help <plan|status|config|trace|report>  help of a subcommand
+              oneshot export <feature-id> --format github-actions|gitlab-ci  as a CI pipeline
+              oneshot help <plan|status|config|trace|report|export>  help of a subcommand
 
             Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
             the dependency graph, and runs every workstream as soon as its dependencies are done.

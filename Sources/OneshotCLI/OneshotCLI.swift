@@ -28,6 +28,8 @@ public enum OneshotCLI {
                 return StatusCommand(arguments: status, console: console).execute().rawValue
             case .picture(let picture):
                 return PictureCommand(arguments: picture, console: console).execute().rawValue
+            case .export(let export):
+                return ExportCommand(arguments: export, console: console).execute().rawValue
             }
         } catch {
             error.messages.forEach { console.error($0) }

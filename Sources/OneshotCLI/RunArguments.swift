@@ -111,6 +111,8 @@ public enum HelpTopic: String, Sendable, Equatable, CaseIterable {
     case trace
     /// `oneshot report`.
     case report
+    /// `oneshot export`.
+    case export
 }
 
 /// The parsed command line of `oneshot config`.
@@ -163,6 +165,8 @@ public enum Invocation: Sendable, Equatable {
     case version
     /// Write a run's trace or report.
     case picture(PictureArguments)
+    /// Write the feature as a CI pipeline.
+    case export(ExportArguments)
 }
 
 /// Parses `oneshot`'s arguments (without the program name).
@@ -178,6 +182,7 @@ public enum ArgumentParser {
         if let first = arguments.first, let kind = PictureArguments.Kind(rawValue: first) {
             return try PictureArguments.parse(kind, Array(arguments.dropFirst()))
         }
+        if arguments.first == "export" { return try ExportArguments.parse(Array(arguments.dropFirst())) }
         var run = RunArguments()
         var positional: [String] = []
         var index = 0

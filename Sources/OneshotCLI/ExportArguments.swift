@@ -1,0 +1,64 @@
+/// The CI systems `oneshot export` writes a pipeline for.
+public enum ExportFormat: String, Sendable, Equatable, CaseIterable {
+    /// A GitHub Actions workflow.
+    case githubActions = "github-actions"
+    /// A GitLab CI pipeline.
+    case gitlabCI = "gitlab-ci"
+}
+
+/// The parsed command line of `oneshot export F052 --format FORMAT [-o FILE]`.
+public struct ExportArguments: Sendable, Equatable {
+    /// The feature.
+    public var featureID: String = ""
+    /// `--format`: which CI system.
+    public var format: ExportFormat = .githubActions
+    /// `-o FILE`: where to write the pipeline; stdout when `nil`.
+    public var output: String?
+    /// `--features DIR`.
+    public var featuresFolder: String?
+    /// `-C DIR`.
+    public var projectRoot: String?
+
+    /// Creates the defaults.
+    public init() {}
+
+    /// Parses the arguments after `export`.
+    ///
+    /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
+    static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var export = ExportArguments()
+        var positional: [String] = []
+        var format: String?
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            func value() throws(UsageError) -> String {
+                index += 1
+                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
+                return arguments[index]
+            }
+            switch argument {
+            case "-h", "--help": return .help(.export)
+            case "--format": format = try value()
+            case "-o", "--output": export.output = try value()
+            case "--features": export.featuresFolder = try value()
+            case "-C", "--directory": export.projectRoot = try value()
+            default:
+                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for export") }
+                positional.append(argument)
+            }
+            index += 1
+        }
+        let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
+        guard let format else { throw UsageError("export needs --format \(formats)") }
+        guard let chosen = ExportFormat(rawValue: format) else {
+            throw UsageError("--format takes \(formats), not '\(format)'")
+        }
+        export.format = chosen
+        guard positional.count == 1, let feature = positional.first else {
+            throw UsageError("give one feature id, e.g. 'oneshot export F052 --format github-actions'")
+        }
+        export.featureID = feature
+        return .export(export)
+    }
+}
