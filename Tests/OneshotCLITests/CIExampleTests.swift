@@ -14,12 +14,12 @@ import Testing
     @Test(arguments: [
         ("github-actions.yml", "vendor.github-workflows"), ("gitlab-ci.yml", "vendor.gitlab-ci"),
     ])
-    func theExampleIsValidAgainstItsCISchema(file: String, schema: String) throws {
+    func theExampleIsValidAgainstItsCISchema(file: String, schema: String) async throws {
         if let reason = CheckJSONSchema.unavailableReason {
             print("CIExampleTests skipped: \(reason)")
             return
         }
-        let result = try CheckJSONSchema.validate(Self.examples.appendingPathComponent(file).path, schema: schema)
+        let result = try await CheckJSONSchema.validate(Self.examples.appendingPathComponent(file).path, schema: schema)
         #expect(result.code == 0, "\(file): \(result.output)")
     }
 
@@ -27,14 +27,14 @@ import Testing
         ("on: push\njobs:\n  a:\n    runs-on: 3\n    timeout-minutes: soon\n", "vendor.github-workflows"),
         ("job:\n  script: 3\n  cache:\n    when: sometimes\n", "vendor.gitlab-ci"),
     ])
-    func theSchemaCheckRejectsABrokenFile(content: String, schema: String) throws {
+    func theSchemaCheckRejectsABrokenFile(content: String, schema: String) async throws {
         if let reason = CheckJSONSchema.unavailableReason {
             print("CIExampleTests skipped: \(reason)")
             return
         }
         let project = try TemporaryProject()
         try project.write("broken.yml", content)
-        let result = try CheckJSONSchema.validate(project.file("broken.yml"), schema: schema)
+        let result = try await CheckJSONSchema.validate(project.file("broken.yml"), schema: schema)
         #expect(result.code != 0, "a broken file passed: \(result.output)")
     }
 
@@ -42,12 +42,16 @@ import Testing
         let workflow = try text("github-actions.yml")
         for needed in [
             "exec .build/release/oneshot F052", "uses: actions/cache/restore@", "uses: actions/cache/save@",
-            "-${{ github.run_id }}-${{ github.run_attempt }}", "restore-keys:", "  .sdp/\n", "ONESHOT_DEADLINE:",
+            "-${{ github.run_id }}-${{ github.run_attempt }}", "restore-keys:", "ONESHOT_DEADLINE:",
             "uses: actions/upload-artifact@", "7|130|143)", "continue-on-error: true",
         ] {
             #expect(workflow.contains(needed), "\(needed)")
         }
         #expect(!workflow.contains("uses: actions/cache@"), "the combined action never saves after a failure")
+        // Restored and saved alike: oneshot's state (not .sdp/config.yml, which the checkout
+        // holds) and the declared outputs.
+        let cached = ["checkpoints", "history", "logs"].map { "            .sdp/\($0)/\n" }.joined() + "            build/\n"
+        #expect(workflow.components(separatedBy: "path: |\n" + cached).count - 1 == 2)
         // Both steps after the run, saving and uploading, run after a failure or a cancellation.
         #expect(workflow.components(separatedBy: "if: always()").count - 1 >= 3)
         let jobLimit = try #require(minutes(after: "\n    timeout-minutes: ", in: workflow))
@@ -59,7 +63,8 @@ import Testing
     @Test func theGitLabJobCachesAndUploadsAlwaysAndAllowsTheStopCodes() throws {
         let job = try text("gitlab-ci.yml")
         for needed in [
-            "exec .build/release/oneshot F052", "when: always\n", "exit_codes: [7, 130, 143]", "- .sdp/\n",
+            "exec .build/release/oneshot F052", "when: always\n", "exit_codes: [7, 130, 143]",
+            "      - .sdp/checkpoints/\n      - .sdp/history/\n      - .sdp/logs/\n      - build/\n",
             "ONESHOT_DEADLINE: 55m", "timeout: 1h", "- .sdp/logs/",
         ] {
             #expect(job.contains(needed), "\(needed)")

@@ -63,14 +63,17 @@ import Testing
         return running
     }
 
-    /// The cache's carry: `.sdp/`, `features/` and the declared outputs to a new folder; the old
-    /// one is removed, as a new runner does not have it.
+    /// The cache's carry, as in `examples/ci/`: oneshot's state under `.sdp/`, the declared
+    /// outputs, and the checkout (`features/`) to a new folder; the old one is removed, as a new
+    /// runner does not have it.
     ///
     /// - Parameter fromAnotherMachine: the processes the checkpoint records ran on another
     ///   machine (another boot id and host), as on a new runner.
     private func carry(_ old: TemporaryProject, fromAnotherMachine: Bool = false) throws -> TemporaryProject {
         let new = try TemporaryProject()
-        for item in [".sdp", "features", "out"] where FileManager.default.fileExists(atPath: old.file(item)) {
+        try FileManager.default.createDirectory(atPath: new.file(".sdp"), withIntermediateDirectories: true)
+        for item in [".sdp/checkpoints", ".sdp/history", ".sdp/logs", "features", "out"]
+        where FileManager.default.fileExists(atPath: old.file(item)) {
             try FileManager.default.copyItem(atPath: old.file(item), toPath: new.file(item))
         }
         try FileManager.default.removeItem(atPath: old.path)

@@ -16,20 +16,29 @@ enum CheckJSONSchema {
     }
 
     /// Validates `file` against the built-in schema `schema` (`vendor.github-workflows`,
-    /// `vendor.gitlab-ci`); returns the exit code and what the tool printed.
-    static func validate(_ file: String, schema: String) throws -> (code: Int32, output: String) {
+    /// `vendor.gitlab-ci`); returns the exit code and what the tool printed. Awaits the tool's
+    /// exit instead of blocking a thread of the test runner's pool (it takes seconds under load).
+    static func validate(_ file: String, schema: String) async throws -> (code: Int32, output: String) {
         guard let executable else { return (-1, unavailableReason ?? "") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--builtin-schema", schema, file]
-        let output = Pipe()
+        let outputPath = NSTemporaryDirectory() + "check-jsonschema-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+        defer { try? output.close() }
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
+        let (exited, continuation) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = {
+            continuation.yield($0.terminationStatus)
+            continuation.finish()
+        }
         try process.run()
-        // Read to the end before waiting: a full pipe would stall the tool.
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        var code: Int32 = -1
+        for await status in exited { code = status }
+        return (code, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
     }
 }

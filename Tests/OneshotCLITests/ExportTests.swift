@@ -46,7 +46,7 @@ import Testing
     private func check(
         _ text: String, _ format: (format: String, schema: String, jobIndent: String), in project: TemporaryProject,
         expected: Set<String>
-    ) throws {
+    ) async throws {
         let jobs = Self.jobsAndNeeds(text, jobIndent: format.jobIndent)
         let ids = Set(jobs.map(\.id))
         #expect(ids.count == jobs.count, "a job id is used twice")
@@ -66,7 +66,7 @@ import Testing
         }
         let path = project.file("check-\(format.format).yml")
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-        let result = try CheckJSONSchema.validate(path, schema: format.schema)
+        let result = try await CheckJSONSchema.validate(path, schema: format.schema)
         #expect(result.code == 0, "\(format.format): \(result.output)")
     }
 
@@ -76,7 +76,7 @@ import Testing
         let expected: Set<String> = ["00-1", "a.b", "a_b", "A", "a", "image", "stages", "_x"]
         for format in Self.formats {
             let text = try await export(project, format.format)
-            try check(text, format, in: project, expected: expected)
+            try await check(text, format, in: project, expected: expected)
             let jobs = Self.jobsAndNeeds(text, jobIndent: format.jobIndent)
             #expect(Set(jobs.map(\.id)) == ["ws-00-1", "ws-a_b", "ws-a_b-2", "ws-A", "ws-a-2", "ws-image", "ws-stages", "ws-_x"])
             // The declared-done workstream has no job, and nobody waits for one.
@@ -105,7 +105,7 @@ import Testing
         try largeFeature(project)
         for format in Self.formats {
             let text = try await export(project, format.format)
-            try check(text, format, in: project, expected: Set((0..<500).map { "w\($0)" }))
+            try await check(text, format, in: project, expected: Set((0..<500).map { "w\($0)" }))
         }
     }
 
