@@ -109,6 +109,30 @@ import Testing
         }
     }
 
+    /// Each job as the CI runs it, in a fresh checkout of its own and in the file's order (which
+    /// `needs:` allows): every workstream runs once, after what it depends on.
+    @Test func theExportedJobsRunTheFeatureEachWorkstreamOnceInOrder() async throws {
+        let project = try TemporaryProject()
+        let ledger = project.file("ledger")
+        for (id, depends) in [("a", [String]()), ("b", ["a"]), ("c", ["a"]), ("d", ["b", "c"])] {
+            try project.workstream("F1", id, depends: depends, run: "echo \(id) >> '\(ledger)'")
+        }
+        let text = try await export(project, "github-actions")
+        let jobs = text.split(separator: "\n").compactMap { line -> [String]? in
+            guard let range = line.range(of: "exec .build/release/oneshot ") else { return nil }
+            return line[range.upperBound...].dropLast().split(separator: " ").map(String.init)
+        }
+        #expect(jobs.count == 4)
+        for arguments in jobs {
+            let checkout = try TemporaryProject()
+            try FileManager.default.copyItem(atPath: project.file("features"), toPath: checkout.file("features"))
+            let result = try await OneshotBinary.run(arguments, in: checkout.path)
+            #expect(result.exitCode == 0, "\(arguments): \(result.stderr)")
+        }
+        let ran = (project.read("ledger") ?? "").split(separator: "\n")
+        #expect(ran.count == 4 && ran.first == "a" && ran.last == "d" && Set(ran) == ["a", "b", "c", "d"], "\(ran)")
+    }
+
     @Test(arguments: [
         (["export", "F1"], "oneshot: error: export needs --format github-actions or gitlab-ci\n"),
         (["export", "F1", "--format", "jenkins"], "oneshot: error: --format takes github-actions or gitlab-ci, not 'jenkins'\n"),
