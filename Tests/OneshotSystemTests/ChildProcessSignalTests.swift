@@ -3,7 +3,9 @@ import Testing
 
 @testable import OneshotSystem
 
-/// A second signal's kill switch, and a host process that ignores SIGCHLD.
+/// A second signal's kill switch. (A parent that ignores SIGCHLD is tested through the binary,
+/// in `IgnoredChildSignalTests`: ignored here, it would have the kernel reap the children of every
+/// test running at the same time.)
 @Suite(.timeLimit(.minutes(1))) struct ChildProcessSignalTests {
     private func spawn(_ script: String) throws -> ChildProcess {
         try ChildProcess.spawn(
@@ -40,17 +42,6 @@ import Testing
         }
         task.cancel()
         #expect(await task.value == .signaled(SIGKILL))
-    }
-
-    /// A harness that ignores SIGCHLD would have the kernel reap every child at once, and each
-    /// exit status read as `ECHILD`. (Other tests' children could be reaped in the microseconds
-    /// between the two calls; the spawn restores the default first thing.)
-    @Test func childrenAreWaitableWhenTheHostIgnoresSIGCHLD() async throws {
-        let previous = signal(SIGCHLD, SIG_IGN)
-        defer { signal(SIGCHLD, previous) }
-        let child = try spawn("exit 3")
-        #expect(!SignalWatcher.isIgnored(SIGCHLD))
-        #expect(await child.wait(terminationGrace: .seconds(5)) == .exited(3))
     }
 }
 
