@@ -209,6 +209,7 @@ struct DispatchLoop {
                 scheduleRetry(of: node, after: delay, &group)
             } else {
                 let skipped = state.failed(node, graph: graph)
+                if options.failFast { state.stopLaunching = true }
                 record(report, node: node, final: true)
                 for dependent in skipped {
                     let id = graph.workstreams[dependent].id

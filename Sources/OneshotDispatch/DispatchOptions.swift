@@ -63,6 +63,12 @@ public struct DispatchOptions: Sendable {
     /// CLI's `ONESHOT_ATTEMPT`, its log headers and exit files) counts across resumes. Retries
     /// (``defaultRetries``, a workstream's `retries:`) are still counted within this run.
     public var previousAttempts: [String: Int] = [:]
+    /// Stop launching once a workstream has failed for good — an attempt failed or timed out
+    /// with no retry left (`--fail-fast`): running attempts finish (a retry is a launch: a
+    /// running workstream failing after that is not retried), workstreams waiting for a retry
+    /// end interrupted, the rest not run, and the run ends ``RunReport/Status/failed``. `false`
+    /// (the default) keeps going: only the failure's dependents are skipped.
+    public var failFast = false
 
     /// Creates options; every parameter has the CLI's default.
     public init(
