@@ -10,7 +10,7 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     case locked = 3
     /// The circuit breaker gave up after repeated trips; a later run resumes.
     case breakerGaveUp = 4
-    /// `status`: there is no checkpoint for the feature.
+    /// `status`: there is no checkpoint for the feature; `log`: the workstream has not run yet.
     case noCheckpoint = 5
     /// The checkpoint cannot be used: not written with `--strict-checkpoint`, nothing written for
     /// `--checkpoint-grace` (a full disk), an unusable folder, or (for `status`) an unreadable
@@ -42,7 +42,7 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
         case .invalidInput: "usage error or invalid input (bad flags or files, a cycle, a missing dependency)"
         case .locked: "another run of the same feature holds the checkpoint lock"
         case .breakerGaveUp: "the circuit breaker gave up after repeated trips; run again later to resume"
-        case .noCheckpoint: "status: no checkpoint exists for the feature"
+        case .noCheckpoint: "status: no checkpoint exists for the feature; log: the workstream has no log yet"
         case .checkpointFailed:
             "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace"
         case .deadlineReached:

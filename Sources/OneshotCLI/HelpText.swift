@@ -13,7 +13,111 @@ public enum HelpText {
         case .trace: traceText
         case .report: reportText
         case .export: exportText
+        case .list: listText
+        case .log: logText
+        case .clean: cleanText
+        case .completions: completionsText
         }
+    }
+
+    /// `oneshot list --help`.
+    static var listText: String {
+        """
+        oneshot list — the project's features and where each stands, or a feature's workstreams.
+
+        USAGE
+          oneshot list [--json | --ids] [-C DIR]
+          oneshot list <feature-id> [--json | --ids] [--features DIR] [-C DIR]
+
+        Without a feature: every folder under features/ and every feature with a checkpoint or
+        a history, with its state: never run, running (the pid holding the lock, N/M done),
+        interrupted (N/M done), failed (N/M done), up to date or out of date (the last run
+        succeeded; what changed since would run again), and when it last succeeded.
+        With a feature: its workstreams with their state (completed, running, uncertain, failed,
+        interrupted, skipped, pending, or 'to run' when changed since the last success), what
+        each depends on, and its title. Reads only: takes no lock, writes nothing.
+
+        OPTIONS
+          --json           one JSON object for machines (Schemas/list.schema.json)
+          --ids            only the ids, one a line (for scripts and shell completion)
+          --features DIR   read every *.md under DIR whose feature_id is <feature-id>
+          -C DIR           the project root
+
+        EXAMPLES
+          oneshot list
+          oneshot list F052 --json
+        """
+    }
+
+    /// `oneshot log --help`.
+    static var logText: String {
+        """
+        oneshot log — print a workstream's log.
+
+        USAGE
+          oneshot log <feature-id> <ws-id> [--attempt N] [--tail N] [-f] [-C DIR]
+
+        Prints .sdp/logs/<feature-id>/<ws-id>.log: every attempt, each under its header line
+        ('=== <ws-id> attempt N · time · command') and closed by the line that says how it ended.
+
+        OPTIONS
+          --attempt N      only attempt N (the latest one so numbered)
+          --tail N, -n N   only the last N lines
+          -f, --follow     go on printing what the running attempt writes; ends when that
+                           attempt ends, or when the run does
+          --features DIR   where the feature's files are, to check the id
+          -C DIR           the project root
+
+        EXAMPLES
+          oneshot log F052 00-052-06
+          oneshot log F052 00-052-06 --attempt 2 --tail 20
+          oneshot log F052 00-052-06 -f
+
+        Exit 0; 2 for an id the feature does not have (and has no log of) or an attempt the log
+        does not hold; 5 when the workstream has not run yet.
+        """
+    }
+
+    /// `oneshot clean --help`.
+    static var cleanText: String {
+        """
+        oneshot clean — remove what runs of a feature left.
+
+        USAGE
+          oneshot clean <feature-id> [--checkpoint] [--logs] [--history] [-C DIR]
+
+        Removes the checkpoint and its journal (.sdp/checkpoints/<feature-id>-*), the last
+        successful run's record (.sdp/history/<feature-id>.json) and the logs
+        (.sdp/logs/<feature-id>/); with any of the options, only those. The next run then starts
+        from nothing. Takes the feature's lock while it works.
+
+        OPTIONS
+          --checkpoint     only the checkpoint and its journal
+          --logs           only the logs
+          --history        only the history (the next run runs everything)
+          -C DIR           the project root
+
+        Exit 0; 3 while a run holds the lock, or while an attempt a stopped run left behind
+        still runs (its checkpoint tracks it: run the feature to wait for it first).
+        """
+    }
+
+    /// `oneshot completions --help`.
+    static var completionsText: String {
+        """
+        oneshot completions — print a shell completion script.
+
+        USAGE
+          oneshot completions bash|zsh|fish
+
+        Completes subcommands, flags, feature ids (oneshot list --ids) and workstream ids
+        (oneshot list <feature-id> --ids).
+
+        EXAMPLES
+          source <(oneshot completions bash)                     # in ~/.bashrc
+          oneshot completions zsh > "${fpath[1]}/_oneshot"
+          oneshot completions fish > ~/.config/fish/completions/oneshot.fish
+        """
     }
 
     /// `oneshot status --help`.
@@ -128,7 +232,14 @@ public enum HelpText {
               oneshot trace <feature-id> [-o FILE]  the run as a Chrome trace (Perfetto)
               oneshot report <feature-id> [-o FILE] the run as an HTML page with a Gantt chart
               oneshot export <feature-id> --format github-actions|gitlab-ci  as a CI pipeline
-              oneshot help <plan|status|config|trace|report|export>  help of a subcommand
+              oneshot list [<feature-id>] [--json]  the features and their state, or a feature's
+                                                    workstreams with state, dependencies, title
+              oneshot log <feature-id> <ws-id> [-f] [--attempt N] [--tail N]  a workstream's log
+              oneshot clean <feature-id> [--checkpoint] [--logs] [--history]  remove what runs left
+              oneshot completions bash|zsh|fish     a shell completion script
+              oneshot help <topic>                  help of a subcommand: plan, status, config,
+                                                    trace, report, export, list, log, clean,
+                                                    completions
 
             Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
             the dependency graph, and runs every workstream as soon as its dependencies are done.
@@ -201,6 +312,13 @@ public enum HelpText {
                                     (a CI system that schedules itself); repeatable. Refused
                                     (exit 2) when a dependency is not recorded done, unless
               --assume-deps-done    is given
+              --fail-fast           stop launching after the first failure (a workstream failed
+                                    with no retry left): running work finishes, the rest is not
+                                    started, exit 1; the same command resumes
+              -k, --keep-going      the default: a failure skips only what depends on it
+              -v, --verbose         stream each running workstream's output, each line
+                                    prefixed with its id
+              -q, --quiet           show only failures, warnings and the summary
               -h, --help            show this help
               -V, --version         show the version
 

@@ -33,14 +33,22 @@ final class HumanOutput: RunObserver {
     private let jobs: Int
     private let live: Bool
     private let colour: Bool
+    /// `-q`: only failures, warnings and the summary.
+    private let quiet: Bool
     private let start = ContinuousClock.now
     private let progress = Mutex(Progress())
     /// Held while writing, so the ticking status line never lands inside an event's lines.
     private let writing = Mutex(())
 
-    /// - Parameter colour: whether lines carry colour (``ColorChoice``).
-    init(console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int, colour: Bool) {
+    /// - Parameters:
+    ///   - colour: whether lines carry colour (``ColorChoice``).
+    ///   - quiet: `-q`: only failures, warnings and the summary.
+    init(
+        console: Console, featureID: String, graph: WorkstreamGraph, estimates: [String: Double], jobs: Int, colour: Bool,
+        quiet: Bool = false
+    ) {
         self.console = console
+        self.quiet = quiet
         self.featureID = featureID
         self.titles = Dictionary(
             graph.workstreams.compactMap { ws in ws.title.map { (ws.id, $0) } }, uniquingKeysWith: { first, _ in first }
@@ -49,7 +57,7 @@ final class HumanOutput: RunObserver {
         self.jobs = jobs
         let environment = ProcessInfo.processInfo.environment
         let terminal = isatty(console.outputFD) == 1 && environment["TERM"] != "dumb"
-        live = terminal && environment["CI"] == nil
+        live = terminal && environment["CI"] == nil && !quiet
         self.colour = colour
     }
 
@@ -66,12 +74,12 @@ final class HumanOutput: RunObserver {
             }
             var line = "oneshot \(featureID): \(plural(start.total, "workstream")), -j \(start.maxConcurrency)"
             if start.alreadyDone > 0 { line += ", \(start.alreadyDone) already done" }
-            print(line)
+            if !quiet { print(line) }
         case let .workstreamStarted(id, attempt):
             progress.withLock { $0.running += 1 }
             let title = titles[id].map { "  \($0)" } ?? ""
             let retry = attempt > 1 ? " (attempt \(attempt))" : ""
-            emit("▶ \(id) started\(retry)\(title)")
+            if !quiet { emit("▶ \(id) started\(retry)\(title)") }
         case .workstreamFinished(let report):
             progress.withLock { progress in
                 progress.running -= 1
@@ -146,6 +154,7 @@ final class HumanOutput: RunObserver {
     }
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
+        guard !quiet else { return }
         let lines = ResumeReport(
             plan: plan, previous: previous, graph: graph, logFolder: ".sdp/logs/\(featureID)", knownDurations: estimates
         ).lines()
@@ -153,7 +162,16 @@ final class HumanOutput: RunObserver {
     }
 
     func note(_ message: String) {
+        guard !quiet else { return }
         writing.withLock { _ in print(message) }
+    }
+
+    /// Lines of the workstreams' output (`-v`), each whole, between the event lines.
+    func streamed(_ lines: [String]) {
+        writing.withLock { _ in
+            lines.forEach(print)
+            drawStatus()
+        }
     }
 
     func warning(_ message: String) {
@@ -167,7 +185,7 @@ final class HumanOutput: RunObserver {
         let took = DurationText.format(report.duration)
         switch report.status {
         case .succeeded:
-            emit(paint("✓", 32) + " \(report.id) done in \(took)")
+            if !quiet { emit(paint("✓", 32) + " \(report.id) done in \(took)") }
         case .failed, .timedOut:
             let why = report.status == .timedOut ? "timed out" : report.result?.exitCode.map { "exit \($0)" } ?? "error"
             var line = paint("✗", 31) + " \(report.id) failed (\(why)) after \(took)"

@@ -30,6 +30,15 @@ public enum OneshotCLI {
                 return PictureCommand(arguments: picture, console: console).execute().rawValue
             case .export(let export):
                 return ExportCommand(arguments: export, console: console).execute().rawValue
+            case .list(let list):
+                return ListCommand(arguments: list, console: console).execute().rawValue
+            case .log(let log):
+                return LogCommand(arguments: log, console: console).execute().rawValue
+            case .clean(let clean):
+                return CleanCommand(arguments: clean, console: console).execute().rawValue
+            case .completions(let shell):
+                console.out(Completions.script(for: shell))
+                return ExitCode.success.rawValue
             }
         } catch {
             error.messages.forEach { console.error($0) }

@@ -57,6 +57,11 @@ public struct RunArguments: Sendable, Equatable {
     /// `--heartbeat`: under `CI` without a terminal, how often a line names the running
     /// workstreams; `nil` (`off`) for never.
     public var heartbeat: Duration? = .seconds(60)
+    /// `--fail-fast`: stop launching once a workstream failed with no retry left; `-k` /
+    /// `--keep-going` (the default) skips only its dependents.
+    public var failFast = false
+    /// `-v` / `-q`: how much of the run people see.
+    public var verbosity = Verbosity.normal
     /// Where each ``Setting`` that is not a default came from: a flag, or `.sdp/config.yml:LINE`.
     public var sources: [String: String] = [:]
     /// The workstreams to run (`oneshot F052 ID…`, `--rerun`, `--only`); empty: the whole feature.
@@ -113,6 +118,14 @@ public enum HelpTopic: String, Sendable, Equatable, CaseIterable {
     case report
     /// `oneshot export`.
     case export
+    /// `oneshot list`.
+    case list
+    /// `oneshot log`.
+    case log
+    /// `oneshot clean`.
+    case clean
+    /// `oneshot completions`.
+    case completions
 }
 
 /// The parsed command line of `oneshot config`.
@@ -167,6 +180,14 @@ public enum Invocation: Sendable, Equatable {
     case picture(PictureArguments)
     /// Write the feature as a CI pipeline.
     case export(ExportArguments)
+    /// List the features, or a feature's workstreams.
+    case list(ListArguments)
+    /// Print a workstream's log.
+    case log(LogArguments)
+    /// Remove what runs of a feature left.
+    case clean(CleanArguments)
+    /// Print a shell's completion script (`bash`, `zsh` or `fish`).
+    case completions(String)
 }
 
 /// Parses `oneshot`'s arguments (without the program name).
@@ -183,6 +204,10 @@ public enum ArgumentParser {
             return try PictureArguments.parse(kind, Array(arguments.dropFirst()))
         }
         if arguments.first == "export" { return try ExportArguments.parse(Array(arguments.dropFirst())) }
+        if arguments.first == "list" { return try ListArguments.parse(Array(arguments.dropFirst())) }
+        if arguments.first == "log" { return try LogArguments.parse(Array(arguments.dropFirst())) }
+        if arguments.first == "clean" { return try CleanArguments.parse(Array(arguments.dropFirst())) }
+        if arguments.first == "completions" { return try Completions.parse(Array(arguments.dropFirst())) }
         var run = RunArguments()
         var positional: [String] = []
         var index = 0
@@ -216,6 +241,10 @@ public enum ArgumentParser {
             case "--no-wait": run.noWait = true
             case "--json": run.json = true
             case "--dry-run": run.dryRun = true
+            case "--fail-fast": run.failFast = true
+            case "-k", "--keep-going": run.failFast = false
+            case "-v", "--verbose": run.verbosity = .verbose
+            case "-q", "--quiet": run.verbosity = .quiet
             case "--trace": run.tracePath = try next()
             case "--rerun", "--only", "--assume-deps-done": _ = try run.selection.parse(argument, next: next)
             case "--strict-checkpoint", "--no-breaker", "--report":

@@ -150,6 +150,7 @@ struct RunCommand {
         options.checkpointGrace = arguments.checkpointGrace
         options.previousAttempts = session.plan.previousAttempts
         options.deadline = arguments.deadline?.date(from: startedAt)
+        options.failFast = arguments.failFast
         if let deadline = options.deadline { store.recordDeadline(deadline) }
         let dispatcher = Dispatcher(graph: runGraph, options: options, journal: store)
         let killSwitch = KillSwitch()
@@ -253,13 +254,20 @@ struct RunCommand {
         if arguments.json { humanConsole.outputFD = 2 }
         let human = HumanOutput(
             console: humanConsole, featureID: featureID, graph: graph, estimates: estimates, jobs: arguments.jobs,
-            colour: arguments.color.colours(humanConsole.outputFD)
+            colour: arguments.color.colours(humanConsole.outputFD), quiet: arguments.verbosity == .quiet
         )
         let ci = makeCIOutput(featureID: featureID, graph: graph, console: humanConsole)
-        guard arguments.json else { return [human, ci] }
+        // The streamed output before `human`: a workstream's last lines come before its result.
+        var shown: [any RunObserver] = [human, ci]
+        if arguments.verbosity == .verbose {
+            let colour = arguments.color.colours(humanConsole.outputFD)
+            shown.insert(VerboseOutput(human: human, colour: colour, graph: graph, logFolder: ".sdp/logs/\(featureID)"), at: 0)
+        }
+        if arguments.failFast { shown.append(FailFastNotice(human: human, featureID: featureID)) }
+        guard arguments.json else { return shown }
         let json = JSONEventOutput(
             console: console, featureID: featureID, checkpointPath: paths.checkpoint, resumed: plan.isResume)
-        return [json, human, ci]
+        return [json] + shown
     }
 
     /// The breaker for this run: the checkpoint's, restored with its times clamped, or a new one.

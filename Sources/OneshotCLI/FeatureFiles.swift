@@ -1,0 +1,43 @@
+import Foundation
+import Oneshot
+
+/// A feature's files as the read-only subcommands (`list`, `log`) see them: loaded from where a
+/// run would load them (`features/<id>/`, or `features:` / `--features` of `.sdp/config.yml`).
+struct FeatureFiles {
+    let feature: Feature
+    let graph: WorkstreamGraph
+    /// The run settings of `.sdp/config.yml` (the `--exec` template decides what changed).
+    let settings: RunArguments
+
+    /// Loads `featureID`; prints every problem and returns `nil` when the files do not load.
+    static func load(_ featureID: String, featuresFolder: String?, console: Console) -> FeatureFiles? {
+        var settings = RunArguments()
+        do {
+            if let featuresFolder {
+                settings.featuresFolder = featuresFolder
+                settings.sources["features"] = "--features"
+            }
+            try ConfigFile.apply(to: &settings)
+            let id = try FeatureID(validating: featureID)
+            let layout: FeatureLoader.Layout =
+                settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+            let feature = try FeatureLoader(layout: layout).load(id)
+            let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+            return FeatureFiles(feature: feature, graph: graph, settings: settings)
+        } catch let error as InputErrors {
+            error.errors.forEach { console.error($0.description) }
+        } catch let error as UsageError {
+            console.error(error.message)
+        } catch {
+            console.error("\(error)")
+        }
+        return nil
+    }
+
+    /// What the last successful run's record makes of the files now.
+    func historyPlan(_ history: RunHistory) -> HistoryPlan {
+        HistoryPlan.make(
+            history: history, graph: graph, exec: settings.execTemplate,
+            outputExists: { FileManager.default.fileExists(atPath: $0) })
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import OneshotSystem
+
+/// Reads the whole lines appended to a file since the last read, keeping an unfinished last
+/// line until its newline comes: a line written in two parts is still printed as one.
+struct LineReader {
+    let path: String
+    private(set) var offset: Int
+    private var partial: [UInt8] = []
+
+    init(path: String, offset: Int) {
+        self.path = path
+        self.offset = offset
+    }
+
+    /// The lines completed since the last call; with `final`, an unfinished last line too.
+    mutating func newLines(final: Bool = false) -> [String] {
+        if let fd = try? Syscall.open(path, O_RDONLY) {
+            defer { Syscall.close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = pread(fd, &buffer, buffer.count, off_t(offset))
+                guard count > 0 else { break }
+                partial += buffer[0..<count]
+                offset += count
+            }
+        }
+        var lines: [String] = []
+        var start = 0
+        while let newline = partial[start...].firstIndex(of: 0x0A) {
+            lines.append(String(decoding: partial[start..<newline], as: UTF8.self))
+            start = newline + 1
+        }
+        partial.removeSubrange(..<start)
+        if final && !partial.isEmpty {
+            lines.append(String(decoding: partial, as: UTF8.self))
+            partial = []
+        }
+        return lines
+    }
+}

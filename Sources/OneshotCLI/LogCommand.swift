@@ -1,0 +1,88 @@
+import Foundation
+import Oneshot
+import OneshotSystem
+
+/// `oneshot log F052 00-052-06`: prints a workstream's log, one attempt of it (`--attempt N`),
+/// its last lines (`--tail N`), and with `-f` goes on printing what the running attempt writes
+/// until that attempt ends or the run does.
+struct LogCommand {
+    let arguments: LogArguments
+    let console: Console
+
+    private var logFolder: String { ".sdp/logs/\(arguments.featureID)" }
+    private var path: String { "\(logFolder)/\(arguments.workstreamID).log" }
+    private var lock: String { CheckpointPaths(featureID: arguments.featureID).lock }
+
+    func execute() -> ExitCode {
+        if let problem = ProjectRoot.enter(arguments.projectRoot) {
+            console.error(problem)
+            return .invalidInput
+        }
+        let running = FileLock.isHeld(lock)
+        guard let data = FileManager.default.contents(atPath: path) else { return noLog(running: running) }
+        let log = LogFile(String(decoding: data, as: UTF8.self), workstreamID: arguments.workstreamID)
+        guard let selected = log.lines(attempt: arguments.attempt) else {
+            let numbers = log.attempts.map { String($0.number) }
+            console.error(
+                "\(arguments.workstreamID) has no attempt \(arguments.attempt ?? 0) in \(path) (attempts: \(numbers.isEmpty ? "none" : numbers.joined(separator: ", ")))"
+            )
+            return .invalidInput
+        }
+        let shown = arguments.tail.map { Array(selected.suffix($0)) } ?? selected
+        shown.forEach(console.out)
+        let latest = log.attempts.last
+        let isLatest = arguments.attempt == nil || arguments.attempt == latest?.number
+        guard arguments.follow, running, isLatest, !(latest?.ended ?? false) else { return .success }
+        return follow(from: data.count)
+    }
+
+    /// No log file: an unknown workstream is a usage error (exit 2); a known one has not run yet
+    /// (exit 5), unless `-f` waits for its first attempt while a run goes on.
+    private func noLog(running: Bool) -> ExitCode {
+        var quiet = console
+        quiet.errorFD = -1
+        let files = FeatureFiles.load(arguments.featureID, featuresFolder: arguments.featuresFolder, console: quiet)
+        guard let files, files.graph.node(arguments.workstreamID) != nil else {
+            let known = files.map {
+                " (its workstreams: \($0.graph.workstreams.map(\.id).sorted().prefix(12).joined(separator: ", ")))"
+            }
+            console.error(
+                "no workstream '\(arguments.workstreamID)' in \(arguments.featureID)\(known ?? "") and no log at \(path)")
+            console.hint("see 'oneshot list \(arguments.featureID)'")
+            return .invalidInput
+        }
+        if arguments.follow && running && arguments.attempt == nil { return follow(from: 0) }
+        console.error("\(arguments.workstreamID) has not run yet: no log at \(path)")
+        return .noCheckpoint
+    }
+
+    /// Prints what is appended to the log from `offset`, line by line, until the attempt's
+    /// closing line is written or no run holds the feature's lock any more.
+    private func follow(from offset: Int) -> ExitCode {
+        let watcher: FileWatcher
+        do {
+            watcher = try FileWatcher(folders: [logFolder], files: [lock])
+        } catch {
+            console.error("cannot follow \(path): \(error)")
+            return .checkpointFailed
+        }
+        let closing = LogFile("", workstreamID: arguments.workstreamID)
+        var reader = LineReader(path: path, offset: offset)
+        while true {
+            // Read after asking about the lock: what the run wrote before it ended is printed.
+            let running = FileLock.isHeld(lock)
+            for line in reader.newLines(final: !running) {
+                console.out(line)
+                if closing.isClosing(line) { return .success }
+            }
+            guard running else {
+                console.hint(
+                    "the run of \(arguments.featureID) ended before this attempt did (see 'oneshot status \(arguments.featureID)')"
+                )
+                return .success
+            }
+            // Inotify wakes this at once; the timeout only bounds a missed event.
+            _ = watcher.wait(timeout: .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Wakes a reader when files change, to follow logs as commands write them (`oneshot log -f`,
+/// `--verbose`) without re-reading them on a timer.
+///
+/// On Linux it watches through inotify (the corresponding C functions are `inotify_init1` and
+/// `inotify_add_watch`): a folder for files written, created or closed in it, a file for its
+/// being written or closed after writing (a run's lock, closed when the run ends however it
+/// ends). Elsewhere, or where a watch cannot be added (a folder that does not exist yet), the
+/// caller's timeout is the only wake-up, so every wait is bounded.
+public final class FileWatcher: Sendable {
+    private let inotify: Int32
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+
+    /// Watches `folders` and `files` that exist now; those that do not are skipped.
+    ///
+    /// - Throws: ``SystemError`` when the pipe that ``wake()`` writes to cannot be made.
+    public init(folders: [String] = [], files: [String] = []) throws(SystemError) {
+        var ends: [Int32] = [-1, -1]
+        try Syscall.retrying("pipe") { pipe(&ends) }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        wakeRead = ends[0]
+        wakeWrite = ends[1]
+        #if os(Linux)
+            let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+            inotify = fd
+            guard fd >= 0 else { return }
+            for folder in folders {
+                _ = inotify_add_watch(fd, folder, UInt32(IN_MODIFY | IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO))
+            }
+            for file in files {
+                _ = inotify_add_watch(fd, file, UInt32(IN_MODIFY | IN_CLOSE_WRITE))
+            }
+        #else
+            inotify = -1
+        #endif
+    }
+
+    /// How a ``wait(timeout:)`` ended.
+    public enum Wake: Sendable, Equatable {
+        /// A watched file changed (or may have: the events are drained, not told apart).
+        case changed
+        /// ``wake()`` was called.
+        case woken
+        /// `timeout` passed.
+        case timedOut
+    }
+
+    /// Blocks the calling thread until a watched file changes, ``wake()`` is called, or
+    /// `timeout` passes. The corresponding C function is `poll`.
+    public func wait(timeout: Duration) -> Wake {
+        let milliseconds = Int32(
+            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        if inotify >= 0 { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
+        let ready = (try? Syscall.retrying("poll") { poll(&descriptors, nfds_t(descriptors.count), milliseconds) }) ?? 0
+        guard ready > 0 else { return .timedOut }
+        if descriptors[0].revents != 0 {
+            drain(wakeRead)
+            return .woken
+        }
+        drain(inotify)
+        return .changed
+    }
+
+    /// Ends the current or next ``wait(timeout:)`` at once; callable from any thread.
+    public func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    private func drain(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while read(fd, &buffer, buffer.count) > 0 {}
+    }
+
+    deinit {
+        if inotify >= 0 { Syscall.close(inotify) }
+        Syscall.close(wakeRead)
+        Syscall.close(wakeWrite)
+    }
+}

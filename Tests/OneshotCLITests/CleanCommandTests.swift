@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+
+/// `oneshot clean F`: removes the checkpoint, journal, history and logs, or only those chosen;
+/// refused while a run holds the lock (see RunningFeatureCommandsTests) or an attempt of a dead
+/// run still runs.
+@Suite(.timeLimit(.minutes(2))) struct CleanCommandTests {
+    private let checkpoint = ".sdp/checkpoints/F1-checkpoint.json"
+    private let logs = ".sdp/logs/F1/a.log"
+    private let history = ".sdp/history/F1.json"
+
+    private func exists(_ project: TemporaryProject, _ path: String) -> Bool {
+        FileManager.default.fileExists(atPath: project.file(path))
+    }
+
+    @Test func removesWhatIsChosenOrEverything() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        _ = try await OneshotBinary.run(["F1"], in: project.path)
+        try project.workstream("F1", "b", run: "exit 1")
+        _ = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(exists(project, checkpoint) && exists(project, logs) && exists(project, history))
+
+        let onlyLogs = try await OneshotBinary.run(["clean", "F1", "--logs"], in: project.path)
+        #expect(onlyLogs.exitCode == 0)
+        #expect(onlyLogs.stdout == "removed .sdp/logs/F1\n")
+        #expect(!exists(project, logs) && exists(project, checkpoint) && exists(project, history))
+
+        let onlyHistory = try await OneshotBinary.run(["clean", "F1", "--history"], in: project.path)
+        #expect(onlyHistory.stdout == "removed \(history)\n")
+        #expect(exists(project, checkpoint))
+
+        _ = try await OneshotBinary.run(["F1"], in: project.path)
+        let all = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(all.exitCode == 0)
+        for path in [checkpoint, ".sdp/checkpoints/F1-journal.jsonl", ".sdp/logs/F1"] {
+            #expect(!exists(project, path), "\(path) left")
+            #expect(all.stdout.contains("removed \(path)") || path.hasSuffix(".jsonl"), "\(all.stdout)")
+        }
+        let list = try await OneshotBinary.run(["list"], in: project.path)
+        #expect(list.stdout.contains("F1       never run"), "\(list.stdout)")
+        let again = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(again.stdout == "F1: nothing to clean\n")
+    }
+
+    @Test func refusedWhileAnAttemptOfADeadRunStillRuns() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo started; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done")
+        try await project.runKilledOnceItsProcessIsRecorded()
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 3)
+        #expect(clean.stderr.contains("a still runs (pid "), "\(clean.stderr)")
+        #expect(exists(project, checkpoint))
+        try project.write("gate", "")
+        // The next run settles the attempt from its exit status; then clean goes ahead.
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
+        #expect(try await OneshotBinary.run(["clean", "F1"], in: project.path).exitCode == 0)
+    }
+}
