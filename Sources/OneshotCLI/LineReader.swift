@@ -7,6 +7,8 @@ struct LineReader {
     let path: String
     private(set) var offset: Int
     private var partial: [UInt8] = []
+    /// Beyond this many bytes an unfinished line is printed as it is.
+    static let longestLine = 65_536
 
     init(path: String, offset: Int) {
         self.path = path
@@ -32,6 +34,11 @@ struct LineReader {
             start = newline + 1
         }
         partial.removeSubrange(..<start)
+        // A command that never ends its line must not make oneshot hold all of it.
+        if partial.count >= Self.longestLine {
+            lines.append(String(decoding: partial, as: UTF8.self))
+            partial = []
+        }
         if final && !partial.isEmpty {
             lines.append(String(decoding: partial, as: UTF8.self))
             partial = []

@@ -16,10 +16,17 @@ public final class FileWatcher: Sendable {
     /// - Throws: ``SystemError`` when the pipe that ``wake()`` writes to cannot be made.
     public init(folders: [String] = [], files: [String] = []) throws(SystemError) {
         var ends: [Int32] = [-1, -1]
-        try Syscall.retrying("pipe") { pipe(&ends) }
-        for end in ends {
-            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        if let pipe2 = HiddenLibCFunction.pipe2 {
+            // Both flags with the pipe: no child spawned meanwhile inherits an end.
+            try Syscall.retrying("pipe2") {
+                ends.withUnsafeMutableBufferPointer { pipe2($0.baseAddress!, O_CLOEXEC | O_NONBLOCK) }
+            }
+        } else {
+            try Syscall.retrying("pipe") { pipe(&ends) }
+            for end in ends {
+                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+                _ = fcntl(end, F_SETFL, O_NONBLOCK)
+            }
         }
         wakeRead = ends[0]
         wakeWrite = ends[1]
