@@ -2,7 +2,7 @@
 /// `--verbose`) without re-reading them on a timer.
 ///
 /// On Linux it watches through inotify (the corresponding C functions are `inotify_init1` and
-/// `inotify_add_watch`): a folder for files written, created or closed in it, a file for its
+/// `inotify_add_watch`; `poll` waits): a folder for files written, created or closed in it, a file for its
 /// being written or closed after writing (a run's lock, closed when the run ends however it
 /// ends). Elsewhere, or where a watch cannot be added (a folder that does not exist yet), the
 /// caller's timeout is the only wake-up, so every wait is bounded.
@@ -15,21 +15,7 @@ public final class FileWatcher: Sendable {
     ///
     /// - Throws: ``SystemError`` when the pipe that ``wake()`` writes to cannot be made.
     public init(folders: [String] = [], files: [String] = []) throws(SystemError) {
-        var ends: [Int32] = [-1, -1]
-        if let pipe2 = HiddenLibCFunction.pipe2 {
-            // Both flags with the pipe: no child spawned meanwhile inherits an end.
-            try Syscall.retrying("pipe2") {
-                ends.withUnsafeMutableBufferPointer { pipe2($0.baseAddress!, O_CLOEXEC | O_NONBLOCK) }
-            }
-        } else {
-            try Syscall.retrying("pipe") { pipe(&ends) }
-            for end in ends {
-                _ = fcntl(end, F_SETFD, FD_CLOEXEC)
-                _ = fcntl(end, F_SETFL, O_NONBLOCK)
-            }
-        }
-        wakeRead = ends[0]
-        wakeWrite = ends[1]
+        (wakeRead, wakeWrite) = try Syscall.pipe(nonBlocking: [.read, .write])
         #if os(Linux)
             let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
             inotify = fd
@@ -56,13 +42,11 @@ public final class FileWatcher: Sendable {
     }
 
     /// Blocks the calling thread until a watched file changes, ``wake()`` is called, or
-    /// `timeout` passes. The corresponding C function is `poll`.
+    /// `timeout` passes. The corresponding C function is `poll`, restarted on `EINTR`.
     public func wait(timeout: Duration) -> Wake {
-        let milliseconds = Int32(
-            clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         var descriptors = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
         if inotify >= 0 { descriptors.append(pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)) }
-        let ready = (try? Syscall.retrying("poll") { poll(&descriptors, nfds_t(descriptors.count), milliseconds) }) ?? 0
+        let ready = Syscall.poll(&descriptors, timeout: timeout)
         guard ready > 0 else { return .timedOut }
         if descriptors[0].revents != 0 {
             drain(wakeRead)
