@@ -97,6 +97,10 @@ public enum HelpText {
           --history        only the history (the next run runs everything)
           -C DIR           the project root
 
+        EXAMPLES
+          oneshot clean F052
+          oneshot clean F052 --logs
+
         Exit 0; 3 while a run holds the lock, or while an attempt a stopped run left behind
         still runs (its checkpoint tracks it: run the feature to wait for it first).
         """

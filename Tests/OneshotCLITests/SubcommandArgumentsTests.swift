@@ -57,6 +57,7 @@ import Testing
         }
         for topic in [HelpTopic.list, .log, .clean, .completions] {
             #expect(HelpText.text(for: topic).hasPrefix("oneshot \(topic.rawValue) — "))
+            #expect(HelpText.text(for: topic).contains("EXAMPLES"))
         }
     }
 }
