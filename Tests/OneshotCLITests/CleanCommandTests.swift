@@ -4,7 +4,7 @@ import Testing
 /// `oneshot clean F`: removes the checkpoint, journal, history and logs, or only those chosen;
 /// refused while a run holds the lock (see RunningFeatureCommandsTests) or an attempt of a dead
 /// run still runs.
-@Suite(.timeLimit(.minutes(2))) struct CleanCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct CleanCommandTests {
     private let checkpoint = ".sdp/checkpoints/F1-checkpoint.json"
     private let logs = ".sdp/logs/F1/a.log"
     private let history = ".sdp/history/F1.json"

@@ -3,7 +3,7 @@ import Testing
 
 /// `oneshot list` and `oneshot list F`: every state a feature and a workstream can be in, for
 /// people and as JSON valid against `Schemas/list.schema.json`.
-@Suite(.timeLimit(.minutes(2))) struct ListCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct ListCommandTests {
     static let schemaPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Schemas/list.schema.json").path
 

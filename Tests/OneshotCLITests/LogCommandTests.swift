@@ -3,7 +3,7 @@ import Testing
 
 /// `oneshot log F ID`: the whole log, one attempt, the last lines; unknown ids and attempts are
 /// usage errors naming them; a workstream that has not run has no log (exit 5).
-@Suite(.timeLimit(.minutes(2))) struct LogCommandTests {
+@Suite(.timeLimit(.minutes(5))) struct LogCommandTests {
     private func project() async throws -> TemporaryProject {
         let project = try TemporaryProject()
         try project.workstream(
