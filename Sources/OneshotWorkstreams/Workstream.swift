@@ -32,6 +32,12 @@ public struct Workstream: Sendable, Hashable, Identifiable {
     /// Extra arguments for the batch system that runs its attempts (`slurm_args:`, e.g.
     /// `[--gres=gpu:1, --mem=16G]`); unused by local attempts.
     public var schedulerArguments: [String] = []
+    /// The file's Markdown after its front matter (the whole file for the `## Metadata` form):
+    /// the specification an agent implements. Empty for a workstream built in code.
+    public var body = ""
+    /// The keys of its metadata that mean nothing to oneshot, with their values as written (a
+    /// list joined with `, `): what a harness reads for its own settings (`model: opus`).
+    public var extra: [String: String] = [:]
 
     /// Creates a workstream in code.
     ///

@@ -18,8 +18,15 @@ struct WorkstreamBuilder {
 
     private mutating func assemble() -> Workstream {
         var known: [String: RawField] = [:]
+        var extra: [String: String] = [:]
         for field in fields {
-            guard let key = WorkstreamParser.aliases[field.key] else { continue }
+            guard let key = WorkstreamParser.aliases[field.key] else {
+                switch field.value {
+                case .scalar(let value): extra[field.key] = value ?? ""
+                case .list(let items): extra[field.key] = items.joined(separator: ", ")
+                }
+                continue
+            }
             if let first = known[key] {
                 fail("'\(field.key)' repeats '\(first.key)' (line \(first.line)); keep one", line: field.line)
                 continue
@@ -63,6 +70,7 @@ struct WorkstreamBuilder {
         }
         workstream.declaredStatus = known["status"].flatMap { scalar($0) }?.lowercased()
         if let field = known["slurm_args"] { workstream.schedulerArguments = words(field) }
+        workstream.extra = extra
         return workstream
     }
 

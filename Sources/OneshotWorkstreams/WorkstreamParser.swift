@@ -2,8 +2,9 @@
 ///
 /// A file is either YAML front matter (`ws_id`, `depends_on`, `run`, `verify`, …) or a `## Metadata`
 /// bullet list (`- **ws_id**: 00-052-14`). A file with neither (a summary, a README) is not a
-/// workstream and yields `nil`. Unknown keys are ignored; known keys are checked strictly, and
-/// every problem is reported with its file and line.
+/// workstream and yields `nil`. Unknown keys are kept as they are (``Workstream/extra``); known
+/// keys are checked strictly, and every problem is reported with its file and line. The Markdown
+/// after the front matter is the workstream's ``Workstream/body``.
 public enum WorkstreamParser {
     /// Keys with a meaning to oneshot, and the names the original files used for them.
     static let aliases: [String: String] = [
@@ -27,7 +28,10 @@ public enum WorkstreamParser {
             let metadata = MetadataListParser(file: file).parse(text.lines, from: frontMatter?.bodyStart ?? 0)
             let fields = try choose(frontMatter: frontMatter?.fields, metadata: metadata, file: file)
             guard let fields else { return nil }
-            return try WorkstreamBuilder(file: file, fields: fields).build()
+            var workstream = try WorkstreamBuilder(file: file, fields: fields).build()
+            let bodyLines = frontMatter.map { text.lines.dropFirst($0.bodyStart) } ?? text.lines[...]
+            workstream.body = bodyLines.joined(separator: "\n") + (bodyLines.isEmpty ? "" : "\n")
+            return workstream
         } catch let error as InputError {
             throw InputErrors([error])
         } catch let errors as InputErrors {
