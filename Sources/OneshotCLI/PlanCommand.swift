@@ -224,9 +224,15 @@ struct FeaturePlan {
 
     func json(featureID: String) -> String {
         var object: [String: Any] = [
-            "feature": featureID,
+            "feature_id": featureID,
             "workstreams": graph.workstreams.map { workstream -> [String: Any] in
-                ["id": workstream.id, "depends_on": workstream.dependencies, "state": state(of: workstream.id)]
+                var item: [String: Any] = [
+                    "id": workstream.id, "depends_on": workstream.dependencies, "state": state(of: workstream.id),
+                ]
+                if let title = workstream.title { item["title"] = title }
+                if let file = workstream.source?.file { item["file"] = file }
+                if let verify = workstream.verify { item["verify"] = verify }
+                return item
             },
             "waves": waves,
             "critical_path": ["ids": criticalPath, "estimated_ms": estimatedSeconds.map { Int($0 * 1000) as Any } ?? NSNull()],
@@ -255,7 +261,9 @@ struct FeaturePlan {
             object["history"] = NSNull()
         }
         object["selection"] = selectionJSON
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 

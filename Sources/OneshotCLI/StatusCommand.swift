@@ -160,7 +160,9 @@ enum StatusFormat {
             object["up_to_date"] = plan.isUpToDate
             object["run_again"] = plan.reruns.map { ["ws_id": $0.id, "reason": $0.reason] }
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -188,11 +190,16 @@ enum StatusFormat {
         ]
         if let holder { object["pid"] = Int(holder) }
         if let breaker = checkpoint.circuitBreaker {
+            // The events' words for the state (`breaker` events), not the checkpoint's number.
+            let states = [0: "closed", 1: "open", 2: "half_open"]
             object["circuit_breaker"] = [
-                "state": breaker.state, "failure_count": breaker.failureCount, "consecutive_opens": breaker.consecutiveOpens,
+                "state": states[breaker.state] ?? "closed", "failure_count": breaker.failureCount,
+                "consecutive_opens": breaker.consecutiveOpens,
             ]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data =
+            (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }
 }
