@@ -29,25 +29,17 @@ public struct ExportArguments: Sendable, Equatable {
         var export = ExportArguments()
         var positional: [String] = []
         var format: String?
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            func value() throws(UsageError) -> String {
-                index += 1
-                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
-                return arguments[index]
+        var scanner = OptionScanner(arguments, subcommand: "export")
+        while let item = try scanner.next() {
+            switch item {
+            case .option("-h"), .option("--help"): return .help(.export)
+            case .option("--format"): format = try scanner.value(of: "--format")
+            case .option("-o"), .option("--output"): export.output = try scanner.value(of: "-o")
+            case .option("--features"): export.featuresFolder = try scanner.value(of: "--features")
+            case .option("-C"), .option("--directory"): export.projectRoot = try scanner.value(of: "-C")
+            case .option(let option): throw scanner.unknown(option)
+            case .positional(let text): positional.append(text)
             }
-            switch argument {
-            case "-h", "--help": return .help(.export)
-            case "--format": format = try value()
-            case "-o", "--output": export.output = try value()
-            case "--features": export.featuresFolder = try value()
-            case "-C", "--directory": export.projectRoot = try value()
-            default:
-                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for export") }
-                positional.append(argument)
-            }
-            index += 1
         }
         let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
         guard let format else { throw UsageError("export needs --format \(formats)") }
@@ -58,7 +50,7 @@ public struct ExportArguments: Sendable, Equatable {
         guard positional.count == 1, let feature = positional.first else {
             throw UsageError("give one feature id, e.g. 'oneshot export F052 --format github-actions'")
         }
-        export.featureID = feature
+        export.featureID = try OptionScanner.featureID(feature)
         return .export(export)
     }
 }

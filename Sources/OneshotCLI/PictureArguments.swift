@@ -29,23 +29,15 @@ public struct PictureArguments: Sendable, Equatable {
     static func parse(_ kind: Kind, _ arguments: [String]) throws(UsageError) -> Invocation {
         var picture = PictureArguments(kind: kind)
         var positional: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            func value() throws(UsageError) -> String {
-                index += 1
-                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
-                return arguments[index]
+        var scanner = OptionScanner(arguments, subcommand: kind.rawValue)
+        while let item = try scanner.next() {
+            switch item {
+            case .option("-h"), .option("--help"): return .help(kind == .trace ? .trace : .report)
+            case .option("-o"), .option("--output"): picture.output = try scanner.value(of: "-o")
+            case .option("-C"), .option("--directory"): picture.projectRoot = try scanner.value(of: "-C")
+            case .option(let option): throw scanner.unknown(option)
+            case .positional(let text): positional.append(text)
             }
-            switch argument {
-            case "-h", "--help": return .help(kind == .trace ? .trace : .report)
-            case "-o", "--output": picture.output = try value()
-            case "-C", "--directory": picture.projectRoot = try value()
-            default:
-                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for \(kind.rawValue)") }
-                positional.append(argument)
-            }
-            index += 1
         }
         picture.featureID = try ArgumentParser.featureID(from: positional, example: "oneshot \(kind.rawValue) F052")
         return .picture(picture)
