@@ -5,7 +5,8 @@ import OneshotSystem
 /// `oneshot clean F052`: removes what runs of the feature left — the checkpoint and its journal,
 /// the history, the logs — or only the parts chosen. It takes the feature's lock for the time
 /// it works, so no run starts meanwhile, and refuses while a run holds it (exit 3) or while an
-/// attempt a dead run left behind still runs (exit 3): its checkpoint is what tracks it.
+/// attempt a dead run left behind still runs (exit 3): its checkpoint is what tracks it, and its
+/// log folder is where its shell leaves its exit status.
 struct CleanCommand {
     let arguments: CleanArguments
     let console: Console
@@ -32,7 +33,9 @@ struct CleanCommand {
             return .checkpointFailed
         }
         defer { lock?.release() }
-        if arguments.removesAll || arguments.checkpoint, let orphan = liveOrphan(paths) {
+        // The logs folder holds the exit file the attempt's shell writes as it ends: without it
+        // the next run cannot learn the attempt's outcome, and holds `idempotent: false` work.
+        if arguments.removesAll || arguments.checkpoint || arguments.logs, let orphan = liveOrphan(paths) {
             console.error(orphan)
             return .locked
         }

@@ -47,6 +47,12 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "echo started; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done")
         try await project.runKilledOnceItsProcessIsRecorded()
+        // The logs hold the exit file the attempt's shell writes as it ends: removing them would
+        // lose its outcome (an `idempotent: false` attempt would then be held).
+        let logsOnly = try await OneshotBinary.run(["clean", "F1", "--logs"], in: project.path)
+        #expect(logsOnly.exitCode == 3)
+        #expect(logsOnly.stderr.contains("a still runs (pid "), "\(logsOnly.stderr)")
+        #expect(exists(project, ".sdp/logs/F1"))
         let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
         #expect(clean.exitCode == 3)
         #expect(clean.stderr.contains("a still runs (pid "), "\(clean.stderr)")
