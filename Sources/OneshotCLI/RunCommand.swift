@@ -26,6 +26,7 @@ struct RunCommand {
             resumed = try RunSettings.applyRecorded(
                 recorded, path: CheckpointPaths(featureID: arguments.featureID).checkpoint, to: &arguments)
             try ConfigFile.apply(to: &arguments)
+            arguments.featuresFolder = arguments.featuresFolder.map(ProjectRoot.relative)
             try arguments.validate()
         } catch {
             error.messages.forEach { console.error($0) }

@@ -136,4 +136,25 @@ import Testing
                 "oneshot: warning: .sdp/checkpoints/F1-checkpoint.json: recorded setting 'from_a_later_oneshot' is unknown to this oneshot; ignored\n"
             ))
     }
+
+    /// An absolute `--features` inside the project is recorded relative to it: a resume of the
+    /// project copied to another path (a new CI runner) reads the copy's files, not the old ones.
+    @Test func anAbsoluteFeaturesFolderInsideTheProjectIsRecordedRelativeToIt() async throws {
+        let old = try TemporaryProject()
+        try old.write("docs/ws/a.md", "---\nws_id: a\nfeature_id: F1\nrun: echo a >> ledger\n---\n")
+        try old.write("docs/ws/b.md", "---\nws_id: b\nfeature_id: F1\ndepends_on: [a]\nrun: exit 1\n---\n")
+        let first = try await OneshotBinary.run(["F1", "--features", old.file("docs/ws")], in: old.path)
+        #expect(first.exitCode == 1, "b fails; stderr: \(first.stderr)")
+        #expect(try settings(old)["features"] as? String == "docs/ws")
+        let new = try TemporaryProject()
+        for item in ["docs", ".sdp"] {
+            try FileManager.default.copyItem(atPath: old.file(item), toPath: new.file(item))
+        }
+        // Fixed in the copy only: the old path still holds the failing command.
+        try new.write("docs/ws/b.md", "---\nws_id: b\nfeature_id: F1\ndepends_on: [a]\nrun: echo b >> ledger\n---\n")
+        let resumed = try await OneshotBinary.run(["F1"], in: new.path)
+        #expect(resumed.exitCode == 0, "stdout: \(resumed.stdout) stderr: \(resumed.stderr)")
+        // a, done in the old folder, does not run again; b does, from the copy's file.
+        #expect(ran(new) == ["b"])
+    }
 }
