@@ -9,9 +9,15 @@ extension FeaturePlan {
         if let summary = selection.summary {
             let toRun = selection.scopeIDs.filter { state(of: $0) != "completed" }
             lines.append("selected: \(summary)")
-            lines.append("  a run would run \(toRun.count): \(toRun.joined(separator: ", "))")
+            // No empty `… 0:` lines: an up-to-date selection, or one with nothing left outside it.
+            lines.append(
+                toRun.isEmpty
+                    ? "  a run would run nothing: the selected workstreams are done"
+                    : "  a run would run \(toRun.count): \(toRun.joined(separator: ", "))")
             let outside = graph.workstreams.map(\.id).filter { state(of: $0) == "not_selected" }
-            lines.append("  not selected, not done \(outside.count): \(outside.joined(separator: ", "))")
+            if !outside.isEmpty {
+                lines.append("  not selected, not done \(outside.count): \(outside.joined(separator: ", "))")
+            }
         }
         if !selection.rerun.isEmpty {
             let rerun = graph.workstreams.map(\.id).filter(selection.rerun.contains)

@@ -43,6 +43,10 @@ import Testing
         let (_, rest) = try await run(project, ["F1"])
         #expect(rest.sorted() == ["c", "d"])
         #expect(exists(project, ".sdp/history/F1.json"))
+        // Up to date: no empty "… 0:" lines.
+        let donePlan = try await OneshotBinary.run(["plan", "F1", "b"], in: project.path)
+        #expect(donePlan.stdout.hasSuffix("  a run would run nothing: the selected workstreams are done\n"), "\(donePlan.stdout)")
+        #expect(!donePlan.stdout.contains(" 0:"), "\(donePlan.stdout)")
         let (upToDate, nothing) = try await run(project, ["F1", "c"])
         #expect(nothing == [])
         #expect(
