@@ -100,7 +100,13 @@ struct RunCommand {
             session: session, graph: graph, executor: executor.commands, defaultTimeout: arguments.timeout,
             observers: observers)
         if let signal = await verifying.run() {
-            try? session.finish(allDone: false)
+            // Said as a run stopped by a signal says it: it ended before any summary.
+            let saved = (try? session.finish(allDone: false)) != nil
+            console.error(
+                "received \(Self.name(of: signal)) while verifying: the verify command was stopped; "
+                    + (saved
+                        ? "checkpoint saved: \(paths.checkpoint); run the same command to resume"
+                        : "the checkpoint could not be saved"))
             let code = exitCode(for: nil, signal: signal)
             observers.forEach { $0.finish(nil, exitCode: code) }
             return code

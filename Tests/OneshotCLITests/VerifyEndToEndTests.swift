@@ -144,6 +144,11 @@ import Testing
         kill(running.pid, SIGINT)
         let stopped = try await running.finish()
         #expect(stopped.exitCode == 130, "\(stopped.stdout)\n\(stopped.stderr)")
+        // Not a silent exit: it says what happened and how to go on.
+        #expect(
+            stopped.stderr.contains(
+                "received SIGINT while verifying: the verify command was stopped; checkpoint saved: .sdp/checkpoints/F1-checkpoint.json; run the same command to resume"
+            ), "\(stopped.stderr)")
         #expect(!isVerifySleep(verifier), "nothing oneshot started outlives it")
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
         let saved = try #require(try CheckpointReader.load(paths)).checkpoint
