@@ -20,9 +20,15 @@ extension CommandExecutor {
     public func verify(_ workstream: Workstream, attempt: Int) async throws -> ExecutionResult {
         guard let command = workstream.verify else { return .failure(detail: "no verify: command") }
         let log = WorkstreamLog(path: logPath(for: workstream.id))
+        let marks = ["ONESHOT_FEATURE_ID=\(featureID)", "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_VERIFY=1"]
+        let stopped = Self.stopEarlierVerifies(marked: marks)
         let startedInstant = ContinuousClock.now
+        let note =
+            stopped.isEmpty
+            ? ""
+            : " · stopped the verify an earlier run left running (pid\(stopped.count > 1 ? "s" : "") \(stopped.map(String.init).joined(separator: ", ")))"
         let header =
-            "\n=== \(workstream.id) verify of attempt \(attempt) (its end unknown) · \(RFC3339.format(Date())) · /bin/sh -c \(command)\n"
+            "\n=== \(workstream.id) verify of attempt \(attempt) (its end unknown) · \(RFC3339.format(Date())) · /bin/sh -c \(command)\(note)\n"
         let (fd, offset): (Int32, Int)
         do {
             (fd, offset) = try log.openForAttempt(header: header)
@@ -44,9 +50,7 @@ extension CommandExecutor {
             throw InfrastructureError(error.description)
         }
         let status = await child.wait(terminationGrace: terminationGrace)
-        Subreaper.endEscapees(
-            marked: ["ONESHOT_FEATURE_ID=\(featureID)", "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_VERIFY=1"],
-            grace: terminationGrace)
+        Subreaper.endEscapees(marked: marks, grace: terminationGrace)
         let seconds = (ContinuousClock.now - startedInstant).inSeconds
         try? Syscall.writeAll(
             fd,
@@ -59,5 +63,21 @@ extension CommandExecutor {
         let tail = log.tail(from: offset, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
         return ExecutionResult(
             succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? status.description : tail, logPath: log.path)
+    }
+
+    /// Kills what a verify of the same workstream, started by an earlier run of this project that
+    /// died meanwhile (kill -9 while verifying), left running: verify processes are not recorded
+    /// in the checkpoint, so they are found by the environment they started with and the project
+    /// folder they work in. Only one run of a feature holds its lock, so any such process is an
+    /// orphan. A verify command only checks: it is killed at once (its whole group).
+    ///
+    /// - Returns: the pids stopped.
+    static func stopEarlierVerifies(marked marks: [String]) -> [Int32] {
+        let leftovers = ProcessInspector.processes(holding: marks, workingIn: FileManager.default.currentDirectoryPath)
+        for pid in leftovers {
+            let group = ProcessInspector.processGroup(of: pid)
+            try? Syscall.kill(group == pid && pid != getpgrp() ? -pid : pid, SIGKILL)
+        }
+        return leftovers
     }
 }

@@ -34,3 +34,25 @@ extension ProcessInspector {
         return entries.allSatisfy(present.contains)
     }
 }
+
+extension ProcessInspector {
+    /// The live processes (not zombies, not this one) whose environment holds every entry of
+    /// `entries` and whose working directory is `folder`: what an earlier oneshot started in this
+    /// project and left behind when it died. Linux only (`/proc`); elsewhere none.
+    public static func processes(holding entries: [String], workingIn folder: String) -> [Int32] {
+        #if os(Linux)
+            let me = getpid()
+            let resolved = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return names.compactMap(Int32.init).filter { pid in
+                guard pid != me, let fields = statFields(of: pid), fields.first != "Z",
+                    environment(of: pid, holding: entries) == true,
+                    let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")
+                else { return false }
+                return cwd == resolved || cwd == folder
+            }
+        #else
+            return []
+        #endif
+    }
+}

@@ -77,7 +77,7 @@ public enum ProcessInspector {
 
     /// The fields of `/proc/<pid>/stat` from field 3 (the state) on, or `nil` for a process
     /// that does not exist or, unless `zombies`, is a zombie.
-    private static func statFields(of pid: Int32, zombies: Bool = false) -> [Substring]? {
+    static func statFields(of pid: Int32, zombies: Bool = false) -> [Substring]? {
         guard pid > 0, let data = Syscall.readSmallFile("/proc/\(pid)/stat") else { return nil }
         let text = String(decoding: data, as: UTF8.self)
         // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.

@@ -121,6 +121,8 @@ public enum WorkstreamID {
         if id.isEmpty { return "it is empty" }
         if id.utf8.count > 200 { return "it is longer than 200 characters" }
         if id == "." || id == ".." { return "'.' and '..' are not ids" }
+        // `oneshot log F052 -x` would read it as an option.
+        if id.hasPrefix("-") { return "it starts with '-', which reads as an option on the command line" }
         if let bad = id.unicodeScalars.first(where: { !isAllowed($0) }) {
             return "\(FeatureID.describe(bad)) is not allowed; use letters, digits, '.', '-' and '_'"
         }

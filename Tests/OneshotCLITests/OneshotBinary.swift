@@ -145,7 +145,7 @@ final class TemporaryProject: Sendable {
         (path as NSString).appendingPathComponent(relative)
     }
 
-    private func yamlQuoted(_ text: String) -> String {
+    func yamlQuoted(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 }

@@ -249,3 +249,31 @@ import Testing
         }
     }
 }
+
+extension VerifyEndToEndTests {
+    /// A kill -9 of oneshot while it verifies leaves the verify command running (it is not
+    /// recorded in the checkpoint): the next resume stops it before verifying again, so nothing
+    /// of the dead run is left running untracked, and the two never write the log together.
+    @Test func aVerifyLeftRunningByAKilledRunIsStoppedByTheNextOne() async throws {
+        let project = try TemporaryProject()
+        let verify = "echo $$ >> verifiers; [ -f second ] && exit 0; while [ -d features ]; do sleep 0.05; done"
+        try project.workstream(
+            "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: \(project.yamlQuoted(verify))\n")
+        try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
+        // The first resume verifies, and is killed while its verify command runs.
+        let verifying = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { project.read("verifiers") != nil })
+        kill(verifying.pid, SIGKILL)
+        _ = try await verifying.finish()
+        let first = try #require(Int32(project.read("verifiers")?.split(separator: "\n").first ?? ""))
+        #expect(isAlive(first), "the dead run's verify command still runs")
+        try project.write("second", "")
+        try project.write("release", "")
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(try await eventually { !isAlive(first) }, "stopped by the next run, not left running")
+        let log = try #require(project.read(".sdp/logs/F1/pay.log"))
+        #expect(log.contains("stopped the verify an earlier run left running (pid"), "\(log)")
+        #expect(log.contains(" \(first)"), "\(log)")
+    }
+}

@@ -117,6 +117,8 @@ private func errors(_ text: String) -> [String] {
         ("---\nws_id: a\nretries: -1\n---\n", "ws.md:3: invalid retries '-1'"),
         ("---\nws_id: a b\n---\n", "ws.md:2: invalid ws_id 'a b': a space is not allowed"),
         ("---\nws_id: ../x\n---\n", "ws.md:2: invalid ws_id '../x': '/' is not allowed"),
+        ("---\nws_id: -j\n---\n", "ws.md:2: invalid ws_id '-j': it starts with '-'"),
+        ("---\nws_id: a\ndepends_on: [--force]\n---\n", "ws.md:3: invalid dependency '--force': it starts with '-'"),
         ("---\nws_id: a\nws_id: b\n---\n", "ws.md:3: 'ws_id' repeats 'ws_id' (line 2)"),
         ("---\nws_id: a\ndepends_on: [b\n---\n", "ws.md:3: list opened with '[' is never closed"),
         ("---\nws_id: \"a\n---\n", "ws.md:2: quoted value is never closed"),
