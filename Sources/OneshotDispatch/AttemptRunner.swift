@@ -46,6 +46,8 @@ struct AttemptRunner: Sendable {
                 // The executor, cancelled, still says where its log is and what it printed last:
                 // a timed-out attempt is reported as fully as any failure.
                 for await late in group {
+                    // An attempt its executor could not stop is not over: retrying it would run two.
+                    if case .ran(.uncertain, _)? = late, let late { return late }
                     if case .ran(_, let result?)? = late { return .ran(.timedOut, Self.merging(result, timedOut)) }
                 }
                 return outcome
@@ -74,6 +76,8 @@ struct AttemptRunner: Sendable {
             return .ran(Task.isCancelled ? .interrupted : .failed, result)
         } catch let error as InfrastructureError {
             return .notStarted(error)
+        } catch let error as AttemptNotStopped {
+            return .ran(.uncertain, .failure(detail: error.description))
         } catch let error as OutcomeUnknown where !Task.isCancelled {
             return .ran(.uncertain, .failure(detail: error.description))
         } catch {

@@ -9,6 +9,8 @@ final class FakeScheduler: JobScheduler {
         var jobs: [String: JobState] = [:]
         var queries = 0
         var cancelBatches: [[String]] = []
+        /// The controller is unreachable: queries and cancellations fail as Slurm's client does.
+        var down = false
     }
 
     let record = Mutex(Record())
@@ -24,6 +26,8 @@ final class FakeScheduler: JobScheduler {
 
     var name: String { "Fake" }
 
+    static let unreachable = JobSchedulerError("Unable to contact slurm controller (connect failure)")
+
     func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
         let id = record.withLock { record in
             record.submitted.append(job)
@@ -36,11 +40,12 @@ final class FakeScheduler: JobScheduler {
     }
 
     func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
-        record.withLock { record in
+        try record.withLock { record -> Result<[String: JobState], JobSchedulerError> in
             record.queries += 1
-            if vanish { return [:] }
-            return record.jobs.filter { names.contains($0.key) }
-        }
+            if record.down { return .failure(Self.unreachable) }
+            if vanish { return .success([:]) }
+            return .success(record.jobs.filter { names.contains($0.key) })
+        }.get()
     }
 
     func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
@@ -52,7 +57,8 @@ final class FakeScheduler: JobScheduler {
     }
 
     func cancel(_ ids: [String]) async throws(JobSchedulerError) {
-        record.withLock { record in
+        try record.withLock { record throws(JobSchedulerError) in
+            if record.down { throw Self.unreachable }
             record.cancelBatches.append(ids)
             for (name, state) in record.jobs where ids.contains(state.id) {
                 record.jobs[name] = JobState(id: state.id, phase: .ended, detail: "CANCELLED")

@@ -83,6 +83,40 @@ import Testing
         #expect(scheduler.record.withLock { $0.jobs.values.first?.phase } == .ended)
     }
 
+    @Test func aCancellationTheControllerRefusedIsAskedAgainWhenItIsBack() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        let remote = executor(scheduler, folder: folder)
+        let attempt = Task { try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
+        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        scheduler.record.withLock { $0.down = true }
+        attempt.cancel()
+        #expect(try await eventually { scheduler.record.withLock { $0.queries } >= 2 }, "it keeps asking")
+        scheduler.record.withLock { $0.down = false }
+        await #expect(throws: CancellationError.self) { try await attempt.value }
+        #expect(scheduler.record.withLock { $0.cancelBatches } == [["1"]], "the refused scancel was sent again")
+        #expect(scheduler.record.withLock { $0.jobs.values.first?.phase } == .ended)
+    }
+
+    @Test func aJobThatCouldNotBeCancelledIsNotReportedInterrupted() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        var remote = executor(scheduler, folder: folder)
+        remote.base.terminationGrace = .milliseconds(100)
+        remote.stopWait = .milliseconds(200)
+        let attempt = Task { [remote] in try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
+        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        scheduler.record.withLock { $0.down = true }
+        attempt.cancel()
+        // Interrupted would let the resume submit a second copy next to the job still running.
+        await #expect(throws: AttemptNotStopped.self) { try await attempt.value }
+        #expect(scheduler.record.withLock { $0.jobs.values.first?.phase } == .running)
+        let log = try String(contentsOfFile: "\(folder)/a.log", encoding: .utf8)
+        #expect(log.contains("=== a attempt 1 not stopped: Fake job 1 not cancelled, Fake could not be asked"), "\(log)")
+    }
+
     @Test func aResumeLooksAtAllItsPredecessorsJobsWithOneQuery() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

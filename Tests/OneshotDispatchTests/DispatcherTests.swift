@@ -131,6 +131,25 @@ import Testing
         #expect(report.results.first { $0.id == "after" }?.state == .skipped)
     }
 
+    @Test func anAttemptItsExecutorCouldNotStopIsUncertainNeverRetried() async throws {
+        let attempts = Log<Int>()
+        let feature = try graph([ws("job", timeout: .milliseconds(50))])
+        let report = await Dispatcher(graph: feature, options: DispatchOptions(defaultRetries: 3)).run { workstream, attempt in
+            attempts.append(attempt)
+            do {
+                try await Task.sleep(for: .seconds(3600))
+            } catch {
+                // A batch job whose cancellation the scheduler refused: it may still run.
+                throw AttemptNotStopped(id: workstream.id, detail: "job 1 not cancelled")
+            }
+            return .success
+        }
+        #expect(attempts.all == [1], "a retry would run a second copy beside the first")
+        let job = try #require(report.results.first)
+        #expect(job.state == .uncertain)
+        #expect(job.lastAttempt?.status == .uncertain)
+    }
+
     @Test func readyWorkstreamsStartByLongestRemainingPathThenID() async throws {
         let feature = try graph([ws("a"), ws("b"), ws("z1"), ws("z2", ["z1"]), ws("z3", ["z2"])])
         let order = Log<String>()

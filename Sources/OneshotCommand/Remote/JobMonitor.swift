@@ -40,6 +40,7 @@ public actor JobMonitor {
     private var cancelling = false
     private var toCancel: [String] = []
     private var cancelWaiters: [CheckedContinuation<Void, Never>] = []
+    private var cancelRefused: Set<String> = []
 
     /// How many state queries were made: one per interval at most, whatever the number of jobs.
     public private(set) var queries = 0
@@ -95,12 +96,13 @@ public actor JobMonitor {
     }
 
     /// Cancels the job `id`, together with the others asked for within `gather`; returns once a
-    /// request including it was made (its failure is reported to the log by the caller's look-ups).
-    public func cancel(_ id: String, gather: Duration = .milliseconds(50)) async {
+    /// request including it was made, whether the scheduler accepted it.
+    @discardableResult
+    public func cancel(_ id: String, gather: Duration = .milliseconds(50)) async -> Bool {
         toCancel.append(id)
         guard !cancelling else {
             await withCheckedContinuation { cancelWaiters.append($0) }
-            return
+            return cancelRefused.remove(id) == nil
         }
         cancelling = true
         // The other attempts a signal or a give-up stops are cancelled at the same moment.
@@ -108,11 +110,17 @@ public actor JobMonitor {
         while !toCancel.isEmpty {
             let batch = toCancel
             toCancel = []
-            try? await scheduler.cancel(batch)
+            do {
+                try await scheduler.cancel(batch)
+            } catch {
+                // The caller keeps following a job whose cancellation was refused: it may run on.
+                cancelRefused.formUnion(batch)
+            }
         }
         cancelling = false
         let waiters = cancelWaiters
         cancelWaiters = []
         waiters.forEach { $0.resume() }
+        return cancelRefused.remove(id) == nil
     }
 }

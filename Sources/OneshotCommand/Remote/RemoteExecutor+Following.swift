@@ -35,7 +35,7 @@ extension RemoteExecutor {
             do {
                 try await Task.sleep(for: pollInterval)
             } catch {
-                await stop(name: name, jobID: jobID, id: id, attempt: attempt, since: since)
+                try await stop(name: name, jobID: jobID, id: id, attempt: attempt, since: since)
                 throw CancellationError()
             }
             if let code = exitStatus(id, attempt: attempt, since: since) { return .exited(code, jobID: jobID) }
@@ -60,21 +60,37 @@ extension RemoteExecutor {
     }
 
     /// Cancels the job (batched with the others stopped now) and waits, uncancellably, until it
-    /// has ended or left its exit status, for at most the grace plus a minute (Slurm's KillWait),
-    /// or until a second signal throws the run's kill switch.
-    private func stop(name: String, jobID: String?, id: String, attempt: Int, since: Date) async {
+    /// has ended or left its exit status, for at most the grace plus ``stopWait``,
+    /// or until a second signal throws the run's kill switch. A cancellation the scheduler refused
+    /// (its controller down) is asked again at each look while the job is seen running.
+    ///
+    /// - Throws: ``AttemptNotStopped`` when the job is not known to have ended, nor to have been
+    ///   cancelled: reporting it interrupted would let the resume start a second copy.
+    func stop(name: String, jobID: String?, id: String, attempt: Int, since: Date) async throws(AttemptNotStopped) {
         var jobID = jobID
-        if jobID == nil, case .found(let state) = await monitor.lookup(name) { jobID = state.id }
-        guard let jobID else { return }
-        await monitor.cancel(jobID)
-        let limit = ContinuousClock.now + base.terminationGrace + .seconds(60)
-        while ContinuousClock.now < limit {
+        var cancelled = false
+        var seen = "its state unknown"
+        let limit = ContinuousClock.now + base.terminationGrace + stopWait
+        while true {
+            if exitStatus(id, attempt: attempt, since: since) != nil { return }
+            if let jobID, !cancelled { cancelled = await monitor.cancel(jobID) }
+            switch await monitor.lookup(name) {
+            case .found(let state) where !state.isActive: return
+            case .notFound: return
+            case .found(let state):
+                jobID = state.id
+                seen = "seen \(state.detail)"
+            case .unavailable(let why):
+                seen = "\(scheduler.name) could not be asked: \(why)"
+            }
             // After a second signal oneshot does not wait: the job has its cancellation, and the
             // scheduler kills what is left of it after its own grace (Slurm's KillWait).
-            if KillSwitch.current?.isThrown == true { return }
+            if KillSwitch.current?.isThrown == true, cancelled { return }
+            if KillSwitch.current?.isThrown == true || ContinuousClock.now >= limit {
+                let job = "\(scheduler.name) job \(jobID ?? name)"
+                throw AttemptNotStopped(id: id, detail: "\(job) \(cancelled ? "cancelled but " : "not cancelled, ")\(seen)")
+            }
             await Pause.uncancellable(min(pollInterval, .seconds(1)))
-            if exitStatus(id, attempt: attempt, since: since) != nil { return }
-            guard case .found(let state) = await monitor.lookup(name), state.isActive else { return }
         }
     }
 

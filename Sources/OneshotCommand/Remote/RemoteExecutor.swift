@@ -27,6 +27,9 @@ public struct RemoteExecutor: AttemptExecutor {
     /// How long a job that ended or vanished may take to leave its exit status (a shared file
     /// system's delay) before the attempt is failed.
     public var lostAfter: Duration
+    /// How long a cancelled job may take to end beyond the grace (Slurm's KillWait, or the
+    /// controller coming back) before the attempt is reported as not stopped.
+    public var stopWait: Duration = .seconds(60)
     /// Extra scheduler arguments per workstream (its `slurm_args:`).
     public var extraArguments: @Sendable (Workstream) -> [String]
     /// The run's batching of queries and cancellations.
@@ -99,8 +102,10 @@ public struct RemoteExecutor: AttemptExecutor {
         do {
             end = try await follow(name: name, jobID: jobID, id: id, attempt: attempt, since: started)
         } catch {
-            log.append(
-                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) ended: cancelled (\(scheduler.name) job \(jobID))\n")
+            let how =
+                (error as? AttemptNotStopped).map { "not stopped: \($0.detail)" }
+                ?? "ended: cancelled (\(scheduler.name) job \(jobID))"
+            log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) \(how)\n")
             throw error
         }
         return finish(end, id: id, attempt: attempt, log: log, offset: offset, since: started)
