@@ -74,14 +74,28 @@ extension Setting {
     /// `--slurm-args`, `slurm:` / `args: [...]` in `.sdp/config.yml`.
     static let slurmArguments = Setting(
         key: "slurm_args", flag: "--slurm-args", summary: "extra sbatch arguments of every job"
-    ) { run, value, _ in
-        run.executor.slurmArguments = ExecutorSettings.arguments(value)
+    ) { run, value, source throws(UsageError) in
+        let arguments = ExecutorSettings.arguments(value)
+        if let problem = arguments.lazy.compactMap(SlurmScheduler.problem(with:)).first {
+            throw UsageError("\(source): \(problem)")
+        }
+        run.executor.slurmArguments = arguments
     } show: {
         $0.executor.slurmArguments.isEmpty ? "(none)" : $0.executor.slurmArguments.joined(separator: " ")
     }
 }
 
 extension ExecutorSettings {
+    /// The refused `slurm_args:` of `workstreams`, each naming its file, when jobs go to Slurm.
+    func problems(in workstreams: [Workstream]) -> [InputError] {
+        guard kind == .slurm else { return [] }
+        return workstreams.compactMap { workstream in
+            workstream.schedulerArguments.lazy.compactMap(SlurmScheduler.problem(with:)).first.map {
+                InputError("workstream \(workstream.id): slurm_args: \($0)", at: workstream.source)
+            }
+        }
+    }
+
     /// The executor these settings ask for, running `local`'s commands, environment and logs.
     func make(_ local: CommandExecutor) -> any AttemptExecutor {
         switch kind {

@@ -294,6 +294,8 @@ struct RunCommand {
                 arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
             let feature = try FeatureLoader(layout: layout).load(featureID)
             let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+            let refused = arguments.executor.problems(in: feature.workstreams)
+            if !refused.isEmpty { throw InputErrors(refused) }
             let executor = arguments.executor.make(
                 CommandExecutor(
                     featureID: featureID.rawValue, template: template,

@@ -147,6 +147,25 @@ import Testing
         }
     }
 
+    @Test func sbatchArgumentsThatWouldRunAnAttemptTwiceOrHideItAreRefusedBeforeAnythingRuns() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo paid >> ledger", extra: "idempotent: false\nslurm_args: [--array=1-3]\n")
+        let fromFile = try await OneshotBinary.run(["F1", "--executor", "slurm"], in: project.path)
+        #expect(fromFile.exitCode == 2, "\(fromFile.stdout)\n\(fromFile.stderr)")
+        #expect(
+            fromFile.stderr.contains(
+                "features/F1/pay.md:2: workstream pay: slurm_args: sbatch argument '--array=1-3' is not allowed"))
+        try project.workstream("F1", "pay", run: "echo paid >> ledger", extra: "idempotent: false\n")
+        try project.write(".sdp/config.yml", "executor: slurm\nslurm:\n  args: [--time=5, --requeue]\n")
+        let fromConfig = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(fromConfig.exitCode == 2, "\(fromConfig.stdout)\n\(fromConfig.stderr)")
+        #expect(fromConfig.stderr.contains(".sdp/config.yml:3: slurm_args: sbatch argument '--requeue' is not allowed"))
+        let short = try await OneshotBinary.run(["F1", "--slurm-args", "-a1-3"], in: project.path)
+        #expect(short.exitCode == 2 && short.stderr.contains("'-a1-3' is not allowed"), "\(short.stderr)")
+        #expect(project.read("ledger") == nil)
+        #expect(SlurmScheduler.problem(with: "--time=5") == nil && SlurmScheduler.problem(with: "-N1") == nil)
+    }
+
     @Test func slurmArgumentsAcceptAFlowListOrWords() {
         #expect(ExecutorSettings.arguments("[--time=5, \"--qos=low\", '--mem=1G']") == ["--time=5", "--qos=low", "--mem=1G"])
         #expect(ExecutorSettings.arguments("--time=5 --qos=low") == ["--time=5", "--qos=low"])

@@ -35,6 +35,28 @@ public struct SlurmScheduler: JobScheduler {
         return SchedulerCommand("sbatch", arguments)
     }
 
+    /// The `sbatch` options oneshot sets itself or that would break its promise: an array or a
+    /// requeue runs the attempt more than once; a held job or a dependency may never start; a
+    /// name, output, folder or environment of the user's own would hide the job from adoption or
+    /// its log from the run.
+    static let reservedOptions: [(long: String, short: Character?)] = [
+        ("--array", "a"), ("--requeue", nil), ("--no-requeue", nil), ("--dependency", "d"), ("--hold", "H"),
+        ("--job-name", "J"), ("--output", "o"), ("--error", "e"), ("--open-mode", nil), ("--chdir", "D"),
+        ("--export", nil), ("--parsable", nil), ("--wrap", nil), ("--test-only", nil),
+    ]
+
+    /// Why `argument`, an extra `sbatch` argument, is refused, or `nil` when oneshot passes it on.
+    public static func problem(with argument: String) -> String? {
+        let reserved = reservedOptions.first { option in
+            if argument == option.long || argument.hasPrefix(option.long + "=") { return true }
+            guard let short = option.short, !argument.hasPrefix("--"), argument.hasPrefix("-") else { return false }
+            return argument.dropFirst().first == short
+        }
+        guard let reserved else { return nil }
+        return
+            "sbatch argument '\(argument.prefix(60))' is not allowed: oneshot submits each attempt as one job it names, logs and never requeues itself (\(reserved.long))"
+    }
+
     /// Submits with `sbatch --parsable`, whose answer is `<id>` or `<id>;<cluster>`.
     public func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
         let result = await sbatch(job).run(environment: job.environment)
