@@ -57,6 +57,18 @@ struct SlurmExecutorTests {
         #expect(try await completions(project, "build").first?.contains("JobState=FAILED") == true)
     }
 
+    @Test func aCommandThatExecsOrKillsItsShellStillLeavesItsExitStatus() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "execs", run: "echo execs >> ledger; exec sh -c 'exit 0'", extra: "idempotent: false\n")
+        try project.workstream("F1", "dies", run: "echo dies >> ledger; kill -9 $$")
+        let result = try await OneshotBinary.run(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("✓ execs done"), "an exec'd command that exited 0 succeeded: \(result.stdout)")
+        #expect(result.stdout.contains("✗ dies failed (exit 137)"), "\(result.stdout)")
+        #expect(!result.stdout.contains("left no exit status"))
+        #expect(project.read("ledger")?.split(separator: "\n").sorted() == ["dies", "execs"])
+    }
+
     @Test func aTimedOutJobIsCancelled() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "slow", run: "echo start >> ledger; " + gated, extra: "timeout: 2s\n")

@@ -119,7 +119,11 @@ public struct RemoteExecutor: AttemptExecutor {
         // A status or report an earlier attempt left must not be read as this one's.
         for path in [exitPath, reportPath] where access(path, F_OK) == 0 { unlink(path) }
         let scriptPath = "\(base.absoluteLogFolder)/\(id).job.sh"
-        let script = "#!/bin/sh\n" + CommandExecutor.exitTrap + command + "\n"
+        // The command runs in a child shell: an `exec` or a `kill -9 $$` of its own then ends that
+        // shell, not the one whose trap leaves the exit status, which the job has no parent to
+        // report otherwise.
+        let quoted = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let script = "#!/bin/sh\n" + CommandExecutor.exitTrap + "/bin/sh -c \(quoted)\n"
         try ownResource { () throws(SystemError) in
             let fd = try Syscall.open(scriptPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o755)
             defer { Syscall.close(fd) }
