@@ -31,12 +31,42 @@ enum PictureFile {
     }
 
     /// Writes `text` to `path` atomically, creating its folder; the problem, named, if it fails.
+    /// A device or a pipe (`/dev/stdout`, a FIFO), or a link to one, is written through: renaming
+    /// a new file over it would replace it. A link to a file is followed, so the link stays.
     static func write(_ text: String, to path: String) -> String? {
+        guard !path.isEmpty else { return "cannot write to an empty path: give a file name, or - for standard output" }
+        guard !path.hasSuffix("/") else { return "cannot write \(path): it names a folder, not a file" }
+        var info = stat()
+        if stat(path, &info) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR: return "cannot write \(path): it is a folder, not a file"
+            case S_IFREG: break
+            default: return writeThrough(text, to: path)
+            }
+        }
+        let resolved =
+            realpath(path, nil).map { pointer in
+                defer { free(pointer) }
+                return String(cString: pointer)
+            } ?? path
         // A bare name is in the current folder, which the atomic write fsyncs by name.
-        let target = path.contains("/") ? path : "./" + path
+        let target = resolved.contains("/") ? resolved : "./" + resolved
+        let folder = String(target[..<(target.lastIndex(of: "/") ?? target.startIndex)])
         do throws(SystemError) {
-            try Syscall.makeDirectories((target as NSString).deletingLastPathComponent)
+            if !folder.isEmpty { try Syscall.makeDirectories(folder) }
             try AtomicFile().write(Array(text.utf8), to: target)
+            return nil
+        } catch {
+            return "cannot write \(path): \(error)"
+        }
+    }
+
+    /// Writes `text` into the existing device or pipe `path`.
+    private static func writeThrough(_ text: String, to path: String) -> String? {
+        do throws(SystemError) {
+            let fd = try Syscall.open(path, O_WRONLY | O_CLOEXEC)
+            defer { Syscall.close(fd) }
+            try Syscall.writeAll(fd, Array(text.utf8), path: path)
             return nil
         } catch {
             return "cannot write \(path): \(error)"

@@ -113,6 +113,27 @@ import Testing
         #expect(unwritable.stderr.contains("cannot write /proc/nowhere/x.json"))
     }
 
+    @Test func outputPathsThatAreNotPlainFilesAreNamedOrWrittenThroughNeverCrashOrReplaced() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F9", "a", run: "exit 1")
+        _ = try await OneshotBinary.run(["F9"], in: project.path)
+        try FileManager.default.createDirectory(atPath: project.file("folder"), withIntermediateDirectories: true)
+        for (output, problem) in [
+            ("", "cannot write to an empty path"), ("folder/", "cannot write folder/: it names a folder"),
+            ("folder", "cannot write folder: it is a folder"),
+        ] {
+            let result = try await OneshotBinary.run(["report", "F9", "-o", output], in: project.path)
+            #expect(result.exitCode == 2 && result.stderr.contains(problem), "-o '\(output)': \(result.stderr)")
+        }
+        // As /dev/stdout is: renaming a new file over the link would replace the device's link.
+        try FileManager.default.createSymbolicLink(atPath: project.file("device"), withDestinationPath: "/dev/null")
+        let device = try await OneshotBinary.run(["trace", "F9", "-o", "device"], in: project.path)
+        #expect(device.exitCode == 0, "\(device.stderr)")
+        let kind = try FileManager.default.attributesOfItem(atPath: project.file("device"))[.type] as? FileAttributeType
+        #expect(kind == .typeSymbolicLink, "the link to the device is still there")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: project.file("device")) == "/dev/null")
+    }
+
     private func checkReport(_ text: String, bars: Int, failedLog: Bool = true) throws {
         let parser = XMLParser(data: Data(text.utf8))
         let counter = BarCounter()
