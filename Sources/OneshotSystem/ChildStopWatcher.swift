@@ -87,17 +87,10 @@ public final class ChildStopWatcher: Sendable {
     }
 
     private func startThread(reading fd: Int32) {
-        NamedThread.start("oneshot.stops", stackSize: 64 * 1024) { [self] in
-            // Whole pids only: each is one write of fewer than PIPE_BUF bytes, so never split.
-            var pids = [pid_t](repeating: 0, count: 64)
-            while true {
-                let count = pids.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count == -1 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                let watched = state.withLock { $0.watches }
-                Subreaper.reapZombies(named: pids.prefix(count / MemoryLayout<pid_t>.size).filter { watched[$0] == nil })
-                watched.keys.forEach(check)
-            }
+        NamedThread.readingPipe("oneshot.stops", fd, of: pid_t.self) { [self] pids in
+            let watched = state.withLock { $0.watches }
+            Subreaper.reapZombies(named: pids.filter { watched[$0] == nil })
+            watched.keys.forEach(check)
         }
     }
 

@@ -14,4 +14,21 @@ enum NamedThread {
         thread.stackSize = stackSize
         thread.start()
     }
+
+    /// Starts a thread named `name` that reads the pipe `fd` (the read end of a signal handler's
+    /// self-pipe) until it is closed, and hands each read's bytes, a whole number of `Element`s,
+    /// to `handle`. A handler's writes are smaller than `PIPE_BUF`, so never split.
+    static func readingPipe<Element: FixedWidthInteger & Sendable>(
+        _ name: String, _ fd: Int32, of type: Element.Type, _ handle: @escaping @Sendable ([Element]) -> Void
+    ) {
+        start(name, stackSize: 64 * 1024) {
+            var buffer = [Element](repeating: 0, count: 64)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count == -1 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                handle(Array(buffer.prefix(count / MemoryLayout<Element>.size)))
+            }
+        }
+    }
 }

@@ -86,20 +86,14 @@ final class SignalRelay: Sendable {
     }
 
     private func startThread(reading fd: Int32) {
-        NamedThread.start("oneshot.signals", stackSize: 64 * 1024) { [self] in
-            var numbers = [UInt8](repeating: 0, count: 32)
-            while true {
-                let count = numbers.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count == -1 && errno == EINTR { continue }
-                guard count > 0 else { return }
-                for number in numbers.prefix(count).map(Int32.init) {
-                    let watchers = state.withLock { state in
-                        let watchers = state.watchers.values.filter { $0.signals.contains(number) }
-                        if watchers.isEmpty && state.previous[number] != nil { state.pending.append(number) }
-                        return watchers
-                    }
-                    watchers.forEach { $0.deliver(number) }
+        NamedThread.readingPipe("oneshot.signals", fd, of: UInt8.self) { [self] numbers in
+            for number in numbers.map(Int32.init) {
+                let watchers = state.withLock { state in
+                    let watchers = state.watchers.values.filter { $0.signals.contains(number) }
+                    if watchers.isEmpty && state.previous[number] != nil { state.pending.append(number) }
+                    return watchers
                 }
+                watchers.forEach { $0.deliver(number) }
             }
         }
     }
