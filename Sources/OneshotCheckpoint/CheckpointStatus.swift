@@ -18,6 +18,16 @@ public struct CheckpointStatus: Sendable, Equatable {
         public var costUSD: Double?
         /// For a skipped workstream, the failure that blocked it.
         public var blockedBy: String?
+
+        /// Creates a row.
+        public init(id: String, state: String, attempts: Int, durationMS: Int, costUSD: Double?, blockedBy: String?) {
+            self.id = id
+            self.state = state
+            self.attempts = attempts
+            self.durationMS = durationMS
+            self.costUSD = costUSD
+            self.blockedBy = blockedBy
+        }
     }
 
     /// The checkpoint read.

@@ -37,21 +37,8 @@ public struct RunPicture: Sendable, Equatable {
         public var critical: Bool
     }
 
-    /// One workstream, for the table.
-    public struct Row: Sendable, Equatable {
-        /// Its id.
-        public var id: String
-        /// Its state: see ``CheckpointStatus/Row/state``.
-        public var state: String
-        /// Attempts across runs.
-        public var attempts: Int
-        /// Time in them, in milliseconds.
-        public var durationMS: Int
-        /// Cost reported, in US dollars.
-        public var costUSD: Double?
-        /// For a skipped workstream, the failure that blocked it.
-        public var blockedBy: String?
-    }
+    /// One workstream, for the table: the row `oneshot status` shows.
+    public typealias Row = CheckpointStatus.Row
 
     /// A period, ms since the epoch.
     public struct Period: Sendable, Equatable {
@@ -137,11 +124,7 @@ extension RunPicture {
             featureID: checkpoint.featureID, result: result, finished: finished && !runInProgress, timeline: timeline,
             runCount: checkpoint.runs ?? 1, elapsedMS: checkpoint.elapsedMS ?? 0, costUSD: checkpoint.costUSD ?? 0,
             bars: spans, dependencies: dependencies ?? graphDependencies,
-            rows: status.rows.map {
-                Row(
-                    id: $0.id, state: $0.state, attempts: $0.attempts, durationMS: $0.durationMS, costUSD: $0.costUSD,
-                    blockedBy: $0.blockedBy)
-            })
+            rows: status.rows)
     }
 
     /// The picture of the last successful run, from its history.
