@@ -1,5 +1,13 @@
 import OneshotSystem
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Finds and stops what a crashed run left running: each child of oneshot has its own process
 /// group, so a `kill -9` of oneshot does not stop them.
 ///

@@ -1,6 +1,14 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// One thread that runs tasks' jobs and, between them, waits in `poll` for child processes to
 /// exit — the shape of ninja's main loop, as a Swift task executor.
 ///

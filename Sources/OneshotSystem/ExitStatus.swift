@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// How a child process ended.
 public enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
     /// It called `exit` with this code.

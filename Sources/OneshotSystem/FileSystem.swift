@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The file operations the checkpoint makes, behind one protocol so that tests can inject a
 /// failure at any step (`FaultInjectingFileSystem`, in the tests' support target).
 /// ``PosixFileSystem`` is the real one.

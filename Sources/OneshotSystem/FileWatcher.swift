@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Wakes a reader when files change, to follow logs as commands write them (`oneshot log -f`,
 /// `--verbose`) without re-reading them on a timer.
 ///

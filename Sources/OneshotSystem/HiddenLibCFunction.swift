@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// C functions that the C library has but Swift's `Glibc` module does not import (declared only
 /// under `_GNU_SOURCE`, in a header it leaves out, or variadic): looked up by name, once.
 enum HiddenLibCFunction {

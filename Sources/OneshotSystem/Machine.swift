@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The machine and boot this process runs on, recorded with every process a checkpoint names:
 /// a pid means something only on the boot that assigned it.
 public enum Machine {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Process file descriptors (Linux 5.3+): a descriptor that names one process for good and
 /// becomes readable when it exits — for any process, not only a child.
 public enum Pidfd {

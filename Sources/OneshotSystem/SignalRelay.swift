@@ -1,5 +1,13 @@
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The write end of the relay's pipe, for the signal handler (which can only touch atomics).
 private let relayWriteFD = Atomic<Int32>(-1)
 

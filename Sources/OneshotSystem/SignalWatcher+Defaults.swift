@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 extension SignalWatcher {
     /// Gives `signals` their default dispositions and unblocks them, undoing what a parent may
     /// have set up: a SIGCHLD ignored by the parent would make the kernel reap every child at

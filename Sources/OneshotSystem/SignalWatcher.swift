@@ -1,5 +1,13 @@
 import Dispatch
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Delivers SIGINT, SIGTERM and the like as an `AsyncStream` instead of running a C handler.
 ///
 /// A handler of its own (`SignalRelay`) writes each signal's number to a pipe, which a thread

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The attributes and file actions every ``ChildProcess`` is spawned with, each call checked.
 ///
 /// - A session of its own (`POSIX_SPAWN_SETSID`), so a process group whose id is the child's

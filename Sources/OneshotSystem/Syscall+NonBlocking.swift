@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 extension Syscall {
     /// Writes all of `bytes` to `fd`, waiting for room when the descriptor is non-blocking.
     ///

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Pipes, waits and polls: the calls the process and event-loop code makes, `EINTR` retried.
 extension Syscall {
     /// A pipe whose ends are both close-on-exec (set with the pipe on Linux, so that no child

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The one place where libc calls are made and their `errno` read.
 ///
 /// Each helper reads `errno` immediately after the call, retries `EINTR` where that is safe

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A failed system call: which call, on which path, and the `errno` it set.
 ///
 /// Every syscall the project makes goes through ``Syscall``, which turns a `-1` return into

@@ -3,6 +3,14 @@ import OneshotSystem
 import OneshotTestSupport
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 @Suite struct AtomicFileTests {
     @Test func writesReplacesAndLeavesNoTemporaryFile() throws {
         let folder = try TemporaryFolder()

@@ -1,6 +1,14 @@
 import OneshotSystem
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A ``FileSystem`` that fails chosen operations, for tests of what a failure at each step of a
 /// write leaves behind. Everything else goes to the wrapped file system.
 public final class FaultInjectingFileSystem: FileSystem {
