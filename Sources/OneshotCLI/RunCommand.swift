@@ -63,6 +63,9 @@ struct RunCommand {
         }
     }
 
+    /// How the library's run ended, with the signal that stopped it; or why it could not start.
+    typealias RunResult = Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>
+
     /// What the run's handlers need besides the arguments.
     struct RunContext: Sendable {
         let featureRun: FeatureRun
@@ -78,9 +81,9 @@ struct RunCommand {
     /// SIGWINCH (they go on while the run stops: the line says what the stop waits for).
     private func run(
         _ context: RunContext, executor: any AttemptExecutor, observers: RunObservers
-    ) async -> Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure> {
+    ) async -> RunResult {
         let command = self
-        return await withTaskGroup(of: Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>?.self) { group in
+        return await withTaskGroup(of: RunResult?.self) { group in
             group.addTask {
                 do throws(FeatureRun.Failure) {
                     let (outcome, signal) = try await SignalCancellation.run(
@@ -97,7 +100,7 @@ struct RunCommand {
             }
             group.addTask { await Self.tick(observers) }
             group.addTask { await Self.redrawOnResize(observers) }
-            var result: Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>?
+            var result: RunResult?
             while let next = await group.next() {
                 guard let next else { continue }
                 result = next
@@ -288,9 +291,9 @@ struct RunCommand {
     }
 
     /// Moves the live status line's clock once a second; ends when the run does (cancellation).
-    private static func tick(_ observers: RunObservers) async -> Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>? {
+    private static func tick(_ observers: RunObservers) async -> RunResult? {
         while (try? await Task.sleep(for: .seconds(1))) != nil {
-            observers.forEach { $0.tick() }
+            observers.tick()
         }
         return nil
     }
@@ -298,9 +301,9 @@ struct RunCommand {
     /// Redraws the status line when the terminal is resized, to its new width.
     private static func redrawOnResize(
         _ observers: RunObservers
-    ) async -> Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>? {
+    ) async -> RunResult? {
         for await _ in SignalWatcher.signals([SIGWINCH]) {
-            observers.forEach { $0.tick() }
+            observers.tick()
         }
         return nil
     }

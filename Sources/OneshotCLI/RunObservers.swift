@@ -8,6 +8,9 @@ final class RunObservers: Sendable {
         var observers: [any RunObserver] = []
         var start: FeatureRun.Start?
         var verifying = false
+        /// Whether the dispatcher has started: the clock of the status line and the CI
+        /// heartbeat move from then on.
+        var dispatching = false
         /// Said once, just before the run's first event: `-j` capped by the descriptors.
         var beforeFirstEvent: [String] = []
     }
@@ -31,12 +34,20 @@ final class RunObservers: Sendable {
         set { state.withLock { $0.verifying = newValue } }
     }
 
-    /// The lines held until the run's first event, once.
+    /// The lines held until the run's first event, once; from then on ``tick()`` moves the
+    /// clocks.
     func takeBeforeFirstEvent() -> [String] {
         state.withLock { state in
             defer { state.beforeFirstEvent = [] }
+            state.dispatching = true
             return state.beforeFirstEvent
         }
+    }
+
+    /// Moves the clocks (status line, heartbeat) once the dispatcher has started.
+    func tick() {
+        guard state.withLock({ $0.dispatching }) else { return }
+        forEach { $0.tick() }
     }
 
     /// Calls `body` with each observer.
