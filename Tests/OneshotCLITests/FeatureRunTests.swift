@@ -168,4 +168,35 @@ import Testing
         }
         #expect(!checkpointExists(project))
     }
+
+    @Test func aSelectionRunsOnlyItsWorkstreamsAndKeepsTheCheckpointForTheRest() async throws {
+        let project = try project()
+        let calls = Calls()
+        var run = try FeatureRun(root: project.path, featureID: "F1")
+        run.selection = FeatureRun.Selection(scope: ["a"])
+        let outcome = try await run.run(executor: { workstream, _ in
+            calls.record(workstream.id)
+            return .success
+        })
+        #expect(outcome.succeeded && !outcome.featureDone, "the selection is done, the feature is not")
+        #expect(calls.all == ["a"])
+        #expect(checkpointExists(project), "kept: the next run runs the rest")
+        run.selection = FeatureRun.Selection(scope: ["zz"])
+        await #expect(throws: FeatureRun.Failure.self) { _ = try await run.run(executor: { _, _ in .success }) }
+    }
+
+    @Test func aCommandExecutorRunRecordsItsProcessesAndLogs() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo built a")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo built b")
+        let executor = CommandExecutor(featureID: "F1", logFolder: project.file(".sdp/logs/F1"))
+        let events = Mutex<[String]>([])
+        let outcome = try await FeatureRun(root: project.path, featureID: "F1").run(executor: executor) { event in
+            if case .dispatch(.workstreamFinished(let attempt)) = event { events.withLock { $0.append(attempt.id) } }
+        }
+        #expect(outcome.succeeded && outcome.featureDone)
+        #expect(events.withLock { $0 } == ["a", "b"])
+        #expect(project.read(".sdp/logs/F1/b.log")?.contains("built b") == true)
+        #expect(!checkpointExists(project))
+    }
 }
