@@ -40,199 +40,193 @@ struct RunCommand {
                 console: console, execTemplate: arguments.execTemplate, selection: arguments.selection
             ).execute()
         }
-        guard let (featureID, graph, executor) = loadFeature() else { return .invalidInput }
-        guard let (selection, runGraph) = selectWorkstreams(graph) else { return .invalidInput }
         // Counted before the run opens its own: the reserve covers those.
         let attemptsAllowed = DescriptorLimit.attemptsAllowed()
+        guard let (featureRun, executor) = loadFeature(startedAt: startedAt, attemptsAllowed: attemptsAllowed),
+            let (selection, selected) = select(featureRun)
+        else { return .invalidInput }
         if attemptsAllowed == 0 {
             let limit = DescriptorLimit.softLimit.map(String.init) ?? "?"
             console.error("the open-file limit (ulimit -n \(limit)) leaves no descriptors for an attempt; raise it")
             return .checkpointFailed
         }
-        let paths = CheckpointPaths(featureID: featureID.rawValue)
-        let history = RunHistory.load(RunHistory.path(featureID: featureID.rawValue), featureID: featureID.rawValue)
-        let historyPlan =
-            arguments.force
-            ? nil
-            : history.history.map { history in
-                selection.applying(
-                    to: HistoryPlan.make(
-                        history: history, graph: graph, exec: arguments.execTemplate,
-                        outputExists: { FileManager.default.fileExists(atPath: $0) }))
+        let observers = RunObservers()
+        let context = RunContext(
+            featureRun: selected, selection: selection, resumed: resumed, executor: executor.commands,
+            capped: cappedJobsNote(attemptsAllowed))
+        let result = await run(context, executor: executor, observers: observers)
+        switch result {
+        case .failure(let failure):
+            return refused(failure)
+        case .success(let (outcome, signal)):
+            return finish(outcome, signal: signal, context: context, observers: observers)
+        }
+    }
+
+    /// How the library's run ended, with the signal that stopped it; or why it could not start.
+    typealias RunResult = Result<(FeatureRun.Outcome, Int32?), FeatureRun.Failure>
+
+    /// What the run's handlers need besides the arguments.
+    struct RunContext: Sendable {
+        let featureRun: FeatureRun
+        let selection: TargetSelection
+        let resumed: RunSettings.Resumed
+        let executor: CommandExecutor
+        let capped: String?
+        var featureID: String { featureRun.featureID.rawValue }
+        var graph: WorkstreamGraph { featureRun.graph }
+    }
+
+    /// The library's run beside the signal watch, the status line's clock and its redraws on
+    /// SIGWINCH (they go on while the run stops: the line says what the stop waits for).
+    private func run(
+        _ context: RunContext, executor: any AttemptExecutor, observers: RunObservers
+    ) async -> RunResult {
+        let command = self
+        return await withTaskGroup(of: RunResult?.self) { group in
+            group.addTask {
+                do throws(FeatureRun.Failure) {
+                    let (outcome, signal) = try await SignalCancellation.run(
+                        restoringDispositions: false, onSignal: { command.signalled($0, $1, observers: observers) }
+                    ) { () throws(FeatureRun.Failure) in
+                        try await context.featureRun.run(executor: executor) {
+                            command.handle($0, context: context, observers: observers)
+                        }
+                    }
+                    return .success((outcome, signal))
+                } catch {
+                    return .failure(error)
+                }
             }
-        let problems = CommandCheck.problems(executor.commands, graph: graph) {
-            selection.notToRun(
-                CommandCheck.done(
-                    featureID: featureID.rawValue, graph: graph, executor: executor.commands,
-                    fresh: arguments.fresh || arguments.force,
-                    history: historyPlan))
+            group.addTask { await Self.tick(observers) }
+            group.addTask { await Self.redrawOnResize(observers) }
+            var result: RunResult?
+            while let next = await group.next() {
+                guard let next else { continue }
+                result = next
+                group.cancelAll()
+            }
+            guard let result else { preconditionFailure("Internal inconsistency: the run returned nothing") }
+            return result
         }
-        guard problems.isEmpty else {
-            problems.forEach { console.error($0) }
-            return .invalidInput
-        }
-        if let problem = unmetDependency(selection, history: historyPlan, executor: executor.commands) {
-            console.error(problem)
-            return .invalidInput
-        }
-        let session: CheckpointSession
-        do {
-            session = try CheckpointSession.open(
-                graph: graph, paths: paths, fresh: arguments.fresh || arguments.force, rerunUncertain: arguments.rerunUncertain,
-                strict: arguments.strictCheckpoint, orphans: executor.orphanHandling(killRunning: arguments.killOrphans),
-                carried: historyPlan?.carried ?? [:], settings: RunSettings.record(arguments), rerun: selection.rerun
-            )
-        } catch {
-            console.error(error.description)
-            if case .locked = error { return .locked }
+    }
+
+    /// The lines and the exit code of a run that could not start.
+    private func refused(_ failure: FeatureRun.Failure) -> ExitCode {
+        switch failure {
+        case .locked(let lock):
+            console.error(lock.description)
+            return .locked
+        case .checkpointUnusable:
+            console.error(failure.description)
             return .checkpointFailed
+        case .missingCommand(let workstreams):
+            for workstream in workstreams {
+                let place = workstream.source.map { "\($0): " } ?? ""
+                console.error("\(place)workstream \(workstream.id) has no 'run:' command and no --exec template was given")
+            }
+        case .dependencyNotDone(let id, let dependency):
+            console.error(TargetSelection.refusal(id, dependency: dependency))
+        case .invalidFeature(let errors):
+            errors.errors.forEach { console.error($0.description) }
+        case .unknownWorkstream:
+            console.error(failure.description)
         }
-        // The checkpoint's durations are this run's own; the history's fill in the rest.
-        let known = (history.history?.knownDurations ?? [:]).merging(session.plan.knownDurations) { _, own in own }
-        let observers = makeObservers(
-            featureID: featureID.rawValue, graph: runGraph, plan: session.plan, estimates: known, paths: paths)
-        let warn: (String) -> Void = { message in observers.forEach { $0.warning(message) } }
-        history.warning.map(warn)
-        session.warnings.forEach(warn)
-        (resumed.notes + adoptionsOutside(session.plan, runGraph: runGraph)).forEach(warn)
-        for line in [resumed.line, selection.summary].compactMap({ $0 }) { observers.forEach { $0.note(line) } }
-        let verifying = VerifyStep(
-            session: session, graph: graph, executor: executor.commands, defaultTimeout: arguments.timeout,
-            observers: observers)
-        if let signal = await verifying.run() {
+        return .invalidInput
+    }
+
+    /// After the run: what awaits a decision, where the checkpoint is, why it stopped, the
+    /// pictures; the exit code.
+    private func finish(
+        _ outcome: FeatureRun.Outcome, signal: Int32?, context: RunContext, observers: RunObservers
+    ) -> ExitCode {
+        let paths = context.featureRun.paths
+        switch outcome.ending {
+        case .stoppedWhileVerifying:
             // Said as a run stopped by a signal says it: it ended before any summary.
-            let saved = (try? session.finish(allDone: false)) != nil
             console.error(
-                "received \(Self.name(of: signal)) while verifying: the verify command was stopped; "
-                    + (saved
+                "received \(Self.name(of: signal ?? SIGINT)) while verifying: the verify command was stopped; "
+                    + (outcome.checkpointFailure == nil
                         ? "checkpoint saved: \(paths.checkpoint); run the same command to resume"
                         : "the checkpoint could not be saved"))
-            let code = exitCode(for: nil, signal: signal)
+            let code = exitCode(for: nil, signal: signal ?? SIGINT)
             observers.forEach { $0.finish(nil, exitCode: code) }
             return code
-        }
-        if session.plan.isResume {
-            observers.forEach { $0.resume(session.plan, previous: session.previous, graph: graph) }
-        } else if let historyPlan {
-            let inScope = selection.restricting(historyPlan)
-            if inScope.isUpToDate {
-                // Nothing runs: the snapshot the session wrote goes, as after a success.
-                try? session.finish(allDone: true)
-                let line = HistoryText.upToDate(featureID.rawValue, history: historyPlan.history, total: graph.count)
-                observers.forEach { $0.note(selection.scope == nil ? line : selection.upToDateLine(historyPlan)) }
-                return .success
+        case .upToDate:
+            if let history = outcome.history {
+                let line = HistoryText.upToDate(context.featureID, history: history.history, total: context.graph.count)
+                observers.note(context.selection.scope == nil ? line : context.selection.upToDateLine(history))
             }
-            for line in HistoryText.reasoning(featureID.rawValue, plan: inScope, total: graph.count) {
-                observers.forEach { $0.note(line) }
-            }
+            return .success
+        case .breakerOpen(let until):
+            console.error("circuit breaker is open until \(BreakerText.time(until)); run again then (--no-wait)")
+            observers.forEach { $0.finish(nil, exitCode: .breakerGaveUp) }
+            return .breakerGaveUp
+        case .ran:
+            return finishRun(outcome, signal: signal, context: context, observers: observers)
         }
-        let breaker = restoredBreaker(session.previous)
-        if let breaker, breaker.state == .open, let until = breaker.openUntil, until > Date() {
-            observers.forEach { $0.note(BreakerText.restoredOpen(breaker, until: until)) }
-            if arguments.noWait {
-                try? session.finish(allDone: false)
-                console.error("circuit breaker is open until \(BreakerText.time(until)); run again then (--no-wait)")
-                observers.forEach { $0.finish(nil, exitCode: .breakerGaveUp) }
-                return .breakerGaveUp
-            }
-        }
-        let store = session.store
-        var spawning = executor
-        if var local = executor as? CommandExecutor {
-            local.onSpawn = { id, attempt, child in
-                store.processStarted(id: id, attempt: attempt, pid: child.pid, startTime: child.startTime)
-            }
-            spawning = local
-        }
-        var options = DispatchOptions(
-            maxConcurrency: cappedJobs(attemptsAllowed, warn: { message in observers.forEach { $0.note(message) } }),
-            defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
-            knownDurations: known, alreadyCompleted: session.plan.completed,
-            held: session.plan.held,
-            adopted: session.plan.adopted.compactMap { record in
-                runGraph.node(record.id).map { executor.adopt(record, of: runGraph.workstreams[$0], now: Date()) }
-            },
-            outputsRoot: ".", breaker: breaker, threading: .dedicatedThread
-        )
-        options.checkpointGrace = arguments.checkpointGrace
-        options.previousAttempts = session.plan.previousAttempts
-        options.deadline = arguments.deadline?.date(from: startedAt)
-        options.failFast = arguments.failFast
-        if let deadline = options.deadline { store.recordDeadline(deadline) }
-        let dispatcher = Dispatcher(graph: runGraph, options: options, journal: store)
-        let killSwitch = KillSwitch()
-        let (report, signal) = await runUntilSignal(
-            dispatcher, executor: spawning, observers: observers, killSwitch: killSwitch)
-        // What commands left running outside their groups goes before oneshot does; at once after
-        // a second signal.
-        Subreaper.endAll(grace: killSwitch.isThrown ? .zero : arguments.grace)
+    }
+
+    private func finishRun(
+        _ outcome: FeatureRun.Outcome, signal: Int32?, context: RunContext, observers: RunObservers
+    ) -> ExitCode {
+        let report = outcome.report
         let held = HeldReport(
-            plan: session.plan, report: report, graph: graph, executor: executor.commands,
+            plan: outcome.plan, report: report, graph: context.graph, executor: context.executor,
             release: HeldReport.releaseCommand(arguments))
-        for line in held.lines() { observers.forEach { $0.note(line) } }
-        let targetsDone = report.map { $0.status == .succeeded } ?? false
-        let allDone = targetsDone && selection.featureDone(session.store)
+        held.lines().forEach(observers.note)
+        let allDone = outcome.featureDone
         var code = exitCode(for: report, signal: signal)
-        var saved = true
-        let finalCheckpoint = allDone ? session.store.current : nil
-        let pictured = arguments.tracePath != nil || arguments.report ? session.store.current : nil
-        do {
-            try session.finish(allDone: allDone)
-            if !allDone {
-                let line =
-                    targetsDone
-                    ? selection.unfinishedLine(featureID.rawValue, checkpoint: paths.checkpoint)
-                    : "checkpoint saved: \(paths.checkpoint); run the same command to resume"
-                observers.forEach { $0.note(line) }
-            }
-        } catch {
-            saved = false
-            warn("could not \(allDone ? "remove" : "save") the checkpoint: \(error)")
+        if let failure = outcome.checkpointFailure {
+            observers.warning("could not \(allDone ? "remove" : "save") the checkpoint: \(failure)")
             if arguments.strictCheckpoint { code = .checkpointFailed }
+        } else if !allDone {
+            let checkpoint = context.featureRun.paths.checkpoint
+            observers.note(
+                report?.status == .succeeded
+                    ? context.selection.unfinishedLine(context.featureID, checkpoint: checkpoint)
+                    : "checkpoint saved: \(checkpoint); run the same command to resume")
         }
-        if let finalCheckpoint { recordHistory(finalCheckpoint, graph: graph, warn: warn) }
-        if let report, let line = stoppedLine(report, recorded: saved) {
-            console.error(line)
-        }
-        if let report, report.status == .deadlineReached {
-            let line = DeadlineText.stopped(report, deadline: options.deadline, knownDurations: options.knownDurations)
-            observers.forEach { $0.note(line) }
-        }
-        if let report, report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
-            console.error(
-                "circuit breaker gave up after \(arguments.breaker.maxOpens) trips in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
+        if let failure = outcome.historyFailure {
+            observers.warning(
+                "could not write the run's history \(context.featureRun.historyPath): \(failure); the next run may run again what this one did"
             )
         }
+        if let report { stopped(report, outcome: outcome, context: context, observers: observers) }
         observers.forEach { $0.finish(report, exitCode: code) }
-        if let pictured {
+        if arguments.tracePath != nil || arguments.report {
             RunPictures(arguments: arguments, console: console).write(
-                pictured, succeeded: allDone, resumed: session.plan.isResume)
+                outcome.checkpoint, succeeded: allDone, resumed: outcome.plan.isResume)
         }
         return code
     }
 
-    /// Writes `.sdp/history/<feature>.json` after a run that completed every workstream; a
-    /// failure is a warning: the run did succeed.
-    private func recordHistory(_ checkpoint: Checkpoint, graph: WorkstreamGraph, warn: (String) -> Void) {
-        let path = RunHistory.path(featureID: checkpoint.featureID)
-        let history = RunHistory.recording(
-            checkpoint: checkpoint, graph: graph, exec: arguments.execTemplate, finishedAt: Date())
-        do {
-            try history.write(to: path)
-        } catch {
-            warn("could not write the run's history \(path): \(error); the next run may run again what this one did")
+    /// Why the run stopped, when it did for its resources, its deadline or its breaker.
+    private func stopped(
+        _ report: RunReport, outcome: FeatureRun.Outcome, context: RunContext, observers: RunObservers
+    ) {
+        if let line = stoppedLine(report, recorded: outcome.checkpointFailure == nil) {
+            console.error(line)
+        }
+        if report.status == .deadlineReached {
+            observers.note(
+                DeadlineText.stopped(
+                    report, deadline: context.featureRun.options.deadline, knownDurations: outcome.knownDurations))
+        }
+        if report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
+            console.error(
+                "circuit breaker gave up after \(arguments.breaker.maxOpens) trips in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
+            )
         }
     }
 
     /// `-j`, capped to what the descriptors left allow (each attempt holds a few): running out of
-    /// them would fail attempts for oneshot's own reasons. Says so when it caps.
-    private func cappedJobs(_ allowed: Int?, warn: (String) -> Void) -> Int {
-        guard let allowed, allowed < arguments.jobs else { return arguments.jobs }
+    /// them would fail attempts for oneshot's own reasons. The line that says so, when it caps.
+    private func cappedJobsNote(_ allowed: Int?) -> String? {
+        guard let allowed, allowed < arguments.jobs else { return nil }
         let limit = DescriptorLimit.softLimit.map { " (ulimit -n \($0))" } ?? ""
-        warn(
+        return
             "-j \(arguments.jobs) capped to \(allowed): the open-file limit\(limit) leaves descriptors for \(allowed) attempts at once"
-        )
-        return allowed
     }
 
     /// The one line that says why a run stopped on oneshot's own resources, and what it leaves
@@ -253,202 +247,68 @@ struct RunCommand {
         }
     }
 
-    /// With `--json`, the JSON stream goes to stdout and the lines for people to stderr.
-    private func makeObservers(
-        featureID: String, graph: WorkstreamGraph, plan: ResumePlan, estimates: [String: Double], paths: CheckpointPaths
-    ) -> [any RunObserver] {
-        var humanConsole = console
-        if arguments.json { humanConsole.outputFD = 2 }
-        let human = HumanOutput(
-            console: humanConsole, featureID: featureID, graph: graph, estimates: estimates, jobs: arguments.jobs,
-            colour: arguments.color.colours(humanConsole.outputFD), quiet: arguments.verbosity == .quiet
-        )
-        let ci = makeCIOutput(featureID: featureID, graph: graph, console: humanConsole)
-        // The streamed output before `human`: a workstream's last lines come before its result.
-        var shown: [any RunObserver] = [human, ci]
-        if arguments.verbosity == .verbose {
-            let colour = arguments.color.colours(humanConsole.outputFD)
-            shown.insert(VerboseOutput(human: human, colour: colour, graph: graph, logFolder: ".sdp/logs/\(featureID)"), at: 0)
-        }
-        if arguments.failFast { shown.append(FailFastNotice(human: human, featureID: featureID)) }
-        guard arguments.json else { return shown }
-        let json = JSONEventOutput(
-            console: console, featureID: featureID, checkpointPath: paths.checkpoint, resumed: plan.isResume)
-        return [json] + shown
-    }
-
-    /// The breaker for this run: the checkpoint's, restored with its times clamped, or a new one.
-    private func restoredBreaker(_ previous: Checkpoint?) -> CircuitBreaker? {
-        guard !arguments.noBreaker else { return nil }
-        guard let saved = previous?.circuitBreaker else { return CircuitBreaker(configuration: arguments.breaker) }
-        return CircuitBreaker.restoring(saved.saved, configuration: arguments.breaker, now: Date())
+    /// The run's settings, as the library takes them.
+    private func options(startedAt: Date, attemptsAllowed: Int?) -> FeatureRun.Options {
+        FeatureRun.Options(
+            featuresFolder: arguments.featuresFolder, maxConcurrency: min(arguments.jobs, attemptsAllowed ?? arguments.jobs),
+            defaultRetries: arguments.retries, defaultTimeout: arguments.timeout,
+            checkpointGrace: arguments.checkpointGrace, deadline: arguments.deadline?.date(from: startedAt),
+            failFast: arguments.failFast, breaker: arguments.noBreaker ? nil : arguments.breaker,
+            waitsForOpenBreaker: !arguments.noWait, fresh: arguments.fresh || arguments.force,
+            ignoresHistory: arguments.force, rerunUncertain: arguments.rerunUncertain,
+            killOrphans: arguments.killOrphans, strictCheckpoint: arguments.strictCheckpoint,
+            threading: .dedicatedThread, settings: RunSettings.record(arguments))
     }
 
     /// Reads the feature's files, builds the graph and the executor; prints every problem. Whether
-    /// each workstream has a command is checked once the resume is known (``CommandCheck``).
-    private func loadFeature() -> (FeatureID, WorkstreamGraph, any AttemptExecutor)? {
+    /// each workstream has a command is checked once the resume is known (by the run).
+    private func loadFeature(startedAt: Date, attemptsAllowed: Int?) -> (FeatureRun, any AttemptExecutor)? {
         do {
             let featureID = try FeatureID(validating: arguments.featureID)
             let template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
-            let layout: FeatureLoader.Layout =
-                arguments.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
-            let feature = try FeatureLoader(layout: layout).load(featureID)
-            let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
-            let refused = arguments.executor.problems(in: feature.workstreams)
+            let featureRun = try FeatureRun(
+                featureID: featureID.rawValue, options: options(startedAt: startedAt, attemptsAllowed: attemptsAllowed))
+            let refused = arguments.executor.problems(in: featureRun.feature.workstreams)
             if !refused.isEmpty { throw InputErrors(refused) }
             let executor = arguments.executor.make(
                 CommandExecutor(
                     featureID: featureID.rawValue, template: template,
                     logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
                 ))
-            return (featureID, graph, executor)
+            return (featureRun, executor)
         } catch let error as InputErrors {
             error.errors.forEach { console.error($0.description) }
+        } catch let error as FeatureRun.Failure {
+            if case .invalidFeature(let errors) = error {
+                errors.errors.forEach { console.error($0.description) }
+            } else {
+                console.error(error.description)
+            }
         } catch {
             console.error("\(error)")
         }
         return nil
     }
 
-    private enum Outcome: Sendable {
-        case finished(RunReport)
-        case signal(Int32)
-        case watcherEnded
-    }
-
-    private enum RunOutcome: Sendable {
-        case report(RunReport)
-        case stopRequested
-        case ended
-    }
-
-    /// Runs the dispatcher beside a signal watcher. A first SIGINT, SIGTERM, SIGHUP or SIGQUIT
-    /// stops the run gracefully: its commands get SIGTERM, then SIGKILL after `--grace`, and it
-    /// returns its report. A second one throws the kill switch: the commands get SIGKILL at once,
-    /// and the report (and so the checkpoint) follows without waiting out the grace.
-    private func runUntilSignal(
-        _ dispatcher: Dispatcher, executor: any AttemptExecutor, observers: [any RunObserver], killSwitch: KillSwitch
-    ) async -> (RunReport?, Int32?) {
-        let signals = SignalWatcher.signals(Self.stopSignals, restoringDispositions: false)
-        let (stopRequests, requestStop) = AsyncStream<Void>.makeStream()
-        return await withTaskGroup(of: Outcome.self) { group in
-            group.addTask {
-                .finished(
-                    await run(
-                        dispatcher, executor: executor, observers: observers, stopRequests: stopRequests, killSwitch: killSwitch)
-                )
-            }
-            group.addTask { await Self.nextSignal(signals) }
-            // The status line's clock and SIGWINCH redraws go on while the run stops, until the
-            // report: the line says what the stop waits for instead of freezing.
-            group.addTask { await Self.tick(observers) }
-            group.addTask { await Self.redrawOnResize(observers) }
-            var report: RunReport?
-            var received: Int32?
-            while let outcome = await group.next() {
-                switch outcome {
-                case .finished(let result):
-                    report = result
-                    group.cancelAll()
-                case .signal(let number) where received == nil:
-                    received = number
-                    observers.forEach {
-                        $0.warning(
-                            "received \(Self.name(of: number)): stopping running workstreams (a second signal kills them at once)"
-                        )
-                    }
-                    requestStop.yield()
-                    requestStop.finish()
-                    observers.forEach { $0.stopping(grace: arguments.grace) }
-                    group.addTask { await Self.nextSignal(signals) }
-                case .signal(let number):
-                    observers.forEach {
-                        $0.warning(
-                            "received \(Self.name(of: number)) while stopping: killing running workstreams now, without the rest of --grace; the checkpoint is still saved"
-                        )
-                    }
-                    killSwitch.throwSwitch()
-                    observers.forEach { $0.stopping(grace: .zero) }
-                    group.addTask { await Self.nextSignal(signals) }
-                case .watcherEnded:
-                    break
-                }
-            }
-            return (report, received)
-        }
-    }
-
-    /// The dispatcher's run, which a stop request cancels.
-    private func run(
-        _ dispatcher: Dispatcher, executor: any AttemptExecutor, observers: [any RunObserver], stopRequests: AsyncStream<Void>,
-        killSwitch: KillSwitch
-    ) async -> RunReport {
-        await KillSwitch.$current.withValue(killSwitch) {
-            await withTaskGroup(of: RunOutcome.self) { group in
-                group.addTask {
-                    .report(
-                        await dispatcher.run(
-                            executor: { try await executor($0, $1) },
-                            onEvent: { event in
-                                observers.forEach { $0.handle(event) }
-                                if case .workstreamFinished(let attempt) = event, let warning = attempt.result?.warning {
-                                    observers.forEach { $0.warning(warning) }
-                                }
-                            }
-                        )
-                    )
-                }
-                group.addTask {
-                    for await _ in stopRequests { return .stopRequested }
-                    return .ended
-                }
-                var report: RunReport?
-                while let outcome = await group.next() {
-                    switch outcome {
-                    case .report(let result):
-                        report = result
-                        group.cancelAll()
-                    case .stopRequested:
-                        group.cancelAll()
-                    case .ended:
-                        break
-                    }
-                }
-                // The dispatcher's task always returns its report, cancelled or not.
-                guard let report else { preconditionFailure("Internal inconsistency: the dispatcher returned no report") }
-                return report
-            }
-        }
-    }
-
-    /// SIGHUP is left out when the parent ignores it (`nohup`): closing the terminal then must not
-    /// stop the run.
-    private static var stopSignals: [Int32] {
-        [SIGINT, SIGTERM, SIGQUIT] + (SignalWatcher.isIgnored(SIGHUP) ? [] : [SIGHUP])
-    }
-
     /// Moves the live status line's clock once a second; ends when the run does (cancellation).
-    private static func tick(_ observers: [any RunObserver]) async -> Outcome {
+    private static func tick(_ observers: RunObservers) async -> RunResult? {
         while (try? await Task.sleep(for: .seconds(1))) != nil {
-            observers.forEach { $0.tick() }
+            observers.tick()
         }
-        return .watcherEnded
+        return nil
     }
 
     /// Redraws the status line when the terminal is resized, to its new width.
-    private static func redrawOnResize(_ observers: [any RunObserver]) async -> Outcome {
+    private static func redrawOnResize(
+        _ observers: RunObservers
+    ) async -> RunResult? {
         for await _ in SignalWatcher.signals([SIGWINCH]) {
-            observers.forEach { $0.tick() }
+            observers.tick()
         }
-        return .watcherEnded
+        return nil
     }
 
-    private static func nextSignal(_ signals: AsyncStream<Int32>) async -> Outcome {
-        for await number in signals { return .signal(number) }
-        return .watcherEnded
-    }
-
-    private static func name(of signal: Int32) -> String {
+    static func name(of signal: Int32) -> String {
         switch signal {
         case SIGINT: "SIGINT"
         case SIGTERM: "SIGTERM"

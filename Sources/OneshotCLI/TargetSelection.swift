@@ -204,7 +204,23 @@ extension TargetSelection {
     /// The `--only` refusal for the first dependency not in `done`, or `nil`.
     func refusal(done: Set<String>) -> String? {
         guard let (id, dependency) = missingDependency(done: done) else { return nil }
-        return
-            "--only \(id): its dependency \(dependency) is not recorded done (in the checkpoint or the history); run it first, or give --assume-deps-done if it was done elsewhere"
+        return Self.refusal(id, dependency: dependency)
+    }
+
+    /// `--only ID: its dependency DEP is not recorded done …`.
+    static func refusal(_ id: String, dependency: String) -> String {
+        "--only \(id): its dependency \(dependency) is not recorded done (in the checkpoint or the history); run it first, or give --assume-deps-done if it was done elsewhere"
+    }
+
+    /// The selection as the library's run takes it: the scope, the reruns with the reason
+    /// `plan` and the run show, and whether `--only` needs its dependencies done.
+    var runSelection: FeatureRun.Selection {
+        let asked = Set(arguments.rerun)
+        let reasons = Dictionary(
+            uniqueKeysWithValues: rerun.map { id in
+                (id, asked.contains(id) ? "--rerun" : "downstream of --rerun \(culprit(of: id))")
+            })
+        return FeatureRun.Selection(
+            scope: scope, rerun: reasons, requiresDoneDependencies: !arguments.only.isEmpty && !arguments.assumeDepsDone)
     }
 }

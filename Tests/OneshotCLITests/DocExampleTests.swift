@@ -78,29 +78,56 @@ import Testing
         #expect(report.status == .succeeded)
     }
 
-    @Test func gettingStartedDurable() async throws {
+    /// A project folder with the feature F052 (`schema` ← `api`), removed by the caller.
+    private func projectWithFeature() throws -> String {
         let projectRoot = NSTemporaryDirectory() + "oneshot-doc-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: projectRoot) }
         for (id, dependencies) in [("schema", ""), ("api", "schema")] {
             try FileManager.default.createDirectory(
                 atPath: "\(projectRoot)/features/F052", withIntermediateDirectories: true)
-            try "---\nws_id: \(id)\ndepends_on: [\(dependencies)]\nrun: true\n---\n".write(
+            try "---\nws_id: \(id)\ndepends_on: [\(dependencies)]\n---\n".write(
                 toFile: "\(projectRoot)/features/F052/\(id).md", atomically: true, encoding: .utf8)
         }
+        return projectRoot
+    }
+
+    @Test func gettingStartedDurable() async throws {
+        let projectRoot = try projectWithFeature()
+        defer { try? FileManager.default.removeItem(atPath: projectRoot) }
         // DOC-EXAMPLE-BEGIN
-        let loader = FeatureLoader(layout: .folderPerFeature(root: "\(projectRoot)/features"))
-        let feature = try loader.load(try FeatureID(validating: "F052"))
-        let graph = try WorkstreamGraph(feature.workstreams)
-        let paths = CheckpointPaths(folder: "\(projectRoot)/.sdp/checkpoints", featureID: "F052")
-        let session = try CheckpointSession.open(graph: graph, paths: paths)
-        let options = DispatchOptions(
-            knownDurations: session.plan.knownDurations, alreadyCompleted: session.plan.completed,
-            held: session.plan.held)
-        let report = await Dispatcher(graph: graph, options: options, journal: session.store).run(executor: build)
-        try session.finish(allDone: report.status == .succeeded)
+        let run = try FeatureRun(root: projectRoot, featureID: "F052", options: .init(maxConcurrency: 2, defaultRetries: 1))
+        let outcome = try await run.run(executor: build) { event in
+            if case .warning(let message) = event { print("warning: \(message)") }
+        }
+        print(outcome.succeeded ? "F052 is done" : "checkpoint saved: \(run.paths.checkpoint)")
         // DOC-EXAMPLE-END
-        #expect(feature.workstreams.count == 2)
-        #expect(report.status == .succeeded)
+        #expect(outcome.succeeded)
+        #expect(!FileManager.default.fileExists(atPath: run.paths.checkpoint))
+    }
+
+    @Test func featureRun() async throws {
+        let projectRoot = try projectWithFeature()
+        defer { try? FileManager.default.removeItem(atPath: projectRoot) }
+        // DOC-EXAMPLE-BEGIN
+        let run = try FeatureRun(root: projectRoot, featureID: "F052", options: .init(maxConcurrency: 4))
+        let outcome = try await run.run(executor: { workstream, attempt in
+            try await myAgent.build(workstream.id)  // your closure
+            return .success
+        })
+        if outcome.succeeded { print("F052 is done") }
+        // DOC-EXAMPLE-END
+        #expect(outcome.report?.results.count == 2)
+    }
+
+    /// Compiled, not run: it would install signal handlers in the test process, which runs
+    /// other tests' children (the CLI's signal tests run it through the binary).
+    private func signalCancellation(projectRoot: String) async throws {
+        // DOC-EXAMPLE-BEGIN
+        let run = try FeatureRun(root: projectRoot, featureID: "F052")
+        let (outcome, signal) = try await SignalCancellation.run {
+            try await run.run(executor: build)
+        }
+        if let signal, !outcome.succeeded { exit(128 + signal) }  // the checkpoint is saved
+        // DOC-EXAMPLE-END
     }
 
     @Test func jsonWriter() {

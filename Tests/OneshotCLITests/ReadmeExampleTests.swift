@@ -7,7 +7,7 @@ import Testing
 enum MyAgent {
     static let built = Log()
 
-    static func build(_ id: String, attempt: Int) async -> Bool {
+    static func build(_ id: String, spec: String, attempt: Int) async -> Bool {
         built.append(id)
         return true
     }
@@ -20,28 +20,21 @@ enum MyAgent {
 }
 
 // README-EXAMPLE-BEGIN
-/// An agent harness that runs a feature with its own closure and reacts to events.
-func runFeatureWithMyAgent() async throws -> RunReport {
-    let feature = Feature(
-        id: try FeatureID(validating: "F100"),
-        workstreams: [
-            Workstream(id: "schema"),
-            Workstream(id: "api", dependencies: ["schema"]),
-            Workstream(id: "ui", dependencies: ["schema"]),
-            Workstream(id: "e2e", dependencies: ["api", "ui"]),
-        ]
-    )
-    // Or from files: try FeatureLoader(layout: .folderPerFeature(root: "features")).load(id)
-    let graph = try WorkstreamGraph(feature.workstreams)
-    let dispatcher = Dispatcher(graph: graph, options: DispatchOptions(maxConcurrency: 2, defaultRetries: 1))
-    return await dispatcher.run(
+/// An agent harness that runs a feature durably with its own closure: run it again after a
+/// crash or a cancellation and it resumes where it was; completed work does not run again.
+func runFeatureWithMyAgent(projectRoot: String) async throws -> FeatureRun.Outcome {
+    // The workstream files features/F100/*.md; the checkpoint goes to .sdp/checkpoints/.
+    let run = try FeatureRun(
+        root: projectRoot, featureID: "F100", options: FeatureRun.Options(maxConcurrency: 2, defaultRetries: 1))
+    return try await run.run(
         executor: { workstream, attempt in
-            // Call your coding agent here; throw or return .failure(...) to fail the attempt.
-            let built = await MyAgent.build(workstream.id, attempt: attempt)
+            // Call your coding agent here with the spec (workstream.body); throw or return
+            // .failure(...) to fail the attempt.
+            let built = await MyAgent.build(workstream.id, spec: workstream.body, attempt: attempt)
             return built ? .success : .failure(detail: "the agent gave up")
         },
         onEvent: { event in
-            if case .workstreamSkipped(let id, let blockedBy) = event {
+            if case .dispatch(.workstreamSkipped(let id, let blockedBy)) = event {
                 print("\(id) will not run: \(blockedBy) failed")
             }
         }
@@ -50,11 +43,22 @@ func runFeatureWithMyAgent() async throws -> RunReport {
 // README-EXAMPLE-END
 
 @Suite struct ReadmeExampleTests {
-    @Test func theHarnessExampleRunsEveryWorkstreamInDependencyOrder() async throws {
-        let report = try await runFeatureWithMyAgent()
-        #expect(report.status == .succeeded)
+    @Test func theHarnessExampleRunsEveryWorkstreamInDependencyOrderDurably() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F100", "schema", run: nil)
+        try project.workstream("F100", "api", depends: ["schema"], run: nil)
+        try project.workstream("F100", "ui", depends: ["schema"], run: nil)
+        try project.workstream("F100", "e2e", depends: ["api", "ui"], run: nil)
+        let outcome = try await runFeatureWithMyAgent(projectRoot: project.path)
+        #expect(outcome.succeeded && outcome.featureDone)
         #expect(MyAgent.built.all.first == "schema")
         #expect(MyAgent.built.all.last == "e2e")
+        #expect(project.read(".sdp/checkpoints/F100-checkpoint.json") == nil, "done: the checkpoint is gone")
+        #expect(project.read(".sdp/history/F100.json") != nil, "and the history recorded")
+        // Run again: nothing to do.
+        let again = try await runFeatureWithMyAgent(projectRoot: project.path)
+        #expect(again.ending == .upToDate)
+        #expect(MyAgent.built.all.count == 4)
     }
 
     @Test func theReadmeShowsExactlyTheCompiledExample() throws {

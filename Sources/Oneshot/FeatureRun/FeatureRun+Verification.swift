@@ -1,0 +1,72 @@
+import Foundation
+import OneshotBreaker
+import OneshotCheckpoint
+import OneshotCommand
+import OneshotDispatch
+import OneshotGraph
+import OneshotSystem
+import OneshotWorkstreams
+
+extension FeatureRun {
+    /// Before a resume runs anything, the `verify:` command of each uncertain workstream (running
+    /// when its run died, its end unknown) that declares one: exit 0 keeps it as completed, not
+    /// run again; anything else leaves it uncertain (run again when idempotent, held when not).
+    ///
+    /// The commands run one at a time, each under the workstream's timeout (else
+    /// ``Options/defaultTimeout``). Cancellation stops the command under way and the step: what
+    /// was verified until then is kept.
+    ///
+    /// - Returns: whether the step was cancelled.
+    func verify(
+        _ session: CheckpointSession, with executor: (any AttemptExecutor)?, onEvent: @Sendable (Event) -> Void
+    ) async -> Bool {
+        let items = session.plan.verifiable
+        guard let executor, !items.isEmpty else { return false }
+        var outcomes: [String: ResumePlan.VerifyOutcome] = [:]
+        for item in items {
+            guard let node = graph.node(item.record.id), !Task.isCancelled else { break }
+            let workstream = graph.workstreams[node]
+            onEvent(.verifying(item, logPath: executor.logPath(for: workstream.id)))
+            let outcome = await verify(workstream, attempt: item.record.attempt, with: executor.commands)
+            if Task.isCancelled { break }
+            outcomes[workstream.id] = outcome
+        }
+        if case .unwritten(let message) = await session.settleVerifications(outcomes) {
+            onEvent(.warning("\(message); what was verified is recorded with the run's next commit"))
+        }
+        return Task.isCancelled
+    }
+
+    /// One command under its timeout; a missing declared output fails it: trust, but verify.
+    private func verify(
+        _ workstream: Workstream, attempt: Int, with executor: CommandExecutor
+    ) async -> ResumePlan.VerifyOutcome {
+        let timeout = workstream.timeout ?? options.defaultTimeout
+        let result: ExecutionResult? = await withTaskGroup(of: ExecutionResult?.self) { group in
+            group.addTask {
+                do {
+                    return try await executor.verify(workstream, attempt: attempt)
+                } catch {
+                    return .failure(detail: "could not run it: \(error)")
+                }
+            }
+            if let timeout {
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    return nil
+                }
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let result else { return .failed("timed out after \(DurationText.format(timeout ?? .zero))") }
+        guard result.succeeded else {
+            return .failed(result.exitCode.map { "exit \($0)" } ?? result.detail ?? "failed")
+        }
+        if let missing = workstream.outputs.first(where: { !outputExists($0) }) {
+            return .failed("exit 0, but its declared output \(missing) is missing")
+        }
+        return .passed
+    }
+}
