@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Turns the signals that stop a program into the cancellation of an operation: what a
 /// command-line tool that embeds a run (a `FeatureRun`) needs to stop it gracefully on Ctrl-C.
 ///
