@@ -24,7 +24,7 @@ extension CommandExecutor {
         return OrphanHandling(
             probe: { self.probe($0) },
             terminate: { OrphanReaper.terminate($0, grace: grace) ?? "nothing left to stop" },
-            sweep: { OrphanReaper.sweep($0) },
+            sweep: { OrphanReaper.sweep($0) + self.killEscapees(of: $0) },
             killRunning: killRunning
         )
     }
@@ -46,6 +46,7 @@ extension CommandExecutor {
         if let pid = record.pid, let start = record.processStart {
             await OrphanWait(pid: pid, start: start, grace: terminationGrace).untilExit()
             OrphanReaper.killStragglers(ofGroup: pid, startedNotBefore: start)
+            killEscapees(of: record)
         }
         let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
         let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
@@ -62,5 +63,26 @@ extension CommandExecutor {
         let tail = log.tail(from: 0, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
         return ExecutionResult(
             succeeded: false, exitCode: status.exitCode, detail: tail.isEmpty ? nil : tail, logPath: log.path)
+    }
+
+    /// SIGKILLs what an earlier run's attempt `record` started outside its process group
+    /// (`setsid cmd &`, a daemon) once the attempt's shell has ended: oneshot's subreaper ends
+    /// such processes with their attempt, but a killed oneshot leaves them to init. They are
+    /// found by the environment they inherited — this project's exit file of the workstream and
+    /// the attempt's number — and a start no earlier than the attempt's; nothing while the
+    /// attempt still runs, and nothing for a record of another boot or host.
+    ///
+    /// - Returns: how many it killed.
+    @discardableResult
+    func killEscapees(of record: InFlightRecord) -> Int {
+        guard let start = record.processStart, OrphanReaper.isThisMachine(record), OrphanReaper.liveProcess(of: record) == nil
+        else { return 0 }
+        let marks = ["ONESHOT_EXIT_FILE=\(exitFilePath(for: record.id))", "ONESHOT_ATTEMPT=\(record.attempt)"]
+        let escapees = ProcessInspector.processes(holding: marks, startedNotBefore: start).filter(OrphanReaper.isSignallable)
+        for pid in escapees {
+            let leads = ProcessInspector.processGroup(of: pid) == pid
+            try? Syscall.kill(leads ? -pid : pid, SIGKILL)
+        }
+        return escapees.count
     }
 }

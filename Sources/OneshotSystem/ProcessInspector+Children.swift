@@ -55,4 +55,23 @@ extension ProcessInspector {
             return []
         #endif
     }
+
+    /// The live processes (not zombies, not this one) whose environment holds every entry of
+    /// `entries` and that started no earlier than `notBefore` (clock ticks since boot): what an
+    /// attempt started outside its process group (`setsid cmd &`, a daemon) and that outlived
+    /// the oneshot whose subreaper would have ended it. Linux only (`/proc`); elsewhere none.
+    public static func processes(holding entries: [String], startedNotBefore notBefore: UInt64) -> [Int32] {
+        #if os(Linux)
+            let me = getpid()
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return names.compactMap(Int32.init).filter { pid in
+                guard pid > 1, pid != me, let fields = statFields(of: pid), fields.count > 19,
+                    let start = UInt64(fields[19]), start >= notBefore
+                else { return false }
+                return environment(of: pid, holding: entries) == true
+            }
+        #else
+            return []
+        #endif
+    }
 }
