@@ -142,11 +142,16 @@ public struct CommandExecutor: Sendable {
         // A stale report must not be counted twice; `access` first, as unlinking takes the
         // folder's write lock even when there is nothing to remove.
         if access(reportPath, F_OK) == 0 { unlink(reportPath) }
+        // Nor may an earlier attempt's exit status pass for this one's: after `--force` or
+        // `--fresh` attempt numbers start over, and a kill before this attempt's pid is recorded
+        // leaves only its number and start to the second to tell them apart.
+        let exitPath = exitFilePath(for: workstream.id)
+        if access(exitPath, F_OK) == 0 { unlink(exitPath) }
         let childEnvironment =
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
                 "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
-                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
+                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitPath)",
             ]
         let child: ChildProcess
         do {
