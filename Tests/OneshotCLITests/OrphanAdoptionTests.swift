@@ -235,6 +235,27 @@ import Testing
         }
     }
 
+    /// `--fresh` over a checkpoint that no longer loads (a snapshot cut short): before, nothing
+    /// of it was read, so the dead run's attempt ran on beside the new one: an
+    /// `idempotent: false` workstream ran twice at once. Its records are now salvaged (the
+    /// journal holds the process) and its attempt stopped before anything new starts.
+    @Test func freshStopsTheAttemptsOfACheckpointThatNoLongerLoads() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo $$ > sh.pid; " + gated, extra: "idempotent: false\n")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
+        let orphan = try pid(project, "sh.pid")
+        defer { kill(-orphan, SIGKILL) }
+        try project.write(".sdp/checkpoints/F1-checkpoint.json", "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
+        let second = try OneshotBinary.start(["F1", "--fresh", "--grace", "1s"], in: project.path)
+        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
+        #expect(!isAlive(orphan), "the discarded run's attempt runs beside the new one")
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("because --fresh discards the run that started it"), "\(result.stderr)")
+        #expect(project.read("ledger") == "start\nstart\nend\n")
+    }
+
     @Test func aNonIdempotentAttemptStoppedBySIGINTIsUncertainNotRunAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
