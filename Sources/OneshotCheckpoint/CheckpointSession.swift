@@ -107,7 +107,7 @@ public final class CheckpointSession: Sendable {
         }
         if fresh {
             // The discarded run's attempts must not go on untracked.
-            if let orphans, let discarded = discardedRun(paths) {
+            if let orphans, let discarded = CheckpointReader.loadOrSalvage(paths) {
                 warnings += stop(discarded.inFlight ?? [], orphans, why: "--fresh discards the run that started it")
                 // What an ended attempt left in its group (`(sleep 60 &)`) would otherwise run on
                 // with no record of it left.
@@ -171,17 +171,6 @@ public final class CheckpointSession: Sendable {
         } else {
             try store.save()
         }
-    }
-
-    /// What `--fresh` discards: the checkpoint, or what can be salvaged of it when it does not
-    /// load, so that its attempts still running are stopped even then, not left to run beside
-    /// the new ones.
-    private static func discardedRun(_ paths: CheckpointPaths) -> Checkpoint? {
-        if let loaded = try? CheckpointReader.load(paths)?.checkpoint { return loaded }
-        return CheckpointSalvage.recover(
-            snapshot: FileManager.default.contents(atPath: paths.checkpoint).map { Array($0) },
-            journal: JournalFile.read(paths.journal).lines, featureID: paths.featureID, now: Date()
-        )?.checkpoint
     }
 
     /// Terminates the attempts of `records` still running here; one warning each, with `why`.
