@@ -21,10 +21,12 @@ extension CommandExecutor {
     /// this executor's grace.
     public func orphanHandling(killRunning: Bool) -> OrphanHandling {
         let grace = terminationGrace
+        // One pass over /proc for all the attempts a resume sweeps, at the first of them.
+        let escaped = EscapedProcesses(logFolder: absoluteLogFolder)
         return OrphanHandling(
             probe: { self.probe($0) },
             terminate: { OrphanReaper.terminate($0, grace: grace) ?? "nothing left to stop" },
-            sweep: { OrphanReaper.sweep($0) + self.killEscapees(of: $0) },
+            sweep: { OrphanReaper.sweep($0) + self.killEscapees(of: $0, among: escaped) },
             killRunning: killRunning
         )
     }
@@ -46,7 +48,7 @@ extension CommandExecutor {
         if let pid = record.pid, let start = record.processStart {
             await OrphanWait(pid: pid, start: start, grace: terminationGrace).untilExit()
             OrphanReaper.killStragglers(ofGroup: pid, startedNotBefore: start)
-            killEscapees(of: record)
+            killEscapees(of: record, among: EscapedProcesses(logFolder: absoluteLogFolder))
         }
         let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
         let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
@@ -67,22 +69,15 @@ extension CommandExecutor {
 
     /// SIGKILLs what an earlier run's attempt `record` started outside its process group
     /// (`setsid cmd &`, a daemon) once the attempt's shell has ended: oneshot's subreaper ends
-    /// such processes with their attempt, but a killed oneshot leaves them to init. They are
-    /// found by the environment they inherited — this project's exit file of the workstream and
-    /// the attempt's number — and a start no earlier than the attempt's; nothing while the
+    /// such processes with their attempt, but a killed oneshot leaves them to init. Found in
+    /// `escaped` by the environment they inherited — this project's exit file of the workstream
+    /// and the attempt's number — and a start no earlier than the attempt's; nothing while the
     /// attempt still runs, and nothing for a record of another boot or host.
     ///
     /// - Returns: how many it killed.
     @discardableResult
-    func killEscapees(of record: InFlightRecord) -> Int {
-        guard let start = record.processStart, OrphanReaper.isThisMachine(record), OrphanReaper.liveProcess(of: record) == nil
-        else { return 0 }
-        let marks = ["ONESHOT_EXIT_FILE=\(exitFilePath(for: record.id))", "ONESHOT_ATTEMPT=\(record.attempt)"]
-        let escapees = ProcessInspector.processes(holding: marks, startedNotBefore: start).filter(OrphanReaper.isSignallable)
-        for pid in escapees {
-            let leads = ProcessInspector.processGroup(of: pid) == pid
-            try? Syscall.kill(leads ? -pid : pid, SIGKILL)
-        }
-        return escapees.count
+    func killEscapees(of record: InFlightRecord, among escaped: EscapedProcesses) -> Int {
+        guard OrphanReaper.isThisMachine(record), OrphanReaper.liveProcess(of: record) == nil else { return 0 }
+        return escaped.kill(of: record, exitFile: exitFilePath(for: record.id))
     }
 }
