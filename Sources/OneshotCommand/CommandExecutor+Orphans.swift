@@ -12,9 +12,32 @@ extension CommandExecutor {
         if let status = AttemptExitFile.read(exitFilePath(for: record.id)), status.belongs(to: record) {
             return .finished(exitCode: status.exitCode, durationMS: status.durationMS(since: record))
         }
+        let record = located(record)
         if let place = OrphanReaper.elsewhere(record) { return .elsewhere(place) }
         if let pid = OrphanReaper.liveProcess(of: record) { return .running(pid: pid) }
         return .unknown
+    }
+
+    /// `record` with its attempt's process filled in when the run died between the launch and
+    /// the record of its process (a kill -9 as attempts start leaves about one in fifteen so):
+    /// the attempt's shell is found by the environment it started with — this project's exit
+    /// file of the workstream and the attempt's number — leading its own process group, as the
+    /// shell of every attempt does. Unchanged when the process is known or no such shell runs.
+    func located(_ record: InFlightRecord) -> InFlightRecord {
+        guard record.pid == nil || record.processStart == nil else { return record }
+        let exitFile = exitFilePath(for: record.id)
+        let attempt = "ONESHOT_ATTEMPT=\(record.attempt)"
+        let shells = ProcessInspector.processes(withEnvironmentEntryPrefixed: "ONESHOT_EXIT_FILE=\(exitFile)").filter {
+            $0.environment.contains("ONESHOT_EXIT_FILE=\(exitFile)") && $0.environment.contains(attempt)
+                && ProcessInspector.processGroup(of: $0.pid) == $0.pid
+        }
+        guard let shell = shells.min(by: { $0.start < $1.start }) else { return record }
+        var found = record
+        found.pid = shell.pid
+        found.processStart = shell.start
+        found.bootID = Machine.bootID
+        found.host = Machine.hostName
+        return found
     }
 
     /// How the CLI deals with an earlier run's attempts: ``probe(_:)``, and termination with
@@ -25,8 +48,11 @@ extension CommandExecutor {
         let escaped = EscapedProcesses(logFolder: absoluteLogFolder)
         return OrphanHandling(
             probe: { self.probe($0) },
-            terminate: { OrphanReaper.terminate($0, grace: grace) ?? "nothing left to stop" },
-            sweep: { OrphanReaper.sweep($0) + self.killEscapees(of: $0, among: escaped) },
+            terminate: { OrphanReaper.terminate(self.located($0), grace: grace) ?? "nothing left to stop" },
+            sweep: { record in
+                let record = self.located(record)
+                return OrphanReaper.sweep(record) + self.killEscapees(of: record, among: escaped)
+            },
             killRunning: killRunning
         )
     }
@@ -44,6 +70,7 @@ extension CommandExecutor {
     }
 
     private func awaitAdopted(_ record: InFlightRecord) async throws -> ExecutionResult {
+        let record = located(record)
         let log = WorkstreamLog(path: logPath(for: record.id))
         if let pid = record.pid, let start = record.processStart {
             await OrphanWait(pid: pid, start: start, grace: terminationGrace).untilExit()

@@ -256,6 +256,35 @@ import Testing
         #expect(project.read("ledger") == "start\nstart\nend\n")
     }
 
+    /// A kill between an attempt's launch record and the record of its process (about one
+    /// attempt in fifteen when oneshot is killed -9 as attempts start) left a record without a
+    /// pid: the attempt was UNCERTAIN though it still ran, an `idempotent: false` one held
+    /// (exit 8) and an idempotent one started again beside it. Its shell is now found by the
+    /// environment it started with, and adopted.
+    @Test func anAttemptWhosePidWasNeverRecordedIsFoundAndAdopted() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
+        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
+        let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
+        let shell = try #require(record.pid)
+        defer { kill(-shell, SIGKILL) }
+        // What a kill between the launch and the record of its process leaves: no pid.
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "\(record.startedAt)", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "\(record.startedAt)", "run": 1}]}
+            """)
+        try FileManager.default.removeItem(atPath: project.file(".sdp/checkpoints/F1-journal.jsonl"))
+        let second = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { second.stdout.contains("ADOPTED     pay: attempt 1 (pid \(shell))") })
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "start\nend\n", "adopted, not held nor run again")
+    }
+
     @Test func aNonIdempotentAttemptStoppedBySIGINTIsUncertainNotRunAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
