@@ -78,7 +78,8 @@ struct CleanCommand {
     /// An attempt a dead run left running, named with its pid: removing the checkpoint would
     /// leave it untracked.
     private func liveOrphan(_ paths: CheckpointPaths) -> String? {
-        guard let (checkpoint, _) = try? CheckpointReader.load(paths) else { return nil }
+        // A damaged checkpoint still tracks its attempts: what can be salvaged of it is checked.
+        guard let checkpoint = CheckpointReader.loadOrSalvage(paths) else { return nil }
         let status = CheckpointStatus(checkpoint: checkpoint)
         let inFlight = Set(status.rows.filter { $0.state == "uncertain" }.map(\.id))
         for record in checkpoint.inFlight ?? [] where inFlight.contains(record.id) {

@@ -107,8 +107,11 @@ public final class CheckpointSession: Sendable {
         }
         if fresh {
             // The discarded run's attempts must not go on untracked.
-            if let orphans, let discarded = try? CheckpointReader.load(paths)?.checkpoint {
+            if let orphans, let discarded = CheckpointReader.loadOrSalvage(paths) {
                 warnings += stop(discarded.inFlight ?? [], orphans, why: "--fresh discards the run that started it")
+                // What an ended attempt left in its group (`(sleep 60 &)`) would otherwise run on
+                // with no record of it left.
+                warnings += sweep(discarded.inFlight ?? [], orphans)
             }
             do {
                 try fileSystem.unlink(paths.checkpoint)

@@ -12,13 +12,14 @@ import OneshotSystem
 /// group, so a `kill -9` of oneshot does not stop them.
 ///
 /// Only a process this machine may call its own is ever signalled: recorded on this boot, with
-/// a pid above 1 that is not oneshot itself or its group, still the same process (started no
-/// later than recorded), and still the leader of its group.
+/// this host (containers on one machine share its boot), a pid above 1 that is not oneshot itself
+/// or its group, still the same process (started no later than recorded), and still the leader of
+/// its group.
 public enum OrphanReaper {
-    /// The recorded process, if it runs on this boot and may be signalled; `nil` otherwise.
+    /// The recorded process, if it runs on this boot of this host and may be signalled; `nil`
+    /// otherwise.
     public static func liveProcess(of record: InFlightRecord) -> Int32? {
-        guard let pid = record.pid, let start = record.processStart, isSignallable(pid),
-            let boot = record.bootID, boot == Machine.bootID,
+        guard let pid = record.pid, let start = record.processStart, isSignallable(pid), isThisMachine(record),
             ProcessInspector.isRunning(pid, startedBy: start), ProcessInspector.processGroup(of: pid) == pid
         else { return nil }
         return pid
@@ -30,10 +31,18 @@ public enum OrphanReaper {
         pid > 1 && pid != getpid() && pid != getpgrp()
     }
 
-    /// Where the record says its process ran, when that is not this boot: `"on HOST"`, or
-    /// `nil` when it is this boot (or nothing was recorded).
+    /// Whether `record` was written on this boot of this host. Containers on one machine share
+    /// its kernel, and so its boot id, but not their pids: a record carried from another
+    /// container (another host name) names someone else's process here.
+    public static func isThisMachine(_ record: InFlightRecord) -> Bool {
+        record.bootID != nil && record.bootID == Machine.bootID && (record.host ?? Machine.hostName) == Machine.hostName
+    }
+
+    /// Where the record says its process ran, when that is not this boot of this host:
+    /// `"on HOST"`, or `nil` when it is (or nothing was recorded).
     public static func elsewhere(_ record: InFlightRecord) -> String? {
-        guard record.pid != nil, record.bootID != Machine.bootID else { return nil }
+        let otherHost = record.host.map { $0 != Machine.hostName } ?? false
+        guard record.pid != nil, record.bootID != Machine.bootID || otherHost else { return nil }
         let host = record.host ?? "an unknown host"
         if record.bootID == nil { return "on \(host) (no boot recorded)" }
         return host == Machine.hostName ? "on this host before it restarted" : "on \(host)"
@@ -72,10 +81,10 @@ public enum OrphanReaper {
         return members.count
     }
 
-    /// ``killStragglers(ofGroup:startedNotBefore:)`` for a record of this boot whose leader is
-    /// gone; nothing for a record of another boot or one whose leader still runs.
+    /// ``killStragglers(ofGroup:startedNotBefore:)`` for a record of this boot and host whose
+    /// leader is gone; nothing for a record of another boot or host or one whose leader still runs.
     public static func sweep(_ record: InFlightRecord) -> Int {
-        guard let pid = record.pid, let start = record.processStart, record.bootID == Machine.bootID,
+        guard let pid = record.pid, let start = record.processStart, isThisMachine(record),
             liveProcess(of: record) == nil
         else { return 0 }
         return killStragglers(ofGroup: pid, startedNotBefore: start)

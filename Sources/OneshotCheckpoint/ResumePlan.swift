@@ -156,8 +156,12 @@ public struct ResumePlan: Sendable, Equatable {
             case let .finished(exitCode, durationMS):
                 finishedMeanwhile.append(FinishedMeanwhile(record: record, exitCode: exitCode, durationMS: durationMS))
                 if exitCode == 0 { completed.insert(record.id) } else { retry.insert(record.id) }
-            case .running:
-                adopted.append(record)
+            case .running(let pid):
+                // A record without its process (the run died before writing it) gets the pid the
+                // probe found, for the report; the process is looked for again when adopted.
+                var running = record
+                running.pid = running.pid ?? pid
+                adopted.append(running)
             case .elsewhere(let place):
                 uncertain.append(uncertainEntry(record, graph: graph, rerunUncertain: rerunUncertain, elsewhere: place))
             case .unknown:

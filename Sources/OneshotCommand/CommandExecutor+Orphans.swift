@@ -12,19 +12,47 @@ extension CommandExecutor {
         if let status = AttemptExitFile.read(exitFilePath(for: record.id)), status.belongs(to: record) {
             return .finished(exitCode: status.exitCode, durationMS: status.durationMS(since: record))
         }
+        let record = located(record)
         if let place = OrphanReaper.elsewhere(record) { return .elsewhere(place) }
         if let pid = OrphanReaper.liveProcess(of: record) { return .running(pid: pid) }
         return .unknown
+    }
+
+    /// `record` with its attempt's process filled in when the run died between the launch and
+    /// the record of its process (a kill -9 as attempts start leaves about one in fifteen so):
+    /// the attempt's shell is found by the environment it started with — this project's exit
+    /// file of the workstream and the attempt's number — leading its own process group, as the
+    /// shell of every attempt does. Unchanged when the process is known or no such shell runs.
+    func located(_ record: InFlightRecord) -> InFlightRecord {
+        guard record.pid == nil || record.processStart == nil else { return record }
+        let exitFile = exitFilePath(for: record.id)
+        let attempt = "ONESHOT_ATTEMPT=\(record.attempt)"
+        let shells = ProcessInspector.processes(withEnvironmentEntryPrefixed: "ONESHOT_EXIT_FILE=\(exitFile)").filter {
+            $0.environment.contains("ONESHOT_EXIT_FILE=\(exitFile)") && $0.environment.contains(attempt)
+                && ProcessInspector.processGroup(of: $0.pid) == $0.pid
+        }
+        guard let shell = shells.min(by: { $0.start < $1.start }) else { return record }
+        var found = record
+        found.pid = shell.pid
+        found.processStart = shell.start
+        found.bootID = Machine.bootID
+        found.host = Machine.hostName
+        return found
     }
 
     /// How the CLI deals with an earlier run's attempts: ``probe(_:)``, and termination with
     /// this executor's grace.
     public func orphanHandling(killRunning: Bool) -> OrphanHandling {
         let grace = terminationGrace
+        // One pass over /proc for all the attempts a resume sweeps, at the first of them.
+        let escaped = EscapedProcesses(logFolder: absoluteLogFolder)
         return OrphanHandling(
             probe: { self.probe($0) },
-            terminate: { OrphanReaper.terminate($0, grace: grace) ?? "nothing left to stop" },
-            sweep: { OrphanReaper.sweep($0) },
+            terminate: { OrphanReaper.terminate(self.located($0), grace: grace) ?? "nothing left to stop" },
+            sweep: { record in
+                let record = self.located(record)
+                return OrphanReaper.sweep(record) + self.killEscapees(of: record, among: escaped)
+            },
             killRunning: killRunning
         )
     }
@@ -42,10 +70,12 @@ extension CommandExecutor {
     }
 
     private func awaitAdopted(_ record: InFlightRecord) async throws -> ExecutionResult {
+        let record = located(record)
         let log = WorkstreamLog(path: logPath(for: record.id))
         if let pid = record.pid, let start = record.processStart {
             await OrphanWait(pid: pid, start: start, grace: terminationGrace).untilExit()
             OrphanReaper.killStragglers(ofGroup: pid, startedNotBefore: start)
+            killEscapees(of: record, among: EscapedProcesses(logFolder: absoluteLogFolder))
         }
         let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
         let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
@@ -62,5 +92,19 @@ extension CommandExecutor {
         let tail = log.tail(from: 0, lines: tailLines + 1).dropLast().suffix(tailLines).joined(separator: "\n")
         return ExecutionResult(
             succeeded: false, exitCode: status.exitCode, detail: tail.isEmpty ? nil : tail, logPath: log.path)
+    }
+
+    /// SIGKILLs what an earlier run's attempt `record` started outside its process group
+    /// (`setsid cmd &`, a daemon) once the attempt's shell has ended: oneshot's subreaper ends
+    /// such processes with their attempt, but a killed oneshot leaves them to init. Found in
+    /// `escaped` by the environment they inherited — this project's exit file of the workstream
+    /// and the attempt's number — and a start no earlier than the attempt's; nothing while the
+    /// attempt still runs, and nothing for a record of another boot or host.
+    ///
+    /// - Returns: how many it killed.
+    @discardableResult
+    func killEscapees(of record: InFlightRecord, among escaped: EscapedProcesses) -> Int {
+        guard OrphanReaper.isThisMachine(record), OrphanReaper.liveProcess(of: record) == nil else { return 0 }
+        return escaped.kill(of: record, exitFile: exitFilePath(for: record.id))
     }
 }

@@ -91,14 +91,6 @@ public struct CommandExecutor: Sendable {
         resourceErrors.contains(error.errno) ? InfrastructureError(error.description) : error
     }
 
-    private func ownResource<T>(_ body: () throws(SystemError) -> T) throws -> T {
-        do {
-            return try body()
-        } catch {
-            throw Self.classified(error)
-        }
-    }
-
     /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
     public func command(for workstream: Workstream) -> String? {
         workstream.command ?? template?.expand(for: workstream, featureID: featureID)
@@ -137,16 +129,28 @@ public struct CommandExecutor: Sendable {
         // make it negative.
         let startedInstant = ContinuousClock.now
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
-        let (fd, offset) = try ownResource { () throws(SystemError) in try log.openForAttempt(header: header) }
+        let (fd, offset): (Int32, Int)
+        do {
+            (fd, offset) = try log.openForAttempt(header: header)
+        } catch {
+            // Whatever keeps oneshot from its own log (no space, no descriptor, a `.sdp/logs`
+            // that is a dangling link or a file) is oneshot's, never the workstream's failure.
+            throw InfrastructureError(error.description)
+        }
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice; `access` first, as unlinking takes the
         // folder's write lock even when there is nothing to remove.
         if access(reportPath, F_OK) == 0 { unlink(reportPath) }
+        // Nor may an earlier attempt's exit status pass for this one's: after `--force` or
+        // `--fresh` attempt numbers start over, and a kill before this attempt's pid is recorded
+        // leaves only its number and start to the second to tell them apart.
+        let exitPath = exitFilePath(for: workstream.id)
+        if access(exitPath, F_OK) == 0 { unlink(exitPath) }
         let childEnvironment =
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
                 "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
-                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
+                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitPath)",
             ]
         let child: ChildProcess
         do {

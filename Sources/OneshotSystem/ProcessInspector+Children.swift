@@ -55,4 +55,29 @@ extension ProcessInspector {
             return []
         #endif
     }
+
+    /// The live processes (not zombies, not init, not this one) whose environment holds an entry
+    /// beginning with `prefix`, with their start (clock ticks since boot) and every entry of their
+    /// environment: one pass over `/proc`. What attempts started outside their process group
+    /// (`setsid cmd &`, a daemon) and that outlived the oneshot whose subreaper would have ended
+    /// them. Linux only; elsewhere none.
+    public static func processes(withEnvironmentEntryPrefixed prefix: String) -> [(
+        pid: Int32, start: UInt64, environment: Set<String>
+    )] {
+        #if os(Linux)
+            let me = getpid()
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return names.compactMap(Int32.init).compactMap { pid in
+                guard pid > 1, pid != me, let fields = statFields(of: pid), fields.count > 19,
+                    let start = UInt64(fields[19]),
+                    let data = Syscall.readSmallFile("/proc/\(pid)/environ", limit: 1 << 20)
+                else { return nil }
+                let entries = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                guard entries.contains(where: { $0.hasPrefix(prefix) }) else { return nil }
+                return (pid, start, Set(entries))
+            }
+        #else
+            return []
+        #endif
+    }
 }

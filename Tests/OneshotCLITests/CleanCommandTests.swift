@@ -62,4 +62,18 @@ import Testing
         #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
         #expect(try await OneshotBinary.run(["clean", "F1"], in: project.path).exitCode == 0)
     }
+
+    /// A snapshot cut short no longer loads, but its journal still names the running attempt:
+    /// before, clean removed both and left the attempt running untracked.
+    @Test func refusedWhileAnAttemptRunsEvenWhenTheCheckpointIsDamaged() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo started; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done")
+        try await project.runKilledOnceItsProcessIsRecorded()
+        defer { try? project.write("gate", "") }
+        try project.write(checkpoint, "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 3, "\(clean.stdout)\n\(clean.stderr)")
+        #expect(clean.stderr.contains("a still runs (pid "), "\(clean.stderr)")
+        #expect(exists(project, ".sdp/checkpoints/F1-journal.jsonl"))
+    }
 }

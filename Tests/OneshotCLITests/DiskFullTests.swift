@@ -220,4 +220,22 @@ final class SmallDisk {
         ).checkpoint
         #expect((saved.inFlight ?? []).isEmpty)
     }
+
+    /// A `.sdp/logs` that is a dangling link (or a file) keeps oneshot from its own logs. Before,
+    /// every workstream was reported failed with that error, used up its retries and tripped the
+    /// breaker, though none ran.
+    @Test func aLogFolderThatIsADanglingLinkIsOneshotsErrorNotTheWorkstreams() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "w1", run: "echo start w1 >> ledger")
+        try project.workstream("F1", "w2", run: "echo start w2 >> ledger")
+        try FileManager.default.createDirectory(atPath: project.file(".sdp"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.file(".sdp/logs"), withDestinationPath: "/nonexistent-logs")
+        let result = try await OneshotBinary.run(
+            ["F1", "--checkpoint-grace", "1s", "--breaker-threshold", "1", "--breaker-window", "1"], in: project.path)
+        #expect(result.exitCode == 6, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("w1 attempt 1 not started: oneshot's own error"), "\(result.stdout)")
+        #expect(result.stdout.contains("a dangling symlink"), "\(result.stdout)")
+        #expect(!result.stdout.contains("✗") && !result.stdout.contains("breaker"), "counted as a failure: \(result.stdout)")
+        #expect(starts(project, "w1") == 0 && starts(project, "w2") == 0)
+    }
 }

@@ -99,6 +99,26 @@ import Testing
     }
 }
 
+/// An attempt's exit file speaks only for that attempt.
+@Suite(.timeLimit(.minutes(1))) struct ExitFileTests {
+    /// `--force` starts attempt numbers over: the exit file a finished run's attempt 1 left
+    /// ("<pid> 0 1") was still there while the new attempt 1 ran. A kill before its pid was
+    /// recorded then left a record that only its number and start (to the second) could match:
+    /// a resume within that second took the old "exit 0" for the new attempt's and kept it as
+    /// completed, though it may never have run.
+    @Test func anAttemptStartsWithNoExitStatusOfAnEarlierOne() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: "if [ -e \"$ONESHOT_EXIT_FILE\" ]; then echo stale >> ledger; fi; echo ran >> ledger")
+        let first = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(first.exitCode == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(project.read(".sdp/logs/F1/pay.exit")?.hasSuffix(" 0 1\n") == true)
+        let again = try await OneshotBinary.run(["F1", "--force"], in: project.path)
+        #expect(again.exitCode == 0, "\(again.stdout)\n\(again.stderr)")
+        #expect(project.read("ledger") == "ran\nran\n", "the second attempt 1 found the first one's exit status")
+    }
+}
+
 /// What a hostile command does to its log does not garble what oneshot reports.
 @Suite(.timeLimit(.minutes(1))) struct HostileCommandOutputTests {
     @Test func aLastLineWithoutItsNewlineIsKeptInTheFailureAndTheLog() async throws {

@@ -153,6 +153,138 @@ import Testing
         #expect(project.read("ledger") == "init\n")
     }
 
+    /// Containers on one machine share its kernel, and so its boot id, but not their pids: a
+    /// checkpoint carried from another container names someone else's process here. Before,
+    /// only the boot was compared: `--kill-orphans` SIGTERMed the bystander (and a plain resume
+    /// adopted it, waiting for a process that was never the attempt).
+    @Test func aRecordFromAnotherHostOnThisBootIsNeverSignalled() async throws {
+        // The bystander: a real attempt's shell, left running by a killed run of another project.
+        let other = try TemporaryProject()
+        try other.workstream("F1", "busy", run: "sleep 300")
+        try await other.runKilledOnceItsProcessIsRecorded()
+        let paths = CheckpointPaths(folder: other.file(".sdp/checkpoints"), featureID: "F1")
+        let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
+        let bystander = try #require(record.pid)
+        let start = try #require(record.processStart)
+        defer { kill(-bystander, SIGKILL) }
+        let project = try TemporaryProject()
+        try project.workstream("F1", "far", run: "echo far >> ledger", extra: "idempotent: false\n")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [
+               {"id": "far", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1, "pid": \(bystander),
+                "process_start": \(start), "boot_id": "\(bootID())", "host": "another-container-7"}]}
+            """)
+        let result = try await OneshotBinary.run(["F1", "--kill-orphans", "--grace", "1s"], in: project.path)
+        #expect(
+            result.stdout.contains("it was running on another-container-7 when that run died and is not signalled from here"),
+            "\(result.stdout)\n\(result.stderr)")
+        #expect(!result.stderr.contains("still running"), "\(result.stderr)")
+        #expect(isAlive(bystander), "a process of another host's record is left alone")
+        #expect(project.read("ledger") == nil, "idempotent: false and uncertain: held")
+    }
+
+    /// `--fresh` after a kill -9: an attempt whose shell had ended but left `(sleep 300 &)` in
+    /// its group. Before, only running leaders were stopped, so the straggler ran on untracked.
+    @Test func freshKillsWhatIsLeftOfADiscardedAttemptsGroup() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "agent", run: "if [ -f fast ]; then exit 0; fi; echo $$ > sh.pid; sleep 300 & echo $! > bg.pid; wait")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
+        let shell = try pid(project, "sh.pid")
+        let straggler = try pid(project, "bg.pid")
+        defer { kill(straggler, SIGKILL) }
+        kill(shell, SIGKILL)
+        #expect(try await eventually { !isAlive(shell) })
+        try project.write("fast", "")
+        let second = try await OneshotBinary.run(["F1", "--fresh"], in: project.path)
+        #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
+        #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"), "\(second.stderr)")
+        #expect(try await eventually { !isAlive(straggler) })
+    }
+
+    /// `setsid cmd &` (a daemon) escapes its attempt's group; oneshot's subreaper ends it with
+    /// the attempt, but after a kill -9 it is re-parented to init. Before, a resume found it
+    /// nowhere and it ran on untracked, whether the attempt had ended meanwhile or was adopted.
+    @Test func whatAnAttemptStartedOutsideItsGroupEndsWithItAfterAKill() async throws {
+        for adopted in [false, true] {
+            let project = try TemporaryProject()
+            try project.workstream(
+                "F1", "agent",
+                run: "setsid sleep 300 & echo $! > bg.pid; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
+            )
+            try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
+            let escapee = try pid(project, "bg.pid")
+            defer { kill(escapee, SIGKILL) }
+            #expect(isAlive(escapee))
+            if !adopted {
+                try project.write("release", "")
+                #expect(try await eventually { project.read(".sdp/logs/F1/agent.exit") != nil })
+            }
+            let second = try OneshotBinary.start(["F1"], in: project.path)
+            if adopted {
+                #expect(try await eventually { second.stdout.contains("ADOPTED     agent: attempt 1") })
+                #expect(isAlive(escapee), "the adopted attempt still runs: so does what it started")
+                try project.write("release", "")
+            }
+            let result = try await second.finish()
+            #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+            #expect(try await eventually { !isAlive(escapee) }, "adopted: \(adopted)")
+        }
+    }
+
+    /// `--fresh` over a checkpoint that no longer loads (a snapshot cut short): before, nothing
+    /// of it was read, so the dead run's attempt ran on beside the new one: an
+    /// `idempotent: false` workstream ran twice at once. Its records are now salvaged (the
+    /// journal holds the process) and its attempt stopped before anything new starts.
+    @Test func freshStopsTheAttemptsOfACheckpointThatNoLongerLoads() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: "echo $$ > sh.pid; " + gated, extra: "idempotent: false\n")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
+        let orphan = try pid(project, "sh.pid")
+        defer { kill(-orphan, SIGKILL) }
+        try project.write(".sdp/checkpoints/F1-checkpoint.json", "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
+        let second = try OneshotBinary.start(["F1", "--fresh", "--grace", "1s"], in: project.path)
+        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
+        #expect(!isAlive(orphan), "the discarded run's attempt runs beside the new one")
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("because --fresh discards the run that started it"), "\(result.stderr)")
+        #expect(project.read("ledger") == "start\nstart\nend\n")
+    }
+
+    /// A kill between an attempt's launch record and the record of its process (about one
+    /// attempt in fifteen when oneshot is killed -9 as attempts start) left a record without a
+    /// pid: the attempt was UNCERTAIN though it still ran, an `idempotent: false` one held
+    /// (exit 8) and an idempotent one started again beside it. Its shell is now found by the
+    /// environment it started with, and adopted.
+    @Test func anAttemptWhosePidWasNeverRecordedIsFoundAndAdopted() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
+        let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
+        let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
+        let shell = try #require(record.pid)
+        defer { kill(-shell, SIGKILL) }
+        // What a kill between the launch and the record of its process leaves: no pid.
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "\(record.startedAt)", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "\(record.startedAt)", "run": 1}]}
+            """)
+        try FileManager.default.removeItem(atPath: project.file(".sdp/checkpoints/F1-journal.jsonl"))
+        let second = try OneshotBinary.start(["F1"], in: project.path)
+        #expect(try await eventually { second.stdout.contains("ADOPTED     pay: attempt 1 (pid \(shell))") })
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "start\nend\n", "adopted, not held nor run again")
+    }
+
     @Test func aNonIdempotentAttemptStoppedBySIGINTIsUncertainNotRunAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
