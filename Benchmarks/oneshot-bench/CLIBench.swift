@@ -2,14 +2,25 @@ import Foundation
 import Oneshot
 
 /// Workload 3: the same generated DAG run by `oneshot` (durable checkpoints on), `ninja` and
-/// `make`, alternating, several runs each; medians and oneshot ÷ ninja.
+/// `make`, alternating, several runs each; medians, ÷ ninja and ÷ make of the same run, and the
+/// CPU time of the tool with its commands.
 enum CLIBench {
     struct Tool {
         var name: String
         var executable: String
         var arguments: [String]
-        /// What to remove before each run (relative to the project).
+        /// What to move aside before each run (relative to the project).
         var cleanUp: [String] = []
+        /// What to delete before each run, outside the timing: a first run as `rm -rf .sdp`
+        /// leaves it, with the inodes just freed.
+        var delete: [String] = []
+    }
+
+    /// One run of a tool: wall seconds, and the CPU seconds (user + system) of the tool and
+    /// every process it waited for.
+    struct Timing {
+        var wall: Double
+        var cpu: Double
     }
 
     static func which(_ name: String) -> String? {
@@ -40,6 +51,9 @@ enum CLIBench {
                 name: "oneshot (durable)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
                 cleanUp: [".sdp"]),
             Tool(
+                name: "oneshot (fresh, .sdp deleted)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
+                delete: [".sdp"]),
+            Tool(
                 name: "oneshot (durable, logs exist)", executable: oneshot, arguments: ["B", "-j", "\(jobs)", "--no-breaker"],
                 cleanUp: [".sdp/checkpoints", ".sdp/history"]
             ),
@@ -62,22 +76,27 @@ enum CLIBench {
         } else {
             missing.append("make (apt-get install make)")
         }
-        var times: [String: [Double]] = [:]
+        var times: [String: [Timing]] = [:]
         for round in 0..<runs {
             for tool in tools {  // alternating, so drift affects every tool alike
                 cleanUp(tool, root, round: round)
                 times[tool.name, default: []].append(try time(tool, in: root))
             }
         }
-        let ninjaMedian = times["ninja"].map(median)
+        let ninjaMedian = times["ninja"].map { median($0.map(\.wall)) }
+        let makeMedian = times["make"].map { median($0.map(\.wall)) }
         let rows = tools.map { tool -> [String] in
-            let value = median(times[tool.name] ?? [])
+            let value = median((times[tool.name] ?? []).map(\.wall))
+            let cpu = median((times[tool.name] ?? []).map(\.cpu))
             let ratio = ninjaMedian.map { format(value / $0, 2) } ?? "-"
-            return [label, tool.name, "\(runs)", format(value, 3), ratio]
+            let makeRatio = makeMedian.map { format(value / $0, 2) } ?? "-"
+            return [label, tool.name, "\(runs)", format(value, 3), ratio, makeRatio, format(cpu, 3)]
         }
-        printTable("3. CLI: \(label), j = \(jobs)", ["workload", "tool", "runs", "median s", "÷ ninja"], rows)
+        printTable(
+            "3. CLI: \(label), j = \(jobs)",
+            ["workload", "tool", "runs", "median s", "÷ ninja", "÷ make", "CPU s (tool + commands)"], rows)
         if !missing.isEmpty { print("(missing, column skipped: \(missing.joined(separator: ", ")))") }
-        return ninjaMedian.map { median(times["oneshot (durable)"] ?? []) / $0 }
+        return ninjaMedian.map { median((times["oneshot (durable)"] ?? []).map(\.wall)) / $0 }
     }
 
     /// Moves what a tool's previous run left aside instead of deleting it: ext4 without a
@@ -86,6 +105,7 @@ enum CLIBench {
     /// ~0.5 ms of kernel time each — a cost of the bench's own clean-up, not of the tool. The
     /// moved files go with the temporary folder at the end.
     private static func cleanUp(_ tool: Tool, _ root: String, round: Int) {
+        for item in tool.delete { try? FileManager.default.removeItem(atPath: "\(root)/\(item)") }
         let trash = "\(root)/.trash/\(round)-\(tool.name.filter(\.isLetter))"
         try? FileManager.default.createDirectory(atPath: trash, withIntermediateDirectories: true)
         for item in tool.cleanUp {
@@ -99,19 +119,32 @@ enum CLIBench {
         }
     }
 
-    private static func time(_ tool: Tool, in root: String) throws -> Double {
+    private static func time(_ tool: Tool, in root: String) throws -> Timing {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool.executable)
         process.arguments = tool.arguments
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let cpuBefore = childrenCPUSeconds()
         let clock = ContinuousClock()
         let start = clock.now
         try process.run()
         process.waitUntilExit()
         let elapsed = clock.now - start
         guard process.terminationStatus == 0 else { throw BenchError("\(tool.name) exited \(process.terminationStatus)") }
-        return elapsed.inSeconds
+        return Timing(wall: elapsed.inSeconds, cpu: childrenCPUSeconds() - cpuBefore)
+    }
+
+    /// User and system seconds of the processes this one has waited for, and of theirs.
+    private static func childrenCPUSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Darwin)
+            getrusage(RUSAGE_CHILDREN, &usage)
+        #else
+            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        #endif
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 }

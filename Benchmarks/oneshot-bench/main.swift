@@ -37,7 +37,8 @@ let usage = """
       schedule     critical-path priority against FIFO and ninja's order on sleeping DAGs
       cli          the binary against ninja and make: layered 5,000 and 2,000 no-ops and a
                    chain of 500 (j=2), layered 200 sleeps (j=4, j=16); oneshot from a fresh .sdp
-                   and with the logs of an earlier run present
+                   (moved aside, and deleted just before as rm -rf leaves it) and with the logs
+                   of an earlier run present; ÷ ninja, ÷ make and CPU seconds of each tool
       checkpoint   snapshot and journal costs at 100 to 100k workstreams
 
     options:

@@ -175,7 +175,7 @@ public struct CommandExecutor: Sendable {
         try? Syscall.writeAll(
             fd,
             Array(
-                "\(log.lineBreak(after: offset))=== \(workstream.id) attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n"
+                "\(log.lineBreak(writingThrough: fd, after: offset))=== \(workstream.id) attempt \(attempt) ended: \(status) after \(DurationText.twoDecimals(seconds))s\n"
                     .utf8),
             path: log.path
         )

@@ -41,6 +41,15 @@ struct WorkstreamLog {
         return last == 0x0A ? "" : "\n"
     }
 
+    /// ``lineBreak(after:)`` for the attempt writing through `fd`: its size says whether the
+    /// command printed anything, so the log is opened again to read its last byte only then —
+    /// not for the many commands that print nothing.
+    func lineBreak(writingThrough fd: Int32, after offset: Int) -> String {
+        let end = lseek(fd, 0, SEEK_END)
+        guard end < 0 || Int(end) > offset else { return "" }
+        return lineBreak(after: offset)
+    }
+
     /// Appends a line (the attempt's footer).
     func append(_ line: String) {
         guard let fd = try? Syscall.open(path, O_WRONLY | O_APPEND) else { return }

@@ -194,6 +194,17 @@ public struct JSONWriter: Sendable {
 
     private mutating func quoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most strings (ids, times, paths) need no escape: copied at once, not byte by byte —
+        // the journal writes several per workstream.
+        let copied = value.utf8.withContiguousStorageIfAvailable { (utf8) -> Bool in
+            for byte in utf8 where Self.needsEscape(byte) { return false }
+            bytes.append(contentsOf: utf8)
+            return true
+        }
+        guard copied != true else {
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in value.utf8 {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -212,6 +223,12 @@ public struct JSONWriter: Sendable {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Whether `byte` must be escaped in a JSON string: a quote, a backslash or a control
+    /// character (every other byte, UTF-8 continuation bytes included, is written as it is).
+    private static func needsEscape(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
     }
 
     /// A comma before every member of an object or array but its first.

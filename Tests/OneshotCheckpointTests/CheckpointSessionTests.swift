@@ -195,6 +195,31 @@ import Testing
         #expect(loaded.completed == ["w1", "w2"])
     }
 
+    @Test func aSmallFeaturesBatchFsyncsTheSnapshotAndNotTheJournalItEmpties() async throws {
+        let folder = try TemporaryFolder()
+        let graph = try WorkstreamGraph((0..<3).map { ws("w\($0)") })
+        let fileSystem = FaultInjectingFileSystem()
+        let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
+        let session = try CheckpointSession.open(graph: graph, paths: paths, fileSystem: fileSystem)
+        let before = fileSystem.calls.count
+        #expect(await session.store.commit([finished("w1")]) == .durable)
+        let fsyncs = fileSystem.calls.dropFirst(before).filter { $0.hasPrefix("fsync") }
+        #expect(fsyncs.count == 2, "the new snapshot and its folder: \(fsyncs)")
+        #expect(!fsyncs.contains { $0.hasSuffix(paths.journal) })
+        #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed == ["w1"])
+
+        // The snapshot cannot be synced: the journal is, and keeps the batch.
+        fileSystem.fail(.fsync, errno: EIO, times: 1)
+        let failing = fileSystem.calls.count
+        guard case .failed(let message, stopRun: false) = await session.store.commit([finished("w2")]) else {
+            Issue.record("a snapshot that cannot be synced is a warning when the journal holds the batch")
+            return
+        }
+        #expect(message.hasPrefix("checkpoint not saved: fsync \(paths.checkpoint).tmp."), "\(message)")
+        #expect(fileSystem.calls.dropFirst(failing).last == "fsync \(paths.journal)")
+        #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed == ["w1", "w2"])
+    }
+
     @Test func aTornLastLineIsIgnoredAndFoldedLinesAreNeverAppliedTwice() async throws {
         let folder = try TemporaryFolder()
         let graph = try WorkstreamGraph([ws("a"), ws("b")])

@@ -43,6 +43,30 @@ import Testing
         }
     }
 
+    @Test func jsonStringsReadBackAsWrittenWhetherOrNotTheyNeedEscapes() throws {
+        // Short (stored inline), long (on the heap), bridged, escaped and non-ASCII strings:
+        // those needing no escape take a faster path that must write the same bytes.
+        let long = String(repeating: "n123-abc/", count: 40)
+        let strings = [
+            "", "n1", "2026-11-30T02:22:27.123Z", long, long + "\"", "quote \" back\\slash", "line\nbreak\ttab\r",
+            "\u{01}\u{1f}\u{08}\u{0c}", "naïve — ✓", NSString(string: "bridged/path").description, "\u{7f}",
+        ]
+        for value in strings {
+            var writer = JSONWriter()
+            writer.beginArray()
+            writer.string(value)
+            writer.endArray()
+            let decoded = try JSONSerialization.jsonObject(with: Data(writer.bytes)) as? [String]
+            #expect(decoded == [value], "\(value.debugDescription) → \(String(decoding: writer.bytes, as: UTF8.self))")
+        }
+        var writer = JSONWriter()
+        writer.beginArray()
+        writer.string("a\"b\\c\nd\u{01}é/")
+        writer.string("plain/é")
+        writer.endArray()
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["a\"b\\c\nd\u0001é/","plain/é"]"#)
+    }
+
     @Test func readSmallFileReadsWholeFilesAndStopsAtTheLimit() throws {
         let path = NSTemporaryDirectory() + "oneshot-small-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: path) }
