@@ -69,8 +69,8 @@ public struct CommandExecutor: Sendable {
     ]
 
     /// Set before the command: the shell writes `<its pid> <exit status> <attempt>` to the exit
-    /// file as it exits, whatever the command does, unless it is killed by a signal or replaced
-    /// by `exec`.
+    /// file as it exits, whatever the command does, unless it is killed by a signal (a command
+    /// that could replace or re-trap it runs in a subshell: ``ExitTrapLine``).
     static let exitTrap = "trap 'echo \"$$ $? $ONESHOT_ATTEMPT\" > \"$ONESHOT_EXIT_FILE\"' EXIT\n"
 
     /// Where the shell of `id`'s attempts leaves its exit status.
@@ -155,7 +155,8 @@ public struct CommandExecutor: Sendable {
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", Self.exitTrap + command], environmentEntries: childEnvironment,
+                executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: Self.exitTrap, command: command)],
+                environmentEntries: childEnvironment,
                 outputFD: fd
             )
         } catch {

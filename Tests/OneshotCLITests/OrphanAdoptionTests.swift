@@ -54,6 +54,32 @@ import Testing
         #expect(project.read("tries") == "broke\nbroke\n")
     }
 
+    /// A command that replaces its shell (`exec`) or sets its own `EXIT` trap used to leave no
+    /// exit status: after a kill -9, a completed `idempotent: false` attempt was held as
+    /// uncertain, and an idempotent one ran again. Such a command now runs in a subshell.
+    @Test func aCommandThatExecsOrTrapsItsShellStillLeavesItsExitStatus() async throws {
+        let project = try TemporaryProject()
+        let wait = "while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
+        try project.workstream(
+            "F1", "execs", run: "echo start >> ledger; exec sh -c '\(wait); echo end >> ledger'",
+            extra: "idempotent: false\n")
+        try project.workstream(
+            "F1", "traps", run: "trap 'echo trapped >> traps' EXIT; \(wait); exit 0", extra: "idempotent: false\n")
+        try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
+        try project.write("release", "")
+        #expect(
+            try await eventually {
+                project.read(".sdp/logs/F1/execs.exit") != nil && project.read(".sdp/logs/F1/traps.exit") != nil
+            })
+        let second = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(
+            second.stdout.contains("FINISHED    execs: attempt 1 ended while no oneshot was running, exit 0"), "\(second.stdout)")
+        #expect(
+            second.stdout.contains("FINISHED    traps: attempt 1 ended while no oneshot was running, exit 0"), "\(second.stdout)")
+        #expect(project.read("ledger") == "start\nend\n", "completed meanwhile: not run again")
+        #expect(project.read("traps") == "trapped\n", "the command's own trap ran too")
+    }
+
     @Test func killOrphansTerminatesTheAttemptAndRunsItAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "agent", run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait")

@@ -1,0 +1,32 @@
+/// The `sh -c` line of a local attempt: the exit trap that leaves the attempt's exit status in
+/// its exit file, then the command.
+///
+/// The trap belongs to the shell that `sh -c` starts, so a command that replaces that shell
+/// (`exec`), sets its own `EXIT` trap (`trap`), or may do either through text it runs in place
+/// (`eval`, `.`, `source`) would leave no exit status: after a kill -9 of oneshot, its outcome
+/// would be unknown. Such a command runs in a subshell, `( … )`: what it does there replaces or
+/// re-traps the subshell, and the outer shell, still ours, writes the status as it exits. Other
+/// commands run in the trap's shell itself, which costs no extra process. A command that kills
+/// the outer shell (`kill -9 $$`) still leaves no status; its outcome is then uncertain.
+enum ExitTrapLine {
+    /// Builtins that can take the trap's shell away from it when run in that shell.
+    static let shellTakers: Set<Substring> = ["exec", "trap", "eval", "source", "."]
+
+    /// `trap` then `command`, in a subshell when the command needs one.
+    static func line(trap: String, command: String) -> String {
+        // Two newlines before `)`: a command ending in a backslash continues onto an empty line,
+        // not onto the parenthesis.
+        needsSubshell(command) ? trap + "(\n" + command + "\n\n)\n" : trap + command
+    }
+
+    /// Whether `command` has one of ``shellTakers`` as a word: conservative, so a word inside a
+    /// quoted string or a comment also counts (a subshell costs a fork, never correctness).
+    static func needsSubshell(_ command: String) -> Bool {
+        command.split(whereSeparator: isSeparator).contains { shellTakers.contains($0) }
+    }
+
+    /// What ends a shell word for this check: blanks, operators, quotes and grouping.
+    private static func isSeparator(_ character: Character) -> Bool {
+        character.isWhitespace || ";&|()<>`\"'{}!=$".contains(character)
+    }
+}
