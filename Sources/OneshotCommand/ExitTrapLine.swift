@@ -5,18 +5,27 @@
 /// (`exec`), sets its own `EXIT` trap (`trap`), or may do either through text it runs in place
 /// (`eval`, `.`, `source`) would leave no exit status: after a kill -9 of oneshot, its outcome
 /// would be unknown. Such a command runs in a subshell, `( … )`: what it does there replaces or
-/// re-traps the subshell, and the outer shell, still ours, writes the status as it exits. Other
+/// re-traps the subshell, and the outer shell, still ours, writes the status as it exits. The
+/// outer shell catches SIGTERM, SIGINT and SIGHUP with an empty action (caught, not ignored: a
+/// subshell resets caught signals to their default, so the command gets them as it would have),
+/// which a shell runs only once its foreground command ended: stopping the attempt signals the
+/// whole group, the command takes its grace (its own `trap … TERM` cleanup included), and the
+/// outer shell outlives it to write the status instead of dying first and leaving the rest of
+/// the group to be killed at once. Other
 /// commands run in the trap's shell itself, which costs no extra process. A command that kills
 /// the outer shell (`kill -9 $$`) still leaves no status; its outcome is then uncertain.
 enum ExitTrapLine {
     /// Builtins that can take the trap's shell away from it when run in that shell.
     static let shellTakers: Set<Substring> = ["exec", "trap", "eval", "source", "."]
 
+    /// Keeps the outer shell alive until its subshell ends when the attempt is stopped.
+    static let outlivesStops = "trap : TERM INT HUP\n"
+
     /// `trap` then `command`, in a subshell when the command needs one.
     static func line(trap: String, command: String) -> String {
         // Two newlines before `)`: a command ending in a backslash continues onto an empty line,
         // not onto the parenthesis.
-        needsSubshell(command) ? trap + "(\n" + command + "\n\n)\n" : trap + command
+        needsSubshell(command) ? trap + outlivesStops + "(\n" + command + "\n\n)\n" : trap + command
     }
 
     /// Whether `command` has one of ``shellTakers`` as a word: conservative, so a word inside a

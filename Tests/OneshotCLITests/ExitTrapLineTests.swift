@@ -14,7 +14,7 @@ import Testing
     ])
     func aCommandThatCanTakeItsShellRunsInASubshell(_ command: String) {
         #expect(ExitTrapLine.needsSubshell(command))
-        #expect(ExitTrapLine.line(trap: "T\n", command: command) == "T\n(\n\(command)\n\n)\n")
+        #expect(ExitTrapLine.line(trap: "T\n", command: command) == "T\ntrap : TERM INT HUP\n(\n\(command)\n\n)\n")
     }
 
     @Test(arguments: [
@@ -48,5 +48,20 @@ import Testing
         #expect(process.terminationStatus == Int32(status))
         let written = try String(contentsOfFile: exitFile, encoding: .utf8).split(separator: " ")
         #expect(written.count == 3 && written[0] == "\(process.processIdentifier)" && written[1] == status[...])
+    }
+
+    /// Stopping an attempt (here its timeout) signals its whole group: a command that traps
+    /// TERM for its cleanup, run in the subshell, still gets its grace and chooses its status;
+    /// the outer shell outlives it to write that status instead of dying first and leaving the
+    /// rest of the group to be killed at once.
+    @Test(.timeLimit(.minutes(1))) func aStoppedCommandKeepsItsCleanupAndItsStatus() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "w", run: "trap 'sleep 0.3; echo cleaned >> ledger; exit 5' TERM; sleep 30 & wait",
+            extra: "timeout: 1s\n")
+        let result = try await OneshotBinary.run(["F1", "--retries", "0"], in: project.path)
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "cleaned\n", "the command's cleanup ran to its end")
+        #expect(project.read(".sdp/logs/F1/w.exit")?.hasSuffix(" 5 1\n") == true, "the status the cleanup chose")
     }
 }
