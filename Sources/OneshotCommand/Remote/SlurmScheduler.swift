@@ -105,7 +105,8 @@ public struct SlurmScheduler: JobScheduler {
         for line in result.output.split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count >= 3, let number = Int(fields[1]) else { continue }
-            let state = JobState(id: String(fields[1]), phase: phase(of: String(fields[2])), detail: String(fields[2]))
+            let word = String(fields[2])
+            let state = JobState(id: String(fields[1]), phase: phase(of: word), detail: word, ending: ending(of: word))
             if let known = states[String(fields[0])] {
                 let knownNumber = Int(known.id) ?? 0
                 let newer = (state.isActive && !known.isActive) || (state.isActive == known.isActive && number > knownNumber)
@@ -114,6 +115,16 @@ public struct SlurmScheduler: JobScheduler {
             states[String(fields[0])] = state
         }
         return states
+    }
+
+    /// What Slurm's state of an ended job tells of its command: `nil` for `COMPLETED` (the
+    /// script's trap ran; its exit status may only be late) and for states oneshot does not know.
+    static func ending(of state: String) -> JobState.Ending? {
+        switch state {
+        case "BOOT_FAIL": .neverStarted
+        case "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "DEADLINE", "REVOKED": .stopped
+        default: nil
+        }
     }
 
     /// Slurm's job states in oneshot's three phases.
