@@ -175,6 +175,28 @@ import Testing
         #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (2, 1), "submitted exactly once")
     }
 
+    @Test func aJobAnEarlierRunLeftRunningUntrackedIsFollowedNotSubmittedAgain() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        let remote = executor(scheduler, folder: folder)
+        // A oneshot whose sbatch timed out after the controller took the job, killed before its
+        // retry looked: its checkpoint no longer holds the attempt, Slurm runs it.
+        scheduler.record.withLock { record in
+            record.jobs[remote.jobName("pay", attempt: 1)] = JobState(id: "7", phase: .running, detail: "RUNNING")
+            record.jobs[remote.jobName("mail", attempt: 1)] = JobState(id: "6", phase: .ended, detail: "COMPLETED")
+        }
+        try Data("42 0 1\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/pay.exit"))
+        let result = try await remote(Workstream(id: "pay", command: "true", isIdempotent: false), 1)
+        #expect(result.succeeded, "\(result)")
+        #expect(scheduler.record.withLock { $0.submitCalls } == 0, "not submitted a second time")
+        let log = try String(contentsOfFile: "\(folder)/pay.log", encoding: .utf8)
+        #expect(log.contains("Fake job 7 (RUNNING) of that name, left by an earlier run, is followed"), "\(log)")
+        // An ended job of the same name is an earlier run's finished attempt: submitted anew.
+        #expect(try await remote(Workstream(id: "mail", command: "true"), 1).succeeded)
+        #expect(scheduler.record.withLock { $0.submitCalls } == 1)
+    }
+
     @Test func noRetryIsSubmittedWhileTheSchedulerCannotSayWhetherTheFailedOneReachedIt() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -45,6 +45,8 @@ public struct RemoteExecutor: AttemptExecutor {
     public var onSubmit: (@Sendable (_ id: String, _ attempt: Int, _ jobID: String) -> Void)?
     /// The run's submissions whose `sbatch` failed, looked up by name before they are retried.
     let failures = SubmissionFailures()
+    /// The jobs earlier runs left queued or running, asked for once.
+    let predecessors: PredecessorJobs
 
     /// Creates an executor; the current folder is the project root.
     public init(
@@ -59,6 +61,7 @@ public struct RemoteExecutor: AttemptExecutor {
         monitor = JobMonitor(scheduler: scheduler, interval: pollInterval)
         projectRoot = FileManager.default.currentDirectoryPath
         runName = "\(base.featureID).\(Self.shortHash(projectRoot))"
+        predecessors = PredecessorJobs(scheduler: scheduler, prefix: "oneshot-\(runName)-")
     }
 
     /// The deterministic name of `id`'s attempt `attempt`.
@@ -106,7 +109,11 @@ public struct RemoteExecutor: AttemptExecutor {
             return offset
         }
         var jobID: String?
-        if earlier != nil { jobID = try await submittedEarlier(name, id: id, attempt: attempt, log: log, offset: offset) }
+        if earlier != nil {
+            jobID = try await submittedEarlier(name, id: id, attempt: attempt, log: log, offset: offset)
+        } else {
+            jobID = try await leftByPredecessor(name, id: id, attempt: attempt, log: log, offset: offset)
+        }
         if jobID == nil, !(earlier != nil && exitStatus(id, attempt: attempt, since: started) != nil) {
             let job = try prepare(workstream, attempt: attempt, name: name, command: command)
             jobID = try await submit(job, id: id, attempt: attempt, since: started, log: log, offset: offset)
@@ -141,6 +148,29 @@ public struct RemoteExecutor: AttemptExecutor {
             )
             throw InfrastructureError("\(id) attempt \(attempt) not submitted: \(error)")
         }
+    }
+
+    /// The id of the job `name` when an earlier oneshot left it queued or running untracked: its
+    /// `sbatch` failed, but reached the scheduler, and it died before it could look.
+    ///
+    /// - Throws: ``InfrastructureError`` when the scheduler cannot be asked.
+    private func leftByPredecessor(_ name: String, id: String, attempt: Int, log: WorkstreamLog, offset: Int)
+        async throws -> String?
+    {
+        let found: JobState?
+        do {
+            found = try await predecessors.activeJob(named: name)
+        } catch {
+            let why = "\(scheduler.name) could not be asked for the jobs an earlier run may have left: \(error)"
+            log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(why)\n")
+            throw InfrastructureError("\(id) attempt \(attempt) not submitted: \(why)")
+        }
+        guard let found else { return nil }
+        await predecessors.forget(name)
+        log.append(
+            "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): \(scheduler.name) job \(found.id) (\(found.detail)) of that name, left by an earlier run, is followed, not submitted again\n"
+        )
+        return found.id
     }
 
     /// The id of the job `name` when the failed submission of it reached the scheduler after
