@@ -10,6 +10,7 @@ actor PredecessorJobs {
     private let scheduler: any JobScheduler
     private let prefix: String
     private var jobs: [String: JobState]?
+    private var askedAt = Date()
     private var loading = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -19,25 +20,28 @@ actor PredecessorJobs {
         self.prefix = prefix
     }
 
-    /// The job `name` when it was queued or running as the run began submitting.
+    /// The job `name` when it was queued or running as the run began submitting, and when the
+    /// scheduler was asked: an exit status the job leaves is written after that.
     ///
     /// - Throws: ``JobSchedulerError`` when the scheduler could not be asked (asked again at
     ///   the next call).
-    func activeJob(named name: String) async throws(JobSchedulerError) -> JobState? {
+    func activeJob(named name: String) async throws(JobSchedulerError) -> (state: JobState, seen: Date)? {
         while jobs == nil {
             if loading {
                 await withCheckedContinuation { waiters.append($0) }
                 continue
             }
             loading = true
+            let asked = Date()
             let answer = await Self.query(scheduler, prefix)
             loading = false
             let waiting = waiters
             waiters = []
             waiting.forEach { $0.resume() }
             jobs = try answer.get().filter { $0.value.isActive }
+            askedAt = asked
         }
-        return jobs?[name]
+        return jobs?[name].map { ($0, askedAt) }
     }
 
     /// Forgets `name`: once this run submitted or followed it, it is no predecessor's.

@@ -100,7 +100,9 @@ public struct RemoteExecutor: AttemptExecutor {
         let name = jobName(id, attempt: attempt)
         let log = WorkstreamLog(path: logPath(for: id))
         let earlier = failures.failedSince(name)
-        let started = earlier ?? Date()
+        // Since when an exit status would be this attempt's: the first try to submit it, or when
+        // a job an earlier run left was seen running.
+        var started = earlier ?? Date()
         let header =
             "\n=== \(id) attempt \(attempt) · \(RFC3339.format(Date())) · \(scheduler.name) job \(name) · /bin/sh -c \(command)\n"
         let offset = try ownResource { () throws(SystemError) in
@@ -111,8 +113,8 @@ public struct RemoteExecutor: AttemptExecutor {
         var jobID: String?
         if earlier != nil {
             jobID = try await submittedEarlier(name, id: id, attempt: attempt, log: log, offset: offset)
-        } else {
-            jobID = try await leftByPredecessor(name, id: id, attempt: attempt, log: log, offset: offset)
+        } else if let left = try await leftByPredecessor(name, id: id, attempt: attempt, log: log, offset: offset) {
+            (jobID, started) = (left.state.id, left.seen)
         }
         if jobID == nil, !(earlier != nil && exitStatus(id, attempt: attempt, since: started) != nil) {
             let job = try prepare(workstream, attempt: attempt, name: name, command: command)
@@ -150,14 +152,14 @@ public struct RemoteExecutor: AttemptExecutor {
         }
     }
 
-    /// The id of the job `name` when an earlier oneshot left it queued or running untracked: its
-    /// `sbatch` failed, but reached the scheduler, and it died before it could look.
+    /// The job `name` when an earlier oneshot left it queued or running untracked (its `sbatch`
+    /// failed but reached the scheduler, and it died before it could look), and when it was seen.
     ///
     /// - Throws: ``InfrastructureError`` when the scheduler cannot be asked.
     private func leftByPredecessor(_ name: String, id: String, attempt: Int, log: WorkstreamLog, offset: Int)
-        async throws -> String?
+        async throws -> (state: JobState, seen: Date)?
     {
-        let found: JobState?
+        let found: (state: JobState, seen: Date)?
         do {
             found = try await predecessors.activeJob(named: name)
         } catch {
@@ -168,9 +170,9 @@ public struct RemoteExecutor: AttemptExecutor {
         guard let found else { return nil }
         await predecessors.forget(name)
         log.append(
-            "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): \(scheduler.name) job \(found.id) (\(found.detail)) of that name, left by an earlier run, is followed, not submitted again\n"
+            "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): \(scheduler.name) job \(found.state.id) (\(found.state.detail)) of that name, left by an earlier run, is followed, not submitted again\n"
         )
-        return found.id
+        return found
     }
 
     /// The id of the job `name` when the failed submission of it reached the scheduler after
