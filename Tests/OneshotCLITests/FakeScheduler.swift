@@ -72,6 +72,10 @@ final class FakeScheduler: JobScheduler {
         }
     }
 
+    func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
+        try statesBlocking(namesStartingWith: prefix)
+    }
+
     func cancel(_ ids: [String]) async throws(JobSchedulerError) {
         try record.withLock { record throws(JobSchedulerError) in
             if record.down { throw Self.unreachable }

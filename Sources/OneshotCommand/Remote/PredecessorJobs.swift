@@ -33,7 +33,12 @@ actor PredecessorJobs {
             }
             loading = true
             let asked = Date()
-            let answer = await Self.query(scheduler, prefix)
+            let answer: Result<[String: JobState], JobSchedulerError>
+            do {
+                answer = .success(try await scheduler.states(namesStartingWith: prefix))
+            } catch {
+                answer = .failure(error)
+            }
             loading = false
             let waiting = waiters
             waiters = []
@@ -47,19 +52,5 @@ actor PredecessorJobs {
     /// Forgets `name`: once this run submitted or followed it, it is no predecessor's.
     func forget(_ name: String) {
         jobs?[name] = nil
-    }
-
-    /// The blocking query, off the cooperative pool.
-    private static func query(_ scheduler: any JobScheduler, _ prefix: String) async -> Result<
-        [String: JobState], JobSchedulerError
-    > {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(
-                    returning: Result { () throws(JobSchedulerError) in
-                        try scheduler.statesBlocking(namesStartingWith: prefix)
-                    })
-            }
-        }
     }
 }

@@ -81,9 +81,16 @@ public struct SlurmScheduler: JobScheduler {
 
     /// One `squeue --me` for every job of the user, those named `prefix…` kept.
     public func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
-        let all = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
-        return try Self.parse(all.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+        try Self.parse(Self.squeueAll.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
     }
+
+    /// ``statesBlocking(namesStartingWith:)`` as a command awaited, not a thread blocked.
+    public func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
+        try Self.parse(await Self.squeueAll.run(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+    }
+
+    /// One `squeue --me` for every job of the user.
+    static let squeueAll = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
 
     /// One `scancel` for all of `ids`; Slurm sends SIGTERM, then SIGKILL after its `KillWait`.
     public func cancel(_ ids: [String]) async throws(JobSchedulerError) {
