@@ -32,7 +32,7 @@ struct ExportCommand {
         let pipeline = Pipeline(
             featureID: arguments.featureID, graph: graph, featuresFolder: settings.featuresFolder,
             defaultTimeout: settings.timeout, defaultRetries: settings.retries)
-        let problems = pipeline.problems()
+        let problems = pipeline.problems() + pipeline.pathProblems(arguments.format)
         guard problems.isEmpty else {
             problems.forEach { console.error("export of \(arguments.featureID): \($0)") }
             return .invalidInput

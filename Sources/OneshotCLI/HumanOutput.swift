@@ -204,6 +204,8 @@ final class HumanOutput: RunObserver {
                 paint("?", 33)
                     + " \(report.id) ended after \(took) without leaving its exit status (killed, or replaced by exec): outcome unknown; it stays UNCERTAIN for the next run, which holds it unless it is idempotent"
             )
+            // What the executor knew of it: the scheduler that stopped its job, a process not stopped.
+            if let detail = report.result?.detail, !detail.isEmpty { print("           │ \(detail)") }
         }
     }
 

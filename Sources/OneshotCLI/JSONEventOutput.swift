@@ -130,6 +130,7 @@ final class JSONEventOutput: RunObserver {
                 "adopted": plan.adopted.map { record -> [String: Any] in
                     var fields: [String: Any] = ["ws_id": record.id, "attempt": record.attempt]
                     if let pid = record.pid { fields["pid"] = Int(pid) }
+                    if let job = record.jobID { fields["job_id"] = job }
                     return fields
                 },
                 "finished_meanwhile": plan.finishedMeanwhile.map {

@@ -42,7 +42,7 @@ extension Pipeline {
             "          name: \(Self.yamlQuoted("oneshot-\(featureID)-\(job.id)"))", "          path: |",
             "            .sdp/logs/\(featureID)/\(job.workstreamID).log",
         ]
-        lines += job.outputs.map { "            \($0)" }
+        lines += job.outputs.map { "            \(Self.githubPath($0))" }
         lines.append("          if-no-files-found: ignore")
         return lines
     }

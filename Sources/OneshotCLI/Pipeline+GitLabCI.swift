@@ -18,7 +18,9 @@ extension Pipeline {
     }
 
     private func gitlabJob(_ job: Job) -> [String] {
-        var lines = ["# \(([job.workstreamID] + (job.title.map { [$0] } ?? [])).joined(separator: ": "))", "\(job.id):"]
+        let comment = ([job.workstreamID] + (job.title.map { [$0] } ?? [])).joined(separator: ": ")
+        // YAML allows no control characters, even in a comment.
+        var lines = ["# \(Self.printable(comment))", "\(job.id):"]
         lines += ["  stage: oneshot", "  needs: [\(job.needs.joined(separator: ", "))]"]
         if let minutes = job.timeoutMinutes { lines.append("  timeout: \(minutes)m") }
         lines += [

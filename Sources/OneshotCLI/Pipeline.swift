@@ -21,6 +21,8 @@ struct Pipeline {
         let timeoutMinutes: Int?
         /// The outputs the workstream declares, carried to the jobs after it.
         let outputs: [String]
+        /// The workstream's file, to name in messages.
+        var source: String? = nil
     }
 
     /// Minutes a job needs besides its workstream: check out, build oneshot.
@@ -59,7 +61,7 @@ struct Pipeline {
                 title: workstream.title.map { $0.split(whereSeparator: \.isNewline).joined(separator: " ") },
                 needs: graph.dependencies[index].compactMap { ids[graph.workstreams[$0].id] },
                 timeoutMinutes: timeout.map { Int(($0.inSeconds * attempts / 60).rounded(.up)) + Self.setupMinutes },
-                outputs: workstream.outputs.filter { !$0.contains(where: \.isNewline) }
+                outputs: workstream.outputs, source: workstream.source?.file
             )
         }
     }

@@ -189,7 +189,7 @@ struct FeaturePlan {
             lines.append("  finished meanwhile: \(finished.record.id), exit \(finished.exitCode): \(outcome)")
         }
         for record in resume.adopted {
-            lines.append("  adopt: \(record.id), still running (pid \(record.pid.map(String.init) ?? "?")): wait for it")
+            lines.append("  adopt: \(record.id), still running (\(record.runner)): wait for it")
         }
         for uncertain in resume.uncertain {
             var action = uncertain.willRerun ? "run again" : "hold (idempotent: false; --rerun-uncertain)"

@@ -33,7 +33,7 @@ struct ResumeReport {
         }
         for record in plan.adopted {
             lines.append(
-                "ADOPTED     \(record.id): attempt \(record.attempt) (pid \(record.pid.map(String.init) ?? "?")) is still running; waiting for it, log \(logFolder)/\(record.id).log"
+                "ADOPTED     \(record.id): attempt \(record.attempt) (\(record.runner)) is still \(record.scheduler == nil ? "running" : "queued or running"); waiting for it, log \(logFolder)/\(record.id).log"
             )
         }
         for item in plan.verified {

@@ -87,7 +87,9 @@ enum StatusFormat {
             lines.append("no run in progress")
         }
         let width = max(10, status.rows.map(\.id.count).max() ?? 0)
-        let states = status.rows.map { row in row.state + (row.blockedBy.map { " (by \($0))" } ?? "") }
+        let states = status.rows.map { row in
+            row.state + (row.blockedBy.map { " (by \($0))" } ?? "") + (row.job.map { " (\($0))" } ?? "")
+        }
         let stateWidth = max(12, states.map(\.count).max() ?? 0)
         lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: stateWidth))  ATTEMPTS  TIME")
         for (row, state) in zip(status.rows, states) {
@@ -182,6 +184,7 @@ enum StatusFormat {
                 ]
                 if let cost = row.costUSD { item["cost_usd"] = cost }
                 if let blockedBy = row.blockedBy { item["blocked_by"] = blockedBy }
+                if let job = row.job { item["job"] = job }
                 return item
             },
             "counts": Dictionary(

@@ -89,9 +89,11 @@ extension InFlightRecord: JSONWritable {
         writer.field("boot_id", bootID)
         writer.field("host", host)
         writer.field("id", id)
+        writer.field("job_id", jobID)
         writer.field("pid", pid)
         writer.field("process_start", processStart)
         writer.field("run", run)
+        writer.field("scheduler", scheduler)
         writer.field("started_at", startedAt)
         writer.endObject()
     }

@@ -186,14 +186,22 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
     public var bootID: String?
     /// The host the process ran on, to say where it was when it is not here.
     public var host: String?
+    /// The batch scheduler that runs the attempt as a job (`Slurm`), for an attempt that is a
+    /// job rather than a process here.
+    public var scheduler: String?
+    /// The scheduler's id of that job, journaled once the submission returned it. A record
+    /// without it (oneshot died between submitting and journaling) is found again by the
+    /// job's deterministic name.
+    public var jobID: String?
     /// What was wrong with the process fields as the file held them (`pid 99999999999`,
     /// `process_start -4`): read as no process, so that the record (and with it the knowledge
     /// that the attempt was running) is kept, and reported by the validation.
     var unreadableProcess: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, attempt, pid, run, host
+        case id, attempt, pid, run, host, scheduler
         case startedAt = "started_at"
+        case jobID = "job_id"
         case processStart = "process_start"
         case bootID = "boot_id"
     }
@@ -208,6 +216,8 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
         run = try container.decodeIfPresent(Int.self, forKey: .run)
         bootID = try container.decodeIfPresent(String.self, forKey: .bootID)
         host = try container.decodeIfPresent(String.self, forKey: .host)
+        scheduler = try container.decodeIfPresent(String.self, forKey: .scheduler)
+        jobID = try container.decodeIfPresent(String.self, forKey: .jobID)
         let pid = Self.lenient(Int32.self, .pid, "a pid", in: container)
         let start = Self.lenient(UInt64.self, .processStart, "a start time in clock ticks", in: container)
         unreadableProcess = pid.problem ?? start.problem
@@ -241,6 +251,14 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
         self.run = run
         self.bootID = bootID
         self.host = host
+    }
+
+    /// What runs the attempt, for messages: `Slurm job 1234`, `pid 4242`, or `pid ?` for a
+    /// process not recorded yet; a job whose id was not journaled is `Slurm job ?`.
+    public var runner: String {
+        if let scheduler { return "\(scheduler) job \(jobID ?? "?")" }
+        if let jobID { return "job \(jobID)" }
+        return "pid \(pid.map(String.init) ?? "?")"
     }
 }
 

@@ -176,10 +176,18 @@ public final class CheckpointSession: Sendable {
     /// Terminates the attempts of `records` still running here; one warning each, with `why`.
     private static func stop(_ records: [InFlightRecord], _ orphans: OrphanHandling, why: String) -> [String] {
         records.compactMap { record in
-            guard case .running(let pid) = orphans.probe(record) else { return nil }
-            let how = orphans.terminate(record)
-            return
-                "\(record.id): attempt \(record.attempt) from the earlier run was still running (pid \(pid)); stopped its process group with \(how) because \(why)"
+            switch orphans.probe(record) {
+            case .running(let pid):
+                let how = orphans.terminate(record)
+                return
+                    "\(record.id): attempt \(record.attempt) from the earlier run was still running (pid \(pid)); stopped its process group with \(how) because \(why)"
+            case .jobActive(let scheduler, let jobID):
+                let how = orphans.terminate(record)
+                return
+                    "\(record.id): attempt \(record.attempt) from the earlier run was still queued or running (\(scheduler) job \(jobID)); cancelled it with \(how) because \(why)"
+            default:
+                return nil
+            }
         }
     }
 

@@ -109,6 +109,8 @@ struct CheckpointState {
                 started.processStart = started.processStart ?? known.processStart
                 started.bootID = started.bootID ?? known.bootID
                 started.host = started.host ?? known.host
+                started.scheduler = started.scheduler ?? known.scheduler
+                started.jobID = started.jobID ?? known.jobID
                 started.startedAt = known.startedAt
             }
             inFlight[started.id] = started

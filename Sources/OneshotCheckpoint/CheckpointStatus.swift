@@ -18,6 +18,8 @@ public struct CheckpointStatus: Sendable, Equatable {
         public var costUSD: Double?
         /// For a skipped workstream, the failure that blocked it.
         public var blockedBy: String?
+        /// For an attempt in flight as a batch job, the job: `Slurm job 1234`.
+        public var job: String?
 
         /// Creates a row.
         public init(id: String, state: String, attempts: Int, durationMS: Int, costUSD: Double?, blockedBy: String?) {
@@ -49,6 +51,7 @@ public struct CheckpointStatus: Sendable, Equatable {
         var running: Set<String> = []
         // The attempt in flight is counted: it was made, though its end was never recorded.
         var inFlightAttempt: [String: Int] = [:]
+        var jobs: [String: String] = [:]
         for record in checkpoint.inFlight ?? [] {
             let finished =
                 records[record.id].flatMap { finished in
@@ -57,6 +60,7 @@ public struct CheckpointStatus: Sendable, Equatable {
             if !finished {
                 running.insert(record.id)
                 inFlightAttempt[record.id] = record.attempt
+                if record.scheduler != nil { jobs[record.id] = record.runner }
             }
         }
         var ids = Set(checkpoint.graph?.nodes.map(\.id) ?? [])
@@ -71,11 +75,13 @@ public struct CheckpointStatus: Sendable, Equatable {
                     "interrupted"
                 } else if skipped[id] != nil { "skipped" } else { "pending" }
             let record = records[id]
-            return Row(
+            var row = Row(
                 id: id, state: state, attempts: max(record?.attempts ?? 0, inFlightAttempt[id] ?? 0),
                 durationMS: record?.durationMS ?? 0,
                 costUSD: record?.costUSD, blockedBy: state == "skipped" ? skipped[id] : nil
             )
+            row.job = jobs[id]
+            return row
         }
     }
 

@@ -147,6 +147,19 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
+    /// Records the batch job an attempt was submitted as (`scheduler`'s id `jobID`), once the
+    /// submission returned it: the journal then holds the intent (``attemptStarting(id:attempt:)``,
+    /// written before submitting) and the job. A crash between the two leaves a record without
+    /// the id, which a resume repairs by looking the job up by its name.
+    public func jobSubmitted(id: String, attempt: Int, scheduler: String, jobID: String) {
+        shared.withLock { shared in
+            guard var record = shared.state.inFlight[id], record.attempt == attempt else { return }
+            record.scheduler = scheduler
+            record.jobID = jobID
+            append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()), started: record), &shared)
+        }
+    }
+
     /// Records that the attempt `record` describes, in flight when an earlier run died, did its
     /// work, as its workstream's `verify:` command said: completed by that attempt (no longer in
     /// flight), its time unknown (an earlier success's stays the known duration). Not fsynced:

@@ -5,6 +5,8 @@ public enum OrphanFinding: Sendable, Equatable {
     case finished(exitCode: Int32, durationMS: Int?)
     /// Its process is still running on this machine and boot: the resume adopts it.
     case running(pid: Int32)
+    /// Its batch job is still queued or running (`scheduler`'s job `jobID`): the resume adopts it.
+    case jobActive(scheduler: String, jobID: String)
     /// It was recorded on another host or boot: never signalled; the text says where.
     case elsewhere(String)
     /// Nothing is known: no exit status, and no process.

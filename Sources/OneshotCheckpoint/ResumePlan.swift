@@ -162,6 +162,11 @@ public struct ResumePlan: Sendable, Equatable {
                 var running = record
                 running.pid = running.pid ?? pid
                 adopted.append(running)
+            case .jobActive(let scheduler, let jobID):
+                // Found by name when the job id was never journaled: the resume records it now.
+                var found = record
+                (found.scheduler, found.jobID) = (scheduler, jobID)
+                adopted.append(found)
             case .elsewhere(let place):
                 uncertain.append(uncertainEntry(record, graph: graph, rerunUncertain: rerunUncertain, elsewhere: place))
             case .unknown:

@@ -101,6 +101,9 @@ public struct WorkstreamGraph: Sendable {
         return order
     }
 
+    /// How many workstreams of a cycle its error names.
+    static let cycleNamesShown = 8
+
     /// Spells out one cycle among the nodes Kahn could not order. Each such node still has a
     /// dependency among them, so following dependencies must come back to a node already seen.
     private static func cycleError(_ workstreams: [Workstream], dependencies: [[Int]], ordered: [Int]) -> InputError {
@@ -116,8 +119,14 @@ public struct WorkstreamGraph: Sendable {
             node = dependencies[node].first { !isOrdered[$0] } ?? node
         }
         let cycle = Array(path[(position[node] ?? 0)...]) + [node]
-        let names = cycle.map { workstreams[$0].id }.joined(separator: " → ")
-        let files = Set(cycle.compactMap { workstreams[$0].source?.file }).sorted()
+        // A cycle through thousands of workstreams would make a line of tens of kilobytes: the
+        // first few are named, with their files, and the rest counted.
+        let named = cycle.count - 1 > cycleNamesShown ? Array(cycle.prefix(cycleNamesShown)) : cycle
+        var names = named.map { workstreams[$0].id }.joined(separator: " → ")
+        if named.count < cycle.count {
+            names += " → … and \(cycle.count - 1 - named.count) more → \(workstreams[node].id)"
+        }
+        let files = Set(named.compactMap { workstreams[$0].source?.file }).sorted()
         var message = "dependency cycle: \(names) (each depends on the next)"
         if !files.isEmpty { message += "; files: \(files.joined(separator: ", "))" }
         if stuck.count > cycle.count - 1 {

@@ -62,6 +62,25 @@ import Testing
         #expect(project.read("ran-d") == nil, "nothing may run when the graph is invalid")
     }
 
+    @Test func aCycleThroughTwoThousandWorkstreamsIsOneShortLine() async throws {
+        let project = try TemporaryProject()
+        for index in 0..<2000 {
+            try project.workstream("F1", "w\(index)", depends: ["w\((index + 1999) % 2000)"], run: "true")
+        }
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 2)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(lines.count) lines")
+        #expect(result.stderr.utf8.count < 1000, "\(result.stderr.utf8.count) bytes: \(result.stderr.prefix(300))")
+        let named = ["w0", "w1999", "w1998", "w1997", "w1996", "w1995", "w1994", "w1993"]
+        #expect(
+            result.stderr.contains(
+                "dependency cycle: \(named.joined(separator: " → ")) → … and 1992 more → w0 (each depends on the next)"),
+            "\(result.stderr)")
+        for id in named { #expect(result.stderr.contains("features/F1/\(id).md"), "the file of \(id)") }
+        #expect(!result.stderr.contains("features/F1/w1992.md"), "only the named ones' files")
+    }
+
     @Test func badFilesExit2NamingFileAndLine() async throws {
         let project = try TemporaryProject()
         try project.write("features/F1/a.md", "---\nws_id: a\ntimeout: soon\nrun: true\n---\n")

@@ -152,6 +152,57 @@ import Testing
         #expect(result.stdout.isEmpty)
     }
 
+    @Test func outputsThatGitHubReadsAsPatternsAreEscapedToTheirOwnPath() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true", extra: "outputs: ['!keep.txt', '#notes', 'a*b?[1].txt', 'plain/x.o']\n")
+        try project.workstream("F1", "b", depends: ["a"], run: "true")
+        let github = try await export(project, "github-actions")
+        #expect(
+            github.contains(
+                "            ./!keep.txt\n            ./#notes\n            a[*]b[?][[]1].txt\n            plain/x.o\n"),
+            "\(github)")
+        try await check(github, Self.formats[0], in: project, expected: ["a", "b"])
+        // GitLab's wildcards have no escape oneshot can rely on: refused, naming the file.
+        let gitlab = try await OneshotBinary.run(["export", "F1", "--format", "gitlab-ci"], in: project.path)
+        #expect(gitlab.exitCode == 2)
+        #expect(
+            gitlab.stderr
+                == "oneshot: error: export of F1: features/F1/a.md: output 'a*b?[1].txt' cannot be an artifact path of gitlab-ci: GitLab would read '*' as a wildcard\n",
+            "\(gitlab.stderr)")
+        #expect(gitlab.stdout.isEmpty)
+    }
+
+    @Test(arguments: [
+        (
+            "'${{ secrets.TOKEN }}'", "github-actions",
+            "output '${{ secrets.TOKEN }}' cannot be an artifact path of github-actions: GitHub would evaluate '${{' as an expression"
+        ),
+        (
+            "'$CI_JOB_TOKEN'", "gitlab-ci",
+            "output '$CI_JOB_TOKEN' cannot be an artifact path of gitlab-ci: GitLab would expand '$' as a variable"
+        ),
+        (
+            "\"a\\nb\"", "github-actions",
+            "output 'a?b' cannot be an artifact path of github-actions: it holds a line break or a control character"
+        ),
+        (
+            "\"a\\nb\"", "gitlab-ci",
+            "output 'a?b' cannot be an artifact path of gitlab-ci: it holds a line break or a control character"
+        ),
+        (
+            "' x.o'", "github-actions",
+            "output ' x.o' cannot be an artifact path of github-actions: it starts or ends with a space, which the CI trims"
+        ),
+    ])
+    func outputsThatCannotBeTheirOwnArtifactPathAreRefused(output: String, format: String, message: String) async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true", extra: "outputs: [\(output)]\n")
+        let result = try await OneshotBinary.run(["export", "F1", "--format", format, "-o", "pipeline.yml"], in: project.path)
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(result.stderr == "oneshot: error: export of F1: features/F1/a.md: \(message)\n", "\(result.stderr)")
+        #expect(project.read("pipeline.yml") == nil, "nothing written")
+    }
+
     @Test func theOwnCheckFindsANeedThatIsNoJobAndACycle() {
         let job = { (id: String, needs: [String]) in
             Pipeline.Job(id: id, workstreamID: id, title: nil, needs: needs, timeoutMinutes: nil, outputs: [])

@@ -11,6 +11,15 @@ final class FakeScheduler: JobScheduler {
         var cancelBatches: [[String]] = []
         /// The controller is unreachable: queries and cancellations fail as Slurm's client does.
         var down = false
+        /// How many more submissions fail; with `createdAnyway` the job is created all the same
+        /// (an `sbatch` that timed out after the controller took the job).
+        var failingSubmissions = 0
+        var createdAnyway = false
+        /// Every call of `submit`, failed or not.
+        var submitCalls = 0
+        /// A submitted job is at once over in this state (`TIMEOUT`, `CANCELLED`…), its script
+        /// never writing its exit status.
+        var endAs: JobState?
     }
 
     let record = Mutex(Record())
@@ -29,14 +38,21 @@ final class FakeScheduler: JobScheduler {
     static let unreachable = JobSchedulerError("Unable to contact slurm controller (connect failure)")
 
     func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
-        let id = record.withLock { record in
+        let (id, fails) = record.withLock { record -> (String?, Bool) in
+            record.submitCalls += 1
+            let fails = record.failingSubmissions > 0
+            record.failingSubmissions -= fails ? 1 : 0
+            if fails && !record.createdAnyway { return (nil, true) }
             record.submitted.append(job)
             let id = String(record.submitted.count)
-            record.jobs[job.name] = JobState(id: id, phase: .running, detail: "RUNNING")
-            return id
+            var state = record.endAs ?? JobState(id: id, phase: .running, detail: "RUNNING")
+            state.id = id
+            record.jobs[job.name] = state
+            return (id, fails)
         }
-        onSubmit(job)
-        return id
+        if id != nil, record.withLock({ $0.endAs == nil }) { onSubmit(job) }
+        if fails { throw JobSchedulerError("sbatch for \(job.name) failed: Socket timed out on send/recv operation") }
+        return id ?? ""
     }
 
     func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
@@ -54,6 +70,10 @@ final class FakeScheduler: JobScheduler {
             if vanish { return [:] }
             return record.jobs.filter { $0.key.hasPrefix(prefix) }
         }
+    }
+
+    func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
+        try statesBlocking(namesStartingWith: prefix)
     }
 
     func cancel(_ ids: [String]) async throws(JobSchedulerError) {

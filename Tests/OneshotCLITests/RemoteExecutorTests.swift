@@ -9,9 +9,11 @@ import Testing
 /// The executor contract for remote jobs, with a scheduler in memory: batched polls and
 /// cancellations, the exit-status file as the truth, a vanished job failed only after a wait.
 @Suite(.timeLimit(.minutes(1))) struct RemoteExecutorTests {
-    private func executor(_ scheduler: FakeScheduler, folder: String, lostAfter: Duration = .seconds(30)) -> RemoteExecutor {
+    private func executor(
+        _ scheduler: FakeScheduler, folder: String, lostAfter: Duration = .seconds(30), pollInterval: Duration = .milliseconds(20)
+    ) -> RemoteExecutor {
         RemoteExecutor(
-            base: CommandExecutor(featureID: "F1", logFolder: folder), scheduler: scheduler, pollInterval: .milliseconds(20),
+            base: CommandExecutor(featureID: "F1", logFolder: folder), scheduler: scheduler, pollInterval: pollInterval,
             lostAfter: lostAfter)
     }
 
@@ -117,6 +119,139 @@ import Testing
         #expect(log.contains("=== a attempt 1 not stopped: Fake job 1 not cancelled, Fake could not be asked"), "\(log)")
     }
 
+    /// Writes the exit status 0 of the job's attempt, as its script's trap would.
+    private static let exitsZero: @Sendable (JobSubmission) -> Void = { job in
+        let path = job.environment["ONESHOT_EXIT_FILE"] ?? ""
+        try? Data("0 0 \(job.environment["ONESHOT_ATTEMPT"] ?? "")\n".utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    @Test func aFailedSubmissionIsAnInfrastructureErrorAndTheJobItCreatedAnywayIsNotSubmittedAgain() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        scheduler.record.withLock {
+            $0.failingSubmissions = 1
+            $0.createdAnyway = true
+        }
+        let remote = executor(scheduler, folder: folder)
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        // Not the workstream's failure: the dispatcher retries the same attempt after a backoff.
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        let result = try await remote(pay, 1)
+        #expect(result.succeeded, "\(result)")
+        #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (1, 1), "submitted exactly once")
+        let log = try String(contentsOfFile: "\(folder)/pay.log", encoding: .utf8)
+        #expect(log.contains("the failed submission reached Fake after all: following Fake job 1"), "\(log)")
+    }
+
+    @Test func aSubmissionThatNeverReachedTheSchedulerIsSubmittedOnItsRetry() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        scheduler.record.withLock { $0.failingSubmissions = 1 }
+        let remote = executor(scheduler, folder: folder)
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        #expect(try await remote(pay, 1).succeeded)
+        #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (2, 1))
+    }
+
+    @Test func theLookUpBeforeAResubmissionIsNeverAnAnswerFromBeforeTheFailedOne() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        // A poll interval longer than the dispatcher's backoff: answers are reused meanwhile.
+        let remote = executor(scheduler, folder: folder, pollInterval: .seconds(60))
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        scheduler.record.withLock { $0.failingSubmissions = 1 }
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        scheduler.record.withLock {
+            $0.failingSubmissions = 1
+            $0.createdAnyway = true
+        }
+        // Not found, submitted, timed out after the controller took the job.
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        #expect(try await remote(pay, 1).succeeded)
+        #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (2, 1), "submitted exactly once")
+    }
+
+    @Test func aJobAnEarlierRunLeftRunningUntrackedIsFollowedNotSubmittedAgain() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        let remote = executor(scheduler, folder: folder)
+        // A oneshot whose sbatch timed out after the controller took the job, killed before its
+        // retry looked: its checkpoint no longer holds the attempt, Slurm runs it.
+        scheduler.record.withLock { record in
+            record.jobs[remote.jobName("pay", attempt: 1)] = JobState(id: "7", phase: .running, detail: "RUNNING")
+            record.jobs[remote.jobName("mail", attempt: 1)] = JobState(id: "6", phase: .ended, detail: "COMPLETED")
+        }
+        try Data("42 0 1\n".utf8).write(to: URL(fileURLWithPath: "\(folder)/pay.exit"))
+        let result = try await remote(Workstream(id: "pay", command: "true", isIdempotent: false), 1)
+        #expect(result.succeeded, "\(result)")
+        #expect(scheduler.record.withLock { $0.submitCalls } == 0, "not submitted a second time")
+        let log = try String(contentsOfFile: "\(folder)/pay.log", encoding: .utf8)
+        #expect(log.contains("Fake job 7 (RUNNING) of that name, left by an earlier run, is followed"), "\(log)")
+        // An ended job of the same name is an earlier run's finished attempt: submitted anew.
+        #expect(try await remote(Workstream(id: "mail", command: "true"), 1).succeeded)
+        #expect(scheduler.record.withLock { $0.submitCalls } == 1)
+    }
+
+    @Test func noRetryIsSubmittedWhileTheSchedulerCannotSayWhetherTheFailedOneReachedIt() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        scheduler.record.withLock { $0.failingSubmissions = 1 }
+        let remote = executor(scheduler, folder: folder)
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        scheduler.record.withLock { $0.down = true }
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        #expect(scheduler.record.withLock { $0.submitCalls } == 1, "not submitted blindly")
+        scheduler.record.withLock { $0.down = false }
+        #expect(try await remote(pay, 1).succeeded)
+        #expect(scheduler.record.withLock { $0.submitted.count } == 1)
+    }
+
+    @Test(arguments: ["CANCELLED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED"])
+    func aJobTheSchedulerStoppedFailsAnIdempotentAttemptAtOnceAndLeavesAnotherUncertain(_ word: String) async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        scheduler.record.withLock { $0.endAs = JobState(id: "", phase: .ended, detail: word, ending: .stopped) }
+        // The 30 s wait for a late exit status would exceed the suite's time limit.
+        let remote = executor(scheduler, folder: folder, lostAfter: .seconds(600))
+        let result = try await remote(Workstream(id: "build", command: "true"), 1)
+        #expect(!result.succeeded)
+        #expect(result.detail?.contains("Fake job 1 ended \(word) and left no exit status") == true, "\(result)")
+        // It may have run part of its command: never run again blindly.
+        await #expect(throws: OutcomeUnknown.self) {
+            try await remote(Workstream(id: "pay", command: "true", isIdempotent: false), 1)
+        }
+        let log = try String(contentsOfFile: "\(folder)/pay.log", encoding: .utf8)
+        #expect(
+            log.contains("ended: outcome unknown: Fake job 2 ended \(word) without an exit status; as pay is idempotent: false"),
+            "\(log)")
+    }
+
+    @Test func aJobThatNeverStartedFailsAtOnceWhateverItsIdempotence() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler()
+        scheduler.record.withLock { $0.endAs = JobState(id: "", phase: .ended, detail: "BOOT_FAIL", ending: .neverStarted) }
+        let remote = executor(scheduler, folder: folder, lostAfter: .seconds(600))
+        let result = try await remote(Workstream(id: "pay", command: "true", isIdempotent: false), 1)
+        #expect(!result.succeeded)
+        #expect(result.detail?.contains("ended BOOT_FAIL before its command started") == true, "\(result)")
+    }
+
+    @Test func slurmStatesSayWhetherTheCommandMayHaveRun() throws {
+        let answer = "a 1 CANCELLED\nb 2 TIMEOUT\nc 3 OUT_OF_MEMORY\nd 4 BOOT_FAIL\ne 5 COMPLETED\nf 6 RUNNING\n"
+        let states = try SlurmScheduler.parse(SchedulerCommand.Result(exitCode: 0, output: answer))
+        #expect(
+            ["a", "b", "c", "d", "e", "f"].map { states[$0]?.ending } == [.stopped, .stopped, .stopped, .neverStarted, nil, nil])
+    }
+
     @Test func aResumeLooksAtAllItsPredecessorsJobsWithOneQuery() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -133,7 +268,11 @@ import Testing
         let findings = [("a", 1), ("b", 2), ("c", 1), ("d", 1)].map {
             handling.probe(InFlightRecord(id: $0.0, attempt: $0.1, startedAt: now))
         }
-        #expect(findings == [OrphanFinding.running(pid: 7), .running(pid: 8), .unknown, .unknown])
+        #expect(
+            findings == [
+                OrphanFinding.jobActive(scheduler: "Fake", jobID: "7"), .jobActive(scheduler: "Fake", jobID: "8"), .unknown,
+                .unknown,
+            ])
         #expect(scheduler.record.withLock { $0.queries } == 1)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Oneshot
 import OneshotCheckpoint
 import Testing
 
@@ -117,6 +118,112 @@ struct SlurmExecutorTests {
         }
     }
 
+    /// The id Slurm gave the job `name`, as `squeue` says.
+    private func jobID(_ name: String) async throws -> String? {
+        let squeue = SchedulerCommand("squeue", ["--noheader", "--states=all", "--name=\(name)", "--format=%i"])
+        let result = await squeue.run(environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        return result.output.split(separator: "\n").first.map(String.init)
+    }
+
+    @Test func theJobIDIsJournaledShownByStatusAndTheResumeAndFoundByNameWhenTheCrashCameFirst() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        let first = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(try await eventually { project.read("ledger") == "start\n" })
+        let name = try #require(SlurmCluster.jobName(in: project, feature: "F1", "pay"))
+        let id = try #require(try await jobID(name))
+        let journal = ".sdp/checkpoints/F1-journal.jsonl"
+        #expect(
+            try await eventually { project.read(journal)?.contains("\"job_id\":\"\(id)\"") == true },
+            "\(project.read(journal) ?? "")")
+        let running = try await OneshotBinary.run(["status", "F1"], in: project.path, environment: environment)
+        #expect(running.stdout.contains("running (Slurm job \(id))"), "\(running.stdout)")
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        let dead = try await OneshotBinary.run(["status", "F1"], in: project.path, environment: environment)
+        #expect(dead.stdout.contains("uncertain (Slurm job \(id))"), "\(dead.stdout)")
+        // A crash between submitting and journaling the id leaves the intent alone.
+        for file in [journal, ".sdp/checkpoints/F1-checkpoint.json"] {
+            guard let text = project.read(file) else { continue }
+            let stripped = text.replacingOccurrences(
+                of: #""(job_id|scheduler)"\s*:\s*"[^"]*"\s*,\s*"#, with: "", options: .regularExpression)
+            try project.write(file, stripped)
+        }
+        #expect(project.read(journal)?.contains("job_id") != true)
+        let second = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(
+            try await eventually {
+                second.stdout.contains("ADOPTED     pay: attempt 1 (Slurm job \(id)) is still queued or running")
+            }, "\(second.stdout)")
+        try project.write("release", "")
+        let result = try await second.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "start\nend\n", "found by name, not submitted again")
+        let lines = try await completions(project, "pay")
+        #expect(lines.count == 1 && lines[0].contains("JobState=COMPLETED"), "exactly once: \(lines)")
+    }
+
+    @Test func aDeadControllerIsNotTheWorkstreamsFailureAndItsJobIsSubmittedOnce() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "first", run: gated)
+        try project.workstream(
+            "F1", "pay", depends: ["first"], run: "echo paid >> ledger", extra: "idempotent: false\nretries: 0\n")
+        let live = try String(contentsOfFile: try #require(environment["SLURM_CONF"]), encoding: .utf8)
+        // The same cluster behind a port nothing listens on: sbatch and squeue cannot reach it.
+        let dead = live.replacingOccurrences(
+            of: #"(?m)^SlurmctldPort=\d+"#, with: "SlurmctldPort=16899", options: .regularExpression)
+        func point(at conf: String) throws {
+            try project.write("slurm.conf.new", conf)
+            #expect(rename(project.file("slurm.conf.new"), project.file("slurm.conf")) == 0)
+        }
+        try point(at: live)
+        var pointed = environment
+        pointed["SLURM_CONF"] = project.file("slurm.conf")
+        let run = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: pointed)
+        #expect(try await eventually { project.read("ledger") == "start\n" })
+        // The controller goes away while the first job runs; its exit status still ends it.
+        try point(at: dead)
+        try project.write("release", "")
+        #expect(
+            try await eventually(within: .seconds(90)) {
+                project.read(".sdp/logs/F1/pay.log")?.contains("=== pay attempt 1 not submitted: sbatch for ") == true
+            })
+        // Back: the retry asks it whether the failed sbatch made the job, then submits.
+        try point(at: live)
+        let result = try await run.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stdout.contains("pay attempt 1 not started: oneshot's own error, not the workstream's"), "\(result.stdout)")
+        #expect(project.read("ledger") == "start\nend\npaid\n")
+        let lines = try await completions(project, "pay")
+        #expect(lines.count == 1 && lines[0].contains("JobState=COMPLETED"), "submitted exactly once: \(lines)")
+    }
+
+    @Test func aJobThatEndedWithoutAnExitStatusIsDecidedAtOnceFromSlurmsState() async throws {
+        let project = try TemporaryProject()
+        // The job script's shell killed outright (as the OOM killer would): its EXIT trap cannot
+        // leave a status, and Slurm records the job FAILED.
+        let killed = "echo start >> ledger; [ -f release ] || kill -9 $PPID; sleep 5"
+        try project.workstream("F1", "build", run: killed, extra: "retries: 0\n")
+        try project.workstream("F1", "pay", run: killed, extra: "idempotent: false\n")
+        let started = ContinuousClock.now
+        let result = try await OneshotBinary.run(["F1"] + slurm, in: project.path, environment: environment)
+        // Without Slurm's word the run waited 30 s for an exit status that would never come.
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("✗ build failed (error)"), "\(result.stdout)")
+        #expect(result.stdout.contains("ended FAILED and left no exit status"), "\(result.stdout)")
+        #expect(
+            result.stdout.contains("ended FAILED without an exit status; as pay is idempotent: false it may have done part"),
+            "\(result.stdout)")
+        try project.write("release", "")
+        let resume = try await OneshotBinary.run(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(resume.exitCode == 8, "\(resume.stdout)\n\(resume.stderr)")
+        #expect(resume.stdout.contains("UNCERTAIN   pay"), "held, not run again: \(resume.stdout)")
+        #expect(resume.stdout.contains("✓ build done"), "\(resume.stdout)")
+        #expect(try await completions(project, "pay").count == 1)
+    }
+
     @Test func theConfigFileChoosesSlurmAndItsArgumentsAndAWorkstreamAddsItsOwn() async throws {
         let project = try TemporaryProject()
         try project.write(
@@ -168,7 +275,8 @@ struct SlurmExecutorTests {
         try project.write("release", "")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(result.stderr.contains("stopped its process group with scancel"))
+        #expect(result.stderr.contains("was still queued or running (Slurm job "), "\(result.stderr)")
+        #expect(result.stderr.contains("cancelled it with scancel "))
         let cancelled = try await completions(project, "agent", attempt: 1)
         #expect(cancelled.count == 1 && cancelled[0].contains("JobState=CANCELLED"), "\(cancelled)")
         let rerun = try await completions(project, "agent", attempt: 2)

@@ -52,8 +52,12 @@ struct FeatureRunAttempts: Sendable {
     }
 
     /// The closure the dispatcher calls; a ``CommandExecutor`` also records each child it starts
-    /// in `store`, so that a resume can find it.
+    /// in `store`, so that a resume can find it, and a ``RemoteExecutor`` each job id.
     func recordingSpawns(in store: CheckpointStore) -> Executor {
+        if let remote = executor as? RemoteExecutor {
+            let journaled = remote.journaling(to: store)
+            return { try await journaled($0, $1) }
+        }
         guard var local = executor as? CommandExecutor else { return closure }
         let earlier = local.onSpawn
         local.onSpawn = { id, attempt, child in

@@ -20,6 +20,8 @@ public actor JobMonitor {
 
     private struct Answer {
         var at: ContinuousClock.Instant
+        /// When the query was sent: what it says is true at least from then.
+        var sent: ContinuousClock.Instant
         var asked: Set<String>
         var states: Result<[String: JobState], JobSchedulerError>
 
@@ -62,15 +64,22 @@ public actor JobMonitor {
     }
 
     /// The state of the job `name`, from an answer at most one interval old.
-    public func lookup(_ name: String) async -> Lookup {
+    ///
+    /// - Parameter fresh: answer only from a query sent after this call: before submitting a
+    ///   job again after a failed submission, an older "not found" says nothing.
+    public func lookup(_ name: String, fresh: Bool = false) async -> Lookup {
         followed.insert(name)
+        let asked = ContinuousClock.now
+        func usable(_ answer: Answer) -> Bool {
+            answer.asked.contains(name) && (!fresh || answer.sent >= asked)
+        }
         while true {
-            if let answer, answer.asked.contains(name), ContinuousClock.now - answer.at < interval {
+            if let answer, usable(answer), ContinuousClock.now - answer.at < interval {
                 return answer.lookup(name)
             }
             await refresh()
             // An answer to a query sent before `name` was followed says nothing of it: ask again.
-            if let answer, answer.asked.contains(name) { return answer.lookup(name) }
+            if let answer, usable(answer) { return answer.lookup(name) }
         }
     }
 
@@ -80,6 +89,7 @@ public actor JobMonitor {
             return
         }
         querying = true
+        let sent = ContinuousClock.now
         let names = followed
         let states: Result<[String: JobState], JobSchedulerError>
         do {
@@ -88,7 +98,7 @@ public actor JobMonitor {
             states = .failure(error)
         }
         queries += 1
-        answer = Answer(at: .now, asked: names, states: states)
+        answer = Answer(at: .now, sent: sent, asked: names, states: states)
         querying = false
         let waiters = answerWaiters
         answerWaiters = []

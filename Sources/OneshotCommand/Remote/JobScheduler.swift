@@ -1,3 +1,5 @@
+import Foundation
+
 /// A batch system that runs oneshot's attempts as jobs elsewhere (Slurm; a harness's own
 /// Kubernetes or cloud batch runner): the contract ``RemoteExecutor`` needs.
 ///
@@ -35,6 +37,26 @@ public protocol JobScheduler: Sendable {
     ///
     /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
     func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState]
+
+    /// ``statesBlocking(namesStartingWith:)`` without blocking: a run's one look, before its
+    /// first submission, for jobs an earlier run left queued or running. The default runs the
+    /// blocking query on a global dispatch queue.
+    ///
+    /// - Throws: ``JobSchedulerError`` when the scheduler cannot be asked.
+    func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState]
+}
+
+extension JobScheduler {
+    /// Runs ``statesBlocking(namesStartingWith:)`` off the cooperative pool.
+    public func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
+        let answer = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    returning: Result { () throws(JobSchedulerError) in try statesBlocking(namesStartingWith: prefix) })
+            }
+        }
+        return try answer.get()
+    }
 }
 
 /// What a scheduler said when it refused or could not be asked.

@@ -10,18 +10,32 @@ public struct JobState: Sendable, Equatable {
         case ended
     }
 
+    /// What the scheduler's own word for an ended job tells of its command, when the job left
+    /// no exit status: enough to decide at once instead of waiting for a late file.
+    public enum Ending: Sendable, Equatable {
+        /// The job never started its script (Slurm's `BOOT_FAIL`): the command did not run.
+        case neverStarted
+        /// The scheduler stopped the job while its script may have been running: cancelled,
+        /// its time limit, a node failure, out of memory, preempted, its deadline.
+        case stopped
+    }
+
     /// The scheduler's id of the job.
     public var id: String
     /// Its phase.
     public var phase: Phase
     /// The scheduler's own word for it, e.g. `COMPLETING`, for logs.
     public var detail: String
+    /// For an ended job, what its end tells of the command; `nil` when it tells nothing (a
+    /// job that completed: its exit status may only be late on a shared file system).
+    public var ending: Ending?
 
     /// Creates a state.
-    public init(id: String, phase: Phase, detail: String) {
+    public init(id: String, phase: Phase, detail: String, ending: Ending? = nil) {
         self.id = id
         self.phase = phase
         self.detail = detail
+        self.ending = ending
     }
 
     /// Whether the job may still run or be running.

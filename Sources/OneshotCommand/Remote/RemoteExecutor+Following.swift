@@ -10,6 +10,11 @@ extension RemoteExecutor {
         case exited(Int32, jobID: String?)
         /// It ended or vanished without one; the text says how.
         case lost(String, jobID: String?)
+        /// The scheduler says it stopped the job (`CANCELLED`, `TIMEOUT`, `NODE_FAIL`…) and it
+        /// left no exit status: its command may have run in part. The text is the scheduler's word.
+        case stopped(String, jobID: String)
+        /// The scheduler says the job never started its script (`BOOT_FAIL`).
+        case neverStarted(String, jobID: String)
     }
 
     /// Follows the job `name` until its exit status appears, or it is lost. Cancelling the
@@ -46,7 +51,14 @@ extension RemoteExecutor {
                 continue
             case .found(let state):
                 jobID = state.id
-                missing = "ended \(state.detail)"
+                // The exit status may have been written while the scheduler was being asked.
+                if let code = exitStatus(id, attempt: attempt, since: since) { return .exited(code, jobID: jobID) }
+                // The scheduler says why it ended: no exit status will come.
+                switch state.ending {
+                case .stopped: return .stopped(state.detail, jobID: state.id)
+                case .neverStarted: return .neverStarted(state.detail, jobID: state.id)
+                case nil: missing = "ended \(state.detail)"
+                }
             case .notFound:
                 missing = "is no longer known to \(scheduler.name)"
             case .unavailable:
@@ -103,6 +115,26 @@ extension RemoteExecutor {
     }
 
     /// The attempt's result, with the log's footer written.
+    ///
+    /// - Throws: ``OutcomeUnknown`` when the scheduler stopped the job of an `idempotent: false`
+    ///   workstream and it left no exit status: it may have done part of its work, so it is
+    ///   uncertain (held at the next resume), not failed (retried).
+    func conclude(_ end: JobEnd, _ workstream: Workstream, attempt: Int, log: WorkstreamLog, offset: Int, since: Date)
+        throws -> ExecutionResult
+    {
+        let id = workstream.id
+        guard case .stopped(let word, let jobID) = end, !workstream.isIdempotent else {
+            return finish(end, id: id, attempt: attempt, log: log, offset: offset, since: since)
+        }
+        let seconds = DurationText.twoDecimals(max(0, Date().timeIntervalSince(since)))
+        let reason =
+            "\(scheduler.name) job \(jobID) ended \(word) without an exit status; as \(id) is idempotent: false it may have done part of its work: not run again until you decide"
+        log.append(
+            "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) ended: outcome unknown: \(reason) after \(seconds)s\n")
+        throw OutcomeUnknown(id: id, reason: reason)
+    }
+
+    /// The attempt's result, with the log's footer written.
     func finish(_ end: JobEnd, id: String, attempt: Int, log: WorkstreamLog, offset: Int, since: Date) -> ExecutionResult {
         let seconds = DurationText.twoDecimals(max(0, Date().timeIntervalSince(since)))
         let how: String
@@ -113,6 +145,10 @@ extension RemoteExecutor {
             (how, code, job) = ("exit \(exit)", exit, jobID)
         case .lost(let text, let jobID):
             (how, code, job) = ("without an exit status: the job \(text)", nil, jobID)
+        case .stopped(let word, let jobID):
+            (how, code, job) = ("without an exit status: the job ended \(word)", nil, jobID)
+        case .neverStarted(let word, let jobID):
+            (how, code, job) = ("without an exit status: the job ended \(word) before its command started", nil, jobID)
         }
         let jobText = job.map { " (\(scheduler.name) job \($0))" } ?? ""
         log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) ended: \(how)\(jobText) after \(seconds)s\n")

@@ -18,7 +18,7 @@ extension RemoteExecutor {
         let name = jobName(record.id, attempt: record.attempt)
         do {
             guard let state = try jobs.state(of: name), state.isActive else { return .unknown }
-            return .running(pid: Int32(state.id) ?? 0)
+            return .jobActive(scheduler: scheduler.name, jobID: state.id)
         } catch {
             return .elsewhere("\(scheduler.name) job \(name), which could not be looked up: \(error)")
         }
@@ -65,9 +65,19 @@ extension RemoteExecutor {
                 "\(log.lineBreak(after: 0))=== \(record.id) attempt \(record.attempt) adopted from an earlier run: \(scheduler.name) job \(jobName(record.id, attempt: record.attempt))\n"
             )
             let end = try await follow(
-                name: jobName(record.id, attempt: record.attempt), jobID: nil, id: record.id, attempt: record.attempt,
-                since: started.addingTimeInterval(-1))
-            return finish(end, id: record.id, attempt: record.attempt, log: log, offset: 0, since: started)
+                name: jobName(record.id, attempt: record.attempt), jobID: record.jobID, id: record.id,
+                attempt: record.attempt, since: started.addingTimeInterval(-1))
+            return try conclude(end, workstream, attempt: record.attempt, log: log, offset: 0, since: started)
         }
+    }
+
+    /// This executor, journaling each job id in `store` as its submission returns it.
+    public func journaling(to store: CheckpointStore) -> RemoteExecutor {
+        var journaled = self
+        let scheduler = scheduler.name
+        journaled.onSubmit = { id, attempt, jobID in
+            store.jobSubmitted(id: id, attempt: attempt, scheduler: scheduler, jobID: jobID)
+        }
+        return journaled
     }
 }

@@ -39,6 +39,14 @@ public struct RemoteExecutor: AttemptExecutor {
     public let runName: String
     /// The project root, where jobs run.
     let projectRoot: String
+    /// Called once an attempt's job was submitted (or found after a failed submission), with
+    /// the workstream's id, the attempt and the job's id: the CLI journals the id in the
+    /// attempt's in-flight record.
+    public var onSubmit: (@Sendable (_ id: String, _ attempt: Int, _ jobID: String) -> Void)?
+    /// The run's submissions whose `sbatch` failed, looked up by name before they are retried.
+    let failures = SubmissionFailures()
+    /// The jobs earlier runs left queued or running, asked for once.
+    let predecessors: PredecessorJobs
 
     /// Creates an executor; the current folder is the project root.
     public init(
@@ -53,6 +61,7 @@ public struct RemoteExecutor: AttemptExecutor {
         monitor = JobMonitor(scheduler: scheduler, interval: pollInterval)
         projectRoot = FileManager.default.currentDirectoryPath
         runName = "\(base.featureID).\(Self.shortHash(projectRoot))"
+        predecessors = PredecessorJobs(scheduler: scheduler, prefix: "oneshot-\(runName)-")
     }
 
     /// The deterministic name of `id`'s attempt `attempt`.
@@ -73,8 +82,16 @@ public struct RemoteExecutor: AttemptExecutor {
 
     /// Runs one attempt as a job. Matches ``Executor``.
     ///
-    /// - Throws: ``InfrastructureError`` when the log or the job script cannot be written;
-    ///   `CancellationError` once a cancelled attempt's job has been cancelled and has ended.
+    /// A failed submission (the controller down, `sbatch` timing out or refusing) is not the
+    /// workstream's failure: it throws ``InfrastructureError``, and the dispatcher tries the same
+    /// attempt again after a backoff. That retry first looks the job up by its name, since the
+    /// failed `sbatch` may have reached the controller: a job found is followed, never submitted
+    /// a second time.
+    ///
+    /// - Throws: ``InfrastructureError`` when the log or the job script cannot be written, or the
+    ///   job cannot be submitted; ``OutcomeUnknown`` when the scheduler stopped the job of an
+    ///   `idempotent: false` workstream that left no exit status; `CancellationError` once a
+    ///   cancelled attempt's job has been cancelled and has ended.
     public func callAsFunction(_ workstream: Workstream, _ attempt: Int) async throws -> ExecutionResult {
         guard let command = base.command(for: workstream) else {
             return .failure(detail: "workstream \(workstream.id) has no command")
@@ -82,33 +99,111 @@ public struct RemoteExecutor: AttemptExecutor {
         let id = workstream.id
         let name = jobName(id, attempt: attempt)
         let log = WorkstreamLog(path: logPath(for: id))
-        let started = Date()
+        let earlier = failures.failedSince(name)
+        // Since when an exit status would be this attempt's: the first try to submit it, or when
+        // a job an earlier run left was seen running.
+        var started = earlier ?? Date()
         let header =
-            "\n=== \(id) attempt \(attempt) · \(RFC3339.format(started)) · \(scheduler.name) job \(name) · /bin/sh -c \(command)\n"
+            "\n=== \(id) attempt \(attempt) · \(RFC3339.format(Date())) · \(scheduler.name) job \(name) · /bin/sh -c \(command)\n"
         let offset = try ownResource { () throws(SystemError) in
             let (fd, offset) = try log.openForAttempt(header: header)
             Syscall.close(fd)
             return offset
         }
-        let job = try prepare(workstream, attempt: attempt, name: name, command: command)
-        let jobID: String
-        do {
-            jobID = try await scheduler.submit(job)
-        } catch {
-            log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(error)\n")
-            return ExecutionResult(succeeded: false, detail: error.description, logPath: log.path)
+        var jobID: String?
+        if earlier != nil {
+            jobID = try await submittedEarlier(name, id: id, attempt: attempt, log: log, offset: offset)
+        } else if let left = try await leftByPredecessor(name, id: id, attempt: attempt, log: log, offset: offset) {
+            (jobID, started) = (left.state.id, left.seen)
         }
+        if jobID == nil, !(earlier != nil && exitStatus(id, attempt: attempt, since: started) != nil) {
+            let job = try prepare(workstream, attempt: attempt, name: name, command: command)
+            jobID = try await submit(job, id: id, attempt: attempt, since: started, log: log, offset: offset)
+        }
+        if let jobID { onSubmit?(id, attempt, jobID) }
         let end: JobEnd
         do {
             end = try await follow(name: name, jobID: jobID, id: id, attempt: attempt, since: started)
         } catch {
             let how =
                 (error as? AttemptNotStopped).map { "not stopped: \($0.detail)" }
-                ?? "ended: cancelled (\(scheduler.name) job \(jobID))"
+                ?? "ended: cancelled (\(scheduler.name) job \(jobID ?? name))"
             log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) \(how)\n")
             throw error
         }
-        return finish(end, id: id, attempt: attempt, log: log, offset: offset, since: started)
+        return try conclude(end, workstream, attempt: attempt, log: log, offset: offset, since: started)
+    }
+
+    /// Submits `job`; a failure is noted, so that the retry looks for the job first, and thrown
+    /// as an ``InfrastructureError``.
+    private func submit(_ job: JobSubmission, id: String, attempt: Int, since: Date, log: WorkstreamLog, offset: Int)
+        async throws -> String
+    {
+        do {
+            let jobID = try await scheduler.submit(job)
+            failures.resolve(job.name)
+            return jobID
+        } catch {
+            failures.note(job.name, since: since)
+            log.append(
+                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(error); tried again after a backoff, once \(scheduler.name) says it has no job \(job.name)\n"
+            )
+            throw InfrastructureError("\(id) attempt \(attempt) not submitted: \(error)")
+        }
+    }
+
+    /// The job `name` when an earlier oneshot left it queued or running untracked (its `sbatch`
+    /// failed but reached the scheduler, and it died before it could look), and when it was seen.
+    ///
+    /// - Throws: ``InfrastructureError`` when the scheduler cannot be asked.
+    private func leftByPredecessor(_ name: String, id: String, attempt: Int, log: WorkstreamLog, offset: Int)
+        async throws -> (state: JobState, seen: Date)?
+    {
+        let found: (state: JobState, seen: Date)?
+        do {
+            found = try await predecessors.activeJob(named: name)
+        } catch {
+            let why = "\(scheduler.name) could not be asked for the jobs an earlier run may have left: \(error)"
+            log.append("\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(why)\n")
+            throw InfrastructureError("\(id) attempt \(attempt) not submitted: \(why)")
+        }
+        guard let found else { return nil }
+        await predecessors.forget(name)
+        log.append(
+            "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): \(scheduler.name) job \(found.state.id) (\(found.state.detail)) of that name, left by an earlier run, is followed, not submitted again\n"
+        )
+        return found
+    }
+
+    /// The id of the job `name` when the failed submission of it reached the scheduler after
+    /// all; `nil` when the scheduler has no such job.
+    ///
+    /// - Throws: ``InfrastructureError`` when the scheduler cannot be asked: submitting without
+    ///   knowing could run the attempt twice.
+    private func submittedEarlier(_ name: String, id: String, attempt: Int, log: WorkstreamLog, offset: Int) async throws
+        -> String?
+    {
+        // A fresh answer: one cached from before the failed sbatch may not know its job yet.
+        let lookup = await monitor.lookup(name, fresh: true)
+        await monitor.unfollow(name)
+        switch lookup {
+        case .found(let state):
+            failures.resolve(name)
+            log.append(
+                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): the failed submission reached \(scheduler.name) after all: following \(scheduler.name) job \(state.id) (\(state.detail)), not submitting it again\n"
+            )
+            return state.id
+        case .notFound:
+            failures.resolve(name)
+            return nil
+        case .unavailable(let why):
+            log.append(
+                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt) not submitted: \(scheduler.name) could not be asked whether the failed submission reached it: \(why)\n"
+            )
+            throw InfrastructureError(
+                "\(id) attempt \(attempt) not submitted: \(scheduler.name) could not be asked whether its failed submission reached it: \(why)"
+            )
+        }
     }
 
     /// The job for an attempt: its script written, stale result files of an earlier attempt removed.

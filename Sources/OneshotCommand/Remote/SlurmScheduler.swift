@@ -81,9 +81,16 @@ public struct SlurmScheduler: JobScheduler {
 
     /// One `squeue --me` for every job of the user, those named `prefix…` kept.
     public func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
-        let all = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
-        return try Self.parse(all.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+        try Self.parse(Self.squeueAll.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
     }
+
+    /// ``statesBlocking(namesStartingWith:)`` as a command awaited, not a thread blocked.
+    public func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
+        try Self.parse(await Self.squeueAll.run(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+    }
+
+    /// One `squeue --me` for every job of the user.
+    static let squeueAll = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
 
     /// One `scancel` for all of `ids`; Slurm sends SIGTERM, then SIGKILL after its `KillWait`.
     public func cancel(_ ids: [String]) async throws(JobSchedulerError) {
@@ -105,7 +112,8 @@ public struct SlurmScheduler: JobScheduler {
         for line in result.output.split(separator: "\n") {
             let fields = line.split(separator: " ")
             guard fields.count >= 3, let number = Int(fields[1]) else { continue }
-            let state = JobState(id: String(fields[1]), phase: phase(of: String(fields[2])), detail: String(fields[2]))
+            let word = String(fields[2])
+            let state = JobState(id: String(fields[1]), phase: phase(of: word), detail: word, ending: ending(of: word))
             if let known = states[String(fields[0])] {
                 let knownNumber = Int(known.id) ?? 0
                 let newer = (state.isActive && !known.isActive) || (state.isActive == known.isActive && number > knownNumber)
@@ -114,6 +122,16 @@ public struct SlurmScheduler: JobScheduler {
             states[String(fields[0])] = state
         }
         return states
+    }
+
+    /// What Slurm's state of an ended job tells of its command: `nil` for `COMPLETED` (the
+    /// script's trap ran; its exit status may only be late) and for states oneshot does not know.
+    static func ending(of state: String) -> JobState.Ending? {
+        switch state {
+        case "BOOT_FAIL": .neverStarted
+        case "CANCELLED", "FAILED", "TIMEOUT", "NODE_FAIL", "OUT_OF_MEMORY", "PREEMPTED", "DEADLINE", "REVOKED": .stopped
+        default: nil
+        }
     }
 
     /// Slurm's job states in oneshot's three phases.
