@@ -27,12 +27,12 @@ enum ConfigFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw UsageError("\(path): not valid UTF-8")
         }
-        var problems: [String] = []
+        var problems: [UsageError] = []
         for entry in entries(text, problems: &problems) {
             let (key, value, line) = entry
             let source = "\(path):\(line)"
             guard let setting = Setting.all.first(where: { $0.key == key }) else {
-                problems.append("\(source): unknown setting '\(displayName(of: key))'; \(expectation(for: key))")
+                problems.append(UsageError("\(source): unknown setting '\(displayName(of: key))'; \(expectation(for: key))"))
                 continue
             }
             guard run.sources[key] == nil else { continue }  // a flag wins
@@ -40,10 +40,13 @@ enum ConfigFile {
                 try setting.apply(&run, value, "\(source): \(displayName(of: key))")
                 run.sources[key] = source
             } catch {
-                problems.append(error.message)
+                problems.append(error)
             }
         }
-        if let first = problems.first { throw UsageError(first, more: Array(problems.dropFirst())) }
+        if var first = problems.first {
+            first.more = Array(problems.dropFirst())
+            throw first
+        }
     }
 
     /// A setting's key as the file writes it: `breaker.window` for the nested `breaker:` /
@@ -70,7 +73,7 @@ enum ConfigFile {
 
     /// The `(key, value, line)` entries, nested keys flattened as `parent_child`; each line that
     /// cannot be read is added to `problems` and left out.
-    private static func entries(_ text: String, problems: inout [String]) -> [(String, String, Int)] {
+    private static func entries(_ text: String, problems: inout [UsageError]) -> [(String, String, Int)] {
         var result: [(String, String, Int)] = []
         var seen: [String: Int] = [:]
         var parent: String?
@@ -87,7 +90,7 @@ enum ConfigFile {
                 seen[entry.0] = number
                 result.append(entry)
             } catch {
-                problems.append(error.message)
+                problems.append(error)
             }
         }
         return result

@@ -43,7 +43,7 @@ extension Setting {
     static let executorKind = Setting(key: "executor", flag: "--executor", summary: "where attempts run: local or slurm") {
         run, value, source throws(UsageError) in
         guard let kind = ExecutorSettings.Kind(rawValue: value) else {
-            throw UsageError("\(source) takes local or slurm, not '\(value)'")
+            throw UsageError(.invalidValue(source: source, value: value, expected: "local or slurm"))
         }
         run.executor.kind = kind
     } show: {
@@ -55,7 +55,7 @@ extension Setting {
         key: "poll_interval", flag: "--poll-interval", summary: "time between two looks at remote jobs"
     ) { run, value, source throws(UsageError) in
         guard let interval = DurationText.parse(value), interval > .zero else {
-            throw UsageError("\(source) takes a duration such as 500ms, 5s or 1m, not '\(value)'")
+            throw UsageError(.invalidValue(source: source, value: value, expected: "a duration such as 500ms, 5s or 1m"))
         }
         run.executor.pollInterval = interval
     } show: {

@@ -7,4 +7,14 @@ public enum YAMLScalar {
     public static func parse(_ text: String, at location: SourceLocation) throws(InputError) -> String? {
         try ScalarSyntax.scalar(text, at: location)
     }
+
+    /// The boolean `text` spells, as YAML 1.1 and oneshot's files write it: `true`, `yes`, `on`
+    /// or `false`, `no`, `off`, in any case; `nil` for anything else.
+    public static func boolean(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "true", "yes", "on": true
+        case "false", "no", "off": false
+        default: nil
+        }
+    }
 }
