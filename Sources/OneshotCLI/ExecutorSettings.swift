@@ -24,17 +24,18 @@ public struct ExecutorSettings: Sendable, Equatable {
     /// Creates the defaults.
     public init() {}
 
-    /// `[--time=10, "--qos=low"]` (a YAML flow list) or `--time=10 --qos=low` as arguments.
-    static func arguments(_ text: String) -> [String] {
+    /// `[--time=10, "--qos=low"]` (a YAML flow list, read as the workstream files' are) or
+    /// `--time=10 --qos=low` as arguments.
+    ///
+    /// - Throws: ``UsageError`` naming `source` for a flow list that cannot be read.
+    static func arguments(_ text: String, source: String) throws(UsageError) -> [String] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]") else {
-            return trimmed.split(separator: " ").map(String.init)
+        guard trimmed.hasPrefix("[") else { return trimmed.split(separator: " ").map(String.init) }
+        do {
+            return try YAMLScalar.flowList(trimmed, at: SourceLocation(file: source))
+        } catch {
+            throw UsageError("\(source): \(error.message)")
         }
-        return trimmed.dropFirst().dropLast().split(separator: ",").map { item in
-            let word = item.trimmingCharacters(in: .whitespaces)
-            let quoted = word.count >= 2 && (word.first == "\"" || word.first == "'") && word.last == word.first
-            return quoted ? String(word.dropFirst().dropLast()) : String(word)
-        }.filter { !$0.isEmpty }
     }
 }
 
@@ -75,7 +76,7 @@ extension Setting {
     static let slurmArguments = Setting(
         key: "slurm_args", flag: "--slurm-args", summary: "extra sbatch arguments of every job"
     ) { run, value, source throws(UsageError) in
-        let arguments = ExecutorSettings.arguments(value)
+        let arguments = try ExecutorSettings.arguments(value, source: source)
         if let problem = arguments.lazy.compactMap(SlurmScheduler.problem(with:)).first {
             throw UsageError("\(source): \(problem)")
         }
