@@ -1,5 +1,5 @@
 /// Where one option of a subcommand puts its value: a subcommand's parser is a list of these,
-/// read by ``OptionScanner/read(_:for:into:_:)``.
+/// read by ``OptionScanner/parse(_:for:into:_:finish:)``.
 struct OptionBinding<Arguments> {
     /// The option, from ``CommandOption/all``.
     let option: CommandOption
