@@ -21,23 +21,13 @@ public struct CleanArguments: Sendable, Equatable {
     ///
     /// - Throws: ``UsageError`` naming the unknown option or the missing feature id.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var clean = CleanArguments()
-        var scanner = OptionScanner(arguments, subcommand: "clean")
-        var positional: [String] = []
-        while let item = try scanner.next() {
-            switch item {
-            case .option("-h"), .option("--help"): return .help(.clean)
-            case .option("--checkpoint"): clean.checkpoint = true
-            case .option("--logs"): clean.logs = true
-            case .option("--history"): clean.history = true
-            case .option("-C"), .option("--directory"): clean.projectRoot = try scanner.value(of: "-C")
-            case .option(let option): throw scanner.unknown(option)
-            case .positional(let text): positional.append(text)
-            }
+        let bindings: [OptionBinding<CleanArguments>] = [
+            .flag(.checkpoint, \.checkpoint), .flag(.logs, \.logs), .flag(.history, \.history),
+            .text(.directory, \.projectRoot),
+        ]
+        return try OptionScanner.parse(arguments, for: .clean, into: .init(), bindings) { clean, positional throws(UsageError) in
+            clean.featureID = try ArgumentParser.featureID(from: positional, example: "oneshot clean F052")
+            return .clean(clean)
         }
-        guard let feature = positional.first else { throw UsageError("missing feature id, e.g. 'oneshot clean F052'") }
-        guard positional.count == 1 else { throw UsageError("unexpected argument '\(positional[1])'; give one feature id") }
-        clean.featureID = try OptionScanner.featureID(feature)
-        return .clean(clean)
     }
 }

@@ -10,43 +10,37 @@ enum Completions {
     ///
     /// - Throws: ``UsageError`` when the shell is missing or unknown.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        if arguments.first == "-h" || arguments.first == "--help" { return .help(.completions) }
-        let names = Shell.allCases.map(\.rawValue).joined(separator: ", ")
-        guard let name = arguments.first else { throw UsageError("missing shell, e.g. 'oneshot completions bash' (\(names))") }
-        guard let shell = Shell(rawValue: name) else {
-            throw UsageError("no completions for shell '\(name)'; expected one of \(names)")
+        try OptionScanner.parse(arguments, for: .completions, into: (), []) { _, positional throws(UsageError) in
+            let names = Shell.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let name = positional.first else {
+                throw UsageError(.missingArgument("shell (\(names))", example: "oneshot completions bash"))
+            }
+            guard let shell = Shell(rawValue: name) else {
+                throw UsageError("no completions for shell '\(name)'; expected one of \(names)")
+            }
+            guard positional.count == 1 else { throw UsageError(.unexpectedArgument(positional[1], expected: "give one shell")) }
+            return .completions(shell.rawValue)
         }
-        guard arguments.count == 1 else { throw UsageError("unexpected argument '\(arguments[1])' for completions") }
-        return .completions(shell.rawValue)
     }
 
     static let subcommands = [
         "list", "log", "clean", "plan", "status", "config", "trace", "report", "export", "help", "completions",
     ]
 
-    /// The run's flags: every setting's, and the switches.
-    static var runFlags: [String] {
-        Setting.all.map(\.flag)
-            + [
-                "-j", "-C", "--fresh", "--force", "--rerun-uncertain", "--kill-orphans", "--no-wait", "--json", "--dry-run",
-                "--fail-fast", "-k", "--keep-going", "--trace", "--report", "--rerun", "--only", "--assume-deps-done", "-v",
-                "--verbose", "-q", "--quiet", "-h", "--help", "-V", "--version",
-            ]
-    }
+    /// The run's flags, from the option table.
+    static var runFlags: [String] { CommandOption.accepted(by: .run).flatMap(\.names) }
 
-    /// Each subcommand's flags.
-    static let subcommandFlags: [String: [String]] = [
-        "list": ["--json", "--ids", "--features", "-C"],
-        "log": ["--attempt", "-f", "--follow", "--tail", "--features", "-C"],
-        "clean": ["--checkpoint", "--logs", "--history", "-C"],
-        "plan": ["--json", "--dot", "--features", "-C"],
-        "status": ["--json", "-C"],
-        "trace": ["-o", "--output", "-C"],
-        "report": ["-o", "--output", "-C"],
-        "config": ["-C"],
-        "completions": Shell.allCases.map(\.rawValue),
-        "help": ["run", "status", "plan", "config", "trace", "report", "list", "log", "clean", "completions"],
-    ]
+    /// Each subcommand's flags, from the option table (without `--help`), and the words
+    /// `completions` and `help` take.
+    static let subcommandFlags: [String: [String]] = {
+        var flags: [String: [String]] = [:]
+        for topic in HelpTopic.allCases where topic != .run && topic != .completions {
+            flags[topic.rawValue] = CommandOption.accepted(by: topic).filter { $0 != .help }.flatMap(\.names)
+        }
+        flags["completions"] = Shell.allCases.map(\.rawValue)
+        flags["help"] = HelpTopic.allCases.map(\.rawValue)
+        return flags
+    }()
 
     /// The script for `shell`.
     static func script(for name: String) -> String {

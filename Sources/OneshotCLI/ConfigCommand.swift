@@ -18,12 +18,11 @@ struct ConfigCommand {
                 return .invalidInput
             }
             run = parsed
-            try EnvironmentSettings.apply(to: &run)
-            try ConfigFile.apply(to: &run)
-            try run.validate()
+            // No feature, so no checkpoint: the settings a new run would use.
+            _ = try run.merge(recorded: nil, checkpoint: "")
         } catch {
             error.messages.forEach { console.error($0) }
-            return .invalidInput
+            return error.exitCode
         }
         if arguments.json {
             console.out(json(run))

@@ -1,8 +1,9 @@
 import Foundation
 import Oneshot
 
-/// `.sdp/config.yml`: a project's defaults for the run settings, in a small strict subset of
-/// YAML — `key: value` lines, and one level of nesting for `breaker:`:
+/// `.sdp/config.yml`: a project's defaults for the run settings, in the small strict subset of
+/// YAML the workstream files use (``YAMLReader``), with one level of nesting (`breaker:`,
+/// `slurm:`):
 ///
 /// ```yaml
 /// jobs: 4
@@ -27,12 +28,12 @@ enum ConfigFile {
         guard let text = String(data: data, encoding: .utf8) else {
             throw UsageError("\(path): not valid UTF-8")
         }
-        var problems: [String] = []
+        var problems: [UsageError] = []
         for entry in entries(text, problems: &problems) {
             let (key, value, line) = entry
             let source = "\(path):\(line)"
             guard let setting = Setting.all.first(where: { $0.key == key }) else {
-                problems.append("\(source): unknown setting '\(displayName(of: key))'; \(expectation(for: key))")
+                problems.append(UsageError("\(source): unknown setting '\(displayName(of: key))'; \(expectation(for: key))"))
                 continue
             }
             guard run.sources[key] == nil else { continue }  // a flag wins
@@ -40,10 +41,13 @@ enum ConfigFile {
                 try setting.apply(&run, value, "\(source): \(displayName(of: key))")
                 run.sources[key] = source
             } catch {
-                problems.append(error.message)
+                problems.append(error)
             }
         }
-        if let first = problems.first { throw UsageError(first, more: Array(problems.dropFirst())) }
+        if var first = problems.first {
+            first.more = Array(problems.dropFirst())
+            throw first
+        }
     }
 
     /// A setting's key as the file writes it: `breaker.window` for the nested `breaker:` /
@@ -68,61 +72,50 @@ enum ConfigFile {
             "expected one of \(top.joined(separator: ", ")), or indented under 'breaker:' one of \(nested.joined(separator: ", "))"
     }
 
-    /// The `(key, value, line)` entries, nested keys flattened as `parent_child`; each line that
-    /// cannot be read is added to `problems` and left out.
-    private static func entries(_ text: String, problems: inout [String]) -> [(String, String, Int)] {
+    /// The `(key, value, line)` settings, read by the workstream files' ``YAMLReader``, nested
+    /// keys flattened as `parent_child`; each line that cannot be read is added to `problems`
+    /// and left out.
+    private static func entries(_ text: String, problems: inout [UsageError]) -> [(String, String, Int)] {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        var read = YAMLReader.entries(lines, file: path)
+        var flat: [(name: String, entry: YAMLEntry)] = []
+        for entry in read.entries {
+            guard case .block(let block) = entry.value else {
+                flat.append((entry.key, entry))
+                continue
+            }
+            let nested = block.entries(file: path)
+            read.problems += nested.problems
+            flat += nested.entries.map { ("\(entry.key)_\($0.key)", $0) }
+        }
+        problems += read.problems.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }.map {
+            UsageError($0.description)
+        }
         var result: [(String, String, Int)] = []
         var seen: [String: Int] = [:]
-        var parent: String?
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            let trimmed = line.drop { $0 == " " }
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+        for (name, entry) in flat {
             do throws(UsageError) {
-                guard let entry = try self.entry(line, trimmed, number, parent: &parent) else { continue }
-                if let first = seen[entry.0] {
-                    throw UsageError("\(path):\(number): '\(displayName(of: entry.0))' is already set on line \(first)")
+                if let first = seen[name] {
+                    throw UsageError("\(path):\(entry.line): '\(displayName(of: name))' is already set on line \(first)")
                 }
-                seen[entry.0] = number
-                result.append(entry)
+                seen[name] = entry.line
+                result.append((name, try value(of: entry, named: name), entry.line))
             } catch {
-                problems.append(error.message)
+                problems.append(error)
             }
         }
         return result
     }
 
-    /// One line's entry; `nil` for a parent key (`breaker:`), which `parent` then names.
-    private static func entry(_ line: Substring, _ trimmed: Substring, _ number: Int, parent: inout String?)
-        throws(UsageError) -> (String, String, Int)?
-    {
-        if line.contains("\t") && line.prefix(while: { $0 == " " || $0 == "\t" }).contains("\t") {
-            throw UsageError("\(path):\(number): tab used for indentation; use spaces")
+    /// An entry's value as a setting takes it: a list as a flow list, which the settings that
+    /// take lists read back with ``YAMLScalar/flowList(_:at:)``.
+    private static func value(of entry: YAMLEntry, named name: String) throws(UsageError) -> String {
+        switch entry.value {
+        case .scalar(let value?): return value
+        case .scalar(nil): throw UsageError("\(path):\(entry.line): '\(displayName(of: name))' has no value")
+        case .list(let items): return YAMLScalar.flowList(items)
+        case .block:
+            throw UsageError("\(path):\(entry.line): '\(displayName(of: name))' takes a value, not nested settings")
         }
-        let indented = line.first == " "
-        guard let colon = trimmed.firstIndex(of: ":") else {
-            throw UsageError("\(path):\(number): expected 'key: value'")
-        }
-        let key = trimmed[..<colon].trimmingCharacters(in: .whitespaces)
-        let rest = String(trimmed[trimmed.index(after: colon)...])
-        let value: String?
-        do {
-            value = try YAMLScalar.parse(rest, at: SourceLocation(file: path, line: number))
-        } catch {
-            throw UsageError(error.description)
-        }
-        if !indented {
-            parent = nil
-            if value == nil {
-                parent = key
-                return nil
-            }
-        } else if parent == nil {
-            throw UsageError("\(path):\(number): unexpected indentation; only 'breaker:' has nested settings")
-        }
-        let name = parent.map { "\($0)_\(key)" } ?? key
-        guard let value else { throw UsageError("\(path):\(number): '\(displayName(of: name))' has no value") }
-        return (name, value, number)
     }
 }

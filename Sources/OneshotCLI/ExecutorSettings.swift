@@ -24,17 +24,18 @@ public struct ExecutorSettings: Sendable, Equatable {
     /// Creates the defaults.
     public init() {}
 
-    /// `[--time=10, "--qos=low"]` (a YAML flow list) or `--time=10 --qos=low` as arguments.
-    static func arguments(_ text: String) -> [String] {
+    /// `[--time=10, "--qos=low"]` (a YAML flow list, read as the workstream files' are) or
+    /// `--time=10 --qos=low` as arguments.
+    ///
+    /// - Throws: ``UsageError`` naming `source` for a flow list that cannot be read.
+    static func arguments(_ text: String, source: String) throws(UsageError) -> [String] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        guard trimmed.hasPrefix("["), trimmed.hasSuffix("]") else {
-            return trimmed.split(separator: " ").map(String.init)
+        guard trimmed.hasPrefix("[") else { return trimmed.split(separator: " ").map(String.init) }
+        do {
+            return try YAMLScalar.flowList(trimmed, at: SourceLocation(file: source))
+        } catch {
+            throw UsageError("\(source): \(error.message)")
         }
-        return trimmed.dropFirst().dropLast().split(separator: ",").map { item in
-            let word = item.trimmingCharacters(in: .whitespaces)
-            let quoted = word.count >= 2 && (word.first == "\"" || word.first == "'") && word.last == word.first
-            return quoted ? String(word.dropFirst().dropLast()) : String(word)
-        }.filter { !$0.isEmpty }
     }
 }
 
@@ -43,7 +44,7 @@ extension Setting {
     static let executorKind = Setting(key: "executor", flag: "--executor", summary: "where attempts run: local or slurm") {
         run, value, source throws(UsageError) in
         guard let kind = ExecutorSettings.Kind(rawValue: value) else {
-            throw UsageError("\(source) takes local or slurm, not '\(value)'")
+            throw UsageError(.invalidValue(source: source, value: value, expected: "local or slurm"))
         }
         run.executor.kind = kind
     } show: {
@@ -55,7 +56,7 @@ extension Setting {
         key: "poll_interval", flag: "--poll-interval", summary: "time between two looks at remote jobs"
     ) { run, value, source throws(UsageError) in
         guard let interval = DurationText.parse(value), interval > .zero else {
-            throw UsageError("\(source) takes a duration such as 500ms, 5s or 1m, not '\(value)'")
+            throw UsageError(.invalidValue(source: source, value: value, expected: "a duration such as 500ms, 5s or 1m"))
         }
         run.executor.pollInterval = interval
     } show: {
@@ -75,7 +76,7 @@ extension Setting {
     static let slurmArguments = Setting(
         key: "slurm_args", flag: "--slurm-args", summary: "extra sbatch arguments of every job"
     ) { run, value, source throws(UsageError) in
-        let arguments = ExecutorSettings.arguments(value)
+        let arguments = try ExecutorSettings.arguments(value, source: source)
         if let problem = arguments.lazy.compactMap(SlurmScheduler.problem(with:)).first {
             throw UsageError("\(source): \(problem)")
         }

@@ -26,31 +26,21 @@ public struct ExportArguments: Sendable, Equatable {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var export = ExportArguments()
-        var positional: [String] = []
-        var format: String?
-        var scanner = OptionScanner(arguments, subcommand: "export")
-        while let item = try scanner.next() {
-            switch item {
-            case .option("-h"), .option("--help"): return .help(.export)
-            case .option("--format"): format = try scanner.value(of: "--format")
-            case .option("-o"), .option("--output"): export.output = try scanner.value(of: "-o")
-            case .option("--features"): export.featuresFolder = try scanner.value(of: "--features")
-            case .option("-C"), .option("--directory"): export.projectRoot = try scanner.value(of: "-C")
-            case .option(let option): throw scanner.unknown(option)
-            case .positional(let text): positional.append(text)
+        let bindings: [OptionBinding<(export: ExportArguments, format: String?)>] = [
+            .text(.format, \.format), .text(.output, \.export.output), .text(.features, \.export.featuresFolder),
+            .text(.directory, \.export.projectRoot),
+        ]
+        return try OptionScanner.parse(arguments, for: .export, into: (ExportArguments(), nil), bindings) {
+            read, positional throws(UsageError) in
+            let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
+            guard let format = read.format else { throw UsageError("export needs --format \(formats)") }
+            guard let chosen = ExportFormat(rawValue: format) else {
+                throw UsageError(.invalidValue(source: "--format", value: format, expected: formats))
             }
+            read.export.format = chosen
+            read.export.featureID = try ArgumentParser.featureID(
+                from: positional, example: "oneshot export F052 --format github-actions")
+            return .export(read.export)
         }
-        let formats = ExportFormat.allCases.map(\.rawValue).joined(separator: " or ")
-        guard let format else { throw UsageError("export needs --format \(formats)") }
-        guard let chosen = ExportFormat(rawValue: format) else {
-            throw UsageError("--format takes \(formats), not '\(format)'")
-        }
-        export.format = chosen
-        guard positional.count == 1, let feature = positional.first else {
-            throw UsageError("give one feature id, e.g. 'oneshot export F052 --format github-actions'")
-        }
-        export.featureID = try OptionScanner.featureID(feature)
-        return .export(export)
     }
 }

@@ -290,6 +290,8 @@ public enum HelpText {
                                     --poll-interval (default 5s) and stopped with scancel;
                                     'slurm:' with 'partition:' and 'args: [...]' in
                                     .sdp/config.yml, 'slurm_args:' in a workstream file
+              --slurm-partition NAME  the partition of every job (default: Slurm's)
+              --slurm-args 'ARGS'     extra sbatch arguments of every job ('--qos=low --time=10')
               --heartbeat DURATION|off  under CI (CI set, no terminal): a line naming the running
                                     workstreams and their time, this often (default 60s; at
                                     least 1s). Also 'heartbeat:' and ONESHOT_HEARTBEAT

@@ -18,24 +18,16 @@ public struct ListArguments: Sendable, Equatable {
     ///
     /// - Throws: ``UsageError`` naming the unknown option or the extra argument.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var list = ListArguments()
-        var scanner = OptionScanner(arguments, subcommand: "list")
-        while let item = try scanner.next() {
-            switch item {
-            case .option("-h"), .option("--help"): return .help(.list)
-            case .option("--json"): list.json = true
-            case .option("--ids"): list.idsOnly = true
-            case .option("--features"): list.featuresFolder = try scanner.value(of: "--features")
-            case .option("-C"), .option("--directory"): list.projectRoot = try scanner.value(of: "-C")
-            case .option(let option): throw scanner.unknown(option)
-            case .positional(let text):
-                guard list.featureID == nil else {
-                    throw UsageError("unexpected argument '\(text)'; give at most one feature id")
-                }
-                list.featureID = try OptionScanner.featureID(text)
+        let bindings: [OptionBinding<ListArguments>] = [
+            .flag(.json, \.json), .flag(.ids, \.idsOnly), .text(.features, \.featuresFolder), .text(.directory, \.projectRoot),
+        ]
+        return try OptionScanner.parse(arguments, for: .list, into: .init(), bindings) { list, positional throws(UsageError) in
+            if positional.count > 1 {
+                throw UsageError(.unexpectedArgument(positional[1], expected: "give at most one feature id"))
             }
+            if let feature = positional.first { list.featureID = try OptionScanner.featureID(feature) }
+            if list.json && list.idsOnly { throw UsageError(.conflictingOptions("--json", "--ids")) }
+            return .list(list)
         }
-        if list.json && list.idsOnly { throw UsageError("--json and --ids cannot be used together") }
-        return .list(list)
     }
 }

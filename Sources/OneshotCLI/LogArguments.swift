@@ -22,33 +22,30 @@ public struct LogArguments: Sendable, Equatable {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the bad value or the missing id.
     static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var log = LogArguments()
-        var positional: [String] = []
-        var scanner = OptionScanner(arguments, subcommand: "log")
-        while let item = try scanner.next() {
-            switch item {
-            case .option("-h"), .option("--help"): return .help(.log)
-            case .option("-f"), .option("--follow"): log.follow = true
-            case .option("--attempt"): log.attempt = try scanner.number(of: "--attempt", minimum: 1)
-            case .option("--tail"), .option("-n"): log.tail = try scanner.number(of: "--tail", minimum: 0)
-            case .option("--features"): log.featuresFolder = try scanner.value(of: "--features")
-            case .option("-C"), .option("--directory"): log.projectRoot = try scanner.value(of: "-C")
-            case .option(let option): throw scanner.unknown(option)
-            case .positional(let text): positional.append(text)
-            }
+        let bindings: [OptionBinding<LogArguments>] = [
+            .flag(.follow, \.follow), .number(.attempt, \.attempt, minimum: 1), .number(.tail, \.tail, minimum: 0),
+            .text(.features, \.featuresFolder), .text(.directory, \.projectRoot),
+        ]
+        return try OptionScanner.parse(arguments, for: .log, into: .init(), bindings) { log, positional throws(UsageError) in
+            try log.identify(positional)
+            return .log(log)
         }
+    }
+
+    /// Takes the feature and workstream ids from the positionals.
+    private mutating func identify(_ positional: [String]) throws(UsageError) {
         guard positional.count >= 2 else {
             throw UsageError(
-                "missing \(positional.isEmpty ? "feature id and " : "")workstream id, e.g. 'oneshot log F052 00-052-06'")
+                .missingArgument(
+                    "\(positional.isEmpty ? "feature id and " : "")workstream id", example: "oneshot log F052 00-052-06"))
         }
         guard positional.count == 2 else {
-            throw UsageError("unexpected argument '\(positional[2])'; give a feature and a workstream id")
+            throw UsageError(.unexpectedArgument(positional[2], expected: "give a feature and a workstream id"))
         }
-        log.featureID = try OptionScanner.featureID(positional[0])
-        log.workstreamID = positional[1]
-        guard !log.workstreamID.contains("/"), !log.workstreamID.hasPrefix(".") else {
-            throw UsageError("'\(log.workstreamID)' is not a workstream id (letters, digits, '.', '-' and '_')")
+        featureID = try OptionScanner.featureID(positional[0])
+        workstreamID = positional[1]
+        guard !workstreamID.contains("/"), !workstreamID.hasPrefix(".") else {
+            throw UsageError("'\(workstreamID)' is not a workstream id (letters, digits, '.', '-' and '_')")
         }
-        return .log(log)
     }
 }

@@ -42,8 +42,8 @@ public enum OneshotCLI {
             }
         } catch {
             error.messages.forEach { console.error($0) }
-            console.hint("see 'oneshot --help'")
-            return ExitCode.invalidInput.rawValue
+            console.hint(error.hint)
+            return error.exitCode.rawValue
         }
     }
 }

@@ -1,32 +1,35 @@
 import OneshotWorkstreams
 
-/// Walks a subcommand's arguments one at a time: `--flag VALUE`, `--flag=VALUE`, positionals and
-/// `--`. Each subcommand's parser asks it for the next argument and, for options, their value.
+/// Reads a subcommand's arguments against the option table (``CommandOption/all``): options as
+/// `--flag VALUE`, `--flag=VALUE` or `-xVALUE`, positionals, and `--` before positionals only.
+/// Every subcommand's parser asks it for the next item; the scanner alone decides what is an
+/// option, reads its value and writes the errors for unknown options and missing or unexpected
+/// values.
 struct OptionScanner {
     private let arguments: [String]
     private var index = 0
-    private var inlineValue: String?
     private var onlyPositionals = false
-    /// The subcommand, for messages (`for log`).
-    let subcommand: String
+    /// The subcommand whose options are accepted, for messages (`for log`).
+    let subcommand: HelpTopic
 
-    init(_ arguments: [String], subcommand: String) {
+    init(_ arguments: [String], for subcommand: HelpTopic) {
         self.arguments = arguments
         self.subcommand = subcommand
     }
 
-    /// One argument: an option (`--tail`, with any `=VALUE` split off) or a positional.
+    /// One argument: an option with the name it was given by and its value, or a positional.
     enum Item: Equatable {
-        case option(String)
+        /// An option; `value` is set exactly when it takes one.
+        case option(CommandOption, name: String, value: String?)
+        /// An argument that is not an option.
         case positional(String)
     }
 
     /// The next argument, or `nil` at the end.
+    ///
+    /// - Throws: ``UsageError`` for an option the subcommand does not take, an option without
+    ///   its value, or a value given to a switch.
     mutating func next() throws(UsageError) -> Item? {
-        if let inlineValue {
-            throw UsageError(
-                "option \(arguments[index - 1].prefix { $0 != "=" }) takes no value ('\(inlineValue)') for \(subcommand)")
-        }
         guard index < arguments.count else { return nil }
         let argument = arguments[index]
         index += 1
@@ -35,36 +38,35 @@ struct OptionScanner {
             onlyPositionals = true
             return try next()
         }
-        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
-            inlineValue = String(argument[argument.index(after: equals)...])
-            return .option(String(argument[..<equals]))
+        let (name, inline) = split(argument)
+        guard let option = CommandOption.named(name, for: subcommand) else {
+            throw UsageError(.unknownOption(name, subcommand: subcommand, suggestion: suggestion(for: name)))
         }
-        return .option(argument)
-    }
-
-    /// The value of the option just returned by ``next()``.
-    mutating func value(of option: String) throws(UsageError) -> String {
-        if let inlineValue {
-            self.inlineValue = nil
-            return inlineValue
+        guard option.takesValue else {
+            if let inline { throw UsageError(.unexpectedValue(option: name, value: inline, subcommand: subcommand)) }
+            return .option(option, name: name, value: nil)
         }
-        guard index < arguments.count else { throw UsageError("option \(option) needs a value") }
+        if let inline { return .option(option, name: name, value: inline) }
+        guard index < arguments.count else { throw UsageError(.missingValue(option: name)) }
         index += 1
-        return arguments[index - 1]
+        return .option(option, name: name, value: arguments[index - 1])
     }
 
-    /// The value of `option` as a whole number of at least `minimum`.
-    mutating func number(of option: String, minimum: Int) throws(UsageError) -> Int {
-        let text = try value(of: option)
-        guard let number = Int(text), number >= minimum else {
-            throw UsageError("option \(option) takes a whole number of at least \(minimum), not '\(text)'")
+    /// `--tail=5` is `--tail` and `5`; `-n5` is `-n` and `5` when `-n` takes a value.
+    private func split(_ argument: String) -> (name: String, value: String?) {
+        if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+            return (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
         }
-        return number
+        let short = String(argument.prefix(2))
+        if !argument.hasPrefix("--"), argument.count > 2, CommandOption.named(short, for: subcommand)?.takesValue == true {
+            return (short, String(argument.dropFirst(2)))
+        }
+        return (argument, nil)
     }
 
-    /// The error for an option this subcommand does not know.
-    func unknown(_ option: String) -> UsageError {
-        UsageError("unknown option '\(option)' for \(subcommand)")
+    /// The subcommand's option closest to the unknown `name`, if one is a few edits away.
+    private func suggestion(for name: String) -> String? {
+        ClosestName.closest(to: name, among: CommandOption.accepted(by: subcommand).flatMap(\.names))
     }
 
     /// A feature id given as a positional, validated.
@@ -74,5 +76,37 @@ struct OptionScanner {
         } catch {
             throw UsageError(error.message)
         }
+    }
+}
+
+extension OptionScanner {
+    /// Parses all of `arguments` for `subcommand`: each option through its binding into
+    /// `initial`, each positional into a list that `finish` checks with the arguments read;
+    /// `--help` (and the run's `--version`) stop the parsing and are the invocation.
+    ///
+    /// - Throws: ``UsageError`` for an unknown option, a missing or unexpected value, or a value
+    ///   a binding or `finish` refuses.
+    static func parse<Arguments>(
+        _ arguments: [String], for subcommand: HelpTopic, into initial: Arguments, _ bindings: [OptionBinding<Arguments>],
+        finish: (inout Arguments, [String]) throws(UsageError) -> Invocation
+    ) throws(UsageError) -> Invocation {
+        var scanner = OptionScanner(arguments, for: subcommand)
+        var result = initial
+        var positional: [String] = []
+        while let item = try scanner.next() {
+            switch item {
+            case .option(.help, _, _): return .help(subcommand)
+            case .option(.version, _, _): return .version
+            case .option(let option, let name, let value):
+                guard let binding = bindings.first(where: { $0.option == option }) else {
+                    // The table gives the subcommand an option its parser does not bind: the
+                    // tests of every subcommand's options rule this out.
+                    throw UsageError(.unknownOption(name, subcommand: subcommand, suggestion: nil))
+                }
+                try binding.apply(&result, name, value)
+            case .positional(let text): positional.append(text)
+            }
+        }
+        return try finish(&result, positional)
     }
 }

@@ -27,19 +27,12 @@ public struct PictureArguments: Sendable, Equatable {
     ///
     /// - Throws: ``UsageError`` naming the unknown option, the missing value or the bad feature id.
     static func parse(_ kind: Kind, _ arguments: [String]) throws(UsageError) -> Invocation {
-        var picture = PictureArguments(kind: kind)
-        var positional: [String] = []
-        var scanner = OptionScanner(arguments, subcommand: kind.rawValue)
-        while let item = try scanner.next() {
-            switch item {
-            case .option("-h"), .option("--help"): return .help(kind == .trace ? .trace : .report)
-            case .option("-o"), .option("--output"): picture.output = try scanner.value(of: "-o")
-            case .option("-C"), .option("--directory"): picture.projectRoot = try scanner.value(of: "-C")
-            case .option(let option): throw scanner.unknown(option)
-            case .positional(let text): positional.append(text)
-            }
+        let bindings: [OptionBinding<PictureArguments>] = [.text(.output, \.output), .text(.directory, \.projectRoot)]
+        let topic: HelpTopic = kind == .trace ? .trace : .report
+        return try OptionScanner.parse(arguments, for: topic, into: .init(kind: kind), bindings) {
+            picture, positional throws(UsageError) in
+            picture.featureID = try ArgumentParser.featureID(from: positional, example: "oneshot \(kind.rawValue) F052")
+            return .picture(picture)
         }
-        picture.featureID = try ArgumentParser.featureID(from: positional, example: "oneshot \(kind.rawValue) F052")
-        return .picture(picture)
     }
 }

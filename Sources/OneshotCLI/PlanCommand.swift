@@ -31,13 +31,10 @@ struct PlanCommand {
         if execTemplate != nil { settings.sources["exec"] = "--exec" }
         // The settings are merged and checked as the run merges and checks them.
         do {
-            try EnvironmentSettings.apply(to: &settings)
             // As a resume would: the interrupted run's --features and --exec before the file's.
-            _ = try RunSettings.applyRecorded(
-                RunSettings.recorded(featureID: featureID), path: CheckpointPaths(featureID: featureID).checkpoint,
-                to: &settings)
-            try ConfigFile.apply(to: &settings)
-            try settings.validate()
+            _ = try settings.merge(
+                recorded: RunSettings.recorded(featureID: featureID), checkpoint: CheckpointPaths(featureID: featureID).checkpoint
+            )
         } catch {
             error.messages.forEach { console.error($0) }
             return .invalidInput

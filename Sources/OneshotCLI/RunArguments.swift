@@ -34,8 +34,11 @@ public struct RunArguments: Sendable, Equatable {
     public var rerunUncertain = false
     /// `--kill-orphans`: terminate an earlier run's attempts that still run, instead of adopting them.
     public var killOrphans = false
-    /// The breaker's settings (`--breaker-threshold`, `--breaker-window`, `--breaker-timeout`,
-    /// `--breaker-max-backoff`, `--breaker-max-opens`).
+    /// The breaker's settings as given (`--breaker-threshold`, `--breaker-window`,
+    /// `--breaker-timeout`, `--breaker-max-backoff`, `--breaker-max-opens`, `breaker:` in
+    /// `.sdp/config.yml`), checked together by ``validate()``.
+    public var breakerSettings = BreakerSettings()
+    /// The breaker's configuration: ``breakerSettings`` once ``validate()`` has checked them.
     public var breaker = BreakerConfiguration()
     /// `--no-breaker`: run without a circuit breaker.
     public var noBreaker = false
@@ -67,22 +70,16 @@ public struct RunArguments: Sendable, Equatable {
     /// The workstreams to run (`oneshot F052 ID…`, `--rerun`, `--only`); empty: the whole feature.
     public var selection = TargetArguments()
 
-    /// Checks the settings together, once flags and the configuration file are merged.
+    /// Checks the settings together, once flags, the environment, the recorded settings and the
+    /// configuration file are merged (``merge(recorded:checkpoint:)``), and makes ``breaker``.
+    ///
+    /// - Throws: ``UsageError`` naming the settings in conflict and where each came from.
     public mutating func validate() throws(UsageError) {
-        guard breaker.threshold <= breaker.window else {
-            throw UsageError(
-                "\(named("breaker_threshold", "\(breaker.threshold)")) cannot exceed \(named("breaker_window", "\(breaker.window)"))"
-            )
+        do {
+            breaker = try breakerSettings.configuration()
+        } catch {
+            throw UsageError(problem(error))
         }
-        guard breaker.maxBackoff >= breaker.openTimeout else {
-            throw UsageError(
-                "\(named("breaker_max_backoff", DurationText.format(breaker.maxBackoff))) cannot be shorter than \(named("breaker_timeout", DurationText.format(breaker.openTimeout)))"
-            )
-        }
-        breaker = BreakerConfiguration(
-            threshold: breaker.threshold, window: breaker.window, openTimeout: breaker.openTimeout,
-            maxBackoff: breaker.maxBackoff, maxOpens: breaker.maxOpens
-        )
     }
 
     /// Creates the defaults.
@@ -188,190 +185,4 @@ public enum Invocation: Sendable, Equatable {
     case clean(CleanArguments)
     /// Print a shell's completion script (`bash`, `zsh` or `fish`).
     case completions(String)
-}
-
-/// Parses `oneshot`'s arguments (without the program name).
-public enum ArgumentParser {
-    /// Parses `arguments`.
-    ///
-    /// - Throws: ``UsageError`` naming the unknown option, the missing or bad value.
-    public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
-        if arguments.first == "help" { return try parseHelp(Array(arguments.dropFirst())) }
-        if arguments.first == "config" { return try parseConfig(Array(arguments.dropFirst())) }
-        if arguments.first == "status" { return try parseStatus(Array(arguments.dropFirst())) }
-        if arguments.first == "plan" { return try parsePlan(Array(arguments.dropFirst())) }
-        if let first = arguments.first, let kind = PictureArguments.Kind(rawValue: first) {
-            return try PictureArguments.parse(kind, Array(arguments.dropFirst()))
-        }
-        if arguments.first == "export" { return try ExportArguments.parse(Array(arguments.dropFirst())) }
-        if arguments.first == "list" { return try ListArguments.parse(Array(arguments.dropFirst())) }
-        if arguments.first == "log" { return try LogArguments.parse(Array(arguments.dropFirst())) }
-        if arguments.first == "clean" { return try CleanArguments.parse(Array(arguments.dropFirst())) }
-        if arguments.first == "completions" { return try Completions.parse(Array(arguments.dropFirst())) }
-        var run = RunArguments()
-        var positional: [String] = []
-        var index = 0
-        func value(_ flag: String) throws(UsageError) -> String {
-            index += 1
-            guard index < arguments.count else { throw UsageError("option \(flag) needs a value") }
-            return arguments[index]
-        }
-        while index < arguments.count {
-            var argument = arguments[index]
-            var inlineValue: String?
-            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
-                inlineValue = String(argument[argument.index(after: equals)...])
-                argument = String(argument[..<equals])
-            } else if argument.hasPrefix("-j"), argument.count > 2 {
-                inlineValue = String(argument.dropFirst(2))
-                argument = "-j"
-            }
-            func next() throws(UsageError) -> String {
-                if let inlineValue { return inlineValue }
-                return try value(argument)
-            }
-            switch argument {
-            case "-h", "--help": return .help(.run)
-            case "-V", "--version", "version": return .version
-            case "-C", "--directory": run.projectRoot = try next()
-            case "--fresh": run.fresh = true
-            case "--force": run.force = true
-            case "--rerun-uncertain": run.rerunUncertain = true
-            case "--kill-orphans": run.killOrphans = true
-            case "--no-wait": run.noWait = true
-            case "--json": run.json = true
-            case "--dry-run": run.dryRun = true
-            case "--fail-fast": run.failFast = true
-            case "-k", "--keep-going": run.failFast = false
-            case "-v", "--verbose": run.verbosity = .verbose
-            case "-q", "--quiet": run.verbosity = .quiet
-            case "--trace": run.tracePath = try next()
-            case "--rerun", "--only", "--assume-deps-done": _ = try run.selection.parse(argument, next: next)
-            case "--strict-checkpoint", "--no-breaker", "--report":
-                try Setting.forFlag(argument)?.apply(&run, argument == "--no-breaker" ? "false" : "true", argument)
-                run.sources[Setting.forFlag(argument)?.key ?? argument] = argument
-            case _ where Setting.forFlag(argument) != nil:
-                guard let setting = Setting.forFlag(argument) else { break }
-                try setting.apply(&run, try next(), argument)
-                run.sources[setting.key] = argument
-            case "--":
-                positional.append(contentsOf: arguments[(index + 1)...])
-                index = arguments.count
-                continue
-            default:
-                if argument.hasPrefix("-") && argument != "-" {
-                    throw UsageError("unknown option '\(argument)'")
-                }
-                positional.append(argument)
-            }
-            index += 1
-        }
-        if positional.first == "run" { positional.removeFirst() }
-        run.featureID = try featureID(from: Array(positional.prefix(1)), example: "oneshot F052")
-        run.selection.targets = Array(positional.dropFirst())
-        // The breaker's settings are checked together by `validate()`, once `.sdp/config.yml` is
-        // merged: a flag alone may be valid only beside the file's values.
-        return .run(run)
-    }
-
-    /// `oneshot help [topic]`: a topic that does not exist is a usage error, not the general help.
-    private static func parseHelp(_ arguments: [String]) throws(UsageError) -> Invocation {
-        guard let name = arguments.first else { return .help(.run) }
-        guard let topic = HelpTopic(rawValue: name) else {
-            let topics = HelpTopic.allCases.map(\.rawValue).joined(separator: ", ")
-            throw UsageError("no help topic '\(name)'; topics: \(topics)")
-        }
-        guard arguments.count == 1 else { throw UsageError("unexpected argument '\(arguments[1])'; give one help topic") }
-        return .help(topic)
-    }
-
-    private static func parseStatus(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var status = StatusArguments()
-        var positional: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            switch argument {
-            case "-h", "--help": return .help(.status)
-            case "--json": status.json = true
-            case "-C", "--directory":
-                index += 1
-                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
-                status.projectRoot = arguments[index]
-            default:
-                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for status") }
-                positional.append(argument)
-            }
-            index += 1
-        }
-        status.featureID = try featureID(from: positional, example: "oneshot status F052")
-        return .status(status)
-    }
-
-    private static func parseConfig(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var config = ConfigArguments()
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            switch argument {
-            case "-h", "--help": return .help(.config)
-            case "--json": config.json = true
-            case "-C", "--directory":
-                index += 1
-                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
-                config.projectRoot = arguments[index]
-            default:
-                // Any run flag may be given, to see how it combines with the file.
-                config.runArguments.append(argument)
-            }
-            index += 1
-        }
-        return .config(config)
-    }
-
-    private static func parsePlan(_ arguments: [String]) throws(UsageError) -> Invocation {
-        var plan = PlanArguments()
-        var positional: [String] = []
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            func value() throws(UsageError) -> String {
-                index += 1
-                guard index < arguments.count else { throw UsageError("option \(argument) needs a value") }
-                return arguments[index]
-            }
-            switch argument {
-            case "-h", "--help": return .help(.plan)
-            case "--json": plan.json = true
-            case "--dot": plan.dot = true
-            case "--features": plan.featuresFolder = try value()
-            case "--exec": plan.execTemplate = try value()
-            case "-C", "--directory": plan.projectRoot = try value()
-            case "--rerun", "--only", "--assume-deps-done": _ = try plan.selection.parse(argument, next: value)
-            default:
-                if argument.hasPrefix("-") { throw UsageError("unknown option '\(argument)' for plan") }
-                positional.append(argument)
-            }
-            index += 1
-        }
-        if plan.json && plan.dot { throw UsageError("--json and --dot cannot be used together") }
-        plan.featureID = try featureID(from: Array(positional.prefix(1)), example: "oneshot plan F052")
-        plan.selection.targets = Array(positional.dropFirst())
-        return .plan(plan)
-    }
-
-    static func featureID(from positional: [String], example: String) throws(UsageError) -> String {
-        guard let feature = positional.first else {
-            throw UsageError("missing feature id, e.g. '\(example)'")
-        }
-        guard positional.count == 1 else {
-            throw UsageError("unexpected argument '\(positional[1])'; give one feature id")
-        }
-        do {
-            return try FeatureID(validating: feature).rawValue
-        } catch {
-            throw UsageError(error.message)
-        }
-    }
-
 }

@@ -22,12 +22,9 @@ struct RunCommand {
         let recorded = arguments.fresh || arguments.force ? nil : RunSettings.recorded(featureID: arguments.featureID)
         let resumed: RunSettings.Resumed
         do {
-            try EnvironmentSettings.apply(to: &arguments)
-            resumed = try RunSettings.applyRecorded(
-                recorded, path: CheckpointPaths(featureID: arguments.featureID).checkpoint, to: &arguments)
-            try ConfigFile.apply(to: &arguments)
+            resumed = try arguments.merge(
+                recorded: recorded, checkpoint: CheckpointPaths(featureID: arguments.featureID).checkpoint)
             arguments.featuresFolder = arguments.featuresFolder.map(ProjectRoot.relative)
-            try arguments.validate()
         } catch {
             error.messages.forEach { console.error($0) }
             console.hint("see 'oneshot help config'")

@@ -111,11 +111,11 @@ enum RunSettings {
         case "checkpoint_grace": exact(run.checkpointGrace)
         case "deadline": run.deadline.map(exact)
         case "breaker_enabled": run.noBreaker ? "false" : "true"
-        case "breaker_threshold": "\(run.breaker.threshold)"
-        case "breaker_window": "\(run.breaker.window)"
-        case "breaker_timeout": exact(run.breaker.openTimeout)
-        case "breaker_max_backoff": exact(run.breaker.maxBackoff)
-        case "breaker_max_opens": "\(run.breaker.maxOpens)"
+        case "breaker_threshold": "\(run.breakerSettings.threshold)"
+        case "breaker_window": "\(run.breakerSettings.window)"
+        case "breaker_timeout": exact(run.breakerSettings.openTimeout)
+        case "breaker_max_backoff": exact(run.breakerSettings.maxBackoff)
+        case "breaker_max_opens": "\(run.breakerSettings.maxOpens)"
         default: nil
         }
     }

@@ -7,15 +7,20 @@ struct Setting: Sendable {
     let key: String
     /// The command-line flag.
     let flag: String
+    /// A short name of the flag (`-j`).
+    var short: String? = nil
     /// One line for `oneshot config` and the README.
     let summary: String
+    /// For a flag that takes no value (`--no-breaker`), the value it gives the setting.
+    var switchValue: String? = nil
     /// Parses `value` (named `source` in messages) into the arguments.
     let apply: @Sendable (inout RunArguments, String, String) throws(UsageError) -> Void
     /// The current value, printed.
     let show: @Sendable (RunArguments) -> String
 
     static let all: [Setting] = [
-        Setting(key: "jobs", flag: "--jobs", summary: "attempts running at once") { run, value, source throws(UsageError) in
+        Setting(key: "jobs", flag: "--jobs", short: "-j", summary: "attempts running at once") {
+            run, value, source throws(UsageError) in
             run.jobs = try integer(value, source, 1...100_000)
         } show: {
             "\($0.jobs)"
@@ -46,7 +51,10 @@ struct Setting: Sendable {
         } show: {
             $0.featuresFolder ?? "features/<feature-id>"
         },
-        Setting(key: "strict_checkpoint", flag: "--strict-checkpoint", summary: "stop when the checkpoint cannot be written") {
+        Setting(
+            key: "strict_checkpoint", flag: "--strict-checkpoint", summary: "stop when the checkpoint cannot be written",
+            switchValue: "true"
+        ) {
             run, value, source throws(UsageError) in
             run.strictCheckpoint = try boolean(value, source)
         } show: {
@@ -64,15 +72,17 @@ struct Setting: Sendable {
         ) { run, value, source throws(UsageError) in
             guard let deadline = RunDeadline(parsing: value) else {
                 throw UsageError(
-                    "\(source) takes a duration from the start such as 50m, or a time such as 2026-11-29T18:00:00Z, not '\(value)'"
-                )
+                    .invalidValue(
+                        source: source, value: value,
+                        expected: "a duration from the start such as 50m, or a time such as 2026-11-29T18:00:00Z"))
             }
             run.deadline = deadline
         } show: {
             $0.deadline?.description ?? "(none)"
         },
         Setting(
-            key: "report", flag: "--report", summary: "write .sdp/reports/<feature>.html after a failed or resumed run"
+            key: "report", flag: "--report", summary: "write .sdp/reports/<feature>.html after a failed or resumed run",
+            switchValue: "true"
         ) { run, value, source throws(UsageError) in
             // `auto` is the config file's spelling: a report when there is something to look at.
             run.report = value.lowercased() == "auto" ? true : try boolean(value, source)
@@ -82,7 +92,7 @@ struct Setting: Sendable {
         Setting(key: "color", flag: "--color", summary: "colour: auto (terminal, FORCE_COLOR, NO_COLOR), always, never") {
             run, value, source throws(UsageError) in
             guard let choice = ColorChoice(rawValue: value) else {
-                throw UsageError("\(source) takes auto, always or never, not '\(value)'")
+                throw UsageError(.invalidValue(source: source, value: value, expected: "auto, always or never"))
             }
             run.color = choice
         } show: {
@@ -94,7 +104,7 @@ struct Setting: Sendable {
         } show: {
             $0.heartbeat.map(DurationText.format) ?? "off"
         },
-        Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker") {
+        Setting(key: "breaker_enabled", flag: "--no-breaker", summary: "use the circuit breaker", switchValue: "false") {
             run, value, source throws(UsageError) in
             run.noBreaker = !(try boolean(value, source))
         } show: {
@@ -105,56 +115,54 @@ struct Setting: Sendable {
             summary: "distinct workstreams failed in the window that trip it"
         ) {
             run, value, source throws(UsageError) in
-            run.breaker.threshold = try integer(value, source, 1...1_000_000)
+            run.breakerSettings.threshold = try integer(value, source, 1...1_000_000)
         } show: {
-            "\($0.breaker.threshold)"
+            "\($0.breakerSettings.threshold)"
         },
         Setting(key: "breaker_window", flag: "--breaker-window", summary: "workstreams counted, by latest outcome") {
             run, value, source throws(UsageError) in
-            run.breaker.window = try integer(value, source, 1...1_000_000)
+            run.breakerSettings.window = try integer(value, source, 1...1_000_000)
         } show: {
-            "\($0.breaker.window)"
+            "\($0.breakerSettings.window)"
         },
         Setting(key: "breaker_timeout", flag: "--breaker-timeout", summary: "first open period") {
             run, value, source throws(UsageError) in
-            run.breaker.openTimeout = try duration(value, source)
+            run.breakerSettings.openTimeout = try duration(value, source)
         } show: {
-            DurationText.format($0.breaker.openTimeout)
+            DurationText.format($0.breakerSettings.openTimeout)
         },
         Setting(key: "breaker_max_backoff", flag: "--breaker-max-backoff", summary: "longest open period") {
             run, value, source throws(UsageError) in
-            run.breaker.maxBackoff = try duration(value, source)
+            run.breakerSettings.maxBackoff = try duration(value, source)
         } show: {
-            DurationText.format($0.breaker.maxBackoff)
+            DurationText.format($0.breakerSettings.maxBackoff)
         },
         Setting(key: "breaker_max_opens", flag: "--breaker-max-opens", summary: "trips in a row before giving up") {
             run, value, source throws(UsageError) in
-            run.breaker.maxOpens = try integer(value, source, 1...1_000_000)
+            run.breakerSettings.maxOpens = try integer(value, source, 1...1_000_000)
         } show: {
-            "\($0.breaker.maxOpens)"
+            "\($0.breakerSettings.maxOpens)"
         },
         executorKind, pollInterval, slurmPartition, slurmArguments,
     ]
 
     /// The setting a flag sets, if any (`-j` is `--jobs`).
     static func forFlag(_ flag: String) -> Setting? {
-        let name = flag == "-j" ? "--jobs" : flag
-        return all.first { $0.flag == name }
+        all.first { $0.flag == flag || $0.short == flag }
     }
-
-    /// Flags that take no value.
-    var isSwitch: Bool { flag == "--strict-checkpoint" || flag == "--no-breaker" || flag == "--report" }
 
     private static func integer(_ text: String, _ source: String, _ range: ClosedRange<Int>) throws(UsageError) -> Int {
         guard let value = Int(text), range.contains(value) else {
-            throw UsageError("\(source) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                .invalidValue(
+                    source: source, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)"))
         }
         return value
     }
 
     private static func duration(_ text: String, _ source: String) throws(UsageError) -> Duration {
         guard let value = DurationText.parse(text) else {
-            throw UsageError("\(source) takes a duration such as 90s, 10m or 1h, not '\(text)'")
+            throw UsageError(.invalidValue(source: source, value: text, expected: "a duration such as 90s, 10m or 1h"))
         }
         return value
     }
@@ -163,16 +171,16 @@ struct Setting: Sendable {
     private static func heartbeat(_ text: String, _ source: String) throws(UsageError) -> Duration? {
         if text == "off" { return nil }
         guard let value = DurationText.parse(text), value >= .seconds(1) else {
-            throw UsageError("\(source) takes a duration of at least 1s such as 60s or 5m, or off, not '\(text)'")
+            throw UsageError(
+                .invalidValue(source: source, value: text, expected: "a duration of at least 1s such as 60s or 5m, or off"))
         }
         return value
     }
 
     private static func boolean(_ text: String, _ source: String) throws(UsageError) -> Bool {
-        switch text.lowercased() {
-        case "true", "yes", "on": return true
-        case "false", "no", "off": return false
-        default: throw UsageError("\(source) takes true or false, not '\(text)'")
+        guard let value = YAMLScalar.boolean(text) else {
+            throw UsageError(.invalidValue(source: source, value: text, expected: "true or false"))
         }
+        return value
     }
 }

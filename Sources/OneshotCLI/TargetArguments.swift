@@ -16,14 +16,14 @@ public struct TargetArguments: Sendable, Equatable {
     /// Creates an empty selection: the whole feature.
     public init() {}
 
-    /// Takes `argument` (and its value from `next`) if it is one of the selection's flags.
+    /// Takes `option` (and its `value`) if it is one of the selection's.
     ///
     /// - Returns: whether it was.
-    mutating func parse(_ argument: String, next: () throws(UsageError) -> String) throws(UsageError) -> Bool {
-        switch argument {
-        case "--rerun": rerun.append(try next())
-        case "--only": only.append(try next())
-        case "--assume-deps-done": assumeDepsDone = true
+    mutating func take(_ option: CommandOption, value: String?) -> Bool {
+        switch option {
+        case .rerun: rerun.append(value ?? "")
+        case .only: only.append(value ?? "")
+        case .assumeDepsDone: assumeDepsDone = true
         default: return false
         }
         return true

@@ -147,26 +147,7 @@ struct TargetSelection {
         let ids = graph.workstreams.map(\.id)
         let bySuffix = ids.filter { $0.hasSuffix(id) }
         if bySuffix.count == 1 { return " (did you mean \(bySuffix[0])?)" }
-        let limit = max(1, min(3, id.count / 3))
-        // Within a few edits, and not every character of it: `x` is not a typo of `a`.
-        let scored = ids.map { ($0, editDistance($0, id)) }.filter { $0.1 <= limit && $0.1 < max($0.0.count, id.count) }
-        guard let best = scored.min(by: { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }) else { return "" }
-        return " (did you mean \(best.0)?)"
-    }
-
-    /// Levenshtein distance, by characters.
-    private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a)
-        let b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(1, a.count) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(1, b.count) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
+        return ClosestName.closest(to: id, among: ids).map { " (did you mean \($0)?)" } ?? ""
     }
 }
 

@@ -62,10 +62,10 @@ struct WorkstreamBuilder {
         }
         if let field = known["outputs"] { workstream.outputs = list(field) }
         if let field = known["idempotent"], let text = scalar(field) {
-            switch text.lowercased() {
-            case "true", "yes", "on": workstream.isIdempotent = true
-            case "false", "no", "off": workstream.isIdempotent = false
-            default: fail("invalid idempotent '\(text.prefix(40))'; expected true or false", line: field.line)
+            if let value = YAMLScalar.boolean(text) {
+                workstream.isIdempotent = value
+            } else {
+                fail("invalid idempotent '\(text.prefix(40))'; expected true or false", line: field.line)
             }
         }
         workstream.declaredStatus = known["status"].flatMap { scalar($0) }?.lowercased()

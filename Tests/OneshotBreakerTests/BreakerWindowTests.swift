@@ -50,8 +50,8 @@ private func feed(_ breaker: inout CircuitBreaker, _ outcomes: String) -> [Circu
             ])
     }
 
-    @Test func theReasonNamesAtMostFiveWorkstreams() {
-        var breaker = CircuitBreaker(configuration: BreakerConfiguration(threshold: 7, window: 8))
+    @Test func theReasonNamesAtMostFiveWorkstreams() throws {
+        var breaker = CircuitBreaker(configuration: try BreakerConfiguration(threshold: 7, window: 8))
         let transitions = feed(&breaker, "a:F b:F c:F d:F e:F f:F g:F")
         #expect(transitions.map(\.reason) == ["7 of last 7 workstreams failed (a, b, c, d, e, …)"])
     }
@@ -91,8 +91,8 @@ private func feed(_ breaker: inout CircuitBreaker, _ outcomes: String) -> [Circu
 @Suite struct BreakerWindowPersistenceTests {
     private let configuration = BreakerConfiguration()
 
-    @Test func theWindowComesBackWithItsWorkstreamsSoTheSameOneFailingAgainStillCountsOnce() {
-        var breaker = CircuitBreaker(configuration: BreakerConfiguration(threshold: 2, window: 5))
+    @Test func theWindowComesBackWithItsWorkstreamsSoTheSameOneFailingAgainStillCountsOnce() throws {
+        var breaker = CircuitBreaker(configuration: try BreakerConfiguration(threshold: 2, window: 5))
         feed(&breaker, "a:F b:S")
         #expect(breaker.saved.windowIDs == ["a", "b"])
         var resumed = CircuitBreaker.restoring(breaker.saved, configuration: breaker.configuration, now: t0)

@@ -88,8 +88,8 @@ private func feed(_ breaker: inout CircuitBreaker, _ outcomes: String, at now: D
         #expect(breaker.admit(now: now.addingTimeInterval(10_000)) == .gaveUp(retryAt: now.addingTimeInterval(240)))
     }
 
-    @Test func theBackoffSequenceIsCappedAndNeverOverflows() {
-        let configuration = BreakerConfiguration(openTimeout: .seconds(60), maxBackoff: .seconds(300))
+    @Test func theBackoffSequenceIsCappedAndNeverOverflows() throws {
+        let configuration = try BreakerConfiguration(openTimeout: .seconds(60), maxBackoff: .seconds(300))
         #expect(
             (1...6).map { configuration.openPeriod(afterOpens: $0) } == [
                 .seconds(60), .seconds(120), .seconds(240), .seconds(300), .seconds(300), .seconds(300),

@@ -43,7 +43,10 @@ import Testing
         #expect(try await complete(["oneshot", "log", ""], in: project) == ["F1", "F2"])
         #expect(try await complete(["oneshot", "log", "F1", ""], in: project) == ["00-1-a", "00-1-b"])
         #expect(try await complete(["oneshot", "log", "F1", "00-1-a", "--t"], in: project) == ["--tail"])
-        #expect(try await complete(["oneshot", "clean", "F1", "--"], in: project) == ["--checkpoint", "--history", "--logs"])
+        #expect(
+            try await complete(["oneshot", "clean", "F1", "--"], in: project) == [
+                "--checkpoint", "--directory", "--history", "--logs",
+            ])
         #expect(try await complete(["oneshot", "completions", "b"], in: project) == ["bash"])
         #expect(try await complete(["oneshot", "F1", "--ver"], in: project) == ["--verbose", "--version"])
     }

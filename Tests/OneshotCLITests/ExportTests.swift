@@ -138,7 +138,7 @@ import Testing
         (["export", "F1", "--format", "jenkins"], "oneshot: error: --format takes github-actions or gitlab-ci, not 'jenkins'\n"),
         (
             ["export", "--format", "gitlab-ci"],
-            "oneshot: error: give one feature id, e.g. 'oneshot export F052 --format github-actions'\n"
+            "oneshot: error: missing feature id, e.g. 'oneshot export F052 --format github-actions'\n"
         ),
         (["export", "F1", "--format", "gitlab-ci", "-o", "missing/folder/x.yml"], "oneshot: error: cannot write "),
         (["export", "F9", "--format", "gitlab-ci"], "oneshot: error: "),

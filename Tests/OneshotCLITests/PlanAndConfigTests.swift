@@ -80,9 +80,11 @@ import Testing
         ("jobs: many\n", ".sdp/config.yml:1: jobs takes a whole number from 1 to 100000, not 'many'"),
         ("jobs: 2\njobs: 3\n", ".sdp/config.yml:2: 'jobs' is already set on line 1"),
         ("\tjobs: 2\n", ".sdp/config.yml:1: tab used for indentation; use spaces"),
-        ("  jobs: 2\n", ".sdp/config.yml:1: unexpected indentation; only 'breaker:' has nested settings"),
+        ("  jobs: 2\n", ".sdp/config.yml:1: unexpected indented line; expected 'key: value' at the start of the line"),
         ("breaker:\n  threshold: 9\n", "breaker.threshold (9, .sdp/config.yml:2) cannot exceed the default breaker.window (5)"),
         ("exec: \"unclosed\n", ".sdp/config.yml:1: quoted value is never closed"),
+        ("jobs:\n", ".sdp/config.yml:1: 'jobs' has no value"),
+        ("breaker:\n  window:\n    deeper: 1\n", ".sdp/config.yml:2: 'breaker.window' takes a value, not nested settings"),
     ])
     func badConfigurationIsAUsageErrorNamingTheLine(text: String, message: String) async throws {
         let project = try TemporaryProject()
@@ -91,6 +93,15 @@ import Testing
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 2)
         #expect(result.stderr.hasPrefix("oneshot: error: \(message)"), "\(result.stderr)")
+    }
+
+    @Test func configListsAreReadAsTheWorkstreamFilesReadThem() async throws {
+        let project = try TemporaryProject()
+        try project.write(".sdp/config.yml", "slurm:\n  partition: debug\n  args:\n    - --time=5\n    - \"--qos=low\"\n")
+        let config = try await OneshotBinary.run(["config"], in: project.path)
+        #expect(config.exitCode == 0, "\(config.stderr)")
+        #expect(config.stdout.contains("slurm_args           --time=5 --qos=low    .sdp/config.yml:3"), "\(config.stdout)")
+        #expect(config.stdout.contains("slurm_partition      debug"))
     }
 
     @Test(arguments: ["plan", "status", "config"])

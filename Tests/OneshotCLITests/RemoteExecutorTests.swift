@@ -305,8 +305,11 @@ import Testing
         #expect(SlurmScheduler.problem(with: "--time=5") == nil && SlurmScheduler.problem(with: "-N1") == nil)
     }
 
-    @Test func slurmArgumentsAcceptAFlowListOrWords() {
-        #expect(ExecutorSettings.arguments("[--time=5, \"--qos=low\", '--mem=1G']") == ["--time=5", "--qos=low", "--mem=1G"])
-        #expect(ExecutorSettings.arguments("--time=5 --qos=low") == ["--time=5", "--qos=low"])
+    @Test func slurmArgumentsAcceptAFlowListOrWords() throws {
+        #expect(
+            try ExecutorSettings.arguments("[--time=5, \"--qos=low\", '--mem=1G']", source: "-") == [
+                "--time=5", "--qos=low", "--mem=1G",
+            ])
+        #expect(try ExecutorSettings.arguments("--time=5 --qos=low", source: "-") == ["--time=5", "--qos=low"])
     }
 }

@@ -36,13 +36,13 @@ import Testing
 
     @Test(arguments: [
         (["log", "F1"], "missing workstream id, e.g. 'oneshot log F052 00-052-06'"),
-        (["log", "F1", "a", "--attempt", "0"], "option --attempt takes a whole number of at least 1, not '0'"),
+        (["log", "F1", "a", "--attempt", "0"], "--attempt takes a whole number of at least 1, not '0'"),
         (["log", "F1", "../x"], "'../x' is not a workstream id (letters, digits, '.', '-' and '_')"),
         (["clean"], "missing feature id, e.g. 'oneshot clean F052'"),
         (["clean", "F1", "--all"], "unknown option '--all' for clean"),
         (["list", "F1", "F2"], "unexpected argument 'F2'; give at most one feature id"),
         (["list", "--json=yes"], "option --json takes no value ('yes') for list"),
-        (["completions"], "missing shell, e.g. 'oneshot completions bash' (bash, zsh, fish)"),
+        (["completions"], "missing shell (bash, zsh, fish), e.g. 'oneshot completions bash'"),
     ])
     func rejectsBadCommandLines(arguments: [String], message: String) {
         #expect(throws: UsageError(message)) { try ArgumentParser.parse(arguments) }

@@ -22,8 +22,8 @@ final class ManualClock: Sendable {
 }
 
 @Suite(.timeLimit(.minutes(1))) struct BreakerDispatchTests {
-    private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, maxOpens: Int = 3, clock: ManualClock) -> Dispatcher {
-        let breaker = CircuitBreaker(configuration: BreakerConfiguration(maxOpens: maxOpens))
+    private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, maxOpens: Int = 3, clock: ManualClock) throws -> Dispatcher {
+        let breaker = CircuitBreaker(configuration: try BreakerConfiguration(maxOpens: maxOpens))
         return Dispatcher(
             graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: breaker),
             sleep: { try await clock.sleep($0) }, now: { clock.now }
@@ -36,7 +36,7 @@ final class ManualClock: Sendable {
         let failing = Mutex(true)
         let starts = Mutex<[(String, Date)]>([])
         let events = Mutex<[RunEvent]>([])
-        let report = await dispatcher(graph, jobs: 1, clock: clock).run(
+        let report = try await dispatcher(graph, jobs: 1, clock: clock).run(
             executor: { workstream, _ in
                 starts.withLock { $0.append((workstream.id, clock.now)) }
                 return failing.withLock { $0 } ? .failure(exitCode: 1) : .success
@@ -65,7 +65,7 @@ final class ManualClock: Sendable {
         // and nothing else may launch until the probe has finished.
         let state = Mutex((tripped: false, probe: String?.none, probeDone: false, launchesBesideProbe: 0))
         let failing = Mutex(true)
-        let report = await dispatcher(graph, jobs: 8, clock: clock).run(
+        let report = try await dispatcher(graph, jobs: 8, clock: clock).run(
             executor: { _, _ in
                 for _ in 0..<50 { await Task.yield() }  // give the dispatcher every chance to start more
                 return failing.withLock { $0 } ? .failure() : .success
@@ -101,7 +101,7 @@ final class ManualClock: Sendable {
         let graph = try WorkstreamGraph((0..<10).map { Workstream(id: "w\($0)") })
         let clock = ManualClock()
         let attempts = Mutex(0)
-        let report = await dispatcher(graph, jobs: 1, maxOpens: 3, clock: clock).run { _, _ in
+        let report = try await dispatcher(graph, jobs: 1, maxOpens: 3, clock: clock).run { _, _ in
             attempts.withLock { $0 += 1 }
             return .failure(exitCode: 1)
         }
@@ -136,7 +136,7 @@ final class ManualClock: Sendable {
         ])
         let clock = ManualClock()
         let events = Mutex<[RunEvent]>([])
-        _ = await dispatcher(graph, jobs: 1, clock: clock).run(
+        _ = try await dispatcher(graph, jobs: 1, clock: clock).run(
             executor: { _, _ in .failure() }, onEvent: { event in events.withLock { $0.append(event) } }
         )
         let tripped = events.withLock { $0 }.contains { if case .breakerChanged = $0 { true } else { false } }

@@ -163,7 +163,7 @@ extension Duration {
         let time = ManualTime()
         let calls = Mutex(0)
         var options = DispatchOptions(
-            maxConcurrency: 1, breaker: CircuitBreaker(configuration: BreakerConfiguration(threshold: 1, window: 1)))
+            maxConcurrency: 1, breaker: CircuitBreaker(configuration: try BreakerConfiguration(threshold: 1, window: 1)))
         options.randomSeed = 3
         let events = Log<RunEvent>()
         let report = await Dispatcher(graph: try graph([ws("a")]), options: options, sleep: time.sleep, now: time.now).run(
