@@ -73,7 +73,9 @@ public final class CheckpointStore: RunJournal, Sendable {
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
         self.clock = clock
-        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: FileManager.default.fileExists(atPath: paths.checkpoint)))
+        // When it cannot be told, no snapshot is assumed: the journal is then not trusted alone.
+        let snapshotOnDisk = (try? fileSystem.exists(paths.checkpoint)) ?? false
+        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: snapshotOnDisk))
     }
 
     deinit {
@@ -266,7 +268,8 @@ public final class CheckpointStore: RunJournal, Sendable {
             shared.journalFD = nil
         }
         try writer.fileSystem.unlink(paths.journal)
-        writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        try writer.fileSystem.unlink(paths.previousJournal)
+        try writer.removeOrphanedTemporaries(of: paths.checkpoint)
         try writer.remove(paths.checkpoint)
     }
 
