@@ -40,6 +40,7 @@ public final class FaultInjectingFileSystem: FileSystem {
 
     private struct Plan {
         var failures: [Operation: (errno: Int32, remaining: Int, path: String?)] = [:]
+        var hooks: [Operation: (path: String, action: @Sendable () -> Void)] = [:]
         var shortWrites = false
         var calls: [String] = []
     }
@@ -54,9 +55,15 @@ public final class FaultInjectingFileSystem: FileSystem {
     }
 
     /// Makes the next `times` calls of `operation` fail with `errno`; with `path`, only the calls
-    /// on a path ending with it.
+    /// on a path containing it.
     public func fail(_ operation: Operation, errno: Int32, times: Int = 1, path: String? = nil) {
         plan.withLock { $0.failures[operation] = (errno, times, path) }
+    }
+
+    /// Runs `action` once, just before the next call of `operation` on a path containing `path`
+    /// is made: what is on disk then is what a crash at that instant leaves.
+    public func before(_ operation: Operation, path: String, run action: @escaping @Sendable () -> Void) {
+        plan.withLock { $0.hooks[operation] = (path, action) }
     }
 
     /// Makes every write write at most 7 bytes, to exercise the short-write loop.
@@ -68,10 +75,16 @@ public final class FaultInjectingFileSystem: FileSystem {
     public var calls: [String] { plan.withLock { $0.calls } }
 
     private func check(_ operation: Operation, _ path: String) throws(SystemError) {
+        let hook: (@Sendable () -> Void)? = plan.withLock { plan in
+            guard let hook = plan.hooks[operation], path.contains(hook.path) else { return nil }
+            plan.hooks[operation] = nil
+            return hook.action
+        }
+        hook?()
         let code: Int32? = plan.withLock { plan in
             plan.calls.append("\(operation.rawValue) \(path)")
             guard let failure = plan.failures[operation], failure.remaining > 0 else { return nil }
-            if let suffix = failure.path, !path.hasSuffix(suffix) { return nil }
+            if let part = failure.path, !path.contains(part) { return nil }
             plan.failures[operation] = (failure.errno, failure.remaining - 1, failure.path)
             return failure.errno
         }
