@@ -14,8 +14,8 @@ import Synchronization
 /// workstreams, 3.5 ms at 1,000). Beyond, a batch costs one small append and one `fsync` of the
 /// journal, whatever the size of the graph, and when the journal grows past the snapshot's size
 /// it is folded. A snapshot is written atomically (temporary file, fsync, rename, fsync of the
-/// folder) and the journal starts over. The snapshot is encoded under the store's lock but
-/// written outside it, so that recording an outcome or a launch never waits for a fold's disk
+/// folder) and the journal starts over. The state is copied under the store's lock but encoded
+/// and written outside it, so that recording an outcome or a launch never waits for a fold's disk
 /// writes (see `fold()` for why every state on disk stays loadable).
 /// Attempts being launched are appended without an fsync. Every state on disk loads after a kill
 /// at any instant: lines carry sequence numbers and the snapshot the last one it folded in.
@@ -46,9 +46,13 @@ public final class CheckpointStore: RunJournal, Sendable {
         var journalCreated = false
     }
 
-    /// A fold's snapshot, taken under the lock and written outside it.
+    /// A fold's snapshot: the state copied under the lock (its collections are shared until the
+    /// next line changes them), encoded and written outside it.
     private struct Fold {
-        var bytes: [UInt8]
+        var state: CheckpointState
+        var seq: Int
+        var now: Date
+        var monotonicNow: ContinuousClock.Instant
         /// The journal rotated away by this fold, to fsync and close outside the lock.
         var rotated: Int32?
     }
@@ -317,11 +321,11 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Writes a snapshot of everything so far and starts the journal over. Runs on the queue, one
     /// fold at a time.
     ///
-    /// Only the encoding and the journal's rotation hold the lock; the disk writes do not, so
-    /// lines are appended while the snapshot is written. Why every state on disk stays loadable
+    /// Only copying the state and the journal's rotation hold the lock; the encoding and the disk
+    /// writes do not, so lines are appended while the snapshot is written. Why every state on disk stays loadable
     /// (the reader replays the previous journal, then the journal, skipping the lines up to the
     /// snapshot's `journal_seq`), step by step, for a snapshot of the lines up to S:
-    /// 1. Under the lock, encode the state up to S; rename the journal (lines up to S) to the
+    /// 1. Under the lock, copy the state up to S; rename the journal (lines up to S) to the
     ///    previous journal; later lines (after S) go to a new journal. Crash before the rename:
     ///    old snapshot + journal. After: old snapshot + previous journal + new journal, the
     ///    same lines in two files, in order.
@@ -337,6 +341,9 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// is then not rotated, and lines up to S stay in it, skipped by the reader.
     private func fold() throws(SystemError) {
         let fold = shared.withLock { prepareFold(&$0) }
+        let bytes = fold.state.encodedCheckpoint(
+            featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: fold.seq, now: fold.now,
+            monotonicNow: fold.monotonicNow)
         var rotatedFailure: SystemError?
         if let fd = fold.rotated {
             do throws(SystemError) {
@@ -347,7 +354,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             writer.fileSystem.close(fd)
         }
         do throws(SystemError) {
-            try writer.write(fold.bytes, to: paths.checkpoint)
+            try writer.write(bytes, to: paths.checkpoint)
         } catch {
             shared.withLock { shared in
                 // Without a snapshot on disk the journal is never replayed: it records nothing. A
@@ -363,16 +370,12 @@ public final class CheckpointStore: RunJournal, Sendable {
         // Everything in it is in the snapshot now; one left behind is skipped by its numbers,
         // and removed by the next fold.
         let removed = shared.withLock { $0.previousOnDisk } && (try? writer.fileSystem.unlink(paths.previousJournal)) != nil
-        shared.withLock { finishFold(fold, previousRemoved: removed, &$0) }
+        shared.withLock { finishFold(fold, bytes: bytes.count, previousRemoved: removed, &$0) }
     }
 
-    /// Step 1 of `fold()`, under the lock: the snapshot's bytes and the journal's rotation.
+    /// Step 1 of `fold()`, under the lock: the state to encode and the journal's rotation.
     private func prepareFold(_ shared: inout Shared) -> Fold {
-        let bytes = shared.state.encodedCheckpoint(
-            featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq,
-            now: clock.wall(), monotonicNow: clock.monotonic()
-        )
-        var fold = Fold(bytes: bytes)
+        var fold = Fold(state: shared.state, seq: shared.seq, now: clock.wall(), monotonicNow: clock.monotonic())
         // Rotated only once it outgrew the snapshot: below, its folded lines are cheaper to skip.
         let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
         guard grown, let fd = shared.journalFD, !shared.journalBroken, shared.snapshotOnDisk, !shared.previousOnDisk else {
@@ -389,9 +392,9 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     /// After the snapshot is in place, under the lock: a broken journal, or one left from before
     /// the store opened it, is removed; the lines up to the snapshot are all in it.
-    private func finishFold(_ fold: Fold, previousRemoved: Bool, _ shared: inout Shared) {
+    private func finishFold(_ fold: Fold, bytes: Int, previousRemoved: Bool, _ shared: inout Shared) {
         shared.snapshotOnDisk = true
-        shared.snapshotBytes = fold.bytes.count
+        shared.snapshotBytes = bytes
         if previousRemoved { shared.previousOnDisk = false }
         if shared.journalBroken {
             // Lines after the snapshot did not reach it: they are in the state, and the commit
