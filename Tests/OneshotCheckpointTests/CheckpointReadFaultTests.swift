@@ -13,7 +13,7 @@ import Testing
     /// A folder with a checkpoint whose journal holds one finished attempt past the snapshot.
     private func checkpointWithJournal(_ folder: TemporaryFolder) async throws -> CheckpointPaths {
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
-        let graph = try WorkstreamGraph((0..<6000).map { ws("w\($0)") })
+        let graph = try WorkstreamGraph((0..<3).map { ws("w\($0)") })
         let session = try CheckpointSession.open(graph: graph, paths: paths)
         let report = AttemptReport(id: "w1", attempt: 1, status: .succeeded, duration: .milliseconds(10))
         #expect(await session.store.commit([.attemptFinished(report, final: true)]) == .durable)
@@ -25,7 +25,7 @@ import Testing
     private func openFails(_ paths: CheckpointPaths, _ fileSystem: FaultInjectingFileSystem) throws -> String {
         do {
             _ = try CheckpointSession.open(
-                graph: try WorkstreamGraph((0..<6000).map { ws("w\($0)") }), paths: paths, fileSystem: fileSystem)
+                graph: try WorkstreamGraph((0..<3).map { ws("w\($0)") }), paths: paths, fileSystem: fileSystem)
         } catch {
             return "\(error)"
         }

@@ -24,9 +24,13 @@ struct ChildOutput {
         readEnd = ends.read
     }
 
-    /// The next line the child writes, without its newline; `nil` once no writer is left. Blocks
-    /// until then: the child writes it as it starts.
-    func line() -> String? {
+    /// The next line the child writes, without its newline; `nil` once no writer is left. Read on
+    /// a thread of its own, so that the wait blocks none of the pool's threads.
+    func line() async -> String? {
+        await onItsOwnThread { readLine() }
+    }
+
+    private func readLine() -> String? {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while true {
@@ -44,11 +48,22 @@ struct ChildOutput {
     }
 }
 
+/// Runs the blocking `body` on a thread of its own and returns its result.
+func onItsOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}
+
 /// Returns once the process `pid` (not necessarily a child) is gone, or `limit` has passed:
 /// through its pidfd, which becomes readable at its exit.
 ///
 /// - Returns: whether it is gone.
-func processEnds(_ pid: pid_t, within limit: Duration) -> Bool {
+func processEnds(_ pid: pid_t, within limit: Duration) async -> Bool {
+    await onItsOwnThread { waitForTheEnd(of: pid, within: limit) }
+}
+
+private func waitForTheEnd(of pid: pid_t, within limit: Duration) -> Bool {
     switch Pidfd.open(pid) {
     case .noSuchProcess:
         return true

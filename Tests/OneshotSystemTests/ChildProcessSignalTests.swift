@@ -19,7 +19,7 @@ import Testing
                 await child.wait(terminationGrace: .seconds(60), monitor: waiting.monitor)
             }
         }
-        #expect(output.line() == "ready")
+        #expect(await output.line() == "ready")
         task.cancel()
         killSwitch.throwSwitch()
         #expect(await task.value == .signaled(SIGKILL))
@@ -29,7 +29,7 @@ import Testing
         let output = try ChildOutput("trap '' TERM; echo ready; sleep 300")
         defer { output.close() }
         let child = output.child
-        #expect(output.line() == "ready")
+        #expect(await output.line() == "ready")
         let killSwitch = KillSwitch()
         killSwitch.throwSwitch()
         let task = Task {

@@ -63,12 +63,12 @@ import Testing
         defer { output.close() }
         let child = output.child
         let task = Task { await wait(child, waiting) }
-        let sleeper = try #require(output.line().flatMap { pid_t($0.trimmingSpaces()) })
+        let sleeper = try #require(await output.line().flatMap { pid_t($0.trimmingSpaces()) })
         task.cancel()
         #expect(await task.value == .signaled(SIGTERM))
         // The group was killed once the shell ended: the background sleep ends too (exits, to
         // be reaped by whoever adopted it); its pidfd says when.
-        #expect(processEnds(sleeper, within: .seconds(10)), "the background job of a terminated command outlived it")
+        #expect(await processEnds(sleeper, within: .seconds(10)), "the background job of a terminated command outlived it")
     }
 }
 
