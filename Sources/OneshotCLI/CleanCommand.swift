@@ -46,7 +46,7 @@ struct CleanCommand {
     private func targets(_ paths: CheckpointPaths) -> [String] {
         var targets: [String] = []
         if arguments.removesAll || arguments.checkpoint {
-            targets += [paths.checkpoint, paths.journal]
+            targets += [paths.checkpoint, paths.journal, paths.previousJournal]
             let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.folder)) ?? []
             let prefix = (paths.checkpoint as NSString).lastPathComponent + "."
             targets += names.filter { $0.hasPrefix(prefix) }.sorted().map { "\(paths.folder)/\($0)" }

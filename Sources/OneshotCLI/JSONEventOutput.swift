@@ -27,12 +27,12 @@ final class JSONEventOutput: RunObserver {
         switch event {
         case .runStarted(let start):
             completed.withLock { $0 = start.alreadyDone }
-            write(
-                "run_started",
-                [
-                    "feature": featureID, "jobs": start.maxConcurrency, "resumed": resumed,
-                    "counts": ["total": start.total, "already_done": start.alreadyDone],
-                ])
+            write("run_started") { event in
+                event.add("feature", featureID)
+                event.add("jobs", start.maxConcurrency)
+                event.add("resumed", resumed)
+                event.add("counts", ["total": start.total, "already_done": start.alreadyDone])
+            }
         case let .workstreamStarted(id, attempt):
             writeFast { writer in
                 writer.field("attempt", attempt)
@@ -56,15 +56,20 @@ final class JSONEventOutput: RunObserver {
                 writer.field("ws_id", report.id)
             }
         case let .workstreamSkipped(id, blockedBy):
-            write("ws_skipped", ["ws_id": id, "blocked_by": blockedBy])
+            write("ws_skipped") { event in
+                event.add("ws_id", id)
+                event.add("blocked_by", blockedBy)
+            }
         case .breakerChanged(let transition):
-            var fields: [String: Any] = [
-                "from": transition.from.name, "to": transition.to.name, "reason": transition.reason, "gave_up": transition.gaveUp,
-            ]
-            if let next = transition.nextProbeAt { fields["next_probe_at"] = RFC3339.formatMilliseconds(next) }
-            write("breaker", fields)
+            write("breaker") { event in
+                event.add("from", transition.from.name)
+                event.add("to", transition.to.name)
+                event.add("reason", transition.reason)
+                event.add("gave_up", transition.gaveUp)
+                event.add("next_probe_at", transition.nextProbeAt.map(RFC3339.formatMilliseconds))
+            }
         case .breakerWaiting(let until):
-            write("breaker_waiting", ["until": RFC3339.formatMilliseconds(until)])
+            write("breaker_waiting") { $0.add("until", RFC3339.formatMilliseconds(until)) }
         case .journalCommitted:
             let count = completed.withLock { $0 }
             writeFast { writer in
@@ -74,18 +79,24 @@ final class JSONEventOutput: RunObserver {
                 writer.field("ts", RFC3339.formatMilliseconds(Date()))
             }
         case let .journalFailed(message, stopsRun):
-            write("checkpoint_failed", ["message": message, "stops_run": stopsRun])
+            write("checkpoint_failed") { event in
+                event.add("message", message)
+                event.add("stops_run", stopsRun)
+            }
         case let .journalUnwritable(message, unrecorded, since, retryIn):
-            write(
-                "checkpoint_unwritable",
-                [
-                    "message": message, "unrecorded": unrecorded, "since": RFC3339.formatMilliseconds(since),
-                    "retry_in_ms": milliseconds(retryIn),
-                ])
+            write("checkpoint_unwritable") { event in
+                event.add("message", message)
+                event.add("unrecorded", unrecorded)
+                event.add("since", RFC3339.formatMilliseconds(since))
+                event.add("retry_in_ms", milliseconds(retryIn))
+            }
         case let .infrastructureFailed(id, attempt, message, retryIn):
-            var fields: [String: Any] = ["ws_id": id, "attempt": attempt, "message": message]
-            fields["retry_in_ms"] = retryIn.map(milliseconds) ?? NSNull()
-            write("infrastructure_error", fields)
+            write("infrastructure_error") { event in
+                event.add("ws_id", id)
+                event.add("attempt", attempt)
+                event.add("message", message)
+                event.addOrNull("retry_in_ms", retryIn.map(milliseconds))
+            }
         case .runFinished:
             break  // written by finish(_:exitCode:), which knows the exit code
         }
@@ -96,66 +107,83 @@ final class JSONEventOutput: RunObserver {
         for state in [WorkstreamState.succeeded, .failed, .skipped, .interrupted, .uncertain, .held, .alreadyDone, .notRun] {
             counts[state.rawValue] = report?.count(state) ?? 0
         }
-        var fields: [String: Any] = [
-            "status": report?.status.rawValue ?? RunReport.Status.interrupted.rawValue,
-            "counts": counts,
-            "exit_code": Int(exitCode.rawValue),
-            "elapsed_ms": report.map { milliseconds($0.elapsed) } ?? 0,
-        ]
-        if let retryAt = report?.breakerRetryAt { fields["breaker_retry_at"] = RFC3339.formatMilliseconds(retryAt) }
-        if let unrecorded = report?.unrecorded, !unrecorded.isEmpty { fields["unrecorded"] = unrecorded }
-        if let setAside = report?.setAside, !setAside.isEmpty { fields["set_aside"] = setAside }
-        write("run_finished", fields)
+        write("run_finished") { event in
+            event.add("status", report?.status.rawValue ?? RunReport.Status.interrupted.rawValue)
+            event.add("counts", counts)
+            event.add("exit_code", Int(exitCode.rawValue))
+            event.add("elapsed_ms", report.map { milliseconds($0.elapsed) } ?? 0)
+            event.add("breaker_retry_at", report?.breakerRetryAt.map(RFC3339.formatMilliseconds))
+            if let unrecorded = report?.unrecorded, !unrecorded.isEmpty { event.add("unrecorded", unrecorded) }
+            if let setAside = report?.setAside, !setAside.isEmpty { event.add("set_aside", setAside) }
+        }
         reportLostEvents()
     }
 
     func resume(_ plan: ResumePlan, previous: Checkpoint?, graph: WorkstreamGraph) {
-        write(
-            "resume_plan",
-            [
-                "preserved": plan.preserved.map(\.id),
-                "uncertain": plan.uncertain.map { item -> [String: Any] in
-                    var fields: [String: Any] = [
-                        "ws_id": item.record.id, "attempt": item.record.attempt, "started_at": item.record.startedAt,
-                        "rerun": item.willRerun,
-                    ]
-                    if let place = item.elsewhere { fields["elsewhere"] = place }
-                    if let verify = item.verify { fields["verify"] = verify }
-                    if let failure = item.verifyFailure { fields["verify_failure"] = failure }
-                    return fields
-                },
-                "verified": plan.verified.map {
-                    ["ws_id": $0.record.id, "attempt": $0.record.attempt, "command": $0.command] as [String: Any]
-                },
-                "adopted": plan.adopted.map { record -> [String: Any] in
-                    var fields: [String: Any] = ["ws_id": record.id, "attempt": record.attempt]
-                    if let pid = record.pid { fields["pid"] = Int(pid) }
-                    if let job = record.jobID { fields["job_id"] = job }
-                    return fields
-                },
-                "finished_meanwhile": plan.finishedMeanwhile.map {
-                    ["ws_id": $0.record.id, "attempt": $0.record.attempt, "exit_code": Int($0.exitCode)] as [String: Any]
-                },
-                "to_retry": plan.toRetry,
-                "pending": plan.pending,
-                "changes": plan.changes,
-                "preserved_ms": plan.preservedMS,
-                "lost_ms": plan.timeToRecreate(knownDurations: plan.knownDurations).milliseconds,
-            ])
+        write("resume_plan") { event in
+            event.add("preserved", plan.preserved.map(\.id))
+            event.add("uncertain", plan.uncertain.map(Self.members))
+            event.add(
+                "verified",
+                plan.verified.map { item in
+                    var members = JSONMembers()
+                    members.add("ws_id", item.record.id)
+                    members.add("attempt", item.record.attempt)
+                    members.add("command", item.command)
+                    return members
+                })
+            event.add(
+                "adopted",
+                plan.adopted.map { record in
+                    var members = JSONMembers()
+                    members.add("ws_id", record.id)
+                    members.add("attempt", record.attempt)
+                    members.add("pid", record.pid.map(Int.init))
+                    members.add("job_id", record.jobID)
+                    return members
+                })
+            event.add(
+                "finished_meanwhile",
+                plan.finishedMeanwhile.map { item in
+                    var members = JSONMembers()
+                    members.add("ws_id", item.record.id)
+                    members.add("attempt", item.record.attempt)
+                    members.add("exit_code", Int(item.exitCode))
+                    return members
+                })
+            event.add("to_retry", plan.toRetry)
+            event.add("pending", plan.pending)
+            event.add("changes", plan.changes)
+            event.add("preserved_ms", plan.preservedMS)
+            event.add("lost_ms", plan.timeToRecreate(knownDurations: plan.knownDurations).milliseconds)
+        }
+    }
+
+    /// An uncertain attempt of the resume plan.
+    private static func members(_ item: ResumePlan.Uncertain) -> JSONMembers {
+        var members = JSONMembers()
+        members.add("ws_id", item.record.id)
+        members.add("attempt", item.record.attempt)
+        members.add("started_at", item.record.startedAt)
+        members.add("rerun", item.willRerun)
+        members.add("elsewhere", item.elsewhere)
+        members.add("verify", item.verify)
+        members.add("verify_failure", item.verifyFailure)
+        return members
     }
 
     func tick() {}
 
     func note(_ message: String) {
-        write("note", ["message": message])
+        write("note") { $0.add("message", message) }
     }
 
     func warning(_ message: String) {
-        write("warning", ["message": message])
+        write("warning") { $0.add("message", message) }
     }
 
     /// The events written once per workstream or commit, keys in sorted order by hand: the same
-    /// line ``write(_:_:)`` gives (tested), without `JSONSerialization`'s cost.
+    /// line ``write(_:_:)`` gives (tested), without building the members first.
     private func writeFast(_ body: (inout JSONWriter) -> Void) {
         var writer = JSONWriter()
         writer.beginObject()
@@ -164,13 +192,15 @@ final class JSONEventOutput: RunObserver {
         emit(String(decoding: writer.bytes, as: UTF8.self))
     }
 
-    private func write(_ event: String, _ fields: [String: Any]) {
-        var object = fields
-        object["event"] = event
-        object["ts"] = RFC3339.formatMilliseconds(Date())
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return }
-        emit(String(decoding: data, as: UTF8.self))
+    /// Writes the event `name` with the members `build` adds, `event` and `ts` among them.
+    private func write(_ name: String, _ build: (inout JSONMembers) -> Void) {
+        var members = JSONMembers()
+        members.add("event", name)
+        members.add("ts", RFC3339.formatMilliseconds(Date()))
+        build(&members)
+        var writer = JSONWriter()
+        members.write(to: &writer)
+        emit(String(decoding: writer.bytes, as: UTF8.self))
     }
 
     private func emit(_ line: String) {

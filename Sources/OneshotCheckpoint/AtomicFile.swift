@@ -59,11 +59,12 @@ public struct AtomicFile: Sendable {
     /// Removes temporary files of `path` left by a crashed writer. Only the lock holder may call it.
     ///
     /// - Returns: the names removed.
+    /// - Throws: ``SystemError`` when the folder cannot be listed.
     @discardableResult
-    public func removeOrphanedTemporaries(of path: String) -> [String] {
+    public func removeOrphanedTemporaries(of path: String) throws(SystemError) -> [String] {
         let folder = (path as NSString).deletingLastPathComponent
         let prefix = (Self.temporaryPrefix(for: path) as NSString).lastPathComponent
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        let names = try fileSystem.listDirectory(folder.isEmpty ? "." : folder)
         var removed: [String] = []
         for name in names where name.hasPrefix(prefix) {
             if (try? fileSystem.unlink((folder as NSString).appendingPathComponent(name))) != nil {

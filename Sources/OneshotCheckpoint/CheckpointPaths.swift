@@ -1,4 +1,5 @@
 import Foundation
+import OneshotSystem
 
 /// Where a feature's checkpoint files live, under `.sdp/checkpoints/` of the project root.
 public struct CheckpointPaths: Sendable, Equatable {
@@ -17,14 +18,21 @@ public struct CheckpointPaths: Sendable, Equatable {
     public var checkpoint: String { file("\(featureID)-checkpoint.json") }
     /// `<folder>/<feature>-journal.jsonl`: what happened since the last snapshot, one line each.
     public var journal: String { file("\(featureID)-journal.jsonl") }
+    /// `<folder>/<feature>-journal.old.jsonl`: the journal a snapshot being written replaces.
+    /// The store renames the journal to it and starts a new one before writing the snapshot
+    /// outside its lock, and removes it once the snapshot is in place; a reader replays it
+    /// before the journal (its lines are older), skipping the lines the snapshot holds.
+    public var previousJournal: String { file("\(featureID)-journal.old.jsonl") }
     /// `<folder>/<feature>.lock`: held by the running run; never removed.
     public var lock: String { file("\(featureID).lock") }
 
     /// A free name for moving a corrupt checkpoint aside: `.corrupt`, then `.corrupt.1`, ….
-    public func corruptDestination() -> String {
+    ///
+    /// - Throws: ``SystemError`` when whether a name is free cannot be told.
+    public func corruptDestination(fileSystem: any FileSystem = PosixFileSystem()) throws(SystemError) -> String {
         var candidate = checkpoint + ".corrupt"
         var number = 1
-        while FileManager.default.fileExists(atPath: candidate) {
+        while try fileSystem.exists(candidate) {
             candidate = checkpoint + ".corrupt.\(number)"
             number += 1
         }

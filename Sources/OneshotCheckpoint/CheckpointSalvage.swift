@@ -176,11 +176,11 @@ extension CheckpointReader {
     /// salvaged of it (the journal holds the processes in flight); `nil` when neither gives
     /// anything. For what is about to discard a checkpoint (`--fresh`, `clean`): the attempts it
     /// tracks must not be left running untracked because the file was damaged.
-    public static func loadOrSalvage(_ paths: CheckpointPaths) -> Checkpoint? {
-        if let loaded = try? load(paths)?.checkpoint { return loaded }
+    public static func loadOrSalvage(_ paths: CheckpointPaths, fileSystem: any FileSystem = PosixFileSystem()) -> Checkpoint? {
+        if let loaded = try? load(paths, fileSystem: fileSystem)?.checkpoint { return loaded }
         return CheckpointSalvage.recover(
-            snapshot: FileManager.default.contents(atPath: paths.checkpoint).map { Array($0) },
-            journal: JournalFile.read(paths.journal).lines, featureID: paths.featureID, now: Date()
+            snapshot: (try? fileSystem.readFile(paths.checkpoint)) ?? nil,
+            journal: (try? journalLines(paths, fileSystem: fileSystem).lines) ?? [], featureID: paths.featureID, now: Date()
         )?.checkpoint
     }
 }

@@ -86,7 +86,7 @@ public final class CheckpointSession: Sendable {
         rerun: Set<String> = []
     ) throws(Failure) -> CheckpointSession {
         do {
-            try Syscall.makeDirectories(paths.folder)
+            try fileSystem.makeDirectories(paths.folder)
         } catch {
             throw .unusable(error)
         }
@@ -99,7 +99,12 @@ public final class CheckpointSession: Sendable {
         }
         var warnings: [String] = []
         let writer = AtomicFile(fileSystem: fileSystem)
-        let temporaries = writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        let temporaries: [String]
+        do {
+            temporaries = try writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        } catch {
+            throw .unusable(error)
+        }
         if !temporaries.isEmpty {
             warnings.append(
                 "removed \(temporaries.count) temporary file(s) left by an interrupted write: \(temporaries.joined(separator: ", "))"
@@ -107,7 +112,7 @@ public final class CheckpointSession: Sendable {
         }
         if fresh {
             // The discarded run's attempts must not go on untracked.
-            if let orphans, let discarded = CheckpointReader.loadOrSalvage(paths) {
+            if let orphans, let discarded = CheckpointReader.loadOrSalvage(paths, fileSystem: fileSystem) {
                 warnings += stop(discarded.inFlight ?? [], orphans, why: "--fresh discards the run that started it")
                 // What an ended attempt left in its group (`(sleep 60 &)`) would otherwise run on
                 // with no record of it left.
@@ -116,6 +121,7 @@ public final class CheckpointSession: Sendable {
             do {
                 try fileSystem.unlink(paths.checkpoint)
                 try fileSystem.unlink(paths.journal)
+                try fileSystem.unlink(paths.previousJournal)
             } catch {
                 throw .unusable(error)
             }
@@ -205,29 +211,40 @@ public final class CheckpointSession: Sendable {
         -> Checkpoint?
     {
         do {
-            guard let (checkpoint, notes) = try CheckpointReader.load(paths) else { return nil }
+            guard let (checkpoint, notes) = try CheckpointReader.load(paths, fileSystem: fileSystem) else { return nil }
             warnings.append(contentsOf: notes)
             return checkpoint
         } catch {
-            guard let bytes = FileManager.default.contents(atPath: paths.checkpoint) else {
-                throw .unusable(SystemError(call: "open", path: paths.checkpoint, errno: EACCES))
+            // A file that cannot be read is not corrupt: stop with its error, move nothing aside.
+            if let cause = error.cause { throw .unusable(cause) }
+            do throws(SystemError) {
+                return try moveAside(paths, fileSystem: fileSystem, error: error, warnings: &warnings)
+            } catch let failure {
+                throw .unusable(failure)
             }
-            let journal = JournalFile.read(paths.journal).lines
-            // Never deleted: moved aside, with its journal, for a person to look at.
-            let destination = paths.corruptDestination()
-            do {
-                try fileSystem.rename(paths.checkpoint, to: destination)
-                if FileManager.default.fileExists(atPath: paths.journal) {
-                    try fileSystem.rename(paths.journal, to: destination + ".journal")
-                }
-            } catch let renameError {
-                throw .unusable(renameError)
-            }
-            let salvaged = CheckpointSalvage.recover(
-                snapshot: Array(bytes), journal: journal, featureID: paths.featureID, now: Date())
-            warnings.append(salvageMessage(error, destination: destination, salvaged: salvaged?.checkpoint))
-            return salvaged?.checkpoint
         }
+    }
+
+    /// Moves a corrupt checkpoint and its journals aside (never deleted: a person may look at
+    /// them) and returns what could be salvaged from them.
+    private static func moveAside(
+        _ paths: CheckpointPaths, fileSystem: any FileSystem, error: CheckpointError, warnings: inout [String]
+    ) throws(SystemError) -> Checkpoint? {
+        guard let bytes = try fileSystem.readFile(paths.checkpoint) else {
+            throw SystemError(call: "open", path: paths.checkpoint, errno: ENOENT)
+        }
+        let journal = (try? CheckpointReader.journalLines(paths, fileSystem: fileSystem).lines) ?? []
+        let destination = try paths.corruptDestination(fileSystem: fileSystem)
+        try fileSystem.rename(paths.checkpoint, to: destination)
+        if try fileSystem.exists(paths.previousJournal) {
+            try fileSystem.rename(paths.previousJournal, to: destination + ".journal.old")
+        }
+        if try fileSystem.exists(paths.journal) {
+            try fileSystem.rename(paths.journal, to: destination + ".journal")
+        }
+        let salvaged = CheckpointSalvage.recover(snapshot: bytes, journal: journal, featureID: paths.featureID, now: Date())
+        warnings.append(salvageMessage(error, destination: destination, salvaged: salvaged?.checkpoint))
+        return salvaged?.checkpoint
     }
 
     /// What was lost and what was kept, said plainly: starting from zero re-runs everything.

@@ -14,7 +14,9 @@ import Synchronization
 /// workstreams, 3.5 ms at 1,000). Beyond, a batch costs one small append and one `fsync` of the
 /// journal, whatever the size of the graph, and when the journal grows past the snapshot's size
 /// it is folded. A snapshot is written atomically (temporary file, fsync, rename, fsync of the
-/// folder) and the journal starts over.
+/// folder) and the journal starts over. The state is copied under the store's lock but encoded
+/// and written outside it, so that recording an outcome or a launch never waits for a fold's disk
+/// writes (see `fold()` for why every state on disk stays loadable).
 /// Attempts being launched are appended without an fsync. Every state on disk loads after a kill
 /// at any instant: lines carry sequence numbers and the snapshot the last one it folded in.
 ///
@@ -37,6 +39,22 @@ public final class CheckpointStore: RunJournal, Sendable {
         var brokenBy: SystemError?
         /// Whether a snapshot exists for the journal to be replayed onto.
         var snapshotOnDisk: Bool
+        /// Whether ``CheckpointPaths/previousJournal`` may hold lines no snapshot on disk has.
+        var previousOnDisk: Bool
+        /// Whether the journal file was created since the last commit: the folder is fsynced
+        /// with it, so that a power cut cannot take the file back with its synced lines.
+        var journalCreated = false
+    }
+
+    /// A fold's snapshot: the state copied under the lock (its collections are shared until the
+    /// next line changes them), encoded and written outside it.
+    private struct Fold {
+        var state: CheckpointState
+        var seq: Int
+        var now: Date
+        var monotonicNow: ContinuousClock.Instant
+        /// The journal rotated away by this fold, to fsync and close outside the lock.
+        var rotated: Int32?
     }
 
     /// The files.
@@ -73,7 +91,10 @@ public final class CheckpointStore: RunJournal, Sendable {
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
         self.clock = clock
-        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: FileManager.default.fileExists(atPath: paths.checkpoint)))
+        // When it cannot be told, no snapshot is assumed: the journal is then not trusted alone.
+        let snapshotOnDisk = (try? fileSystem.exists(paths.checkpoint)) ?? false
+        let previousOnDisk = (try? fileSystem.exists(paths.previousJournal)) ?? true
+        shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: snapshotOnDisk, previousOnDisk: previousOnDisk))
     }
 
     deinit {
@@ -202,15 +223,15 @@ public final class CheckpointStore: RunJournal, Sendable {
         let mustFold = broken || grown
         var syncFailure: SystemError?
         var failure: SystemError?
-        if !mustFold, let fd, everyBatch {
+        if !mustFold, fd != nil, everyBatch {
             // For a small feature the snapshot is rewritten after every batch, so that a reader
             // of the seed's file sees the run as it is. It holds every line of the journal, which
             // then starts over: the journal's fsync is needed only should that write fail (two
             // fsyncs per batch instead of three).
             failure = await onQueue { () throws(SystemError) in try self.fold() }
-            if failure != nil { syncFailure = await sync(fd) }
+            if failure != nil { syncFailure = await sync() }
         } else {
-            if !mustFold, let fd { syncFailure = await sync(fd) }
+            if !mustFold, fd != nil { syncFailure = await sync() }
             if mustFold || syncFailure != nil || fd == nil {
                 // A snapshot holds everything: it stands in for a journal that could not be synced.
                 failure = await onQueue { () throws(SystemError) in try self.fold() }
@@ -221,12 +242,30 @@ public final class CheckpointStore: RunJournal, Sendable {
             return shared.appendFailure
         }
         let folded = mustFold || syncFailure != nil || fd == nil
-        return outcome(foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken, folded: folded)
+        // A fold that failed may have broken the journal too (its rotated part not synced).
+        let brokenNow = failure != nil && shared.withLock { $0.journalBroken && $0.snapshotOnDisk }
+        return outcome(
+            foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken || brokenNow, folded: folded)
     }
 
-    /// Fsyncs the journal; a failure breaks it (a file whose fsync failed is never fsynced again).
-    private func sync(_ fd: Int32) async -> SystemError? {
-        let failure = await onQueue { () throws(SystemError) in try self.writer.fileSystem.fsync(fd, path: self.paths.journal) }
+    /// Fsyncs the journal as it is now (a fold since the commit began may have rotated the one
+    /// it saw: that fold fsynced it), and the folder when the journal is new. Runs on the queue,
+    /// where the folds run and close the journals.
+    private func syncJournal() throws(SystemError) {
+        let (fd, created, broken) = shared.withLock { shared in
+            defer { shared.journalCreated = false }
+            return (shared.journalFD, shared.journalCreated, shared.journalBroken ? shared.brokenBy : nil)
+        }
+        if let broken { throw broken }
+        guard let fd else { return }
+        try writer.fileSystem.fsync(fd, path: paths.journal)
+        if created { try writer.fileSystem.fsyncDirectory(paths.folder) }
+    }
+
+    /// Fsyncs the journal (see `syncJournal()`); a failure breaks it (a file whose fsync failed is
+    /// never fsynced again).
+    private func sync() async -> SystemError? {
+        let failure = await onQueue { () throws(SystemError) in try self.syncJournal() }
         if let failure {
             shared.withLock {
                 $0.journalBroken = true
@@ -268,7 +307,15 @@ public final class CheckpointStore: RunJournal, Sendable {
 
     /// Writes the snapshot now and starts the journal over (at the start and the end of a run).
     public func save() throws(SystemError) {
-        try fold()
+        let result = queue.sync { () -> SystemError? in
+            do throws(SystemError) {
+                try fold()
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let result { throw result }
     }
 
     /// After a run in which every workstream completed: removes the checkpoint, the journal and
@@ -279,42 +326,101 @@ public final class CheckpointStore: RunJournal, Sendable {
             shared.journalFD = nil
         }
         try writer.fileSystem.unlink(paths.journal)
-        writer.removeOrphanedTemporaries(of: paths.checkpoint)
+        try writer.fileSystem.unlink(paths.previousJournal)
+        try writer.removeOrphanedTemporaries(of: paths.checkpoint)
         try writer.remove(paths.checkpoint)
     }
 
-    /// Writes a snapshot of everything so far, then empties the journal. Holds the lock: no line
-    /// may be appended between the snapshot and the reset.
+    /// Writes a snapshot of everything so far and starts the journal over. Runs on the queue, one
+    /// fold at a time.
+    ///
+    /// Only copying the state and the journal's rotation hold the lock; the encoding and the disk
+    /// writes do not, so lines are appended while the snapshot is written. Why every state on disk stays loadable
+    /// (the reader replays the previous journal, then the journal, skipping the lines up to the
+    /// snapshot's `journal_seq`), step by step, for a snapshot of the lines up to S:
+    /// 1. Under the lock, copy the state up to S; rename the journal (lines up to S) to the
+    ///    previous journal; later lines (after S) go to a new journal. Crash before the rename:
+    ///    old snapshot + journal. After: old snapshot + previous journal + new journal, the
+    ///    same lines in two files, in order.
+    /// 2. Fsync the previous journal: its lines outlive a power cut should the snapshot fail.
+    /// 3. Write the snapshot (temporary file, fsync, rename, fsync of the folder). Crash before
+    ///    its rename: old snapshot + both journals, as after 1. After: new snapshot (S) + both
+    ///    journals; the previous one's lines are all skipped.
+    /// 4. Remove the previous journal. Crash after: new snapshot + new journal.
+    /// No line is ever removed before a snapshot on disk holds it, so no record is lost, and no
+    /// line is replayed twice: each is skipped once a snapshot's `journal_seq` covers it. The
+    /// new journal's creation is made durable by the folder's fsync at its first commit.
+    /// A previous journal still there (its snapshot failed) is never overwritten: the journal
+    /// is then not rotated, and lines up to S stay in it, skipped by the reader.
     private func fold() throws(SystemError) {
-        try shared.withLock { (shared) throws(SystemError) in
-            let bytes = shared.state.encodedCheckpoint(
-                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: shared.seq,
-                now: clock.wall(), monotonicNow: clock.monotonic()
-            )
+        let fold = shared.withLock { prepareFold(&$0) }
+        let bytes = fold.state.encodedCheckpoint(
+            featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: fold.seq, now: fold.now,
+            monotonicNow: fold.monotonicNow)
+        var rotatedFailure: SystemError?
+        if let fd = fold.rotated {
             do throws(SystemError) {
-                try writer.write(bytes, to: paths.checkpoint)
+                try writer.fileSystem.fsync(fd, path: paths.previousJournal)
             } catch {
-                // Without a snapshot on disk the journal is never replayed: it records nothing.
-                if !shared.snapshotOnDisk {
+                rotatedFailure = error
+            }
+            writer.fileSystem.close(fd)
+        }
+        do throws(SystemError) {
+            try writer.write(bytes, to: paths.checkpoint)
+        } catch {
+            shared.withLock { shared in
+                // Without a snapshot on disk the journal is never replayed: it records nothing. A
+                // previous journal not synced may lose its lines to a power cut: until a snapshot
+                // holds them, nothing may be launched on the strength of the journal.
+                if !shared.snapshotOnDisk || rotatedFailure != nil {
                     shared.journalBroken = true
-                    shared.brokenBy = error
+                    shared.brokenBy = shared.snapshotOnDisk ? rotatedFailure : error
                 }
-                throw error
             }
-            shared.snapshotOnDisk = true
-            shared.snapshotBytes = bytes.count
-            shared.journalBytes = 0
-            // Lines up to `seq` are in the snapshot, so a reset that does not reach the disk is
-            // harmless: a reader skips them.
-            if let fd = shared.journalFD, !shared.journalBroken,
-                (try? writer.fileSystem.truncate(fd, length: 0, path: paths.journal)) != nil
-            {
-                return
-            }
+            throw error
+        }
+        // Everything in it is in the snapshot now; one left behind is skipped by its numbers,
+        // and removed by the next fold.
+        let removed = shared.withLock { $0.previousOnDisk } && (try? writer.fileSystem.unlink(paths.previousJournal)) != nil
+        shared.withLock { finishFold(fold, bytes: bytes.count, previousRemoved: removed, &$0) }
+    }
+
+    /// Step 1 of `fold()`, under the lock: the state to encode and the journal's rotation.
+    private func prepareFold(_ shared: inout Shared) -> Fold {
+        var fold = Fold(state: shared.state, seq: shared.seq, now: clock.wall(), monotonicNow: clock.monotonic())
+        // Rotated only once it outgrew the snapshot: below, its folded lines are cheaper to skip.
+        let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
+        guard grown, let fd = shared.journalFD, !shared.journalBroken, shared.snapshotOnDisk, !shared.previousOnDisk else {
+            return fold
+        }
+        // A rename fails for the same reasons a write would: the journal then goes on as it is.
+        guard (try? writer.fileSystem.rename(paths.journal, to: paths.previousJournal)) != nil else { return fold }
+        fold.rotated = fd
+        shared.journalFD = nil
+        shared.journalBytes = 0
+        shared.previousOnDisk = true
+        return fold
+    }
+
+    /// After the snapshot is in place, under the lock: a broken journal, or one left from before
+    /// the store opened it, is removed; the lines up to the snapshot are all in it.
+    private func finishFold(_ fold: Fold, bytes: Int, previousRemoved: Bool, _ shared: inout Shared) {
+        shared.snapshotOnDisk = true
+        shared.snapshotBytes = bytes
+        if previousRemoved { shared.previousOnDisk = false }
+        if shared.journalBroken {
+            // Lines after the snapshot did not reach it: they are in the state, and the commit
+            // that follows them writes a snapshot (its journal is gone).
             if let fd = shared.journalFD { writer.fileSystem.close(fd) }
             shared.journalFD = nil
             shared.journalBroken = false
             shared.brokenBy = nil
+            shared.journalBytes = 0
+            try? writer.fileSystem.unlink(paths.journal)
+        } else if shared.journalFD == nil && fold.rotated == nil {
+            // Not opened by this store: the last run's, folded in by this snapshot.
+            shared.journalBytes = 0
             try? writer.fileSystem.unlink(paths.journal)
         }
     }
@@ -357,7 +463,12 @@ public final class CheckpointStore: RunJournal, Sendable {
         guard !shared.journalBroken else { return shared.brokenBy }
         do throws(SystemError) {
             let fd: Int32
-            if let open = shared.journalFD { fd = open } else { fd = try journal.open() }
+            if let open = shared.journalFD {
+                fd = open
+            } else {
+                fd = try journal.open()
+                shared.journalCreated = true
+            }
             shared.journalFD = fd
             let bytes = line.encoded
             try writer.fileSystem.writeAll(fd, bytes, path: paths.journal)

@@ -95,8 +95,9 @@ public final class FileLock: Sendable {
     }
 
     /// The pid written in the lock file at `path`, if any.
-    public static func holder(of path: String) -> Int32? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    /// Only informative: `nil` when the file cannot be read.
+    public static func holder(of path: String, fileSystem: any FileSystem = PosixFileSystem()) -> Int32? {
+        guard let data = try? fileSystem.readFile(path) else { return nil }
         return Int32(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 

@@ -118,10 +118,19 @@ public struct RunHistory: Codable, Sendable, Equatable {
     }
 
     /// Reads `path`: `nil` when there is no history; a warning, and `nil`, when it cannot be
-    /// used (then every workstream runs, as before any history).
-    public static func load(_ path: String, featureID: String) -> (history: RunHistory?, warning: String?) {
-        guard let data = FileManager.default.contents(atPath: path) else { return (nil, nil) }
+    /// read or used (then every workstream runs, as before any history).
+    public static func load(_ path: String, featureID: String, fileSystem: any FileSystem = PosixFileSystem())
+        -> (history: RunHistory?, warning: String?)
+    {
         let ignored = "; ignored: every workstream runs, and a successful run writes it anew"
+        let bytes: [UInt8]?
+        do {
+            bytes = try fileSystem.readFile(path)
+        } catch {
+            return (nil, "history \(path) cannot be read: \(error)\(ignored)")
+        }
+        guard let bytes else { return (nil, nil) }
+        let data = Data(bytes)
         guard let history = try? JSONDecoder().decode(RunHistory.self, from: data) else {
             return (nil, "history \(path) is not a valid history file\(ignored)")
         }
@@ -138,7 +147,7 @@ public struct RunHistory: Codable, Sendable, Equatable {
     ///
     /// - Throws: ``SystemError`` naming the path at fault.
     public func write(to path: String, fileSystem: any FileSystem = PosixFileSystem()) throws(SystemError) {
-        try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
+        try fileSystem.makeDirectories((path as NSString).deletingLastPathComponent)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         // Encoding plain numbers and strings cannot fail.

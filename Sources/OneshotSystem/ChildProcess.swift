@@ -11,7 +11,7 @@ import Synchronization
 /// `kill(-pgid, …)`.
 ///
 /// The exit is learnt without reaping (a pidfd polled by an ``EventLoop``, else `waitid(WNOWAIT)`
-/// on a thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
+/// on the one ``ExitWaiter`` thread), so the pid (and the group id) stays reserved by the zombie until the stragglers
 /// of a terminated group have been killed and the child is reaped: a signal never reaches a
 /// recycled pid.
 public final class ChildProcess: Sendable {
@@ -30,6 +30,8 @@ public final class ChildProcess: Sendable {
         var killSwitchToken: Int?
         /// The signal that stopped the child, which was then killed (see ``ChildStopWatcher``).
         var stoppedBy: Int32?
+        /// Whether the ``ExitWaiter`` watches the child: it must be told of the reap.
+        var exitWaiter: ExitWaiter?
     }
     private let state = Mutex(State())
 
@@ -151,12 +153,17 @@ public final class ChildProcess: Sendable {
     }
 
     /// Returns once the child has exited, leaving it a zombie: through the process-wide
-    /// ``EventLoop`` where pidfds work, else on a thread of its own blocked in
-    /// `waitid(WNOWAIT)`.
+    /// ``EventLoop`` where pidfds work, else through the ``ExitWaiter``'s one thread.
     private func waitForExitWithoutReaping(monitor: EventLoop?) async {
         let pid = self.pid
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             if let monitor, monitor.watch(pid, onExit: { continuation.resume() }) { return }
+            if let waiter = ExitWaiter.shared {
+                state.withLock { $0.exitWaiter = waiter }
+                waiter.watch(pid) { continuation.resume() }
+                return
+            }
+            // No descriptor left for the waiter's pipe: a thread of its own.
             NamedThread.start("oneshot.wait", stackSize: 64 * 1024) {
                 // ECHILD cannot happen: the child is reaped only after this returns.
                 try? Syscall.waitForExitWithoutReaping(pid)
@@ -170,6 +177,8 @@ public final class ChildProcess: Sendable {
             let status = try? Syscall.waitpid(pid)
             state.reaped = true
             Subreaper.untrack(pid)
+            // Reaped: the exit waiter, if it reported the exit, may look past it.
+            state.exitWaiter?.forget(pid)
             // Only an embedding process that reaps every child (`waitpid(-1)`) can take the
             // status first: the exit is then unknown, reported as the shell's "not found".
             return status.flatMap { $0 }.map(ExitStatus.init(waitStatus:)) ?? .exited(127)

@@ -6,8 +6,9 @@
     import Darwin
 #endif
 
-/// The file operations the checkpoint makes, behind one protocol so that tests can inject a
-/// failure at any step (`FaultInjectingFileSystem`, in the tests' support target).
+/// The file operations the checkpoint makes, reads as well as writes, behind one protocol so that
+/// tests can inject a failure at any step (`FaultInjectingFileSystem`, in the tests' support
+/// target).
 /// ``PosixFileSystem`` is the real one.
 ///
 /// Every method names the C function it stands for and throws ``SystemError`` with the path.
@@ -28,9 +29,38 @@ public protocol FileSystem: Sendable {
     func flock(_ fd: Int32, operation: Int32, path: String) throws(SystemError)
     /// `ftruncate(2)`.
     func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError)
+    /// `read(2)` once into `buffer`; may read less than asked. Returns the count read, 0 at the end.
+    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int
+    /// The names in the folder `path` (`opendir(3)`, `readdir(3)`), without `.` and `..`.
+    func listDirectory(_ path: String) throws(SystemError) -> [String]
+    /// `mkdir(2)` of `path` and of any missing parent (`mkdir -p`).
+    func makeDirectories(_ path: String) throws(SystemError)
+    /// Whether something exists at `path`, following a symlink (`stat(2)`); `ENOENT` and
+    /// `ENOTDIR` mean no.
+    func exists(_ path: String) throws(SystemError) -> Bool
 }
 
 extension FileSystem {
+    /// The real `read(2)`, for a file system that only changes writes.
+    public func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        try PosixFileSystem().read(fd, into: buffer, path: path)
+    }
+
+    /// The real listing, for a file system that only changes writes.
+    public func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        try Syscall.listDirectory(path)
+    }
+
+    /// The real `mkdir -p`, for a file system that only changes writes.
+    public func makeDirectories(_ path: String) throws(SystemError) {
+        try Syscall.makeDirectories(path)
+    }
+
+    /// The real `stat(2)`, for a file system that only changes writes.
+    public func exists(_ path: String) throws(SystemError) -> Bool {
+        try PosixFileSystem().exists(path)
+    }
+
     /// Writes all of `bytes`, looping over short writes.
     public func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(SystemError) {
         var offset = 0
@@ -43,6 +73,29 @@ extension FileSystem {
             let written = try result.get()
             if written == 0 { throw SystemError(call: "write", path: path, errno: EIO) }
             offset += written
+        }
+    }
+
+    /// The whole content of the file at `path`, or `nil` when there is no such file (`ENOENT`).
+    /// Every other failure to open or read it throws, naming the path: an unreadable file is
+    /// never taken for an absent one.
+    public func readFile(_ path: String) throws(SystemError) -> [UInt8]? {
+        let fd: Int32
+        do {
+            fd = try open(path, flags: O_RDONLY, mode: 0)
+        } catch  where error.errno == ENOENT {
+            return nil
+        }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256 * 1024)
+        while true {
+            let result = chunk.withUnsafeMutableBytes { raw in
+                Result { () throws(SystemError) -> Int in try read(fd, into: raw, path: path) }
+            }
+            let count = try result.get()
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk.prefix(count))
         }
     }
 
@@ -102,6 +155,31 @@ public struct PosixFileSystem: FileSystem {
     public func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) {
         try Syscall.retrying("ftruncate", path: path) { Glibc_ftruncate(fd, off_t(length)) }
     }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+        return try Syscall.retrying("read", path: path) { Glibc_read(fd, base, buffer.count) }
+    }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        try Syscall.listDirectory(path)
+    }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func makeDirectories(_ path: String) throws(SystemError) {
+        try Syscall.makeDirectories(path)
+    }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func exists(_ path: String) throws(SystemError) -> Bool {
+        var info = stat()
+        if Glibc_stat(path, &info) == 0 { return true }
+        let code = errno
+        if code == ENOENT || code == ENOTDIR { return false }
+        throw SystemError(call: "stat", path: path, errno: code)
+    }
 }
 
 @inline(__always) func Glibc_fsync(_ fd: Int32) -> Int32 { fsync(fd) }
@@ -109,3 +187,7 @@ public struct PosixFileSystem: FileSystem {
 @inline(__always) func Glibc_unlink(_ path: String) -> Int32 { unlink(path) }
 @inline(__always) func Glibc_flock(_ fd: Int32, _ operation: Int32) -> Int32 { flock(fd, operation) }
 @inline(__always) func Glibc_ftruncate(_ fd: Int32, _ length: off_t) -> Int32 { ftruncate(fd, length) }
+@inline(__always) func Glibc_read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(fd, buffer, count)
+}
+@inline(__always) func Glibc_stat(_ path: String, _ info: inout stat) -> Int32 { stat(path, &info) }

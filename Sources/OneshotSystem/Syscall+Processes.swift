@@ -67,6 +67,27 @@ extension Syscall {
         try retrying("waitid", path: "pid \(pid)") { Glibc_waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) }
     }
 
+    /// Returns once any child has exited, leaving it a zombie, and gives its pid. The
+    /// corresponding C function is `waitid(P_ALL)` with `WEXITED | WNOWAIT`: the same child is
+    /// reported again until someone reaps it.
+    ///
+    /// - Throws: ``SystemError`` (`ECHILD` when this process has no child).
+    public static func waitForAnyExitWithoutReaping() throws(SystemError) -> pid_t {
+        var info = siginfo_t()
+        try retrying("waitid") { Glibc_waitid(P_ALL, 0, &info, WEXITED | WNOWAIT) }
+        return info.childPID
+    }
+
+    /// Whether the child `pid` has exited (a zombie, not reaped here). The corresponding C
+    /// function is `waitid(P_PID)` with `WEXITED | WNOHANG | WNOWAIT`; `false` when it still runs
+    /// or is not a child.
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        var info = siginfo_t()
+        guard (try? retrying("waitid", { Glibc_waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) })) != nil
+        else { return false }
+        return info.childPID == pid
+    }
+
     /// The signal that stopped the child `pid`, or `nil` when it is not stopped (or not a
     /// child). The corresponding C function is `waitid` with `WSTOPPED | WNOHANG | WNOWAIT`:
     /// nothing is reaped and the stop stays reportable.
@@ -116,4 +137,15 @@ extension Syscall {
 }
 @inline(__always) func Glibc_poll(_ descriptors: UnsafeMutablePointer<pollfd>, _ count: nfds_t, _ timeout: Int32) -> Int32 {
     poll(descriptors, count, timeout)
+}
+
+extension siginfo_t {
+    /// `si_pid`: the child a `waitid` reported (0 when `WNOHANG` found none).
+    var childPID: pid_t {
+        #if canImport(Darwin)
+            si_pid
+        #else
+            _sifields._sigchld.si_pid
+        #endif
+    }
 }

@@ -90,7 +90,7 @@ import Testing
         try folder.write("c.json", "keep")
         try folder.write("c.json.tmp.123.1", "orphan")
         try folder.write("other.json.tmp.1.1", "not ours")
-        let removed = AtomicFile().removeOrphanedTemporaries(of: folder.file("c.json"))
+        let removed = try AtomicFile().removeOrphanedTemporaries(of: folder.file("c.json"))
         #expect(removed == ["c.json.tmp.123.1"])
         #expect(folder.names == ["c.json", "other.json.tmp.1.1"])
     }

@@ -65,7 +65,7 @@ import Testing
         let store = session.store
         // Past 64 KiB the journal is folded into a snapshot, whose rename fails.
         for id in ids { store.record([.attemptFinished(report(id), final: true)]) }
-        fileSystem.fail(.rename, errno: ENOSPC)
+        fileSystem.fail(.rename, errno: ENOSPC, path: "-checkpoint.json")
         #expect(
             await store.commit()
                 == .failed(

@@ -26,6 +26,10 @@ final class TemporaryFolder {
         try Data(text.utf8).write(to: URL(fileURLWithPath: file(name)))
     }
 
+    func names(in subfolder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: file(subfolder))) ?? []).sorted()
+    }
+
     var names: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }

@@ -7,34 +7,29 @@ import Testing
 /// in `IgnoredChildSignalTests`: ignored here, it would have the kernel reap the children of every
 /// test running at the same time.)
 @Suite(.timeLimit(.minutes(1))) struct ChildProcessSignalTests {
-    private func spawn(_ script: String) throws -> ChildProcess {
-        try ChildProcess.spawn(
-            executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], outputFD: 2)
-    }
-
     @Test(arguments: ChildProcessTests.Waiting.allCases)
     func throwingTheKillSwitchSkipsTheRestOfTheGrace(_ waiting: ChildProcessTests.Waiting) async throws {
-        let marker = NSTemporaryDirectory() + "oneshot-switch-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: marker) }
         // Ignores SIGTERM: only SIGKILL ends it before the minute-long grace (and the suite's limit).
-        let child = try spawn("trap '' TERM; touch '\(marker)'; sleep 300")
+        let output = try ChildOutput("trap '' TERM; echo ready; sleep 300")
+        defer { output.close() }
+        let child = output.child
         let killSwitch = KillSwitch()
         let task = Task {
             await KillSwitch.$current.withValue(killSwitch) {
                 await child.wait(terminationGrace: .seconds(60), monitor: waiting.monitor)
             }
         }
-        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await output.line() == "ready")
         task.cancel()
         killSwitch.throwSwitch()
         #expect(await task.value == .signaled(SIGKILL))
     }
 
     @Test func aSwitchThrownBeforeTheCancellationKillsAtOnce() async throws {
-        let marker = NSTemporaryDirectory() + "oneshot-switch-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: marker) }
-        let child = try spawn("trap '' TERM; touch '\(marker)'; sleep 300")
-        while !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(5)) }
+        let output = try ChildOutput("trap '' TERM; echo ready; sleep 300")
+        defer { output.close() }
+        let child = output.child
+        #expect(await output.line() == "ready")
         let killSwitch = KillSwitch()
         killSwitch.throwSwitch()
         let task = Task {

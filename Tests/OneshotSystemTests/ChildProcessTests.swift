@@ -58,31 +58,17 @@ import Testing
 
     @Test(arguments: Waiting.allCases)
     func cancellingTheWaitTerminatesTheWholeGroup(_ waiting: Waiting) async throws {
-        let marker = NSTemporaryDirectory() + "oneshot-child-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: marker) }
         // A background job that would outlive its shell, and a shell that ignores nothing.
-        let child = try spawn("sleep 30 & echo $! > '\(marker)'; wait")
+        let output = try ChildOutput("sleep 30 > /dev/null 2>&1 & echo $!; wait")
+        defer { output.close() }
+        let child = output.child
         let task = Task { await wait(child, waiting) }
-        var background: pid_t?
-        for _ in 0..<2_000 where background == nil {
-            if let text = try? String(contentsOfFile: marker, encoding: .utf8), let pid = pid_t(text.trimmingSpaces()) {
-                background = pid
-            } else {
-                try await Task.sleep(for: .milliseconds(5))
-            }
-        }
-        let sleeper = try #require(background)
+        let sleeper = try #require(await output.line().flatMap { pid_t($0.trimmingSpaces()) })
         task.cancel()
         #expect(await task.value == .signaled(SIGTERM))
-        // The group was killed once the shell ended: the background sleep is gone too (or a
-        // zombie until whoever adopted it reaps it). SIGKILL lands at once; the state check
-        // allows the scheduler a moment.
-        var alive = true
-        for _ in 0..<400 where alive {
-            alive = ProcessInspector.startTime(of: sleeper) != nil
-            if alive { try await Task.sleep(for: .milliseconds(5)) }
-        }
-        #expect(!alive, "the background job of a terminated command outlived it")
+        // The group was killed once the shell ended: the background sleep ends too (exits, to
+        // be reaped by whoever adopted it); its pidfd says when.
+        #expect(await processEnds(sleeper, within: .seconds(10)), "the background job of a terminated command outlived it")
     }
 }
 
@@ -139,14 +125,14 @@ extension String {
         defer { loop.stop() }
         let statuses = try await EventLoop.$current.withValue(loop) {
             try await withTaskExecutorPreference(loop) {
-                try await withThrowingTaskGroup(of: (OneshotSystem.ExitStatus, [String?]).self) { group in
+                try await withThrowingTaskGroup(of: (OneshotSystem.ExitStatus, [RunningThread]).self) { group in
                     for code in 0..<8 {
                         let child = try ChildProcess.spawn(
                             executable: "/bin/sh", arguments: ["sh", "-c", "exit \(code)"], environment: [:], outputFD: 2)
                         group.addTask {
-                            let before = currentThreadName()
+                            let before = RunningThread.current
                             let status = await child.wait(terminationGrace: .seconds(5))
-                            return (status, [before, currentThreadName()])
+                            return (status, [before, RunningThread.current])
                         }
                     }
                     return try await group.reduce(into: []) { $0.append($1) }
@@ -154,19 +140,10 @@ extension String {
             }
         }
         #expect(statuses.map(\.0.shellCode).sorted() == Array(0..<8))
-        // Every job, before and after its child's exit, ran on the loop's one thread.
-        #expect(Set(statuses.flatMap(\.1)) == ["test.loop"])
-    }
-
-    /// The system's name for the thread this code runs on.
-    private func currentThreadName() -> String? {
-        #if os(Linux)
-            (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(in: .newlines)
-        #else
-            var name = [CChar](repeating: 0, count: 64)
-            pthread_getname_np(pthread_self(), &name, name.count)
-            return String(cString: name)
-        #endif
+        // Every job, before and after its child's exit, ran on one thread: the loop's.
+        let threads = Set(statuses.flatMap(\.1))
+        #expect(threads.count == 1, "the jobs ran on \(threads)")
+        #expect(threads.allSatisfy { $0.name == "test.loop" }, "\(threads)")
     }
 
     @Test func aTaskThatKeepsYieldingCannotHideAnExit() async throws {
@@ -201,4 +178,28 @@ private final class Flag: Sendable {
     private let value = Mutex(false)
     var isSet: Bool { value.withLock { $0 } }
     func set() { value.withLock { $0 = true } }
+}
+
+/// The thread code runs on: its identity and the name the system gives it.
+struct RunningThread: Hashable, Sendable {
+    /// The kernel's thread id (Linux) or `pthread_threadid_np` (Darwin): one per live thread.
+    var id: UInt64
+    var name: String?
+
+    static var current: RunningThread {
+        #if os(Linux)
+            // /proc/thread-self links to /proc/<pid>/task/<tid>.
+            let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
+            let id = UInt64(link.split(separator: "/").last ?? "") ?? 0
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8))?.trimmingCharacters(
+                in: .newlines)
+            return RunningThread(id: id, name: name)
+        #else
+            var id: UInt64 = 0
+            pthread_threadid_np(nil, &id)
+            var name = [CChar](repeating: 0, count: 64)
+            pthread_getname_np(pthread_self(), &name, name.count)
+            return RunningThread(id: id, name: String(cString: name))
+        #endif
+    }
 }

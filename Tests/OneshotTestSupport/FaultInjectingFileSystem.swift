@@ -14,8 +14,18 @@ import Synchronization
 public final class FaultInjectingFileSystem: FileSystem {
     /// An operation that can be made to fail.
     public enum Operation: String, Sendable, CaseIterable {
-        /// Opening a file (not a folder).
+        /// Opening a file for writing (not a folder).
         case open
+        /// Opening a file for reading only.
+        case openForReading
+        /// Reading from a file.
+        case read
+        /// Listing a folder.
+        case listDirectory
+        /// Creating a folder and its parents.
+        case makeDirectories
+        /// Asking whether a path exists.
+        case exists
         /// Writing to a file.
         case write
         /// fsync of a file (not a folder).
@@ -29,7 +39,8 @@ public final class FaultInjectingFileSystem: FileSystem {
     }
 
     private struct Plan {
-        var failures: [Operation: (errno: Int32, remaining: Int)] = [:]
+        var failures: [Operation: (errno: Int32, remaining: Int, path: String?)] = [:]
+        var hooks: [Operation: (path: String, action: @Sendable () -> Void)] = [:]
         var shortWrites = false
         var calls: [String] = []
     }
@@ -43,9 +54,16 @@ public final class FaultInjectingFileSystem: FileSystem {
         self.base = base
     }
 
-    /// Makes the next `times` calls of `operation` fail with `errno`.
-    public func fail(_ operation: Operation, errno: Int32, times: Int = 1) {
-        plan.withLock { $0.failures[operation] = (errno, times) }
+    /// Makes the next `times` calls of `operation` fail with `errno`; with `path`, only the calls
+    /// on a path containing it.
+    public func fail(_ operation: Operation, errno: Int32, times: Int = 1, path: String? = nil) {
+        plan.withLock { $0.failures[operation] = (errno, times, path) }
+    }
+
+    /// Runs `action` once, just before the next call of `operation` on a path containing `path`
+    /// is made: what is on disk then is what a crash at that instant leaves.
+    public func before(_ operation: Operation, path: String, run action: @escaping @Sendable () -> Void) {
+        plan.withLock { $0.hooks[operation] = (path, action) }
     }
 
     /// Makes every write write at most 7 bytes, to exercise the short-write loop.
@@ -57,21 +75,36 @@ public final class FaultInjectingFileSystem: FileSystem {
     public var calls: [String] { plan.withLock { $0.calls } }
 
     private func check(_ operation: Operation, _ path: String) throws(SystemError) {
+        let hook: (@Sendable () -> Void)? = plan.withLock { plan in
+            guard let hook = plan.hooks[operation], path.contains(hook.path) else { return nil }
+            plan.hooks[operation] = nil
+            return hook.action
+        }
+        hook?()
         let code: Int32? = plan.withLock { plan in
             plan.calls.append("\(operation.rawValue) \(path)")
             guard let failure = plan.failures[operation], failure.remaining > 0 else { return nil }
-            plan.failures[operation] = (failure.errno, failure.remaining - 1)
+            if let part = failure.path, !path.contains(part) { return nil }
+            plan.failures[operation] = (failure.errno, failure.remaining - 1, failure.path)
             return failure.errno
         }
         if let code {
-            let call = operation == .fsyncDirectory ? "fsync" : operation.rawValue
+            let call =
+                switch operation {
+                case .fsyncDirectory: "fsync"
+                case .openForReading: "open"
+                case .listDirectory: "opendir"
+                case .makeDirectories: "mkdir"
+                case .exists: "stat"
+                default: operation.rawValue
+                }
             throw SystemError(call: call, path: path, errno: code)
         }
     }
 
     /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func open(_ path: String, flags: Int32, mode: mode_t) throws(SystemError) -> Int32 {
-        if flags & O_DIRECTORY == 0 { try check(.open, path) }
+        if flags & O_DIRECTORY == 0 { try check(flags & (O_WRONLY | O_RDWR) == 0 ? .openForReading : .open, path) }
         let fd = try base.open(path, flags: flags, mode: mode)
         if flags & O_DIRECTORY != 0 { _ = directoryFDs.withLock { $0.insert(fd) } }
         return fd
@@ -117,5 +150,29 @@ public final class FaultInjectingFileSystem: FileSystem {
     /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
     public func truncate(_ fd: Int32, length: Int, path: String) throws(SystemError) {
         try base.truncate(fd, length: length, path: path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        try check(.read, path)
+        return try base.read(fd, into: buffer, path: path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func listDirectory(_ path: String) throws(SystemError) -> [String] {
+        try check(.listDirectory, path)
+        return try base.listDirectory(path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func makeDirectories(_ path: String) throws(SystemError) {
+        try check(.makeDirectories, path)
+        try base.makeDirectories(path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func exists(_ path: String) throws(SystemError) -> Bool {
+        try check(.exists, path)
+        return try base.exists(path)
     }
 }
