@@ -27,8 +27,8 @@ public struct Dispatcher: Sendable {
     public let options: DispatchOptions
     /// Where progress is recorded, if anywhere.
     public let journal: (any RunJournal)?
-    private let sleep: @Sendable (Duration) async throws -> Void
-    private let now: @Sendable () -> Date
+    /// Every wait and measure of the run, and its wall clock.
+    let time: RunClock
 
     /// Creates a dispatcher.
     ///
@@ -36,21 +36,61 @@ public struct Dispatcher: Sendable {
     ///   - graph: the validated feature.
     ///   - options: concurrency, retries, timeouts, earlier durations and completions.
     ///   - journal: records progress durably (the checkpoint); `nil` for none.
-    ///   - sleep: waits for a delay (retry backoff, timeouts, the breaker's open period); tests
-    ///     may inject their own.
-    ///   - now: the wall clock the breaker reads; tests may inject their own.
+    ///   - clock: times every wait of the run — retry backoffs, timeouts, the breaker's open
+    ///     period, the deadline, the commit timer, the retries of an unwritable journal — and
+    ///     measures the attempts' durations; tests may inject a manual clock.
+    ///   - wallClock: the date of what is persisted or compared with persisted dates (the
+    ///     breaker's state, ``DispatchOptions/deadline``, the grace period of an unwritable
+    ///     journal); tests may inject one that follows their clock.
     public init(
         graph: WorkstreamGraph,
         options: DispatchOptions = DispatchOptions(),
         journal: (any RunJournal)? = nil,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.graph = graph
+        self.options = options
+        self.journal = journal
+        time = RunClock(clock: clock, wallClock: wallClock)
+    }
+
+    /// Creates a dispatcher whose waits go through `sleep`.
+    ///
+    /// - Parameters:
+    ///   - graph: the validated feature.
+    ///   - options: concurrency, retries, timeouts, earlier durations and completions.
+    ///   - journal: records progress durably (the checkpoint); `nil` for none.
+    ///   - sleep: waits for a delay (retry backoff, timeouts, the breaker's open period); the
+    ///     commit timer and the measured durations stay on the real clock.
+    ///   - now: the wall clock the breaker reads.
+    @available(*, deprecated, message: "pass a Clock: init(graph:options:journal:clock:wallClock:)")
+    public init(
+        graph: WorkstreamGraph,
+        options: DispatchOptions = DispatchOptions(),
+        journal: (any RunJournal)? = nil,
+        sleep: @escaping @Sendable (Duration) async throws -> Void,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.graph = graph
         self.options = options
         self.journal = journal
-        self.sleep = sleep
-        self.now = now
+        time = RunClock(sleep: sleep, now: now)
+    }
+
+    /// Creates a dispatcher whose wall clock is `now`, on the real clock.
+    ///
+    /// - Parameters:
+    ///   - graph: the validated feature.
+    ///   - options: concurrency, retries, timeouts, earlier durations and completions.
+    ///   - journal: records progress durably (the checkpoint); `nil` for none.
+    ///   - now: the wall clock the breaker reads.
+    @available(*, deprecated, renamed: "init(graph:options:journal:clock:wallClock:)")
+    public init(
+        graph: WorkstreamGraph, options: DispatchOptions = DispatchOptions(), journal: (any RunJournal)? = nil,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.init(graph: graph, options: options, journal: journal, wallClock: now)
     }
 
     /// Runs the feature to its end, or until the calling task is cancelled.
@@ -100,7 +140,4 @@ public struct Dispatcher: Sendable {
         continuation.onTermination = { _ in task.cancel() }
         return RunEvents(stream: stream, task: task)
     }
-
-    var sleeper: @Sendable (Duration) async throws -> Void { sleep }
-    var clock: @Sendable () -> Date { now }
 }
