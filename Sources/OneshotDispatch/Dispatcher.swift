@@ -49,48 +49,15 @@ public struct Dispatcher: Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.init(graph: graph, options: options, journal: journal, time: RunClock(clock: clock, wallClock: wallClock))
+    }
+
+    /// Every initialiser ends here.
+    init(graph: WorkstreamGraph, options: DispatchOptions, journal: (any RunJournal)?, time: RunClock) {
         self.graph = graph
         self.options = options
         self.journal = journal
-        time = RunClock(clock: clock, wallClock: wallClock)
-    }
-
-    /// Creates a dispatcher whose waits go through `sleep`.
-    ///
-    /// - Parameters:
-    ///   - graph: the validated feature.
-    ///   - options: concurrency, retries, timeouts, earlier durations and completions.
-    ///   - journal: records progress durably (the checkpoint); `nil` for none.
-    ///   - sleep: waits for a delay (retry backoff, timeouts, the breaker's open period); the
-    ///     commit timer and the measured durations stay on the real clock.
-    ///   - now: the wall clock the breaker reads.
-    @available(*, deprecated, message: "pass a Clock: init(graph:options:journal:clock:wallClock:)")
-    public init(
-        graph: WorkstreamGraph,
-        options: DispatchOptions = DispatchOptions(),
-        journal: (any RunJournal)? = nil,
-        sleep: @escaping @Sendable (Duration) async throws -> Void,
-        now: @escaping @Sendable () -> Date = { Date() }
-    ) {
-        self.graph = graph
-        self.options = options
-        self.journal = journal
-        time = RunClock(sleep: sleep, now: now)
-    }
-
-    /// Creates a dispatcher whose wall clock is `now`, on the real clock.
-    ///
-    /// - Parameters:
-    ///   - graph: the validated feature.
-    ///   - options: concurrency, retries, timeouts, earlier durations and completions.
-    ///   - journal: records progress durably (the checkpoint); `nil` for none.
-    ///   - now: the wall clock the breaker reads.
-    @available(*, deprecated, renamed: "init(graph:options:journal:clock:wallClock:)")
-    public init(
-        graph: WorkstreamGraph, options: DispatchOptions = DispatchOptions(), journal: (any RunJournal)? = nil,
-        now: @escaping @Sendable () -> Date
-    ) {
-        self.init(graph: graph, options: options, journal: journal, wallClock: now)
+        self.time = time
     }
 
     /// Runs the feature to its end, or until the calling task is cancelled.

@@ -23,9 +23,9 @@ struct RunClock: Sendable {
         now = wallClock
     }
 
-    /// The waits of ``Dispatcher/init(graph:options:journal:sleep:now:)``: `sleep` for every
-    /// timer but the commit timer and the measures, which stay on the real clock as they always
-    /// did (a `sleep` that returns at once must not make every commit overdue).
+    /// The waits of the deprecated `Dispatcher.init(graph:options:journal:sleep:now:)`: `sleep`
+    /// for every timer but the commit timer and the measures, which stay on the real clock as
+    /// they always did (a `sleep` that returns at once must not make every commit overdue).
     init(sleep: @escaping @Sendable (Duration) async throws -> Void, now: @escaping @Sendable () -> Date) {
         let real = RunClock(clock: ContinuousClock(), wallClock: now)
         self.sleep = sleep
