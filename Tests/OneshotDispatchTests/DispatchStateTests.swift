@@ -160,17 +160,4 @@ import Testing
         #expect(state.launch(limit: 9) == nil)
         #expect(state.isIdle)
     }
-
-    @Test func endingANodeThatIsNotRunningIsAnInternalInconsistency() async {
-        await #expect(processExitsWith: .failure) {
-            let feature = try graph([ws("a")])
-            var state = DispatchState(graph: feature, done: [], rank: [0])
-            state.succeeded(0)
-        }
-        await #expect(processExitsWith: .failure) {
-            let feature = try graph([ws("a")])
-            var state = DispatchState(graph: feature, done: [], rank: [0])
-            state.retryDue(0, cancelled: false)
-        }
-    }
 }
