@@ -60,7 +60,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Test tools shared by test targets (a file system that fails on demand); not shipped.
+        // Test tools shared by test targets (a file system that fails on demand, a manual clock); not shipped.
         .target(
             name: "OneshotTestSupport", dependencies: ["OneshotSystem"], path: "Tests/OneshotTestSupport",
             swiftSettings: strictSettings),
@@ -72,7 +72,8 @@ let package = Package(
         .testTarget(name: "OneshotGraphTests", dependencies: ["OneshotGraph"], swiftSettings: strictSettings),
         .testTarget(name: "OneshotBreakerTests", dependencies: ["OneshotBreaker"], swiftSettings: strictSettings),
         .testTarget(
-            name: "OneshotDispatchTests", dependencies: ["OneshotDispatch", "OneshotBreaker"], swiftSettings: strictSettings),
+            name: "OneshotDispatchTests", dependencies: ["OneshotDispatch", "OneshotBreaker", "OneshotTestSupport"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCheckpointTests",
             dependencies: [

@@ -18,50 +18,33 @@ private enum ChildResult: Sendable {
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
 /// their results one at a time.
 struct DispatchLoop {
+    /// The breaker's answer to "may one more attempt start?".
+    private enum Admission {
+        /// The run has no breaker.
+        case unguarded
+        /// Yes, under this permit, handed back with the attempt's outcome.
+        case admitted(CircuitBreaker.Permit)
+        /// No: it is open (a wake-up is scheduled) or gave up.
+        case refused
+    }
+
     private let graph: WorkstreamGraph
     private let options: DispatchOptions
     private let journal: (any RunJournal)?
     private let executor: Executor
     private let onEvent: @Sendable (RunEvent) -> Void
-    private let sleep: @Sendable (Duration) async throws -> Void
+    private let time: RunClock
     private var state: DispatchState
     private var random: SeededRandom
     private var durations: [Duration]
     private var lastAttempt: [AttemptReport?]
-    /// Entries of the current step, recorded in one write at its end.
-    private var pendingEntries: [JournalEntry] = []
-    /// Completions recorded but not yet committed, and whether anything recorded is.
-    private var pendingCompletions: [Int] = []
-    private var uncommitted = false
-    private var pendingBreaker: CircuitBreaker.Saved?
-    /// Completions in the commit under way, released when it returns; `nil` when none is.
-    private var committing: [Int]?
-    /// The best rank the commit under way, and the completions waiting for the next one, will
-    /// make ready, if any: no slot goes to a less urgent workstream meanwhile.
-    private var committingEnables: Int?
-    private var pendingEnables: Int?
-    /// Set while a timer runs that forces the next commit, and once it has fired.
-    private var commitTimerPending = false
-    private var commitOverdue = false
-    private var journalStopped = false
-    private let now: @Sendable () -> Date
+    /// What is recorded, committing, or waiting for a writable journal.
+    private var pipeline: CommitPipeline
     private var breaker: CircuitBreaker?
     /// Permits of running attempts, by node: handed back with their outcome.
     private var permits: [Int: CircuitBreaker.Permit] = [:]
     private var breakerTimerPending = false
     private var breakerRetryAt: Date?
-    /// While nothing can be written to the journal (a full disk): since when, the retries made,
-    /// whether the retry timer runs or has fired, and whether retrying is over (the grace period
-    /// passed, or the run was cancelled).
-    private var unwritableSince: Date?
-    private var recoveryRetries = 0
-    private var recoveryTimerPending = false
-    private var recoveryDue = false
-    private var recoveryOver = false
-    /// Workstreams whose outcomes were recorded but are not yet known written; those the commit
-    /// under way covers.
-    private var unrecorded: Set<String> = []
-    private var committingRecorded: Set<String> = []
     /// While attempts fail for oneshot's own reasons with no attempt ending in between.
     private var infrastructureFailingSince: Date?
     private var infrastructureStreak = 0
@@ -75,8 +58,8 @@ struct DispatchLoop {
         graph = dispatcher.graph
         options = dispatcher.options
         journal = dispatcher.journal
-        sleep = dispatcher.sleeper
-        now = dispatcher.clock
+        time = dispatcher.time
+        pipeline = CommitPipeline(commitDelay: dispatcher.options.commitDelay, grace: dispatcher.options.checkpointGrace)
         breaker = dispatcher.options.breaker
         self.executor = executor
         self.onEvent = onEvent
@@ -104,8 +87,7 @@ struct DispatchLoop {
     }
 
     mutating func run() async -> RunReport {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = time.elapsed()
         let alreadyDone = state.phase.reduce(0) { $0 + ($1 == .alreadyDone ? 1 : 0) }
         onEvent(.runStarted(RunStart(total: graph.count, alreadyDone: alreadyDone, maxConcurrency: options.maxConcurrency)))
         await withTaskGroup(of: ChildResult.self) { group in
@@ -113,9 +95,7 @@ struct DispatchLoop {
             startDeadlineTimer(&group)
             awaitAdopted(&group)
             launchReady(&group)
-            while !(state.isIdle && committing == nil && !uncommitted && pendingEntries.isEmpty && pendingBreaker == nil
-                && !recovering)
-            {
+            while !(state.isIdle && pipeline.isSettled) {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
@@ -126,7 +106,7 @@ struct DispatchLoop {
             // Nothing is left to wait for but a commit timer.
             group.cancelAll()
         }
-        let report = makeReport(elapsed: clock.now - start, cancelled: Task.isCancelled)
+        let report = makeReport(elapsed: time.elapsed() - start, cancelled: Task.isCancelled)
         onEvent(.runFinished(report))
         return report
     }
@@ -140,42 +120,31 @@ struct DispatchLoop {
         case .breakerTimer:
             breakerTimerPending = false
         case .commitDue:
-            commitTimerPending = false
-            commitOverdue = true
+            pipeline.timerFired()
         case let .committed(outcome):
-            let released = committing ?? []
-            committing = nil
-            committingEnables = nil
-            committed(outcome, released: released, &group)
+            committed(outcome, &group)
         case let .attemptNotStarted(node, attempt, error):
             attemptNotStarted(node: node, attempt: attempt, error: error, &group)
         case .recoveryDue(let cancelled):
-            recoveryTimerPending = false
-            if cancelled || Task.isCancelled { recoveryOver = true } else { recoveryDue = true }
+            pipeline.retryTimerFired(cancelled: cancelled || Task.isCancelled)
         case .deadlineDue(let cancelled):
             if !cancelled { reachDeadline(&group) }
         }
     }
 
-    private mutating func committed(_ outcome: JournalCommitResult, released: [Int], _ group: inout TaskGroup<ChildResult>) {
-        if case .unwritten(let message) = outcome {
-            // Not durable: the dependents of these completions wait for a commit that is.
-            pendingCompletions = released + pendingCompletions
-            journalUnwritable(message, &group)
-            return
-        }
-        unrecorded.subtract(committingRecorded)
-        unwritableSince = nil
-        recoveryRetries = 0
-        if outcome == .durable { onEvent(.journalCommitted) }
-        if case let .failed(message, stopRun) = outcome {
-            onEvent(.journalFailed(message: message, stopsRun: stopRun))
-            if stopRun {
-                journalStopped = true
-                state.stopLaunching = true
+    private mutating func committed(_ outcome: JournalCommitResult, _ group: inout TaskGroup<ChildResult>) {
+        switch pipeline.commitFinished(outcome, now: time.now()) {
+        case .unwritable(let action):
+            guard case .unwritten(let message) = outcome else { return }
+            perform(action, message: message, &group)
+        case .release(let released):
+            if outcome == .durable { onEvent(.journalCommitted) }
+            if case let .failed(message, stopRun) = outcome {
+                onEvent(.journalFailed(message: message, stopsRun: stopRun))
+                if stopRun { state.stopLaunching = true }
             }
+            _ = state.release(released, graph: graph)
         }
-        _ = state.release(released, graph: graph)
     }
 
     private mutating func attemptEnded(
@@ -195,7 +164,7 @@ struct DispatchLoop {
             if journal == nil {
                 _ = state.release([node], graph: graph)
             } else {
-                pendingCompletions.append(node)
+                pipeline.completionRecorded(node)
             }
         case .failed, .timedOut:
             let retries = workstream.retries ?? options.defaultRetries
@@ -213,7 +182,7 @@ struct DispatchLoop {
                 record(report, node: node, final: true)
                 for dependent in skipped {
                     let id = graph.workstreams[dependent].id
-                    pendingEntries.append(.skipped(id: id, blockedBy: workstream.id))
+                    pipeline.recorded(.skipped(id: id, blockedBy: workstream.id))
                     onEvent(.workstreamSkipped(id: id, blockedBy: workstream.id))
                 }
             }
@@ -229,94 +198,72 @@ struct DispatchLoop {
     private mutating func record(_ report: AttemptReport, node: Int, final: Bool) {
         lastAttempt[node] = report
         onEvent(.workstreamFinished(report))
-        if journal != nil { pendingEntries.append(.attemptFinished(report, final: final)) }
+        if journal != nil { pipeline.recorded(.attemptFinished(report, final: final)) }
     }
 
     /// Writes the step's outcomes to the journal at once, in one record.
     private mutating func recordPending() {
-        guard let journal, !pendingEntries.isEmpty else { return }
-        for case .attemptFinished(let report, _) in pendingEntries { unrecorded.insert(report.id) }
-        journal.record(pendingEntries)
-        pendingEntries = []
-        uncommitted = true
+        guard let journal, let entries = pipeline.flush() else { return }
+        journal.record(entries)
     }
 
-    /// Group commit: one commit at a time, started as soon as something waits on it — a
-    /// recorded completion would make ready a workstream that outranks every ready one, or the
-    /// run is ending — and otherwise when the commit timer fires, ``DispatchOptions/commitDelay``
-    /// after the first outcome left uncommitted. Meanwhile a free slot is kept for such a more
-    /// urgent workstream rather than given to a less urgent one, so priorities hold as if every
-    /// completion were durable at once; only the number of `fsync`s changes.
+    /// Group commit (see ``CommitPipeline``): the state decides what a commit waits on — whether
+    /// the recorded completions would make ready a workstream that outranks every ready one —
+    /// and the pipeline whether to commit, arm the timer or wait. Meanwhile a free slot is kept
+    /// for such a more urgent workstream rather than given to a less urgent one, so priorities
+    /// hold as if every completion were durable at once; only the number of `fsync`s changes.
     private mutating func commitIfDue(_ group: inout TaskGroup<ChildResult>) {
         guard let journal else { return }
-        pendingEnables =
-            state.stopLaunching || pendingCompletions.isEmpty
-            ? nil : state.bestRankEnabled(releasing: pendingCompletions, graph: graph)
-        // While nothing can be written, only the retry timer commits: no busy loop on a full disk.
-        if recovering && !recoveryDue { return }
-        guard committing == nil, uncommitted || pendingBreaker != nil || recoveryDue else { return }
-        let urgent = pendingEnables.map(state.outranksReady) ?? false
-        guard urgent || commitOverdue || recoveryDue || state.stopLaunching || state.isIdle else {
-            if !commitTimerPending {
-                commitTimerPending = true
-                let delay = options.commitDelay
-                // The real clock, not the injected sleep: the timer must end when the run is
-                // over (cancellation), whatever a test's clock does.
-                group.addTask {
-                    try? await Task.sleep(for: delay)
-                    return .commitDue
-                }
-            }
+        let completions = pipeline.completions
+        let enables =
+            state.stopLaunching || completions.isEmpty ? nil : state.bestRankEnabled(releasing: completions, graph: graph)
+        let urgent = enables.map(state.outranksReady) ?? false
+        switch pipeline.stepEnded(enables: enables, urgent: urgent, ending: state.stopLaunching || state.isIdle) {
+        case .none:
             return
+        case .armTimer(let delay):
+            let time = self.time
+            group.addTask {
+                try? await time.commitSleep(delay)
+                return .commitDue
+            }
+        case .startCommit(let breaker):
+            if let breaker { journal.record([.breaker(breaker)]) }
+            group.addTask { .committed(await journal.commit()) }
         }
-        if let saved = pendingBreaker { journal.record([.breaker(saved)]) }
-        committing = pendingCompletions
-        committingEnables = pendingEnables
-        pendingEnables = nil
-        pendingCompletions = []
-        pendingBreaker = nil
-        uncommitted = false
-        commitOverdue = false
-        recoveryDue = false
-        committingRecorded = unrecorded
-        group.addTask { .committed(await journal.commit()) }
-    }
-
-    /// Whether the run waits for the journal to become writable again.
-    private var recovering: Bool {
-        unwritableSince != nil && !recoveryOver
     }
 
     /// Nothing could be written to the journal: no attempt starts; the commit is retried with a
-    /// backoff (250 ms doubling to 5 s) until it succeeds, or the grace period has passed since
-    /// the first failure — then the run stops launching, lets running attempts end and ends as
+    /// backoff until it succeeds, or the grace period has passed since the first failure — then
+    /// the run stops launching, lets running attempts end and ends as
     /// ``RunReport/Status/journalFailed``.
     private mutating func journalUnwritable(_ message: String, _ group: inout TaskGroup<ChildResult>) {
-        guard !recoveryOver else { return }
-        let since = unwritableSince ?? now()
-        unwritableSince = since
-        let left = options.checkpointGrace.wholeMilliseconds - Int(now().timeIntervalSince(since) * 1000)
-        guard left > 0 else {
-            recoveryOver = true
-            journalStopped = true
+        perform(pipeline.journalUnwritable(now: time.now()), message: message, &group)
+    }
+
+    private mutating func perform(
+        _ action: CommitPipeline.UnwritableAction, message: String, _ group: inout TaskGroup<ChildResult>
+    ) {
+        switch action {
+        case .none:
+            return
+        case .stop:
             state.stopLaunching = true
             let grace = DurationText.format(options.checkpointGrace)
             onEvent(
                 .journalFailed(message: "nothing could be written to the checkpoint for \(grace): \(message)", stopsRun: true))
-            return
-        }
-        let delay = Duration.milliseconds(min(left, 5_000, 250 << min(recoveryRetries, 5)))
-        recoveryRetries += 1
-        onEvent(.journalUnwritable(message: message, unrecorded: unrecorded.sorted(), since: since, retryIn: delay))
-        guard !recoveryTimerPending else { return }
-        recoveryTimerPending = true
-        let sleep = self.sleep
-        group.addTask {
-            do {
-                try await sleep(delay)
-                return .recoveryDue(cancelled: false)
-            } catch {
-                return .recoveryDue(cancelled: true)
+        case let .retry(delay, since, armTimer):
+            onEvent(
+                .journalUnwritable(message: message, unrecorded: pipeline.unrecorded.sorted(), since: since, retryIn: delay))
+            guard armTimer else { return }
+            let sleep = time.sleep
+            group.addTask {
+                do {
+                    try await sleep(delay)
+                    return .recoveryDue(cancelled: false)
+                } catch {
+                    return .recoveryDue(cancelled: true)
+                }
             }
         }
     }
@@ -345,11 +292,12 @@ struct DispatchLoop {
     ) {
         if let permit = permits.removeValue(forKey: node) { breaker?.release(permit) }
         state.deferAttempt(node)
-        let since = infrastructureFailingSince ?? now()
+        let since = infrastructureFailingSince ?? time.now()
         infrastructureFailingSince = since
         let id = graph.workstreams[node].id
         journal?.attemptNotStarted(id: id, attempt: attempt)
-        if !state.stopLaunching && now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds) {
+        if !state.stopLaunching && time.now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds)
+        {
             infrastructureStopped = true
             state.stopLaunching = true
         }
@@ -368,7 +316,7 @@ struct DispatchLoop {
     /// Makes `node` ready again after `delay` (on the injected clock), or interrupted if the
     /// run is cancelled meanwhile.
     private func scheduleRetry(of node: Int, after delay: Duration, _ group: inout TaskGroup<ChildResult>) {
-        let sleep = self.sleep
+        let sleep = time.sleep
         group.addTask {
             do {
                 try await sleep(delay)
@@ -389,10 +337,10 @@ struct DispatchLoop {
         }
         let before = breaker.saved
         let transition = breaker.record(
-            permit, failed: status != .succeeded, name: graph.workstreams[node].id, now: now()
+            permit, failed: status != .succeeded, name: graph.workstreams[node].id, now: time.now()
         )
         // Only the breaker's latest state matters: at most one entry per commit.
-        if journal != nil && breaker.saved != before { pendingBreaker = breaker.saved }
+        if journal != nil && breaker.saved != before { pipeline.breakerChanged(breaker.saved) }
         guard let transition else { return }
         onEvent(.breakerChanged(transition))
         if transition.gaveUp {
@@ -402,28 +350,28 @@ struct DispatchLoop {
     }
 
     /// Asks the breaker whether one more attempt may start; schedules a wake-up when it is open.
-    private mutating func breakerAdmits(_ group: inout TaskGroup<ChildResult>) -> CircuitBreaker.Permit?? {
-        guard var breaker else { return .some(nil) }
+    private mutating func breakerAdmits(_ group: inout TaskGroup<ChildResult>) -> Admission {
+        guard var breaker else { return .unguarded }
         defer { self.breaker = breaker }
-        switch breaker.admit(now: now()) {
+        switch breaker.admit(now: time.now()) {
         case .admitted(let permit):
-            return .some(permit)
+            return .admitted(permit)
         case .rejected(let until):
             if let until, !breakerTimerPending {
                 breakerTimerPending = true
                 onEvent(.breakerWaiting(until: until))
-                let delay = max(0, until.timeIntervalSince(now()))
-                let sleep = self.sleep
+                let delay = max(0, until.timeIntervalSince(time.now()))
+                let sleep = time.sleep
                 group.addTask {
                     try? await sleep(.milliseconds(Int64((delay * 1000).rounded(.up))))
                     return .breakerTimer
                 }
             }
-            return nil
+            return .refused
         case .gaveUp(let retryAt):
             state.stopLaunching = true
             breakerRetryAt = retryAt
-            return nil
+            return .refused
         }
     }
 
@@ -437,46 +385,52 @@ struct DispatchLoop {
             onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
             let timeout = (workstream.timeout ?? options.defaultTimeout).map { max(.zero, $0 - adopted.runningFor) }
             let runner = AttemptRunner(
-                executor: { _, _ in try await adopted.wait() }, sleep: sleep, outputsRoot: options.outputsRoot)
-            group.addTask { await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout) }
+                executor: { _, _ in try await adopted.wait() }, sleep: time.sleep, outputsRoot: options.outputsRoot)
+            let elapsed = time.elapsed
+            group.addTask {
+                await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout, elapsed: elapsed)
+            }
         }
     }
 
     private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
-        while state.canLaunch(limit: options.maxConcurrency) && !recovering {
+        while state.canLaunch(limit: options.maxConcurrency) && !pipeline.recovering {
             // A free slot waits the few moments of a commit that will make a more urgent
             // workstream ready, rather than going to a less urgent one.
-            if let enables = committingEnables, state.outranksReady(enables) { return }
-            if let enables = pendingEnables, state.outranksReady(enables) { return }
+            if let enables = pipeline.awaitedRank, state.outranksReady(enables) { return }
             if let next = state.nextReady, !fitsBeforeDeadline(next) {
                 setAside.append(graph.workstreams[next].id)
                 state.setAsideNext()
                 continue
             }
-            guard let admitted = breakerAdmits(&group) else { return }
+            let admission = breakerAdmits(&group)
+            if case .refused = admission { return }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
             guard recordStart(of: node, attempt: attempt, &group) else {
-                if let permit = admitted { breaker?.release(permit) }
+                if case .admitted(let permit) = admission { breaker?.release(permit) }
                 return
             }
-            if let permit = admitted { permits[node] = permit }
+            if case .admitted(let permit) = admission { permits[node] = permit }
             let workstream = graph.workstreams[node]
             onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
             let timeout = workstream.timeout ?? options.defaultTimeout
-            let runner = AttemptRunner(executor: executor, sleep: sleep, outputsRoot: options.outputsRoot)
-            group.addTask { await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout) }
+            let runner = AttemptRunner(executor: executor, sleep: time.sleep, outputsRoot: options.outputsRoot)
+            let elapsed = time.elapsed
+            group.addTask {
+                await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout, elapsed: elapsed)
+            }
         }
     }
 
     /// Wakes the loop at ``DispatchOptions/deadline``, on the injected clock.
     private mutating func startDeadlineTimer(_ group: inout TaskGroup<ChildResult>) {
         guard let deadline = options.deadline else { return }
-        let left = deadline.timeIntervalSince(now())
+        let left = deadline.timeIntervalSince(time.now())
         guard left > 0 else {
             reachDeadline(&group)
             return
         }
-        let sleep = self.sleep
+        let sleep = time.sleep
         group.addTask {
             do {
                 try await sleep(.milliseconds(Int64((left * 1000).rounded(.up))))
@@ -502,18 +456,19 @@ struct DispatchLoop {
         guard let deadline = options.deadline, let known = options.knownDurations[graph.workstreams[node].id] else {
             return true
         }
-        return known <= deadline.timeIntervalSince(now())
+        return known <= deadline.timeIntervalSince(time.now())
     }
 
-    /// Runs one attempt in a child task and says how it went, timed on the monotonic clock.
+    /// Runs one attempt in a child task and says how it went, timed on the run's clock.
     private static func attempt(
-        _ node: Int, _ attempt: Int, of workstream: Workstream, through runner: AttemptRunner, timeout: Duration?
+        _ node: Int, _ attempt: Int, of workstream: Workstream, through runner: AttemptRunner, timeout: Duration?,
+        elapsed: @Sendable () -> Duration
     ) async -> ChildResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = elapsed()
         switch await runner.run(workstream, attempt: attempt, timeout: timeout) {
         case let .ran(status, result):
-            return .attemptEnded(node: node, attempt: attempt, status: status, result: result, duration: clock.now - start)
+            return .attemptEnded(
+                node: node, attempt: attempt, status: status, result: result, duration: elapsed() - start)
         case .notStarted(let error):
             return .attemptNotStarted(node: node, attempt: attempt, error: error)
         }
@@ -551,7 +506,7 @@ struct DispatchLoop {
                 ))
         }
         let status: RunReport.Status =
-            if journalStopped { .journalFailed } else if infrastructureStopped {
+            if pipeline.stopsRun { .journalFailed } else if infrastructureStopped {
                 .infrastructureFailed
             } else if breakerRetryAt != nil && blocked {
                 .breakerGaveUp
@@ -563,7 +518,7 @@ struct DispatchLoop {
                 .succeeded
             }
         var report = RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
-        report.unrecorded = unrecorded.sorted()
+        report.unrecorded = pipeline.unrecorded.sorted()
         report.setAside = setAside
         return report
     }

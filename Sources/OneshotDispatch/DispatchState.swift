@@ -72,12 +72,12 @@ struct DispatchState {
         running == 0 && backingOff == 0 && (ready.isEmpty || stopLaunching)
     }
 
-    /// Whether ``launch(limit:)`` would return a node.
     /// Whether `node` is never to launch (``DispatchOptions/held``).
     func isHeld(_ node: Int) -> Bool {
         held.contains(node)
     }
 
+    /// Whether ``launch(limit:)`` would return a node.
     func canLaunch(limit: Int) -> Bool {
         !stopLaunching && running < limit && !ready.isEmpty
     }
@@ -94,7 +94,7 @@ struct DispatchState {
     /// The `node` just launched did not start after all (its start record could not be written):
     /// it is ready again and its attempt is not counted.
     mutating func unlaunch(_ node: Int) {
-        running -= 1
+        endRunning(node)
         attempts[node] -= 1
         phase[node] = .ready
         ready.push(node)
@@ -103,6 +103,7 @@ struct DispatchState {
     /// The running `node` could not be started for oneshot's own reasons: it waits for a retry
     /// (``retryDue(_:cancelled:)``) and its attempt is not counted.
     mutating func deferAttempt(_ node: Int) {
+        assert(attempts[node] > priorAttempts[node], "deferring \(node), which has no attempt of this run")
         attempts[node] -= 1
         backOff(node)
     }
@@ -110,7 +111,7 @@ struct DispatchState {
     /// The running `node` succeeded. Its dependents are released separately, by ``release(_:graph:)``,
     /// once the success is durable.
     mutating func succeeded(_ node: Int) {
-        running -= 1
+        endRunning(node)
         phase[node] = .succeeded
     }
 
@@ -118,7 +119,9 @@ struct DispatchState {
     mutating func release(_ nodes: [Int], graph: WorkstreamGraph) -> [Int] {
         var newlyReady: [Int] = []
         for node in nodes {
+            assert(phase[node] == .succeeded, "releasing \(node), which has not succeeded")
             for dependent in graph.dependents[node] {
+                assert(unmetDependencies[dependent] > 0, "releasing a dependency of \(dependent) twice")
                 unmetDependencies[dependent] -= 1
                 if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting && !held.contains(dependent) {
                     phase[dependent] = .ready
@@ -174,13 +177,14 @@ struct DispatchState {
 
     /// The running `node` failed and will be retried after a delay.
     mutating func backOff(_ node: Int) {
-        running -= 1
+        endRunning(node)
         backingOff += 1
         phase[node] = .backingOff
     }
 
     /// The delay of `node` is over: it is ready again (or interrupted, if the run stops).
     mutating func retryDue(_ node: Int, cancelled: Bool) {
+        precondition(phase[node] == .backingOff, "Internal inconsistency: a retry of \(node) is due but it is \(phase[node])")
         backingOff -= 1
         if cancelled {
             phase[node] = .interrupted
@@ -193,7 +197,7 @@ struct DispatchState {
     /// The running `node` failed for good; every transitive dependent is skipped.
     /// - Returns: the skipped nodes, in the order they were reached.
     mutating func failed(_ node: Int, graph: WorkstreamGraph) -> [Int] {
-        running -= 1
+        endRunning(node)
         phase[node] = .failed
         var skipped: [Int] = []
         var stack = graph.dependents[node]
@@ -208,14 +212,22 @@ struct DispatchState {
 
     /// The running `node` was interrupted: it is to run again in a later run.
     mutating func interrupted(_ node: Int) {
-        running -= 1
+        endRunning(node)
         phase[node] = .interrupted
     }
 
     /// The running `node` ended without a known outcome: like an interruption, nothing depends on
     /// it in this run, but it is not to be run again blindly.
     mutating func uncertain(_ node: Int) {
-        running -= 1
+        endRunning(node)
         phase[node] = .uncertain
+    }
+
+    /// Frees the slot of the running `node`. A node that is not running would make the count
+    /// wrong for the rest of the run (the loop would wait forever, or end with work running):
+    /// a programming error, checked in release builds too.
+    private mutating func endRunning(_ node: Int) {
+        precondition(phase[node] == .running, "Internal inconsistency: \(node) ended but it is \(phase[node])")
+        running -= 1
     }
 }

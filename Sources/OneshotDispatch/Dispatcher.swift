@@ -27,8 +27,8 @@ public struct Dispatcher: Sendable {
     public let options: DispatchOptions
     /// Where progress is recorded, if anywhere.
     public let journal: (any RunJournal)?
-    private let sleep: @Sendable (Duration) async throws -> Void
-    private let now: @Sendable () -> Date
+    /// Every wait and measure of the run, and its wall clock.
+    let time: RunClock
 
     /// Creates a dispatcher.
     ///
@@ -36,21 +36,28 @@ public struct Dispatcher: Sendable {
     ///   - graph: the validated feature.
     ///   - options: concurrency, retries, timeouts, earlier durations and completions.
     ///   - journal: records progress durably (the checkpoint); `nil` for none.
-    ///   - sleep: waits for a delay (retry backoff, timeouts, the breaker's open period); tests
-    ///     may inject their own.
-    ///   - now: the wall clock the breaker reads; tests may inject their own.
+    ///   - clock: times every wait of the run — retry backoffs, timeouts, the breaker's open
+    ///     period, the deadline, the commit timer, the retries of an unwritable journal — and
+    ///     measures the attempts' durations; tests may inject a manual clock.
+    ///   - wallClock: the date of what is persisted or compared with persisted dates (the
+    ///     breaker's state, ``DispatchOptions/deadline``, the grace period of an unwritable
+    ///     journal); tests may inject one that follows their clock.
     public init(
         graph: WorkstreamGraph,
         options: DispatchOptions = DispatchOptions(),
         journal: (any RunJournal)? = nil,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
-        now: @escaping @Sendable () -> Date = { Date() }
+        clock: any Clock<Duration> = ContinuousClock(),
+        wallClock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.init(graph: graph, options: options, journal: journal, time: RunClock(clock: clock, wallClock: wallClock))
+    }
+
+    /// Every initialiser ends here.
+    init(graph: WorkstreamGraph, options: DispatchOptions, journal: (any RunJournal)?, time: RunClock) {
         self.graph = graph
         self.options = options
         self.journal = journal
-        self.sleep = sleep
-        self.now = now
+        self.time = time
     }
 
     /// Runs the feature to its end, or until the calling task is cancelled.
@@ -100,7 +107,4 @@ public struct Dispatcher: Sendable {
         continuation.onTermination = { _ in task.cancel() }
         return RunEvents(stream: stream, task: task)
     }
-
-    var sleeper: @Sendable (Duration) async throws -> Void { sleep }
-    var clock: @Sendable () -> Date { now }
 }

@@ -2,43 +2,29 @@ import Foundation
 import OneshotBreaker
 import OneshotDispatch
 import OneshotGraph
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 import Testing
-
-/// Virtual time: `sleep` moves the clock forward instead of waiting, so open periods of a
-/// minute pass at once and nothing in these tests sleeps for real.
-final class ManualClock: Sendable {
-    private let date = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-
-    var now: Date { date.withLock { $0 } }
-
-    func sleep(_ duration: Duration) async throws {
-        try Task.checkCancellation()
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        date.withLock { $0 = $0.addingTimeInterval(seconds) }
-        await Task.yield()
-    }
-}
 
 @Suite(.timeLimit(.minutes(1))) struct BreakerDispatchTests {
     private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, maxOpens: Int = 3, clock: ManualClock) throws -> Dispatcher {
         let breaker = CircuitBreaker(configuration: try BreakerConfiguration(maxOpens: maxOpens))
         return Dispatcher(
             graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: breaker),
-            sleep: { try await clock.sleep($0) }, now: { clock.now }
+            clock: clock, wallClock: { clock.date }
         )
     }
 
     @Test func aRunOfFailuresHoldsWorkBackUntilAProbeSucceeds() async throws {
         let graph = try WorkstreamGraph((0..<10).map { Workstream(id: "w\($0)") })
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let failing = Mutex(true)
         let starts = Mutex<[(String, Date)]>([])
         let events = Mutex<[RunEvent]>([])
         let report = try await dispatcher(graph, jobs: 1, clock: clock).run(
             executor: { workstream, _ in
-                starts.withLock { $0.append((workstream.id, clock.now)) }
+                starts.withLock { $0.append((workstream.id, clock.date)) }
                 return failing.withLock { $0 } ? .failure(exitCode: 1) : .success
             },
             onEvent: { event in
@@ -60,7 +46,7 @@ final class ManualClock: Sendable {
 
     @Test func halfOpenAdmitsOneProbeHoweverManySlotsAreFree() async throws {
         let graph = try WorkstreamGraph((0..<12).map { Workstream(id: "w\($0)") })
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         // Judged on the dispatcher's own events: from the trip on, the first launch is the probe,
         // and nothing else may launch until the probe has finished.
         let state = Mutex((tripped: false, probe: String?.none, probeDone: false, launchesBesideProbe: 0))
@@ -99,7 +85,7 @@ final class ManualClock: Sendable {
 
     @Test func afterMaxOpensItGivesUpLeavingTheRestNotRunNotFailed() async throws {
         let graph = try WorkstreamGraph((0..<10).map { Workstream(id: "w\($0)") })
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let attempts = Mutex(0)
         let report = try await dispatcher(graph, jobs: 1, maxOpens: 3, clock: clock).run { _, _ in
             attempts.withLock { $0 += 1 }
@@ -110,20 +96,20 @@ final class ManualClock: Sendable {
         #expect(report.count(.failed) == 5)
         #expect(report.count(.notRun) == 5)
         let retryAt = try #require(report.breakerRetryAt)
-        #expect(retryAt > clock.now)
+        #expect(retryAt > clock.date)
     }
 
     @Test func aBreakerRestoredOpenWaitsOutItsPeriodBeforeTheFirstLaunch() async throws {
         let graph = try WorkstreamGraph([Workstream(id: "a"), Workstream(id: "b")])
-        let clock = ManualClock()
-        let saved = CircuitBreaker.Saved(state: .open, consecutiveOpens: 1, openUntil: clock.now.addingTimeInterval(42))
-        let restored = CircuitBreaker.restoring(saved, configuration: BreakerConfiguration(), now: clock.now)
+        let clock = ManualClock(advancesOnSleep: true)
+        let saved = CircuitBreaker.Saved(state: .open, consecutiveOpens: 1, openUntil: clock.date.addingTimeInterval(42))
+        let restored = CircuitBreaker.restoring(saved, configuration: BreakerConfiguration(), now: clock.date)
         let firstStart = Mutex<Date?>(nil)
-        let start = clock.now
+        let start = clock.date
         let report = await Dispatcher(
-            graph: graph, options: DispatchOptions(breaker: restored), sleep: { try await clock.sleep($0) }, now: { clock.now }
+            graph: graph, options: DispatchOptions(breaker: restored), clock: clock, wallClock: { clock.date }
         ).run { _, _ in
-            firstStart.withLock { $0 = $0 ?? clock.now }
+            firstStart.withLock { $0 = $0 ?? clock.date }
             return .success
         }
         #expect(report.status == .succeeded)
@@ -134,7 +120,7 @@ final class ManualClock: Sendable {
         let graph = try WorkstreamGraph([
             Workstream(id: "a"), Workstream(id: "b", dependencies: ["a"]), Workstream(id: "c", dependencies: ["b"]),
         ])
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let events = Mutex<[RunEvent]>([])
         _ = try await dispatcher(graph, jobs: 1, clock: clock).run(
             executor: { _, _ in .failure() }, onEvent: { event in events.withLock { $0.append(event) } }

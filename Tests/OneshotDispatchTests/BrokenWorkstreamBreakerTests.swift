@@ -2,19 +2,20 @@ import Foundation
 import OneshotBreaker
 import OneshotDispatch
 import OneshotGraph
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 import Testing
 
 /// The breaker detects a shared outage: one workstream failing through its retries leaves it
-/// closed and holds nothing back; many workstreams failing still trip it. Time is the
-/// ``ManualClock``'s: retry backoffs and open periods pass at once.
+/// closed and holds nothing back; many workstreams failing still trip it. Time is a
+/// `ManualClock`'s: retry backoffs and open periods pass at once.
 @Suite(.timeLimit(.minutes(1))) struct BrokenWorkstreamBreakerTests {
     private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, retries: Int, clock: ManualClock) -> Dispatcher {
         Dispatcher(
             graph: graph,
             options: DispatchOptions(maxConcurrency: jobs, defaultRetries: retries, breaker: CircuitBreaker(), randomSeed: 1),
-            sleep: { try await clock.sleep($0) }, now: { clock.now }
+            clock: clock, wallClock: { clock.date }
         )
     }
 
@@ -33,14 +34,14 @@ import Testing
     @Test func oneBrokenWorkstreamRetryingNeverTripsAndTheOthersRunAtOnce() async throws {
         let graph = try graph(
             [ws("broken")] + (0..<4).map { ws("x\($0)") } + (0..<4).map { ws("y\($0)", ["x\($0)"]) })
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let brokenDone = Gate()
         let brokenFinalAt = Mutex<Date?>(nil)
         let starts = Log<(String, Date)>()
         let events = Log<RunEvent>()
         let report = await dispatcher(graph, jobs: 5, retries: 2, clock: clock).run(
             executor: { workstream, _ in
-                starts.append((workstream.id, clock.now))
+                starts.append((workstream.id, clock.date))
                 if workstream.id == "broken" { return .failure(exitCode: 1) }
                 if workstream.id.hasPrefix("x") { await brokenDone.wait() }
                 return .success
@@ -48,7 +49,7 @@ import Testing
             onEvent: { event in
                 events.append(event)
                 if case .workstreamFinished(let attempt) = event, attempt.id == "broken", attempt.attempt == 3 {
-                    brokenFinalAt.withLock { $0 = clock.now }
+                    brokenFinalAt.withLock { $0 = clock.date }
                     brokenDone.open()
                 }
             }
@@ -68,8 +69,8 @@ import Testing
     /// succeeded, so nothing is wrong with the service. The old window tripped on them (61.7 s).
     @Test func aFlakyFirstAttemptOfEachWorkstreamNeverTrips() async throws {
         let graph = try graph([ws("schema"), ws("api", ["schema"]), ws("ui", ["schema"]), ws("e2e", ["api", "ui"])])
-        let clock = ManualClock()
-        let start = clock.now
+        let clock = ManualClock(advancesOnSleep: true)
+        let start = clock.date
         let events = Log<RunEvent>()
         let report = await dispatcher(graph, jobs: 2, retries: 1, clock: clock).run(
             executor: { _, attempt in attempt > 1 ? .success : .failure(detail: "the agent gave up") },
@@ -77,12 +78,12 @@ import Testing
         )
         #expect(report.status == .succeeded)
         #expect(breakerEvents(events.all).isEmpty)
-        #expect(clock.now.timeIntervalSince(start) < 60, "only the retries' backoff passed, no open period")
+        #expect(clock.date.timeIntervalSince(start) < 60, "only the retries' backoff passed, no open period")
     }
 
     @Test func anOutageFailingManyWorkstreamsStillTripsWithRetries() async throws {
         let graph = try graph((0..<8).map { ws("w\($0)") })
-        let clock = ManualClock()
+        let clock = ManualClock(advancesOnSleep: true)
         let down = Mutex(true)
         let transitions = Log<CircuitBreaker.Transition>()
         let report = await dispatcher(graph, jobs: 3, retries: 2, clock: clock).run(

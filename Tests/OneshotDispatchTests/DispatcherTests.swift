@@ -1,5 +1,6 @@
 import OneshotDispatch
 import OneshotGraph
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 import Testing
@@ -88,14 +89,14 @@ import Testing
     }
 
     @Test func retryDelaysGrowExponentiallyUpToTheCap() async throws {
-        let delays = Log<Duration>()
+        let clock = ManualClock(advancesOnSleep: true)
         let options = DispatchOptions(
             defaultRetries: 5, backoff: BackoffPolicy(base: .seconds(1), maximum: .seconds(5), jitter: false), breaker: nil
         )
-        let dispatcher = Dispatcher(graph: try graph([ws("a")]), options: options, sleep: { delays.append($0) })
+        let dispatcher = Dispatcher(graph: try graph([ws("a")]), options: options, clock: clock)
         let report = await dispatcher.run { _, _ in .failure() }
         #expect(report.results[0].attempts == 6)
-        #expect(delays.all == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])
+        #expect(clock.requested == [.seconds(1), .seconds(2), .seconds(4), .seconds(5), .seconds(5)])
     }
 
     @Test func jitterStaysInTheUpperHalfAndIsReproducible() {

@@ -2,6 +2,7 @@ import Foundation
 import OneshotBreaker
 import OneshotDispatch
 import OneshotGraph
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 import Testing
@@ -55,52 +56,21 @@ final class DiskFullJournal: RunJournal {
     }
 }
 
-/// A clock the dispatcher's sleeps move: no real time passes. `onSleep` sees each delay.
-final class ManualTime: Sendable {
-    private let state = Mutex<(now: Date, sleeps: [Duration])>((Date(timeIntervalSince1970: 1_000_000), []))
-    let onSleep: @Sendable (Int) -> Void
-
-    init(onSleep: @escaping @Sendable (Int) -> Void = { _ in }) {
-        self.onSleep = onSleep
-    }
-
-    var sleeps: [Duration] { state.withLock { $0.sleeps } }
-
-    func now() -> Date { state.withLock { $0.now } }
-
-    func sleep(_ duration: Duration) async throws {
-        let count = state.withLock { state in
-            state.sleeps.append(duration)
-            state.now += Double(duration.wholeMillisecondsForTests) / 1000
-            return state.sleeps.count
-        }
-        onSleep(count)
-        try Task.checkCancellation()
-        await Task.yield()
-    }
-}
-
-extension Duration {
-    fileprivate var wholeMillisecondsForTests: Int {
-        Int(components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000)
-    }
-}
-
 @Suite(.timeLimit(.minutes(1))) struct UnwritableJournalTests {
     private func dispatcher(
-        _ feature: WorkstreamGraph, _ journal: DiskFullJournal, _ time: ManualTime, grace: Duration = .seconds(60)
+        _ feature: WorkstreamGraph, _ journal: DiskFullJournal, _ time: ManualClock, grace: Duration = .seconds(60)
     )
         -> Dispatcher
     {
         var options = DispatchOptions(maxConcurrency: 2, commitDelay: .seconds(86_400), checkpointGrace: grace)
         options.randomSeed = 7
-        return Dispatcher(graph: feature, options: options, journal: journal, sleep: time.sleep, now: time.now)
+        return Dispatcher(graph: feature, options: options, journal: journal, clock: time, wallClock: { time.date })
     }
 
     @Test func noAttemptStartsWithoutItsStartRecordAndItStartsOnceTheDiskHasSpace() async throws {
         let journal = DiskFullJournal(full: true)
         // The disk is freed during the second retry's wait.
-        let time = ManualTime { if $0 == 2 { journal.full = false } }
+        let time = ManualClock(advancesOnSleep: true) { if $0 == 2 { journal.full = false } }
         let runs = Log<String>()
         let events = Log<RunEvent>()
         let report = await dispatcher(try graph([ws("a")]), journal, time).run(
@@ -112,7 +82,7 @@ extension Duration {
         #expect(report.status == .succeeded)
         #expect(runs.all == ["a"])
         #expect(journal.log.all == ["refused a", "commit unwritten", "commit ", "start a", "commit a"])
-        #expect(time.sleeps == [.milliseconds(250), .milliseconds(500)])
+        #expect(time.requested == [.milliseconds(250), .milliseconds(500)])
         let unwritable = events.all.compactMap { event -> Duration? in
             if case let .journalUnwritable(_, _, _, retryIn) = event { retryIn } else { nil }
         }
@@ -121,7 +91,7 @@ extension Duration {
 
     @Test func outcomesRecordedOnAFullDiskHoldBackTheirDependentsUntilWritten() async throws {
         let journal = DiskFullJournal()
-        let time = ManualTime { if $0 == 3 { journal.full = false } }
+        let time = ManualClock(advancesOnSleep: true) { if $0 == 3 { journal.full = false } }
         let runs = Log<String>()
         let report = await dispatcher(try graph([ws("a"), ws("b", ["a"])]), journal, time).run { workstream, _ in
             runs.append(workstream.id)
@@ -140,7 +110,7 @@ extension Duration {
 
     @Test func whenNothingCanBeWrittenForTheGracePeriodTheRunStopsNamingWhatIsNotRecorded() async throws {
         let journal = DiskFullJournal()
-        let time = ManualTime()
+        let time = ManualClock(advancesOnSleep: true)
         let events = Log<RunEvent>()
         let report = await dispatcher(try graph([ws("a"), ws("b", ["a"]), ws("c")]), journal, time, grace: .seconds(2)).run(
             executor: { workstream, _ in
@@ -152,7 +122,7 @@ extension Duration {
         #expect(report.unrecorded == ["a", "c"])
         #expect(report.results.first { $0.id == "b" }?.state == .notRun)
         // 250 + 500 + 1000 ms, then the 250 ms left of the 2 s.
-        #expect(time.sleeps == [.milliseconds(250), .milliseconds(500), .milliseconds(1000), .milliseconds(250)])
+        #expect(time.requested == [.milliseconds(250), .milliseconds(500), .milliseconds(1000), .milliseconds(250)])
         #expect(
             events.all.contains {
                 if case let .journalFailed(message, stopsRun) = $0 { stopsRun && message.contains("for 2.00s") } else { false }
@@ -160,13 +130,13 @@ extension Duration {
     }
 
     @Test func infrastructureErrorsAreNotFailuresNorCountedByTheBreakerNorRetries() async throws {
-        let time = ManualTime()
+        let time = ManualClock(advancesOnSleep: true)
         let calls = Mutex(0)
         var options = DispatchOptions(
             maxConcurrency: 1, breaker: CircuitBreaker(configuration: try BreakerConfiguration(threshold: 1, window: 1)))
         options.randomSeed = 3
         let events = Log<RunEvent>()
-        let report = await Dispatcher(graph: try graph([ws("a")]), options: options, sleep: time.sleep, now: time.now).run(
+        let report = await Dispatcher(graph: try graph([ws("a")]), options: options, clock: time, wallClock: { time.date }).run(
             executor: { _, _ in
                 let call = calls.withLock { call in
                     call += 1
@@ -187,11 +157,11 @@ extension Duration {
     }
 
     @Test func persistentInfrastructureErrorsEndTheRunAfterTheGracePeriod() async throws {
-        let time = ManualTime()
+        let time = ManualClock(advancesOnSleep: true)
         var options = DispatchOptions(maxConcurrency: 1, checkpointGrace: .seconds(5))
         options.randomSeed = 3
         let report = await Dispatcher(
-            graph: try graph([ws("a"), ws("b", ["a"])]), options: options, sleep: time.sleep, now: time.now
+            graph: try graph([ws("a"), ws("b", ["a"])]), options: options, clock: time, wallClock: { time.date }
         )
         .run { _, _ in throw InfrastructureError("posix_spawn /bin/sh: Resource temporarily unavailable") }
         #expect(report.status == .infrastructureFailed)
