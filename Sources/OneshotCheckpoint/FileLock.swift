@@ -46,7 +46,10 @@ public final class FileLock: Sendable {
             defer { fd = nil }
             return fd
         }
-        if let open { fileSystem.close(open) }
+        if let open {
+            Self.heldHere.withLock { _ = $0.remove(path) }
+            fileSystem.close(open)
+        }
     }
 
     /// Takes the lock at `path` (creating the file), without waiting.
@@ -60,7 +63,7 @@ public final class FileLock: Sendable {
             throw .system(error)
         }
         do {
-            try fileSystem.flock(fd, operation: LOCK_EX | LOCK_NB, path: path)
+            try lockExclusively(fd, path: path, fileSystem: fileSystem)
         } catch {
             fileSystem.close(fd)
             if error.errno == EWOULDBLOCK || error.errno == EAGAIN {
@@ -75,7 +78,34 @@ public final class FileLock: Sendable {
             fileSystem.close(fd)
             throw .system(error)
         }
+        heldHere.withLock { _ = $0.insert(path) }
         return FileLock(path: path, fd: fd, fileSystem: fileSystem)
+    }
+
+    /// The lock files this process holds now.
+    private static let heldHere = Mutex<Set<String>>([])
+
+    /// How long a lock this process released may stay held by a copy of its descriptor.
+    private static let inheritedCopyWait: Duration = .seconds(2)
+
+    /// `flock(LOCK_EX | LOCK_NB)`, waiting out one case: the lock file names this process, which
+    /// holds no lock on it now. Then the holder is a copy of the descriptor that a child being
+    /// spawned by another thread took between its fork and its `exec` (close-on-exec closes it
+    /// there, releasing the lock): a harness that runs a feature again while it spawns other
+    /// processes must not be told that another run holds it. Any other holder fails at once.
+    private static func lockExclusively(_ fd: Int32, path: String, fileSystem: any FileSystem) throws(SystemError) {
+        let deadline = ContinuousClock.now + inheritedCopyWait
+        while true {
+            do {
+                return try fileSystem.flock(fd, operation: LOCK_EX | LOCK_NB, path: path)
+            } catch {
+                guard error.errno == EWOULDBLOCK || error.errno == EAGAIN, ContinuousClock.now < deadline,
+                    holder(of: path, fileSystem: fileSystem) == getpid(),
+                    !heldHere.withLock({ $0.contains(path) })
+                else { throw error }
+                usleep(2_000)
+            }
+        }
     }
 
     /// Whether a process holds the lock at `path`, asked of the kernel: a non-blocking shared

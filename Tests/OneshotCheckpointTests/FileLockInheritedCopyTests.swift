@@ -1,0 +1,31 @@
+import Foundation
+import OneshotCheckpoint
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A copy of this process's own released lock
+/// that a child being spawned still carries (until its `exec` closes it) is waited out.
+@Suite(.timeLimit(.minutes(1))) struct FileLockInheritedCopyTests {
+    /// Another thread's `posix_spawn` can copy the lock's descriptor into a child that has not
+    /// yet reached `exec`: the lock outlives `release()` for that moment. Simulated with a second
+    /// descriptor of the file holding the lock, closed a little later as the child's `exec` would.
+    @Test func aCopyOfThisProcesssReleasedLockIsWaitedOut() async throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("F1.lock")
+        try FileLock.acquire(path).release()  // the file now names this process
+        let copy = open(path, O_RDONLY | O_CLOEXEC)
+        #expect(copy >= 0 && flock(copy, LOCK_EX | LOCK_NB) == 0)
+        let exec = Task {
+            try await Task.sleep(for: .milliseconds(100))  // the child's way to its exec
+            close(copy)
+        }
+        let lock = try FileLock.acquire(path)
+        lock.release()
+        try await exec.value
+    }
+}
