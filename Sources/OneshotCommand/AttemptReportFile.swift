@@ -19,7 +19,7 @@ enum AttemptReportFile {
     /// the log and a problem for the user; it never fails the attempt.
     static func read(at path: String, workstream id: String, log: WorkstreamLog) -> Reading {
         guard let bytes = Syscall.readSmallFile(path, limit: 1 << 20) else { return Reading() }
-        defer { unlink(path) }
+        defer { try? Syscall.removeIfPresent(path) }
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
             return ignored("$ONESHOT_REPORT is not a JSON object", id: id, log: log)
         }

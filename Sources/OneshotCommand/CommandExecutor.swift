@@ -138,14 +138,18 @@ public struct CommandExecutor: Sendable {
             throw InfrastructureError(error.description)
         }
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
-        // A stale report must not be counted twice; `access` first, as unlinking takes the
-        // folder's write lock even when there is nothing to remove.
-        if access(reportPath, F_OK) == 0 { unlink(reportPath) }
+        // A stale report must not be counted twice.
+        try? Syscall.removeIfPresent(reportPath)
         // Nor may an earlier attempt's exit status pass for this one's: after `--force` or
         // `--fresh` attempt numbers start over, and a kill before this attempt's pid is recorded
         // leaves only its number and start to the second to tell them apart.
         let exitPath = exitFilePath(for: workstream.id)
-        if access(exitPath, F_OK) == 0 { unlink(exitPath) }
+        do {
+            try Syscall.removeIfPresent(exitPath)
+        } catch {
+            Syscall.close(fd)
+            throw InfrastructureError(error.description)
+        }
         let childEnvironment =
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",

@@ -9,7 +9,11 @@
 /// The one place where libc calls are made and their `errno` read.
 ///
 /// Each helper reads `errno` immediately after the call, retries `EINTR` where that is safe
-/// (never for `close`), and throws a ``SystemError`` naming the call and the path.
+/// (never for `close`), and throws a ``SystemError`` naming the call and the path. The one
+/// exception is a signal handler and the wake-up pipes it writes to (`SignalRelay`,
+/// `ChildStopWatcher`, `FileWatcher`, `NamedThread.readingPipe`): a handler may run only
+/// async-signal-safe code, so it calls `write` itself, preserving `errno`, and the pipe's reader
+/// drains it with plain `read`s whose only failure is "empty".
 public enum Syscall {
     /// Runs `body` until it returns something other than `-1` with `EINTR`.
     ///
@@ -61,12 +65,32 @@ public enum Syscall {
     }
 }
 
+extension Syscall {
+    /// Removes the file at `path` if there is one. The corresponding C functions are `access`
+    /// and `unlink`: `access` first, because unlinking takes the folder's write lock even when
+    /// there is nothing to remove (measured on the launch path). A file that is already gone is
+    /// not an error.
+    public static func removeIfPresent(_ path: String) throws(SystemError) {
+        guard Glibc_access(path, F_OK) == 0 else { return }
+        if Glibc_unlink(path) == -1 && errno != ENOENT {
+            throw SystemError(call: "unlink", path: path, errno: errno)
+        }
+    }
+
+    /// Whether the file at `path` exists and this process may execute it. The corresponding C
+    /// function is `access` with `X_OK`.
+    public static func isExecutable(_ path: String) -> Bool {
+        Glibc_access(path, X_OK) == 0
+    }
+}
+
 // Unqualified names inside `Syscall` would resolve to its own static members; these aliases
 // name the C functions explicitly.
 @inline(__always) func Glibc_open(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
 @inline(__always) func Glibc_write(_ fd: Int32, _ buf: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buf, count) }
 @inline(__always) func Glibc_close(_ fd: Int32) -> Int32 { close(fd) }
 @inline(__always) func Glibc_kill(_ pid: pid_t, _ sig: Int32) -> Int32 { kill(pid, sig) }
+@inline(__always) func Glibc_access(_ path: String, _ mode: Int32) -> Int32 { access(path, mode) }
 
 extension Syscall {
     /// Creates `path` and any missing parents (`mkdir -p`). The corresponding C function is `mkdir`.

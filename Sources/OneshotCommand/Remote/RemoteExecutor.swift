@@ -212,7 +212,7 @@ public struct RemoteExecutor: AttemptExecutor {
         let exitPath = base.exitFilePath(for: id)
         let reportPath = CommandExecutor.absolute("\(base.logFolder)/\(id).report.json")
         // A status or report an earlier attempt left must not be read as this one's.
-        for path in [exitPath, reportPath] where access(path, F_OK) == 0 { unlink(path) }
+        for path in [exitPath, reportPath] { try? Syscall.removeIfPresent(path) }
         let scriptPath = "\(base.absoluteLogFolder)/\(id).job.sh"
         // The command runs in a child shell: an `exec` or a `kill -9 $$` of its own then ends that
         // shell, not the one whose trap leaves the exit status, which the job has no parent to

@@ -55,7 +55,7 @@ public struct SchedulerCommand: Sendable {
         }
         defer {
             Syscall.close(fd)
-            unlink(capture)
+            try? Syscall.removeIfPresent(capture)
         }
         let status: ExitStatus
         do {
@@ -82,6 +82,6 @@ public struct SchedulerCommand: Sendable {
     static func locate(_ name: String, path: String?) -> String? {
         if name.contains("/") { return name }
         let folders = (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
-        return folders.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+        return folders.map { "\($0)/\(name)" }.first(where: Syscall.isExecutable)
     }
 }
