@@ -14,18 +14,21 @@ import Testing
     /// Another thread's `posix_spawn` can copy the lock's descriptor into a child that has not
     /// yet reached `exec`: the lock outlives `release()` for that moment. Simulated with a second
     /// descriptor of the file holding the lock, closed a little later as the child's `exec` would.
-    @Test func aCopyOfThisProcesssReleasedLockIsWaitedOut() async throws {
+    @Test func aCopyOfThisProcesssReleasedLockIsWaitedOut() throws {
         let folder = try TemporaryFolder()
         let path = folder.file("F1.lock")
         try FileLock.acquire(path).release()  // the file now names this process
         let copy = open(path, O_RDONLY | O_CLOEXEC)
         #expect(copy >= 0 && flock(copy, LOCK_EX | LOCK_NB) == 0)
-        let exec = Task {
-            try await Task.sleep(for: .milliseconds(100))  // the child's way to its exec
+        // The child's way to its exec, on a thread of its own: `acquire` blocks its caller.
+        let closed = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            usleep(100_000)
             close(copy)
+            closed.signal()
         }
         let lock = try FileLock.acquire(path)
         lock.release()
-        try await exec.value
+        closed.wait()
     }
 }
