@@ -172,7 +172,7 @@ enum CheckpointSalvage {
 }
 
 extension CheckpointReader {
-    /// The checkpoint of `paths` as ``load(_:)`` reads it, or, when it does not load, what can be
+    /// The checkpoint of `paths` as ``load(_:fileSystem:)`` reads it, or, when it does not load, what can be
     /// salvaged of it (the journal holds the processes in flight); `nil` when neither gives
     /// anything. For what is about to discard a checkpoint (`--fresh`, `clean`): the attempts it
     /// tracks must not be left running untracked because the file was damaged.

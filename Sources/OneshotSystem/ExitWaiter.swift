@@ -20,7 +20,7 @@ import Synchronization
 /// - A zombie it does not watch (a child the embedding process, a Foundation `Process` or the
 ///   subreaper will reap, or one a ``ChildProcess`` is reaping with `waitpid`) is never reaped
 ///   here: while it hides the others, each watched child is asked on its own
-///   (`waitid(P_PID, WNOHANG | WNOWAIT)`) every ``lookAgain`` until that zombie is gone.
+///   (`waitid(P_PID, WNOHANG | WNOWAIT)`) every 10 ms until that zombie is gone.
 /// - `ECHILD` (no child at all: an embedding process reaped them with `waitpid(-1)`) ends every
 ///   watch; the owner's reap then finds the status taken.
 public final class ExitWaiter: Sendable {
