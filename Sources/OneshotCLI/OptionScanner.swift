@@ -28,7 +28,7 @@ struct OptionScanner {
     /// The next argument, or `nil` at the end.
     ///
     /// - Throws: ``UsageError`` for an option the subcommand does not take, an option without
-    ///   its value, or a value given to a switch.
+    ///   its value (or with an empty one), or a value given to a switch.
     mutating func next() throws(UsageError) -> Item? {
         guard index < arguments.count else { return nil }
         let argument = arguments[index]
@@ -46,10 +46,18 @@ struct OptionScanner {
             if let inline { throw UsageError(.unexpectedValue(option: name, value: inline, subcommand: subcommand)) }
             return .option(option, name: name, value: nil)
         }
-        if let inline { return .option(option, name: name, value: inline) }
-        guard index < arguments.count else { throw UsageError(.missingValue(option: name)) }
-        index += 1
-        return .option(option, name: name, value: arguments[index - 1])
+        let value: String
+        if let inline {
+            value = inline
+        } else {
+            guard index < arguments.count else { throw UsageError(.missingValue(option: name)) }
+            value = arguments[index]
+            index += 1
+        }
+        // An empty value (`--trace=`, `-C ""`) names nothing: refused here rather than taken as a
+        // path, a folder or a template that fails later, or not at all.
+        guard !value.isEmpty else { throw UsageError(.missingValue(option: name)) }
+        return .option(option, name: name, value: value)
     }
 
     /// `--tail=5` is `--tail` and `5`; `-n5` is `-n` and `5` when `-n` takes a value.

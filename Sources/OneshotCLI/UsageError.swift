@@ -8,7 +8,7 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// An option the subcommand does not take, and the closest one it takes, if one is close.
         case unknownOption(String, subcommand: HelpTopic, suggestion: String?)
-        /// An option given last, without the value it takes.
+        /// An option given without the value it takes: last, or with an empty one.
         case missingValue(option: String)
         /// `--json=yes`: a value given to an option that takes none.
         case unexpectedValue(option: String, value: String, subcommand: HelpTopic)
@@ -50,8 +50,11 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Every problem, the first one first: one `oneshot: error:` line each.
     public var messages: [String] { [message] + more.flatMap(\.messages) }
 
-    /// The first problem's message.
-    public var message: String {
+    /// The first problem's message, on one line: control characters in what the user gave
+    /// (a newline in an argument) are escaped.
+    public var message: String { Self.oneLine(unescaped) }
+
+    private var unescaped: String {
         switch kind {
         case .unknownOption(let option, let subcommand, let suggestion):
             "unknown option '\(option)'\(subcommand == .run ? "" : " for \(subcommand.rawValue)")"
@@ -69,6 +72,14 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+
+    /// `text` with each control character written as `\u{a}`.
+    private static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return text.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || scalar.value == 0x7f }
 
     /// Two errors are equal when they print the same lines, however they were made.
     public static func == (lhs: UsageError, rhs: UsageError) -> Bool { lhs.messages == rhs.messages }

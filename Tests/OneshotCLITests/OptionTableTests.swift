@@ -83,10 +83,28 @@ import Testing
         (["plan", "F1", "--json", "--dot"], "--json and --dot cannot be used together"),
         (["export", "F1", "F2", "--format", "gitlab-ci"], "unexpected argument 'F2'; give one feature id"),
         (["completions", "bash", "zsh"], "unexpected argument 'zsh'; give one shell"),
+        (["F1", "--trace="], "option --trace needs a value"),
+        (["F1", "-C", ""], "option -C needs a value"),
+        (["F1", "--x\ny"], "unknown option '--x\\u{a}y'"),
+        (["F1", "-j", "3\nx"], "-j takes a whole number from 1 to 100000, not '3\\u{a}x'"),
     ])
     func badCommandLinesAreStructuredErrors(arguments: [String], message: String) throws {
         let error = try #require(throws: UsageError.self) { try ArgumentParser.parse(arguments) }
         #expect(error.message == message)
+    }
+
+    @Test(arguments: HelpTopic.allCases)
+    func everyOptionRefusesAnEmptyValue(topic: HelpTopic) throws {
+        for option in CommandOption.accepted(by: topic) where option.takesValue {
+            for name in option.names {
+                let joined = name.hasPrefix("--") ? "\(name)=" : nil
+                for form in [[name, ""], joined.map { [$0] }].compactMap({ $0 }) {
+                    #expect(throws: UsageError(.missingValue(option: name)), "\(topic) \(form)") {
+                        try ArgumentParser.parse(Self.base(topic) + form)
+                    }
+                }
+            }
+        }
     }
 
     @Test func errorsCarryTheirKindAndEqualByTheLinesTheyPrint() throws {
