@@ -119,7 +119,7 @@ import Testing
         _ = try await OneshotBinary.run(["F9"], in: project.path)
         try FileManager.default.createDirectory(atPath: project.file("folder"), withIntermediateDirectories: true)
         for (output, problem) in [
-            ("", "cannot write to an empty path"), ("folder/", "cannot write folder/: it names a folder"),
+            ("", "option -o needs a value"), ("folder/", "cannot write folder/: it names a folder"),
             ("folder", "cannot write folder: it is a folder"),
         ] {
             let result = try await OneshotBinary.run(["report", "F9", "-o", output], in: project.path)
