@@ -47,7 +47,7 @@ public final class FileLock: Sendable {
             return fd
         }
         if let open {
-            Self.heldHere.withLock { _ = $0.remove(path) }
+            Self.heldHere.withLock { _ = $0.remove(Self.key(path)) }
             fileSystem.close(open)
         }
     }
@@ -78,12 +78,19 @@ public final class FileLock: Sendable {
             fileSystem.close(fd)
             throw .system(error)
         }
-        heldHere.withLock { _ = $0.insert(path) }
+        heldHere.withLock { _ = $0.insert(key(path)) }
         return FileLock(path: path, fd: fd, fileSystem: fileSystem)
     }
 
-    /// The lock files this process holds now.
+    /// The lock files this process holds now, by ``key(_:)``.
     private static let heldHere = Mutex<Set<String>>([])
+
+    /// One spelling of the lock file at `path`: absolute, without `.`, `..`, doubled slashes or
+    /// symbolic links, so that a second run of this process naming the same project another way
+    /// (`/p/./`, `.` from `/p`) is refused at once as held here, not after the wait for a copy.
+    private static func key(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+    }
 
     /// How long a lock this process released may stay held by a copy of its descriptor.
     private static let inheritedCopyWait: Duration = .seconds(2)
@@ -101,7 +108,7 @@ public final class FileLock: Sendable {
             } catch {
                 guard error.errno == EWOULDBLOCK || error.errno == EAGAIN, ContinuousClock.now < deadline,
                     holder(of: path, fileSystem: fileSystem) == getpid(),
-                    !heldHere.withLock({ $0.contains(path) })
+                    !heldHere.withLock({ $0.contains(key(path)) })
                 else { throw error }
                 usleep(2_000)
             }

@@ -31,4 +31,18 @@ import Testing
         lock.release()
         closed.wait()
     }
+
+    /// A lock this process holds, asked for again by another spelling of its path (a harness
+    /// running the same project as `/p` and `/p/./`), is refused at once, not after the wait for
+    /// a spawning child's copy.
+    @Test func aLockHeldHereUnderAnotherSpellingIsRefusedAtOnce() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("F1.lock")
+        let lock = try FileLock.acquire(path)
+        defer { lock.release() }
+        let other = (path as NSString).deletingLastPathComponent + "/./" + "F1.lock"
+        let start = ContinuousClock.now
+        #expect(throws: FileLock.Failure.self) { _ = try FileLock.acquire(other) }
+        #expect(ContinuousClock.now - start < .seconds(1), "not the 2 s wait for an inherited copy")
+    }
 }
