@@ -185,6 +185,26 @@ import Testing
         await #expect(throws: FeatureRun.Failure.self) { _ = try await run.run(executor: { _, _ in .success }) }
     }
 
+    @Test func anEmptySelectionStartsNothingAndAnUnknownIdStaysOnOneLine() async throws {
+        let project = try project()
+        let calls = Calls()
+        var run = try FeatureRun(root: project.path, featureID: "F1")
+        run.selection = FeatureRun.Selection(scope: [])
+        let outcome = try await run.run(executor: { workstream, _ in
+            calls.record(workstream.id)
+            return .success
+        })
+        #expect(outcome.succeeded && !outcome.featureDone)
+        #expect(calls.all.isEmpty)
+        #expect(checkpointExists(project), "kept, as after any selection: the next run does the rest")
+        run.selection = FeatureRun.Selection(scope: ["a\nb"])
+        await #expect {
+            _ = try await run.run(executor: { _, _ in .success })
+        } throws: { error in
+            (error as? FeatureRun.Failure)?.description == "the feature has no workstream 'a\\nb'"
+        }
+    }
+
     @Test func aCommandExecutorRunRecordsItsProcessesAndLogs() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "echo built a")

@@ -32,7 +32,7 @@ extension FeatureRun {
             case .invalidFeature(let errors):
                 errors.errors.map(\.description).joined(separator: "\n")
             case .unknownWorkstream(let id):
-                "the feature has no workstream '\(id)'"
+                "the feature has no workstream '\(Self.oneLine(id))'"
             case .missingCommand(let workstreams):
                 workstreams.map { workstream in
                     let place = workstream.source.map { "\($0): " } ?? ""
@@ -45,6 +45,15 @@ extension FeatureRun {
             case .checkpointUnusable(let error):
                 "checkpoint folder unusable: \(error)"
             }
+        }
+
+        /// A caller's text as it may appear in a one-line message: control characters (a
+        /// newline would split the line) written as Swift escapes.
+        static func oneLine(_ text: String) -> String {
+            text.unicodeScalars.map { scalar in
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                    ? scalar.escaped(asASCII: true) : String(scalar)
+            }.joined()
         }
     }
 }

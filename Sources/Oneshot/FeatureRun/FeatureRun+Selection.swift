@@ -10,7 +10,9 @@ extension FeatureRun {
     /// The workstreams a run may start, as ids of the feature: ninja's targets, resolved.
     public struct Selection: Sendable, Equatable {
         /// The ids the run may start; `nil` for the whole feature. Their dependencies outside it
-        /// count as satisfied.
+        /// count as satisfied. An empty set starts nothing (a filter that matched nothing): the
+        /// run succeeds with nothing to do, as `ninja` does; as after any selection, the
+        /// checkpoint is kept for the run that does the rest.
         public var scope: Set<String>?
         /// Ids to run again even though they are done (in the checkpoint or the history), each
         /// with the reason a person reads (`--rerun`); they are no longer recorded done. Name
