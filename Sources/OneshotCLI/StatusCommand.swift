@@ -31,7 +31,13 @@ struct StatusCommand {
         // file is only shown.
         let running = FileLock.isHeld(paths.lock)
         let holder = running ? FileLock.holder(of: paths.lock) : nil
-        let status = CheckpointStatus(checkpoint: checkpoint, runInProgress: running)
+        var status = CheckpointStatus(checkpoint: checkpoint, runInProgress: running)
+        if !running {
+            // No run holds the feature: what its attempts left in flight became is looked up, as
+            // the next run will (`plan` does the same).
+            let executor = CommandExecutor(featureID: arguments.featureID, logFolder: ".sdp/logs/\(arguments.featureID)")
+            status = status.probingOrphans(with: executor.probe)
+        }
         if arguments.json {
             console.out(StatusFormat.json(status, path: paths.checkpoint, running: running, holder: holder))
         } else {
@@ -89,6 +95,7 @@ enum StatusFormat {
         let width = max(10, status.rows.map(\.id.count).max() ?? 0)
         let states = status.rows.map { row in
             row.state + (row.blockedBy.map { " (by \($0))" } ?? "") + (row.job.map { " (\($0))" } ?? "")
+                + (row.orphan.map { " (\($0))" } ?? "")
         }
         let stateWidth = max(12, states.map(\.count).max() ?? 0)
         lines.append("\("WORKSTREAM".padding(to: width))  \("STATE".padding(to: stateWidth))  ATTEMPTS  TIME")
@@ -185,6 +192,7 @@ enum StatusFormat {
                 if let cost = row.costUSD { item["cost_usd"] = cost }
                 if let blockedBy = row.blockedBy { item["blocked_by"] = blockedBy }
                 if let job = row.job { item["job"] = job }
+                if let orphan = row.orphan { item["orphan"] = orphan }
                 return item
             },
             "counts": Dictionary(

@@ -20,6 +20,10 @@ public struct CheckpointStatus: Sendable, Equatable {
         public var blockedBy: String?
         /// For an attempt in flight as a batch job, the job: `Slurm job 1234`.
         public var job: String?
+        /// For an uncertain attempt (in flight when its run died), what a look at the machine
+        /// found of it, when something was found: `running as pid 123, adopted by the next
+        /// run`. Set by ``CheckpointStatus/probingOrphans(with:)``.
+        public var orphan: String?
 
         /// Creates a row.
         public init(id: String, state: String, attempts: Int, durationMS: Int, costUSD: Double?, blockedBy: String?) {
@@ -82,6 +86,29 @@ public struct CheckpointStatus: Sendable, Equatable {
             )
             row.job = jobs[id]
             return row
+        }
+    }
+
+    /// The status with each uncertain attempt's ``Row/orphan`` filled in from `probe` (the
+    /// executor's look at its exit status and process). Batch jobs are left as they are: asking
+    /// the scheduler is the next run's business.
+    public func probingOrphans(with probe: (InFlightRecord) -> OrphanFinding) -> CheckpointStatus {
+        var status = self
+        let records = Dictionary((checkpoint.inFlight ?? []).map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        for index in status.rows.indices where status.rows[index].state == "uncertain" && status.rows[index].job == nil {
+            guard let record = records[status.rows[index].id] else { continue }
+            status.rows[index].orphan = Self.text(probe(record))
+        }
+        return status
+    }
+
+    private static func text(_ finding: OrphanFinding) -> String? {
+        switch finding {
+        case .running(let pid): "running as pid \(pid), adopted by the next run"
+        case .finished(let code, _): "exited \(code), recorded by the next run"
+        case .elsewhere(let place): "ran \(place)"
+        case .jobActive(let scheduler, let job): "\(scheduler) job \(job) active, adopted by the next run"
+        case .unknown: nil
         }
     }
 
