@@ -157,6 +157,11 @@ struct RunCommand {
             return .success
         case .breakerOpen(let until):
             console.error("circuit breaker is open until \(BreakerText.time(until)); run again then (--no-wait)")
+            for record in outcome.plan.adopted {
+                // The ADOPTED line said it would wait: it does not, and nothing is stopped.
+                console.error(
+                    "\(record.id): attempt \(record.attempt) left running, not waited for; the next run adopts it again")
+            }
             observers.forEach { $0.finish(nil, exitCode: .breakerGaveUp) }
             return .breakerGaveUp
         case .ran:
