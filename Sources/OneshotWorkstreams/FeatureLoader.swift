@@ -46,7 +46,7 @@ public struct FeatureLoader: Sendable {
         for path in files {
             let shown = display(path)
             guard let data = FileManager.default.contents(atPath: path) else {
-                errors.append(InputError("cannot read the file", at: .init(file: shown)))
+                errors.append(InputError("cannot read the file: \(ReadFailure.reason(reading: path))", at: .init(file: shown)))
                 continue
             }
             do {
@@ -106,8 +106,12 @@ public struct FeatureLoader: Sendable {
     }
 
     private func collect(in folder: String, into walk: inout FolderWalk) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else {
-            walk.errors.append(InputError("cannot read the folder", at: .init(file: display(folder))))
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            walk.errors.append(
+                InputError("cannot read the folder: \(ReadFailure.reason(error))", at: .init(file: display(folder))))
             return
         }
         for name in names.sorted() {
