@@ -19,7 +19,7 @@ let package = Package(
         // Thin, typed wrappers over the libc calls the project makes (errno, EINTR, spawn, wait, kill).
         .target(name: "OneshotSystem", swiftSettings: strictSettings),
         // Workstream files: the two metadata forms, strict parsing with file:line errors.
-        .target(name: "OneshotWorkstreams", swiftSettings: strictSettings),
+        .target(name: "OneshotWorkstreams", dependencies: ["OneshotSystem"], swiftSettings: strictSettings),
         // The DAG: indegrees, Kahn's order, cycles named, critical-path priorities.
         .target(name: "OneshotGraph", dependencies: ["OneshotWorkstreams"], swiftSettings: strictSettings),
         // The circuit breaker: a pure state machine with an injected clock.
@@ -65,7 +65,8 @@ let package = Package(
             name: "OneshotTestSupport", dependencies: ["OneshotSystem"], path: "Tests/OneshotTestSupport",
             swiftSettings: strictSettings),
 
-        .testTarget(name: "OneshotSystemTests", dependencies: ["OneshotSystem"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "OneshotSystemTests", dependencies: ["OneshotSystem", "OneshotTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotWorkstreamsTests", dependencies: ["OneshotWorkstreams", "OneshotDispatch"],
             swiftSettings: strictSettings),

@@ -1,5 +1,6 @@
 import Foundation
 import Oneshot
+import OneshotSystem
 import Synchronization
 
 /// What a CI log needs beyond the lines for people. Under `CI` without a terminal (no live status
@@ -30,7 +31,7 @@ final class CIOutput: RunObserver {
 
     /// Whether this run's output is for a CI log: `CI` set and `descriptor` not a terminal.
     static func isCILog(_ descriptor: Int32, environment: [String: String]) -> Bool {
-        !(environment["CI"] ?? "").isEmpty && isatty(descriptor) != 1
+        !(environment["CI"] ?? "").isEmpty && !Syscall.isTerminal(descriptor)
     }
 
     /// - Parameters:

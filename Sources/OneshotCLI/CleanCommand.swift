@@ -6,31 +6,30 @@ import OneshotSystem
 /// the history, the logs — or only the parts chosen. It takes the feature's lock for the time
 /// it works, so no run starts meanwhile, and refuses while a run holds it (exit 3) or while an
 /// attempt a dead run left behind still runs (exit 3): its checkpoint is what tracks it, and its
-/// log folder is where its shell leaves its exit status.
+/// log folder is where its shell leaves its exit status. A file or folder it cannot remove
+/// stops it with one line naming that path (exit 6); what was removed before stays removed.
 struct CleanCommand {
     let arguments: CleanArguments
     let console: Console
+    /// Where it looks and removes: every listing and removal goes through it.
+    var fileSystem: any FileSystem = PosixFileSystem()
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let paths = CheckpointPaths(featureID: arguments.featureID)
         let lock: FileLock?
         do {
-            // No lock file: no run ever held one; creating it here would leave a file behind.
-            lock = FileManager.default.fileExists(atPath: paths.lock) ? try FileLock.acquire(paths.lock) : nil
+            lock = try acquireLock(paths)
         } catch {
             if case .held(_, let pid) = error {
                 let holder = pid.map { " (pid \($0))" } ?? ""
                 console.error(
                     "\(arguments.featureID) is running\(holder): \(paths.lock) is locked; stop the run or wait for it, then clean"
                 )
-                return .locked
+            } else {
+                console.error(error.description)
             }
-            console.error(error.description)
-            return .checkpointFailed
+            return ExitCode(error)
         }
         defer { lock?.release() }
         // The logs folder holds the exit file the attempt's shell writes as it ends: without it
@@ -39,15 +38,32 @@ struct CleanCommand {
             console.error(orphan)
             return .locked
         }
-        return remove(targets(paths))
+        do {
+            return remove(try targets(paths))
+        } catch {
+            console.error("cannot list \(paths.folder): \(error)")
+            return ExitCode(error)
+        }
+    }
+
+    /// The feature's lock, or `nil` when there is no lock file: no run ever held one, and
+    /// creating it here would leave a file behind.
+    private func acquireLock(_ paths: CheckpointPaths) throws(FileLock.Failure) -> FileLock? {
+        do {
+            guard try fileSystem.exists(paths.lock) else { return nil }
+        } catch {
+            throw .system(error)
+        }
+        return try FileLock.acquire(paths.lock, fileSystem: fileSystem)
     }
 
     /// The files and folders to remove, as chosen.
-    private func targets(_ paths: CheckpointPaths) -> [String] {
+    private func targets(_ paths: CheckpointPaths) throws(SystemError) -> [String] {
         var targets: [String] = []
         if arguments.removesAll || arguments.checkpoint {
             targets += [paths.checkpoint, paths.journal, paths.previousJournal]
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: paths.folder)) ?? []
+            // Temporaries the atomic write left (`F052-checkpoint.json.tmp…`) and salvaged copies.
+            let names = try fileSystem.fileType(paths.folder) == S_IFDIR ? try fileSystem.listDirectory(paths.folder) : []
             let prefix = (paths.checkpoint as NSString).lastPathComponent + "."
             targets += names.filter { $0.hasPrefix(prefix) }.sorted().map { "\(paths.folder)/\($0)" }
         }
@@ -58,13 +74,13 @@ struct CleanCommand {
 
     private func remove(_ targets: [String]) -> ExitCode {
         var removed: [String] = []
-        for target in targets where FileManager.default.fileExists(atPath: target) {
+        for target in targets {
             do {
-                try FileManager.default.removeItem(atPath: target)
-                removed.append(target)
+                if try fileSystem.removeTree(target) { removed.append(target) }
             } catch {
-                console.error("cannot remove \(target): \(error.localizedDescription)")
-                return .checkpointFailed
+                removed.forEach { console.out("removed \($0)") }
+                console.error("cannot remove \(target): \(error)")
+                return ExitCode(error)
             }
         }
         if removed.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotSystem
 
 /// `--color auto|always|never` (also `color:` in `.sdp/config.yml`): whether the lines for people
 /// carry ANSI colour. CI logs (GitHub Actions, GitLab) render colour although stdout is no
@@ -23,7 +24,7 @@ public enum ColorChoice: String, Sendable, Equatable, CaseIterable {
                 return force != "0" && force.lowercased() != "false"
             }
             if let none = environment["NO_COLOR"], !none.isEmpty { return false }
-            return isatty(descriptor) == 1 && environment["TERM"] != "dumb"
+            return Syscall.isTerminal(descriptor) && environment["TERM"] != "dumb"
         }
     }
 }

@@ -7,10 +7,7 @@ struct ConfigCommand {
     let console: Console
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         var run: RunArguments
         do {
             // Flags given to `config` are parsed as a run's would be (with a placeholder feature).

@@ -14,7 +14,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     case noCheckpoint = 5
     /// The checkpoint cannot be used: not written with `--strict-checkpoint`, nothing written for
     /// `--checkpoint-grace` (a full disk), an unusable folder, or (for `status`) an unreadable
-    /// file; or attempts could not be started for oneshot's own reasons for `--checkpoint-grace`.
+    /// file; or attempts could not be started for oneshot's own reasons for `--checkpoint-grace`;
+    /// or (for `clean`) a file or folder under `.sdp/` could not be removed.
     case checkpointFailed = 6
     /// Stopped at `--deadline`: running attempts were interrupted, work that would not have
     /// finished before it was not started; progress is kept, the same command resumes.
@@ -44,7 +45,7 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
         case .breakerGaveUp: "the circuit breaker gave up after repeated trips; run again later to resume"
         case .noCheckpoint: "status: no checkpoint exists for the feature; log: the workstream has no log yet"
         case .checkpointFailed:
-            "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace"
+            "the checkpoint cannot be used: not written (with --strict-checkpoint, or for --checkpoint-grace: a full disk), folder unusable, or unreadable; or attempts could not be started (oneshot's own resources) for --checkpoint-grace; or clean could not remove a file"
         case .deadlineReached:
             "stopped at the deadline (--deadline): running work interrupted, work that would not fit not started; run the same command to resume"
         case .heldForDecision:

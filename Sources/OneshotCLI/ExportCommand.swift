@@ -13,22 +13,20 @@ struct ExportCommand {
         let output = arguments.output.map { path in
             path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         }
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         var settings = RunArguments()
         if let folder = arguments.featuresFolder {
             settings.featuresFolder = folder
             settings.sources["features"] = "--features"
         }
+        let graph: WorkstreamGraph
         do {
             try ConfigFile.apply(to: &settings)
+            graph = try loadGraph(featuresFolder: settings.featuresFolder)
         } catch {
-            console.error(error.message)
-            return .invalidInput
+            console.error(error)
+            return ExitCode(error)
         }
-        guard let graph = loadGraph(featuresFolder: settings.featuresFolder) else { return .invalidInput }
         let pipeline = Pipeline(
             featureID: arguments.featureID, graph: graph, featuresFolder: settings.featuresFolder,
             defaultTimeout: settings.timeout, defaultRetries: settings.retries)
@@ -56,23 +54,18 @@ struct ExportCommand {
         do {
             try AtomicFile().write(Array(text.utf8), to: path)
         } catch {
-            console.error("cannot write \(path): \(error.reason)")
-            return .invalidInput
+            // A file the user named: its path is the input at fault.
+            let problem = UsageError("cannot write \(path): \(error.reason)")
+            console.error(problem.message)
+            return ExitCode(problem)
         }
         return .success
     }
 
-    private func loadGraph(featuresFolder: String?) -> WorkstreamGraph? {
-        do {
-            let id = try FeatureID(validating: arguments.featureID)
-            let layout: FeatureLoader.Layout = featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
-            let feature = try FeatureLoader(layout: layout).load(id)
-            return try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
-        } catch let error as InputErrors {
-            error.errors.forEach { console.error($0.description) }
-        } catch {
-            console.error("\(error)")
-        }
-        return nil
+    private func loadGraph(featuresFolder: String?) throws -> WorkstreamGraph {
+        let id = try FeatureID(validating: arguments.featureID)
+        let layout: FeatureLoader.Layout = featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+        let feature = try FeatureLoader(layout: layout).load(id)
+        return try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
     }
 }

@@ -9,29 +9,22 @@ struct FeatureFiles {
     /// The run settings of `.sdp/config.yml` (the `--exec` template decides what changed).
     let settings: RunArguments
 
-    /// Loads `featureID`; prints every problem and returns `nil` when the files do not load.
-    static func load(_ featureID: String, featuresFolder: String?, console: Console) -> FeatureFiles? {
+    /// Loads `featureID`.
+    ///
+    /// - Throws: ``UsageError`` for a bad `.sdp/config.yml`, `InputError(s)` for bad files.
+    static func load(_ featureID: String, featuresFolder: String?) throws -> FeatureFiles {
         var settings = RunArguments()
-        do {
-            if let featuresFolder {
-                settings.featuresFolder = featuresFolder
-                settings.sources["features"] = "--features"
-            }
-            try ConfigFile.apply(to: &settings)
-            let id = try FeatureID(validating: featureID)
-            let layout: FeatureLoader.Layout =
-                settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
-            let feature = try FeatureLoader(layout: layout).load(id)
-            let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
-            return FeatureFiles(feature: feature, graph: graph, settings: settings)
-        } catch let error as InputErrors {
-            error.errors.forEach { console.error($0.description) }
-        } catch let error as UsageError {
-            console.error(error.message)
-        } catch {
-            console.error("\(error)")
+        if let featuresFolder {
+            settings.featuresFolder = featuresFolder
+            settings.sources["features"] = "--features"
         }
-        return nil
+        try ConfigFile.apply(to: &settings)
+        let id = try FeatureID(validating: featureID)
+        let layout: FeatureLoader.Layout =
+            settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+        let feature = try FeatureLoader(layout: layout).load(id)
+        let graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
+        return FeatureFiles(feature: feature, graph: graph, settings: settings)
     }
 
     /// What the last successful run's record makes of the files now.

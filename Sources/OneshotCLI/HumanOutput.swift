@@ -56,7 +56,7 @@ final class HumanOutput: RunObserver {
         self.estimates = estimates
         self.jobs = jobs
         let environment = ProcessInfo.processInfo.environment
-        let terminal = isatty(console.outputFD) == 1 && environment["TERM"] != "dumb"
+        let terminal = Syscall.isTerminal(console.outputFD) && environment["TERM"] != "dumb"
         live = terminal && environment["CI"] == nil && !quiet
         self.colour = colour
     }

@@ -19,12 +19,9 @@ struct LineReader {
     mutating func newLines(final: Bool = false) -> [String] {
         if let fd = try? Syscall.open(path, O_RDONLY) {
             defer { Syscall.close(fd) }
-            var buffer = [UInt8](repeating: 0, count: 65_536)
-            while true {
-                let count = pread(fd, &buffer, buffer.count, off_t(offset))
-                guard count > 0 else { break }
-                partial += buffer[0..<count]
-                offset += count
+            while let bytes = try? Syscall.read(fd, count: 65_536, at: offset, path: path), !bytes.isEmpty {
+                partial += bytes
+                offset += bytes.count
             }
         }
         var lines: [String] = []

@@ -8,13 +8,14 @@ struct ListCommand {
     let console: Console
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         guard let featureID = arguments.featureID else { return listFeatures() }
-        guard let files = FeatureFiles.load(featureID, featuresFolder: arguments.featuresFolder, console: console) else {
-            return .invalidInput
+        let files: FeatureFiles
+        do {
+            files = try FeatureFiles.load(featureID, featuresFolder: arguments.featuresFolder)
+        } catch {
+            console.error(error)
+            return ExitCode(error)
         }
         if arguments.idsOnly {
             files.graph.workstreams.map(\.id).sorted().forEach(console.out)
@@ -45,7 +46,7 @@ struct ListCommand {
             (
                 id,
                 FeatureState.read(
-                    id, files: FeatureFiles.load(id, featuresFolder: arguments.featuresFolder, console: Console.silent))
+                    id, files: try? FeatureFiles.load(id, featuresFolder: arguments.featuresFolder))
             )
         }
         if arguments.json {
@@ -93,15 +94,5 @@ struct ListCommand {
             (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
             ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
-    }
-}
-
-extension Console {
-    /// A console that writes nothing: for loading files whose problems `list` shows as a state.
-    fileprivate static var silent: Console {
-        var console = Console()
-        console.outputFD = -1
-        console.errorFD = -1
-        return console
     }
 }

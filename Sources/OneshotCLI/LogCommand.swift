@@ -14,10 +14,7 @@ struct LogCommand {
     private var lock: String { CheckpointPaths(featureID: arguments.featureID).lock }
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let running = FileLock.isHeld(lock)
         guard let data = FileManager.default.contents(atPath: path) else { return noLog(running: running) }
         let log = LogFile(String(decoding: data, as: UTF8.self), workstreamID: arguments.workstreamID)
@@ -39,9 +36,7 @@ struct LogCommand {
     /// No log file: an unknown workstream is a usage error (exit 2); a known one has not run yet
     /// (exit 5), unless `-f` waits for its first attempt while a run goes on.
     private func noLog(running: Bool) -> ExitCode {
-        var quiet = console
-        quiet.errorFD = -1
-        let files = FeatureFiles.load(arguments.featureID, featuresFolder: arguments.featuresFolder, console: quiet)
+        let files = try? FeatureFiles.load(arguments.featureID, featuresFolder: arguments.featuresFolder)
         guard let files, files.graph.node(arguments.workstreamID) != nil else {
             let known = files.map {
                 " (its workstreams: \($0.graph.workstreams.map(\.id).sorted().prefix(12).joined(separator: ", ")))"
@@ -64,7 +59,7 @@ struct LogCommand {
             watcher = try FileWatcher(folders: [logFolder], files: [lock])
         } catch {
             console.error("cannot follow \(path): \(error)")
-            return .checkpointFailed
+            return ExitCode(error)
         }
         let closing = LogFile("", workstreamID: arguments.workstreamID)
         var reader = LineReader(path: path, offset: offset)

@@ -11,10 +11,7 @@ struct PictureCommand {
     let console: Console
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let featureID = arguments.featureID
         let picture: RunPicture
         do {
@@ -27,7 +24,7 @@ struct PictureCommand {
             picture = loaded
         } catch {
             console.error(error.description)
-            return .checkpointFailed
+            return ExitCode(error)
         }
         let output = arguments.output ?? (arguments.kind == .report ? PictureFile.reportPath(featureID) : "-")
         let text = arguments.kind == .trace ? PictureFile.trace(picture) : PictureFile.report(picture)
@@ -36,8 +33,10 @@ struct PictureCommand {
             return .success
         }
         if let problem = PictureFile.write(text, to: output) {
-            console.error(problem)
-            return .invalidInput
+            // A file the user named: its path is the input at fault.
+            let error = UsageError(problem)
+            console.error(error.message)
+            return ExitCode(error)
         }
         console.out("\(arguments.kind.rawValue): \(output)")
         return .success

@@ -36,19 +36,12 @@ enum PictureFile {
     static func write(_ text: String, to path: String) -> String? {
         guard !path.isEmpty else { return "cannot write to an empty path: give a file name, or - for standard output" }
         guard !path.hasSuffix("/") else { return "cannot write \(path): it names a folder, not a file" }
-        var info = stat()
-        if stat(path, &info) == 0 {
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: return "cannot write \(path): it is a folder, not a file"
-            case S_IFREG: break
-            default: return writeThrough(text, to: path)
-            }
+        switch try? Syscall.fileType(path, followingSymlink: true) {
+        case S_IFDIR?: return "cannot write \(path): it is a folder, not a file"
+        case S_IFREG?, nil: break
+        default: return writeThrough(text, to: path)
         }
-        let resolved =
-            realpath(path, nil).map { pointer in
-                defer { free(pointer) }
-                return String(cString: pointer)
-            } ?? path
+        let resolved = (try? Syscall.resolvedPath(path)) ?? path
         // A bare name is in the current folder, which the atomic write fsyncs by name.
         let target = resolved.contains("/") ? resolved : "./" + resolved
         let folder = String(target[..<(target.lastIndex(of: "/") ?? target.startIndex)])

@@ -20,10 +20,7 @@ struct PlanCommand {
     var selection = TargetArguments()
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(projectRoot, reportingTo: console) { return code }
         var settings = RunArguments()
         settings.featuresFolder = featuresFolder
         if featuresFolder != nil { settings.sources["features"] = "--features" }
@@ -36,8 +33,8 @@ struct PlanCommand {
                 recorded: RunSettings.recorded(featureID: featureID), checkpoint: CheckpointPaths(featureID: featureID).checkpoint
             )
         } catch {
-            error.messages.forEach { console.error($0) }
-            return .invalidInput
+            console.error(error)
+            return ExitCode(error)
         }
         let featuresFolder = settings.featuresFolder
         let graph: WorkstreamGraph
@@ -49,19 +46,16 @@ struct PlanCommand {
             graph = try WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
             let template = try settings.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
             executor = CommandExecutor(featureID: featureID, template: template, logFolder: ".sdp/logs/\(featureID)")
-        } catch let error as InputErrors {
-            error.errors.forEach { console.error($0.description) }
-            return .invalidInput
         } catch {
-            console.error("\(error)")
-            return .invalidInput
+            console.error(error)
+            return ExitCode(error)
         }
         let targets: TargetSelection
         do {
             targets = try TargetSelection(graph: graph, featureID: featureID, arguments: selection)
         } catch {
-            console.error(error.message)
-            return .invalidInput
+            console.error(error)
+            return ExitCode(error)
         }
         let paths = CheckpointPaths(featureID: featureID)
         let (checkpoint, problem) = readCheckpoint(paths)

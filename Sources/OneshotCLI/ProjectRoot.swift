@@ -4,10 +4,27 @@ import OneshotSystem
 /// `-C DIR`: every path (features, `.sdp`, commands' working directory) is relative to the
 /// project root, so oneshot moves there first, as `make -C` does.
 enum ProjectRoot {
-    /// Changes to `root`, if given; returns the error message on failure.
-    static func enter(_ root: String?) -> String? {
-        guard let root, chdir(root) != 0 else { return nil }
-        return "cannot use -C \(root): \(SystemError(call: "chdir", path: root, errno: errno).reason)"
+    /// Changes to `root`, if given.
+    ///
+    /// - Throws: ``UsageError`` naming `root` and why it cannot be entered.
+    static func enter(_ root: String?) throws(UsageError) {
+        guard let root else { return }
+        do {
+            try Syscall.changeDirectory(root)
+        } catch {
+            throw UsageError("cannot use -C \(root): \(error.reason)")
+        }
+    }
+
+    /// Changes to `root`, if given; on failure prints why and returns the exit code.
+    static func enter(_ root: String?, reportingTo console: Console) -> ExitCode? {
+        do {
+            try enter(root)
+            return nil
+        } catch {
+            console.error(error.message)
+            return ExitCode(error)
+        }
     }
 
     /// `path` relative to the project root (the current directory) when it lies inside it, else

@@ -3,18 +3,15 @@ import Oneshot
 
 extension RunCommand {
     /// Resolves the targets, `--rerun` and `--only` against the feature, and gives them to the
-    /// run; prints the problem and returns `nil` for an unknown id.
-    func select(_ featureRun: FeatureRun) -> (TargetSelection, FeatureRun)? {
-        do {
-            let selection = try TargetSelection(
-                graph: featureRun.graph, featureID: arguments.featureID, arguments: arguments.selection)
-            var selected = featureRun
-            selected.selection = selection.runSelection
-            return (selection, selected)
-        } catch {
-            console.error(error.message)
-        }
-        return nil
+    /// run.
+    ///
+    /// - Throws: ``UsageError`` for an unknown id.
+    func select(_ featureRun: FeatureRun) throws(UsageError) -> (TargetSelection, FeatureRun) {
+        let selection = try TargetSelection(
+            graph: featureRun.graph, featureID: arguments.featureID, arguments: arguments.selection)
+        var selected = featureRun
+        selected.selection = selection.runSelection
+        return (selection, selected)
     }
 }
 

@@ -14,10 +14,7 @@ struct RunCommand {
     }
 
     mutating func execute() async -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let startedAt = Date()
         let recorded = arguments.fresh || arguments.force ? nil : RunSettings.recorded(featureID: arguments.featureID)
         let resumed: RunSettings.Resumed
@@ -28,7 +25,7 @@ struct RunCommand {
         } catch {
             error.messages.forEach { console.error($0) }
             console.hint("see 'oneshot help config'")
-            return .invalidInput
+            return ExitCode(error)
         }
         if arguments.dryRun {
             let format: PlanCommand.Format = arguments.json ? .json : .text
@@ -39,9 +36,15 @@ struct RunCommand {
         }
         // Counted before the run opens its own: the reserve covers those.
         let attemptsAllowed = DescriptorLimit.attemptsAllowed()
-        guard let (featureRun, executor) = loadFeature(startedAt: startedAt, attemptsAllowed: attemptsAllowed),
-            let (selection, selected) = select(featureRun)
-        else { return .invalidInput }
+        let (featureRun, executor): (FeatureRun, any AttemptExecutor)
+        let (selection, selected): (TargetSelection, FeatureRun)
+        do {
+            (featureRun, executor) = try loadFeature(startedAt: startedAt, attemptsAllowed: attemptsAllowed)
+            (selection, selected) = try select(featureRun)
+        } catch {
+            console.error(error)
+            return ExitCode(error)
+        }
         if attemptsAllowed == 0 {
             let limit = DescriptorLimit.softLimit.map(String.init) ?? "?"
             console.error("the open-file limit (ulimit -n \(limit)) leaves no descriptors for an attempt; raise it")
@@ -113,10 +116,8 @@ struct RunCommand {
         switch failure {
         case .locked(let lock):
             console.error(lock.description)
-            return .locked
         case .checkpointUnusable:
             console.error(failure.description)
-            return .checkpointFailed
         case .missingCommand(let workstreams):
             for workstream in workstreams {
                 let place = workstream.source.map { "\($0): " } ?? ""
@@ -129,7 +130,7 @@ struct RunCommand {
         case .unknownWorkstream:
             console.error(failure.description)
         }
-        return .invalidInput
+        return ExitCode(failure)
     }
 
     /// After the run: what awaits a decision, where the checkpoint is, why it stopped, the
@@ -146,7 +147,7 @@ struct RunCommand {
                     + (outcome.checkpointFailure == nil
                         ? "checkpoint saved: \(paths.checkpoint); run the same command to resume"
                         : "the checkpoint could not be saved"))
-            let code = exitCode(for: nil, signal: signal ?? SIGINT)
+            let code = ExitCode(signal: signal ?? SIGINT)
             observers.forEach { $0.finish(nil, exitCode: code) }
             return code
         case .upToDate:
@@ -178,7 +179,7 @@ struct RunCommand {
             release: HeldReport.releaseCommand(arguments))
         held.lines().forEach(observers.note)
         let allDone = outcome.featureDone
-        var code = exitCode(for: report, signal: signal)
+        var code = ExitCode(status: report?.status, signal: signal)
         if let failure = outcome.checkpointFailure {
             observers.warning("could not \(allDone ? "remove" : "save") the checkpoint: \(failure)")
             if arguments.strictCheckpoint { code = .checkpointFailed }
@@ -262,34 +263,21 @@ struct RunCommand {
             threading: .dedicatedThread, settings: RunSettings.record(arguments))
     }
 
-    /// Reads the feature's files, builds the graph and the executor; prints every problem. Whether
-    /// each workstream has a command is checked once the resume is known (by the run).
-    private func loadFeature(startedAt: Date, attemptsAllowed: Int?) -> (FeatureRun, any AttemptExecutor)? {
-        do {
-            let featureID = try FeatureID(validating: arguments.featureID)
-            let template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
-            let featureRun = try FeatureRun(
-                featureID: featureID.rawValue, options: options(startedAt: startedAt, attemptsAllowed: attemptsAllowed))
-            let refused = arguments.executor.problems(in: featureRun.feature.workstreams)
-            if !refused.isEmpty { throw InputErrors(refused) }
-            let executor = arguments.executor.make(
-                CommandExecutor(
-                    featureID: featureID.rawValue, template: template,
-                    logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
-                ))
-            return (featureRun, executor)
-        } catch let error as InputErrors {
-            error.errors.forEach { console.error($0.description) }
-        } catch let error as FeatureRun.Failure {
-            if case .invalidFeature(let errors) = error {
-                errors.errors.forEach { console.error($0.description) }
-            } else {
-                console.error(error.description)
-            }
-        } catch {
-            console.error("\(error)")
-        }
-        return nil
+    /// Reads the feature's files, builds the graph and the executor. Whether each workstream has
+    /// a command is checked once the resume is known (by the run).
+    private func loadFeature(startedAt: Date, attemptsAllowed: Int?) throws -> (FeatureRun, any AttemptExecutor) {
+        let featureID = try FeatureID(validating: arguments.featureID)
+        let template = try arguments.execTemplate.map { (text) throws(InputError) in try CommandTemplate(text) }
+        let featureRun = try FeatureRun(
+            featureID: featureID.rawValue, options: options(startedAt: startedAt, attemptsAllowed: attemptsAllowed))
+        let refused = arguments.executor.problems(in: featureRun.feature.workstreams)
+        if !refused.isEmpty { throw InputErrors(refused) }
+        let executor = arguments.executor.make(
+            CommandExecutor(
+                featureID: featureID.rawValue, template: template,
+                logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
+            ))
+        return (featureRun, executor)
     }
 
     /// Moves the live status line's clock once a second; ends when the run does (cancellation).
@@ -317,26 +305,6 @@ struct RunCommand {
         case SIGHUP: "SIGHUP"
         case SIGQUIT: "SIGQUIT"
         default: "signal \(signal)"
-        }
-    }
-
-    private func exitCode(for report: RunReport?, signal: Int32?) -> ExitCode {
-        if let signal, report?.status != .succeeded {
-            switch signal {
-            case SIGINT: return .interrupted
-            case SIGHUP: return .hangUp
-            case SIGQUIT: return .quit
-            default: return .terminated
-            }
-        }
-        switch report?.status {
-        case .succeeded?: return .success
-        case .failed?: return .workstreamsFailed
-        case .held?: return .heldForDecision
-        case .journalFailed?, .infrastructureFailed?: return .checkpointFailed
-        case .breakerGaveUp?: return .breakerGaveUp
-        case .deadlineReached?: return .deadlineReached
-        case .interrupted?, nil: return .interrupted
         }
     }
 }

@@ -9,10 +9,7 @@ struct StatusCommand {
     let console: Console
 
     func execute() -> ExitCode {
-        if let problem = ProjectRoot.enter(arguments.projectRoot) {
-            console.error(problem)
-            return .invalidInput
-        }
+        if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let paths = CheckpointPaths(featureID: arguments.featureID)
         let checkpoint: Checkpoint
         do {
@@ -25,7 +22,7 @@ struct StatusCommand {
             checkpoint = loaded
         } catch {
             console.error(error.description)
-            return .checkpointFailed
+            return ExitCode(error)
         }
         // Readers take no lock; whether one is held is asked of the kernel, and the pid in the
         // file is only shown.

@@ -42,7 +42,7 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The exit code of every usage error: the input cannot be acted on.
-    public var exitCode: ExitCode { .invalidInput }
+    public var exitCode: ExitCode { ExitCode(self) }
 
     /// The line printed after the messages.
     public var hint: String { "see 'oneshot --help'" }

@@ -30,7 +30,7 @@ public struct AtomicFile: Sendable {
     ///   fsync fails, the new content is already in place but its durability is unknown.
     public func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
         let unique = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
-        let temporary = "\(Self.temporaryPrefix(for: path))\(getpid()).\(unique)"
+        let temporary = "\(Self.temporaryPrefix(for: path))\(Syscall.processID).\(unique)"
         let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         do {
             try fileSystem.writeAll(fd, bytes, path: temporary)

@@ -73,7 +73,7 @@ public final class FileLock: Sendable {
         }
         do {
             try fileSystem.truncate(fd, length: 0, path: path)
-            try fileSystem.writeAll(fd, Array("\(getpid())\n".utf8), path: path)
+            try fileSystem.writeAll(fd, Array("\(Syscall.processID)\n".utf8), path: path)
         } catch {
             fileSystem.close(fd)
             throw .system(error)
@@ -107,10 +107,10 @@ public final class FileLock: Sendable {
                 return try fileSystem.flock(fd, operation: LOCK_EX | LOCK_NB, path: path)
             } catch {
                 guard error.errno == EWOULDBLOCK || error.errno == EAGAIN, ContinuousClock.now < deadline,
-                    holder(of: path, fileSystem: fileSystem) == getpid(),
+                    holder(of: path, fileSystem: fileSystem) == Syscall.processID,
                     !heldHere.withLock({ $0.contains(key(path)) })
                 else { throw error }
-                usleep(2_000)
+                Syscall.pause(for: .milliseconds(2))
             }
         }
     }

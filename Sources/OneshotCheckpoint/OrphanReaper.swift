@@ -28,7 +28,7 @@ public enum OrphanReaper {
     /// Whether `pid` is one oneshot may ever signal as a group: not init, not a negative or
     /// special pid, not oneshot itself or its own group.
     public static func isSignallable(_ pid: Int32) -> Bool {
-        pid > 1 && pid != getpid() && pid != getpgrp()
+        pid > 1 && pid != Syscall.processID && pid != Syscall.processGroupID
     }
 
     /// Whether `record` was written on this boot of this host. Containers on one machine share

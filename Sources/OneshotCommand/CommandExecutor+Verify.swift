@@ -76,7 +76,7 @@ extension CommandExecutor {
         let leftovers = ProcessInspector.processes(holding: marks, workingIn: FileManager.default.currentDirectoryPath)
         for pid in leftovers {
             let group = ProcessInspector.processGroup(of: pid)
-            try? Syscall.kill(group == pid && pid != getpgrp() ? -pid : pid, SIGKILL)
+            try? Syscall.kill(group == pid && pid != Syscall.processGroupID ? -pid : pid, SIGKILL)
         }
         return leftovers
     }

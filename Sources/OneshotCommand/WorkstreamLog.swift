@@ -23,8 +23,8 @@ struct WorkstreamLog {
             Syscall.close(fd)
             throw error
         }
-        let offset = Int(lseek(fd, 0, SEEK_END))
-        return (fd, max(0, offset))
+        let offset = (try? Syscall.seekToEnd(fd, path: path)) ?? 0
+        return (fd, offset)
     }
 
     /// `"\n"` when the output written since `offset` does not end its last line (`printf oops`),
@@ -33,11 +33,8 @@ struct WorkstreamLog {
     func lineBreak(after offset: Int) -> String {
         guard let fd = try? Syscall.open(path, O_RDONLY) else { return "" }
         defer { Syscall.close(fd) }
-        let end = Int(lseek(fd, 0, SEEK_END))
-        guard end > offset else { return "" }
-        var last: UInt8 = 0
-        let read = try? Syscall.retrying("pread", path: path) { pread(fd, &last, 1, off_t(end - 1)) }
-        guard read == 1 else { return "" }
+        guard let end = try? Syscall.seekToEnd(fd, path: path), end > offset else { return "" }
+        guard let last = try? Syscall.read(fd, count: 1, at: end - 1, path: path).first else { return "" }
         return last == 0x0A ? "" : "\n"
     }
 
@@ -45,8 +42,9 @@ struct WorkstreamLog {
     /// command printed anything, so the log is opened again to read its last byte only then —
     /// not for the many commands that print nothing.
     func lineBreak(writingThrough fd: Int32, after offset: Int) -> String {
-        let end = lseek(fd, 0, SEEK_END)
-        guard end < 0 || Int(end) > offset else { return "" }
+        // A descriptor whose size cannot be asked is read again by path.
+        let end = try? Syscall.seekToEnd(fd, path: path)
+        guard end.map({ $0 > offset }) ?? true else { return "" }
         return lineBreak(after: offset)
     }
 

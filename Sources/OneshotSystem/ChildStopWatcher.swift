@@ -114,6 +114,7 @@ private func wakeOnChildSignal(_: Int32, _ info: UnsafeMutablePointer<siginfo_t>
         #else
             var pid = info?.pointee._sifields._sigchld.si_pid ?? 0
         #endif
+        // Raw `write`, not `Syscall`: async-signal-safe (see `Syscall`, the one exception).
         _ = write(fd, &pid, MemoryLayout<pid_t>.size)
     }
     errno = saved

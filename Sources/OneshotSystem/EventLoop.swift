@@ -125,6 +125,7 @@ public final class EventLoop: TaskExecutor, Sendable {
     /// Makes `poll` return. A full pipe already holds a wake-up: nothing is lost when it fails.
     private func wake() {
         var byte: UInt8 = 1
+        // Raw `write` on the wake-up pipe (see `Syscall`, the one exception): full is the only failure.
         _ = write(wakeWrite, &byte, 1)
     }
 
@@ -168,6 +169,7 @@ public final class EventLoop: TaskExecutor, Sendable {
             guard let wait else { continue }
             Syscall.poll(&descriptors, timeout: wait ? nil : .zero)
             if descriptors[0].revents != 0 {
+                // Raw `read` on the wake-up pipe (see `Syscall`, the one exception): empty ends it.
                 while read(wakeRead, &drain, drain.count) > 0 {}
             }
             let exited = state.withLock { state in

@@ -38,6 +38,11 @@ public protocol FileSystem: Sendable {
     /// Whether something exists at `path`, following a symlink (`stat(2)`); `ENOENT` and
     /// `ENOTDIR` mean no.
     func exists(_ path: String) throws(SystemError) -> Bool
+    /// The type bits of `st_mode` (`S_IFDIR`, `S_IFREG`, `S_IFLNK`, …) of `path` itself, a
+    /// symlink not followed (`lstat(2)`); `nil` when nothing is there (`ENOENT`, `ENOTDIR`).
+    func fileType(_ path: String) throws(SystemError) -> mode_t?
+    /// `rmdir(2)` of the empty folder `path`.
+    func removeDirectory(_ path: String) throws(SystemError)
 }
 
 extension FileSystem {
@@ -59,6 +64,37 @@ extension FileSystem {
     /// The real `stat(2)`, for a file system that only changes writes.
     public func exists(_ path: String) throws(SystemError) -> Bool {
         try PosixFileSystem().exists(path)
+    }
+
+    /// The real `lstat(2)`, for a file system that only changes writes.
+    public func fileType(_ path: String) throws(SystemError) -> mode_t? {
+        try Syscall.fileType(path)
+    }
+
+    /// The real `rmdir(2)`, for a file system that only changes writes.
+    public func removeDirectory(_ path: String) throws(SystemError) {
+        try Syscall.removeDirectory(path)
+    }
+
+    /// Removes `path` and, when it is a folder, everything in it, as `rm -rf` does: through
+    /// ``fileType(_:)``, ``listDirectory(_:)``, ``unlink(_:)`` and ``removeDirectory(_:)``, so
+    /// that a fault injected into any of them stops it. A symlink is removed, never followed;
+    /// a folder's names are removed in order.
+    ///
+    /// - Returns: whether something was there to remove.
+    /// - Throws: ``SystemError`` naming the first path that could not be listed or removed; what
+    ///   was removed before it stays removed.
+    @discardableResult
+    public func removeTree(_ path: String) throws(SystemError) -> Bool {
+        guard let type = try fileType(path) else { return false }
+        if type == S_IFDIR {
+            // In name order, so that the same tree always fails at the same path.
+            for name in try listDirectory(path).sorted() { try removeTree("\(path)/\(name)") }
+            try removeDirectory(path)
+        } else {
+            try unlink(path)
+        }
+        return true
     }
 
     /// Writes all of `bytes`, looping over short writes.
@@ -170,6 +206,16 @@ public struct PosixFileSystem: FileSystem {
     /// The ``FileSystem`` requirement, through ``Syscall``.
     public func makeDirectories(_ path: String) throws(SystemError) {
         try Syscall.makeDirectories(path)
+    }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func fileType(_ path: String) throws(SystemError) -> mode_t? {
+        try Syscall.fileType(path)
+    }
+
+    /// The ``FileSystem`` requirement, through ``Syscall``.
+    public func removeDirectory(_ path: String) throws(SystemError) {
+        try Syscall.removeDirectory(path)
     }
 
     /// The ``FileSystem`` requirement, through ``Syscall``.

@@ -67,11 +67,14 @@ public final class FileWatcher: Sendable {
     /// Ends the current or next ``wait(timeout:)`` at once; callable from any thread.
     public func wake() {
         var byte: UInt8 = 1
+        // Raw `write` on the wake-up pipe (see `Syscall`, the one exception): full is the only failure.
         _ = write(wakeWrite, &byte, 1)
     }
 
     private func drain(_ fd: Int32) {
         var buffer = [UInt8](repeating: 0, count: 4096)
+        // Raw `read` of a non-blocking pipe or inotify descriptor (see `Syscall`, the one
+        // exception): empty ends it.
         while read(fd, &buffer, buffer.count) > 0 {}
     }
 

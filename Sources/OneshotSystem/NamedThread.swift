@@ -24,6 +24,8 @@ enum NamedThread {
         start(name, stackSize: 64 * 1024) {
             var buffer = [Element](repeating: 0, count: 64)
             while true {
+                // Raw `read` of a signal handler's pipe (see `Syscall`, the one exception): it
+                // blocks until a handler writes, and only its closing (0) or `EINTR` stop it.
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == -1 && errno == EINTR { continue }
                 guard count > 0 else { return }

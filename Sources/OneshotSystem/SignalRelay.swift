@@ -114,6 +114,7 @@ private func relaySignal(_ number: Int32) {
     let fd = relayWriteFD.load(ordering: .acquiring)
     if fd >= 0 {
         var byte = UInt8(truncatingIfNeeded: number)
+        // Raw `write`, not `Syscall`: async-signal-safe (see `Syscall`, the one exception).
         _ = write(fd, &byte, 1)
     }
     errno = saved

@@ -6,14 +6,20 @@
     import Darwin
 #endif
 
-/// The one place where libc calls are made and their `errno` read.
+/// The one place where libc calls are made and their `errno` read: no module but
+/// `OneshotSystem` calls the C library (the others use `Syscall`, ``FileSystem`` and the types
+/// built on them).
 ///
 /// Each helper reads `errno` immediately after the call, retries `EINTR` where that is safe
-/// (never for `close`), and throws a ``SystemError`` naming the call and the path. The one
-/// exception is a signal handler and the wake-up pipes it writes to (`SignalRelay`,
-/// `ChildStopWatcher`, `FileWatcher`, `NamedThread.readingPipe`): a handler may run only
-/// async-signal-safe code, so it calls `write` itself, preserving `errno`, and the pipe's reader
-/// drains it with plain `read`s whose only failure is "empty".
+/// (never for `close`), and throws a ``SystemError`` naming the call and the path.
+///
+/// The one exception is the wake-up pipes: the handlers of `SignalRelay` and `ChildStopWatcher`
+/// and the wake-ups of `EventLoop` and `FileWatcher` call `write` on them directly, and their
+/// readers (`NamedThread.readingPipe`, `EventLoop`, `FileWatcher`) drain them with plain `read`s.
+/// A signal handler may run only async-signal-safe code — no allocation, no lock, no Swift
+/// error — so it calls `write` itself and restores `errno`; a write that fails finds the pipe
+/// full, which already holds a wake-up, and a read that fails finds it empty: neither failure is
+/// worth an error. Each such site says so.
 public enum Syscall {
     /// Runs `body` until it returns something other than `-1` with `EINTR`.
     ///
@@ -167,7 +173,7 @@ extension Syscall {
             let wanted = min(chunk.count, limit - bytes.count)
             guard
                 let count = try? retrying(
-                    "read", path: path, { chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, wanted) } })
+                    "read", path: path, { chunk.withUnsafeMutableBytes { Glibc_read(fd, $0.baseAddress!, wanted) } })
             else { return nil }
             if count == 0 { break }
             bytes.append(contentsOf: chunk.prefix(count))

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotSystem
 
 /// Finds and parses a feature's workstream files.
 ///
@@ -141,9 +142,7 @@ public struct FeatureLoader: Sendable {
     }
 
     private func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
+        try? Syscall.resolvedPath(path)
     }
 
     private func display(_ path: String) -> String {

@@ -15,7 +15,7 @@ ChildStopWatcher.install()
 // Descriptors our parent left open must not leak into the commands we start.
 InheritedDescriptors.closeOnExec()
 // A closed stdout (`oneshot F052 | head`) must not kill oneshot and orphan its children.
-signal(SIGPIPE, SIG_IGN)
+Syscall.ignore(signal: SIGPIPE)
 // oneshot's own descriptors running out must not fail workstreams: use all the hard limit allows.
 DescriptorLimit.raiseSoftLimit()
-exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))
+Syscall.exit(await OneshotCLI.main(Array(CommandLine.arguments.dropFirst())))

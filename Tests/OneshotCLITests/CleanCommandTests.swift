@@ -76,4 +76,32 @@ import Testing
         #expect(clean.stderr.contains("a still runs (pid "), "\(clean.stderr)")
         #expect(exists(project, ".sdp/checkpoints/F1-journal.jsonl"))
     }
+
+    /// A real fault: the logs on a read-only tmpfs. Before, the message was Foundation's, naming
+    /// neither the file that could not be removed nor the errno, and what was removed before it
+    /// was not said.
+    @Test func aRemovalThatFailsNamesTheFileAndExits6() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo hello")
+        guard let disk = try SmallDisk(at: project.file(".sdp/logs/F1"), size: "64k") else { return }
+        defer { withExtendedLifetime(project) { disk.unmount() } }
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
+        try #require(disk.makeReadOnly())
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stderr
+                == "oneshot: error: cannot remove .sdp/logs/F1: unlink .sdp/logs/F1/a.exit: Read-only file system (errno 30)\n")
+        #expect(clean.stdout == "removed \(history)\n", "what was removed before is said")
+        #expect(exists(project, logs) && !exists(project, history))
+    }
+
+    /// `.sdp/checkpoints` is a file: there is no checkpoint in it, so nothing to clean there.
+    @Test func aCheckpointFolderThatIsAFileHoldsNothingToClean() async throws {
+        let project = try TemporaryProject()
+        try project.write(".sdp/checkpoints", "not a folder")
+        let clean = try await OneshotBinary.run(["clean", "F1", "--checkpoint"], in: project.path)
+        #expect(clean.exitCode == 0)
+        #expect(clean.stdout == "F1: nothing to clean\n")
+    }
 }

@@ -36,6 +36,11 @@ final class SmallDisk {
         unlink(path + "/filler")
     }
 
+    /// Remounts the disk read-only: every change under it then fails with `EROFS`.
+    func makeReadOnly() -> Bool {
+        Self.run("/usr/bin/mount", ["-o", "remount,ro", path]).0 == 0
+    }
+
     /// Lazily, so that an orphaned command still writing its log cannot keep it mounted.
     func unmount() {
         guard mounted else { return }

@@ -36,6 +36,10 @@ public final class FaultInjectingFileSystem: FileSystem {
         case fsyncDirectory
         /// Removing a file.
         case unlink
+        /// Asking what is at a path, a symlink not followed.
+        case fileType
+        /// Removing an empty folder.
+        case removeDirectory
     }
 
     private struct Plan {
@@ -96,6 +100,8 @@ public final class FaultInjectingFileSystem: FileSystem {
                 case .listDirectory: "opendir"
                 case .makeDirectories: "mkdir"
                 case .exists: "stat"
+                case .fileType: "lstat"
+                case .removeDirectory: "rmdir"
                 default: operation.rawValue
                 }
             throw SystemError(call: call, path: path, errno: code)
@@ -174,5 +180,17 @@ public final class FaultInjectingFileSystem: FileSystem {
     public func exists(_ path: String) throws(SystemError) -> Bool {
         try check(.exists, path)
         return try base.exists(path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func fileType(_ path: String) throws(SystemError) -> mode_t? {
+        try check(.fileType, path)
+        return try base.fileType(path)
+    }
+
+    /// The ``FileSystem`` requirement, passed to the wrapped file system unless a failure is planned.
+    public func removeDirectory(_ path: String) throws(SystemError) {
+        try check(.removeDirectory, path)
+        try base.removeDirectory(path)
     }
 }

@@ -46,7 +46,7 @@ public struct SchedulerCommand: Sendable {
         guard let executable = Self.locate(program, path: environment["PATH"]) else {
             return Result(exitCode: 127, output: "\(program): not found in PATH")
         }
-        let capture = NSTemporaryDirectory() + "oneshot-\(program)-\(getpid())-\(UUID().uuidString)"
+        let capture = NSTemporaryDirectory() + "oneshot-\(program)-\(Syscall.processID)-\(UUID().uuidString)"
         let fd: Int32
         do {
             fd = try Syscall.open(capture, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode: 0o600)
