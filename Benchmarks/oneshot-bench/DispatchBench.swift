@@ -15,8 +15,8 @@ enum DispatchBench {
     }
 
     /// Runs one case here and prints it as JSON (called in a child process).
-    static func runCase(nodes: Int, jobs: Int, durable: Bool) async throws {
-        let dag = DAG.generate(.layered, count: nodes, seed: 7)
+    static func runCase(nodes: Int, jobs: Int, durable: Bool, shape: DAG.Shape = .layered) async throws {
+        let dag = DAG.generate(shape, count: nodes, seed: 7)
         let graph = try WorkstreamGraph(dag.workstreams)
         let counting = CountingFileSystem()
         var session: CheckpointSession?

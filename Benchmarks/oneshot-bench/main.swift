@@ -10,8 +10,10 @@ import OneshotSystem
 //   profile by hand.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "dispatch-case", arguments.count == 4, let nodes = Int(arguments[1]), let jobs = Int(arguments[2]) {
-    try await DispatchBench.runCase(nodes: nodes, jobs: jobs, durable: arguments[3] == "durable")
+if arguments.first == "dispatch-case", (4...5).contains(arguments.count), let nodes = Int(arguments[1]),
+    let jobs = Int(arguments[2]), let shape = arguments.count == 5 ? DAG.Shape(rawValue: arguments[4]) : .layered
+{
+    try await DispatchBench.runCase(nodes: nodes, jobs: jobs, durable: arguments[3] == "durable", shape: shape)
     exit(0)
 }
 if arguments.first == "generate", arguments.count >= 2 {

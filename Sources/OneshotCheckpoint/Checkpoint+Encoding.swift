@@ -4,13 +4,24 @@ import OneshotSystem
 /// (tested against it), in a tenth of the time and without its transient tree — at 100,000
 /// workstreams that tree took some 300 MB for a 20 MB file.
 extension Checkpoint {
-    var encoded: [UInt8] { encoded(graphCount: graph?.nodes.count ?? 0, writingGraph: nil) }
+    /// Members written by the caller instead of from the checkpoint's own values: the large
+    /// ones, which the store writes straight from the graph or splices from
+    /// ``SnapshotFragments`` without building them first.
+    struct Spliced {
+        /// The `graph` object.
+        var graph: ((inout JSONWriter) -> Void)?
+        /// The `workstreams` object.
+        var workstreams: ((inout JSONWriter) -> Void)?
+        /// The timeline's `attempts` list, when there is a timeline.
+        var timelineAttempts: ((inout JSONWriter) -> Void)?
+    }
 
-    /// With `writingGraph`, the `graph` member is written by it instead of from ``graph``: the
-    /// store writes a large graph straight from the `WorkstreamGraph`, without building a
-    /// ``GraphSnapshot`` of it first.
-    func encoded(graphCount: Int, writingGraph: ((inout JSONWriter) -> Void)?) -> [UInt8] {
-        var writer = JSONWriter(capacity: 64 + 200 * graphCount)
+    var encoded: [UInt8] { encoded(capacity: 64 + 200 * (graph?.nodes.count ?? 0), splicing: Spliced()) }
+
+    /// With `spliced` members, those are written by its closures instead of from ``graph``,
+    /// ``workstreams`` and ``timeline``'s attempts.
+    func encoded(capacity: Int, splicing spliced: Spliced) -> [UInt8] {
+        var writer = JSONWriter(capacity: capacity)
         writer.beginObject()
         writer.field("circuit_breaker", circuitBreaker)
         writer.field("completed", completed)
@@ -19,9 +30,9 @@ extension Checkpoint {
         writer.field("failed", failed)
         writer.field("feature_id", featureID)
         writer.field("fingerprint", fingerprint)
-        if let writingGraph {
+        if let write = spliced.graph {
             writer.key("graph")
-            writingGraph(&writer)
+            write(&writer)
         } else {
             writer.field("graph", graph)
         }
@@ -32,10 +43,25 @@ extension Checkpoint {
         writer.field("runs", runs)
         writer.field("settings", settings)
         writer.field("skipped", sorted: skipped) { $0.string($1) }
-        writer.field("timeline", timeline)
+        if let timeline, let write = spliced.timelineAttempts {
+            writer.key("timeline")
+            writer.beginObject()
+            writer.key("attempts")
+            write(&writer)
+            writer.field("breaker", timeline.breaker)
+            writer.field("runs", timeline.runs)
+            writer.endObject()
+        } else {
+            writer.field("timeline", timeline)
+        }
         writer.field("timestamp", timestamp)
         writer.field("version", version)
-        writer.field("workstreams", sorted: workstreams) { $1.write(to: &$0) }
+        if let write = spliced.workstreams {
+            writer.key("workstreams")
+            write(&writer)
+        } else {
+            writer.field("workstreams", sorted: workstreams) { $1.write(to: &$0) }
+        }
         writer.endObject()
         return writer.bytes
     }

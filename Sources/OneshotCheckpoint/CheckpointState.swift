@@ -30,6 +30,10 @@ struct CheckpointState {
     var timeline = RunTimeline()
     /// Attempts launched and not ended yet, for their spans' starts.
     var launches: [String: Launch] = [:]
+    /// What changed since a snapshot last took the state: what its ``SnapshotFragments``
+    /// encode again; `nil` when not tracked (no fragments are kept: everything is encoded).
+    /// The store starts it over as it copies the state for a snapshot.
+    var changes: SnapshotChanges?
 
     /// The state a snapshot holds, exactly.
     init(restoring checkpoint: Checkpoint) {
@@ -152,7 +156,7 @@ struct CheckpointState {
         }
         switch status {
         case .succeeded?:
-            completed.insert(attempt.id)
+            if completed.insert(attempt.id).inserted { changes?.completions.insert(attempt.id) }
             failed.remove(attempt.id)
             interrupted.remove(attempt.id)
             // A verified attempt's time was not measured: 0 would be taken for a known duration.
@@ -173,6 +177,7 @@ struct CheckpointState {
             break
         }
         records[attempt.id] = record
+        changes?.records.insert(attempt.id)
     }
 
     /// The checkpoint to write. With `graph`, the nodes are recomputed from it; without, the
@@ -184,14 +189,23 @@ struct CheckpointState {
         // With milliseconds: a reader adds the time from it to the journal's last line.
         var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.formatMilliseconds(now))
         checkpoint.completed = completed.sorted()
-        checkpoint.failed = failed.sorted()
         checkpoint.graph = graph.map(snapshot) ?? recordedGraph
+        checkpoint.workstreams = records
+        fill(&checkpoint, fingerprint: fingerprint, journalSeq: journalSeq, now: now, monotonicNow: monotonicNow)
+        return checkpoint
+    }
+
+    /// Every member but `completed`, `graph` and `workstreams`, the large ones.
+    private func fill(
+        _ checkpoint: inout Checkpoint, fingerprint: String?, journalSeq: Int, now: Date,
+        monotonicNow: ContinuousClock.Instant?
+    ) {
+        checkpoint.failed = failed.sorted()
         // Always present, as in the seed's struct: closed with zero counts before any outcome.
         checkpoint.circuitBreaker = breaker ?? .closedWithoutHistory
         checkpoint.inFlight = inFlight.values.sorted { $0.id < $1.id }
         checkpoint.interrupted = interrupted.sorted()
         checkpoint.skipped = skipped
-        checkpoint.workstreams = records
         checkpoint.runs = runs
         checkpoint.elapsedMS = elapsedMS(at: monotonicNow)
         checkpoint.costUSD = costUSD
@@ -200,35 +214,68 @@ struct CheckpointState {
         checkpoint.journalSeq = journalSeq
         checkpoint.timeline = timeline(at: now)
         checkpoint.settings = settings
-        return checkpoint
     }
 
-    /// `checkpoint(…)` encoded, its graph written straight from `graph`: the same bytes as
-    /// `CheckpointCodec.encode(checkpoint(…))` (tested) without a ``GraphSnapshot`` of every node
-    /// in memory at once — the fold of a 100,000-workstream feature.
+    /// `checkpoint(…)` encoded: the same bytes as `CheckpointCodec.encode(checkpoint(…))`
+    /// (tested), without a ``GraphSnapshot`` of every node in memory at once — the fold of a
+    /// 100,000-workstream feature. Encoded afresh; see the variant with fragments.
     func encodedCheckpoint(
         featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date,
         monotonicNow: ContinuousClock.Instant? = nil
     ) -> [UInt8] {
-        let checkpoint = self.checkpoint(
-            featureID: featureID, graph: nil, fingerprint: fingerprint, journalSeq: journalSeq, now: now,
-            monotonicNow: monotonicNow)
-        return checkpoint.encoded(graphCount: graph.count) { writer in
-            writer.beginObject()
-            writer.key("edges")
-            writer.beginObject()
-            for node in graph.workstreams.indices.sorted(by: { graph.workstreams[$0].id < graph.workstreams[$1].id })
-            where !graph.dependents[node].isEmpty {
-                writer.key(graph.workstreams[node].id)
-                writer.strings(dependentIDs(of: node, in: graph))
+        var fragments = SnapshotFragments()
+        return encodedCheckpoint(
+            featureID: featureID, graph: graph, fingerprint: fingerprint, journalSeq: journalSeq, now: now,
+            monotonicNow: monotonicNow, reusing: &fragments)
+    }
+
+    /// `checkpoint(…)` encoded, the same bytes, reusing the workstreams, nodes and spans that
+    /// `fragments` holds from an earlier state: only what changed since is encoded (see
+    /// ``SnapshotFragments``). `fragments` is brought up to this state.
+    func encodedCheckpoint(
+        featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date,
+        monotonicNow: ContinuousClock.Instant? = nil, reusing fragments: inout SnapshotFragments
+    ) -> [UInt8] {
+        var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.formatMilliseconds(now))
+        fill(&checkpoint, fingerprint: fingerprint, journalSeq: journalSeq, now: now, monotonicNow: monotonicNow)
+        let bytes: [UInt8]
+        if fragments.keeps(graph) {
+            fragments.update(to: self, graph: graph)
+            checkpoint.completed = fragments.completedIDs
+            let spliced = fragments
+            bytes = checkpoint.encoded(
+                capacity: fragments.capacity(for: graph),
+                splicing: Checkpoint.Spliced(
+                    graph: spliced.writeGraph, workstreams: spliced.writeRecords, timelineAttempts: spliced.writeSpans))
+        } else {
+            checkpoint.completed = completed.sorted()
+            checkpoint.workstreams = records
+            let graphWriter: (inout JSONWriter) -> Void = { writer in
+                writer.beginObject()
+                writer.key("edges")
+                Self.writeEdges(of: graph, to: &writer)
+                writer.key("nodes")
+                writer.beginArray()
+                for node in graph.workstreams.indices { nodeSnapshot(node, in: graph).write(to: &writer) }
+                writer.endArray()
+                writer.endObject()
             }
-            writer.endObject()
-            writer.key("nodes")
-            writer.beginArray()
-            for node in graph.workstreams.indices { nodeSnapshot(node, in: graph).write(to: &writer) }
-            writer.endArray()
-            writer.endObject()
+            bytes = checkpoint.encoded(
+                capacity: fragments.capacity(for: graph), splicing: Checkpoint.Spliced(graph: graphWriter))
         }
+        fragments.encoded(bytes: bytes.count, graph: graph)
+        return bytes
+    }
+
+    /// The graph's `edges` object: for each id with dependents, their ids; keys sorted.
+    static func writeEdges(of graph: WorkstreamGraph, to writer: inout JSONWriter) {
+        writer.beginObject()
+        for node in graph.workstreams.indices.sorted(by: { graph.workstreams[$0].id < graph.workstreams[$1].id })
+        where !graph.dependents[node].isEmpty {
+            writer.key(graph.workstreams[node].id)
+            writer.strings(graph.dependents[node].map { graph.workstreams[$0].id })
+        }
+        writer.endObject()
     }
 
     /// The time of earlier runs plus this run's so far, saturated at the loader's bound.
@@ -247,7 +294,7 @@ struct CheckpointState {
     }
 
     /// One node as the snapshot records it: its indegree counts the dependencies not completed.
-    private func nodeSnapshot(_ node: Int, in graph: WorkstreamGraph) -> NodeSnapshot {
+    func nodeSnapshot(_ node: Int, in graph: WorkstreamGraph) -> NodeSnapshot {
         let dependencies = graph.dependencies[node].map { graph.workstreams[$0].id }
         let unmet = dependencies.reduce(0) { $0 + (completed.contains($1) ? 0 : 1) }
         let id = graph.workstreams[node].id

@@ -68,6 +68,10 @@ public final class CheckpointStore: RunJournal, Sendable {
     private let journal: JournalFile
     private let clock: CheckpointClock
     private let shared: Mutex<Shared>
+    /// What the last snapshot encoded that the next can reuse. Taken by a fold before the state
+    /// (and kept until its encoding is done), so that every state is encoded onto the
+    /// fragments of the state before it, whatever order folds run in.
+    private let fragments = Mutex(SnapshotFragments())
     private let queue = DispatchQueue(label: "oneshot.checkpoint")
     /// The journal is folded once it outgrows the snapshot, but not below this size.
     private let minimumFoldBytes = 64 * 1024
@@ -353,10 +357,19 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// A previous journal still there (its snapshot failed) is never overwritten: the journal
     /// is then not rotated, and lines up to S stay in it, skipped by the reader.
     private func fold() throws(SystemError) {
-        let fold = shared.withLock { prepareFold(&$0) }
-        let bytes = fold.state.encodedCheckpoint(
-            featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: fold.seq, now: fold.now,
-            monotonicNow: fold.monotonicNow)
+        let (fold, bytes) = fragments.withLock { fragments in
+            let keeps = fragments.keeps(graph)
+            let fold = shared.withLock { shared in
+                let fold = prepareFold(&shared)
+                // The changes from here on, for the next fold's fragments, if they are kept.
+                shared.state.changes = keeps ? SnapshotChanges() : nil
+                return fold
+            }
+            let bytes = fold.state.encodedCheckpoint(
+                featureID: paths.featureID, graph: graph, fingerprint: fingerprint, journalSeq: fold.seq, now: fold.now,
+                monotonicNow: fold.monotonicNow, reusing: &fragments)
+            return (fold, bytes)
+        }
         var rotatedFailure: SystemError?
         if let fd = fold.rotated {
             do throws(SystemError) {

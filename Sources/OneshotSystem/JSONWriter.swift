@@ -77,8 +77,7 @@ public struct JSONWriter: Sendable {
     public mutating func field(_ name: String, _ value: (some BinaryInteger)?) {
         guard let value else { return }
         key(name)
-        separate()
-        bytes.append(contentsOf: String(value).utf8)
+        integer(value)
     }
 
     /// A Boolean member; nothing when `value` is `nil`.
@@ -142,7 +141,19 @@ public struct JSONWriter: Sendable {
     /// An integer, as a value (an array's element).
     public mutating func integer(_ value: some BinaryInteger) {
         separate()
-        bytes.append(contentsOf: String(value).utf8)
+        guard let small = Int64(exactly: value) else {
+            bytes.append(contentsOf: String(value).utf8)
+            return
+        }
+        decimal(small)
+    }
+
+    /// Writes `fragment`, JSON written by another ``JSONWriter`` (an object, an array, or
+    /// several values separated by commas), as a value here: what a cache of encoded parts
+    /// splices back in without encoding them again.
+    public mutating func json(_ fragment: [UInt8]) {
+        separate()
+        bytes.append(contentsOf: fragment)
     }
 
     /// A number, as a value (an array's element), written as the `Double` field writes
@@ -172,10 +183,7 @@ public struct JSONWriter: Sendable {
         guard let values else { return }
         key(name)
         beginArray()
-        for value in values {
-            separate()
-            bytes.append(contentsOf: String(value).utf8)
-        }
+        for value in values { integer(value) }
         endArray()
     }
 
@@ -223,6 +231,28 @@ public struct JSONWriter: Sendable {
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` in decimal, as `String(value)` writes it, without allocating that string: numbers
+    /// are most of a snapshot's members.
+    private mutating func decimal(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        guard magnitude >= 10 else {
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude))
+            return
+        }
+        // At most 19 digits, written backwards into a fixed buffer.
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var index = buffer.count
+            while magnitude > 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+        }
     }
 
     /// Whether `byte` must be escaped in a JSON string: a quote, a backslash or a control
