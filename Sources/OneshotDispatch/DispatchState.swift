@@ -74,7 +74,8 @@ struct DispatchState {
 
     /// Whether `node` is never to launch (``DispatchOptions/held``).
     func isHeld(_ node: Int) -> Bool {
-        held.contains(node)
+        // Usually none: no hashing then.
+        !held.isEmpty && held.contains(node)
     }
 
     /// Whether ``launch(limit:)`` would return a node.
@@ -123,7 +124,7 @@ struct DispatchState {
             for dependent in graph.dependents[node] {
                 assert(unmetDependencies[dependent] > 0, "releasing a dependency of \(dependent) twice")
                 unmetDependencies[dependent] -= 1
-                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting && !held.contains(dependent) {
+                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting && !isHeld(dependent) {
                     phase[dependent] = .ready
                     ready.push(dependent)
                     newlyReady.append(dependent)
@@ -136,25 +137,26 @@ struct DispatchState {
     /// The best rank among the workstreams that releasing `completions` would make ready, if any.
     func bestRankEnabled(releasing completions: [Int], graph: WorkstreamGraph) -> Int? {
         var best: Int?
-        if completions.count == 1 {
-            // The common case needs no counting: a dependent waiting on this one alone.
-            for dependent in graph.dependents[completions[0]]
-            where phase[dependent] == .waiting && !held.contains(dependent) && unmetDependencies[dependent] == 1 {
-                let rank = ready.rank(of: dependent)
-                if best.map({ rank < $0 }) ?? true { best = rank }
-            }
-            return best
+        func consider(_ dependent: Int) {
+            let rank = ready.rank(of: dependent)
+            if best.map({ rank < $0 }) ?? true { best = rank }
         }
-        var counted: [Int: Int] = [:]
+        // Asked after every step of a durable run, of every completion not committed yet: no
+        // hashing. A dependent waiting on this one alone needs no counting; the others are
+        // sorted, and each run of one node counts the completions it waits on.
+        var waitingOnMore: [Int] = []
         for node in completions {
-            for dependent in graph.dependents[node] where phase[dependent] == .waiting && !held.contains(dependent) {
-                let count = counted[dependent, default: 0] + 1
-                counted[dependent] = count
-                if count == unmetDependencies[dependent] {
-                    let rank = ready.rank(of: dependent)
-                    if best.map({ rank < $0 }) ?? true { best = rank }
-                }
+            for dependent in graph.dependents[node] where phase[dependent] == .waiting && !isHeld(dependent) {
+                if unmetDependencies[dependent] == 1 { consider(dependent) } else { waitingOnMore.append(dependent) }
             }
+        }
+        waitingOnMore.sort()
+        var start = 0
+        while start < waitingOnMore.count {
+            var end = start + 1
+            while end < waitingOnMore.count && waitingOnMore[end] == waitingOnMore[start] { end += 1 }
+            if end - start == unmetDependencies[waitingOnMore[start]] { consider(waitingOnMore[start]) }
+            start = end
         }
         return best
     }
