@@ -250,10 +250,11 @@ struct CheckpointState {
         } else {
             checkpoint.completed = completed.sorted()
             checkpoint.workstreams = records
+            let edges = fragments.edges(of: graph)
             let graphWriter: (inout JSONWriter) -> Void = { writer in
                 writer.beginObject()
                 writer.key("edges")
-                Self.writeEdges(of: graph, to: &writer)
+                writer.json(edges)
                 writer.key("nodes")
                 writer.beginArray()
                 for node in graph.workstreams.indices { nodeSnapshot(node, in: graph).write(to: &writer) }

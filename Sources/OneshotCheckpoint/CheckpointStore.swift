@@ -64,6 +64,8 @@ public final class CheckpointStore: RunJournal, Sendable {
     private let graph: WorkstreamGraph
     private let fingerprint: String
     private let definitions: [String: String]
+    /// `paths.journal`, joined once: every line names it.
+    private let journalPath: String
     private let writer: AtomicFile
     private let journal: JournalFile
     private let clock: CheckpointClock
@@ -92,6 +94,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         self.strict = strict
         fingerprint = DefinitionHash.of(feature: graph.workstreams)
         definitions = Dictionary(uniqueKeysWithValues: graph.workstreams.map { ($0.id, DefinitionHash.of($0)) })
+        journalPath = paths.journal
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
         self.clock = clock
@@ -484,7 +487,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             }
             shared.journalFD = fd
             let bytes = line.encoded
-            try writer.fileSystem.writeAll(fd, bytes, path: paths.journal)
+            try writer.fileSystem.writeAll(fd, bytes, path: journalPath)
             shared.journalBytes += bytes.count
             return nil
         } catch {

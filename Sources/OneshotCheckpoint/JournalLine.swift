@@ -59,9 +59,8 @@ extension JournalLine {
         writer.field("skipped", sorted: skipped) { $0.string($1) }
         writer.field("started", started)
         writer.endObject()
-        var bytes = writer.bytes
-        bytes.append(0x0A)
-        return bytes
+        writer.endLine()
+        return writer.bytes
     }
 }
 

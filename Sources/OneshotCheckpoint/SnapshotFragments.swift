@@ -60,20 +60,31 @@ struct SnapshotFragments: Sendable {
         updateRecords(state, changes.records)
         let completedRebuilt = updateCompleted(state, changes.completions)
         updateNodes(state, changes.completions, graph: graph, all: completedRebuilt)
-        if edges == nil { edges = Self.edges(of: graph) }
+        _ = edges(of: graph)
         updateSpans(state.timeline.attempts)
         primed = true
     }
 
     /// Notes the size of the snapshot just encoded; drops the fragments when they are no
-    /// longer worth keeping.
+    /// longer worth keeping, but for the edges (a few bytes per workstream, the same for
+    /// every snapshot of the graph).
     mutating func encoded(bytes: Int, graph: WorkstreamGraph) {
         lastSnapshotBytes = bytes
-        if !keeps(graph) { self = SnapshotFragments(lastSnapshotBytes: bytes) }
+        if !keeps(graph) { self = SnapshotFragments(lastSnapshotBytes: bytes, edges: edges) }
     }
 
-    private init(lastSnapshotBytes: Int) {
+    private init(lastSnapshotBytes: Int, edges: [UInt8]?) {
         self.lastSnapshotBytes = lastSnapshotBytes
+        self.edges = edges
+    }
+
+    /// The graph's `edges` object, encoded once.
+    mutating func edges(of graph: WorkstreamGraph) -> [UInt8] {
+        if let edges { return edges }
+        var writer = JSONWriter(capacity: 32 * graph.count)
+        CheckpointState.writeEdges(of: graph, to: &writer)
+        edges = writer.bytes
+        return writer.bytes
     }
 
     /// Empty: the first snapshot encodes everything.
@@ -186,11 +197,6 @@ struct SnapshotFragments: Sendable {
         return writer.bytes
     }
 
-    private static func edges(of graph: WorkstreamGraph) -> [UInt8] {
-        var writer = JSONWriter(capacity: 32 * graph.count)
-        CheckpointState.writeEdges(of: graph, to: &writer)
-        return writer.bytes
-    }
 }
 
 /// What changed in a ``CheckpointState`` since a snapshot last took it: what

@@ -165,6 +165,11 @@ public struct JSONWriter: Sendable {
         bytes.append(contentsOf: (text.hasSuffix(".0") ? Substring(text.dropLast(2)) : Substring(text)).utf8)
     }
 
+    /// Ends a line of JSON Lines: a newline after the value written.
+    public mutating func endLine() {
+        bytes.append(0x0A)
+    }
+
     /// `null`, as a value (an array's element).
     public mutating func null() {
         separate()
