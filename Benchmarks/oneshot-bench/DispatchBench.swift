@@ -1,14 +1,17 @@
 import Foundation
 import Oneshot
 
-/// Workload 1: no-op closures on layered graphs, in process; each case in a fresh child
-/// process so that its peak memory is its own.
+/// Workload 1: no-op closures on layered graphs and a chain, in process; each case in a fresh
+/// child process so that its peak memory is its own.
 enum DispatchBench {
     struct Result: Codable {
+        var shape: String
         var nodes: Int
         var jobs: Int
         var durable: Bool
         var seconds: Double
+        /// User and system CPU time of the run.
+        var cpuSeconds: Double
         var peakMiB: Double
         var fsyncs: Int
         var bytes: Int
@@ -31,44 +34,69 @@ enum DispatchBench {
             graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: nil), journal: session?.store)
         let fsyncsBefore = counting.fsyncs
         let bytesBefore = counting.bytes
+        let cpuBefore = cpuSeconds()
         let elapsed = await seconds {
             let report = await dispatcher.run { _, _ in .success }
             precondition(report.status == .succeeded)
         }
         let result = Result(
-            nodes: nodes, jobs: jobs, durable: durable, seconds: elapsed, peakMiB: peakMemoryMiB(),
+            shape: shape.rawValue, nodes: nodes, jobs: jobs, durable: durable, seconds: elapsed,
+            cpuSeconds: cpuSeconds() - cpuBefore, peakMiB: peakMemoryMiB(),
             fsyncs: counting.fsyncs - fsyncsBefore, bytes: counting.bytes - bytesBefore
         )
         if let folder { try? FileManager.default.removeItem(atPath: folder) }
         print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
     }
 
-    static func run(sizes: [Int], jobs: [Int], durable: [Bool]) throws -> [Result] {
+    /// Runs the layered cases (`sizes` × `jobs`) and a chain of `chain` at j=2, each plain and
+    /// durable; prints them with durable ÷ plain per workstream, in wall and CPU time.
+    static func run(sizes: [Int], jobs: [Int], chain: Int) throws -> [Result] {
+        let cases = sizes.flatMap { size in jobs.map { (DAG.Shape.layered, size, $0) } } + [(DAG.Shape.chain, chain, 2)]
         var results: [Result] = []
-        for mode in durable {
-            for size in sizes {
-                for j in jobs {
-                    let output = try runSelf(["dispatch-case", "\(size)", "\(j)", mode ? "durable" : "memory"])
-                    guard let line = output.split(separator: "\n").last,
-                        let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
-                    else { throw BenchError("dispatch case \(size) j=\(j) printed: \(output)") }
-                    results.append(result)
-                }
+        for (shape, size, j) in cases {
+            for mode in ["memory", "durable"] {
+                let output = try runSelf(["dispatch-case", "\(size)", "\(j)", mode, shape.rawValue])
+                guard let line = output.split(separator: "\n").last,
+                    let result = try? JSONDecoder().decode(Result.self, from: Data(line.utf8))
+                else { throw BenchError("dispatch case \(shape.rawValue) \(size) j=\(j) printed: \(output)") }
+                results.append(result)
             }
         }
         let rows = results.map { result in
-            [
-                "\(result.nodes)", "\(result.jobs)", result.durable ? "durable" : "none",
-                format(result.seconds * 1e6 / Double(result.nodes), 2), format(result.seconds, 3), format(result.peakMiB, 1),
+            let plain = results.first {
+                !$0.durable && $0.shape == result.shape && $0.nodes == result.nodes && $0.jobs == result.jobs
+            }
+            let perNode = { (value: Double) in format(value * 1e6 / Double(result.nodes), 2) }
+            return [
+                result.shape, "\(result.nodes)", "\(result.jobs)", result.durable ? "durable" : "none", perNode(result.seconds),
+                perNode(result.cpuSeconds),
+                result.durable ? plain.map { format(result.seconds / $0.seconds, 1) } ?? "-" : "-",
+                result.durable ? plain.map { format(result.cpuSeconds / $0.cpuSeconds, 1) } ?? "-" : "-",
+                format(result.seconds, 3), format(result.peakMiB, 1),
                 result.durable ? format(Double(result.fsyncs) / Double(result.nodes), 3) : "-",
                 result.durable ? format(Double(result.bytes) / Double(result.nodes), 0) : "-",
             ]
         }
         printTable(
-            "1. Dispatch overhead in process (no-op closures, layered DAG)",
-            ["nodes", "j", "checkpoint", "µs/ws", "total s", "peak MiB", "fsyncs/ws", "bytes/ws"], rows
+            "1. Dispatch overhead in process (no-op closures)",
+            [
+                "shape", "nodes", "j", "checkpoint", "µs/ws", "CPU µs/ws", "÷ plain", "CPU ÷ plain", "total s", "peak MiB",
+                "fsyncs/ws", "bytes/ws",
+            ], rows
         )
         return results
+    }
+
+    /// User and system CPU time of this process so far, in seconds (`getrusage`).
+    private static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Darwin)
+            getrusage(RUSAGE_SELF, &usage)
+        #else
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+        #endif
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 

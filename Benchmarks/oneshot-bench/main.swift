@@ -36,6 +36,7 @@ let usage = """
 
     sections (default: all):
       dispatch     in process: plain and durable dispatch of 1k, 10k, 100k no-op closures
+                   (layered) and of a chain of 1,000 (j=2), durable ÷ plain in wall and CPU time
       schedule     critical-path priority against FIFO and ninja's order on sleeping DAGs
       cli          the binary against ninja and make: layered 5,000 and 2,000 no-ops and a
                    chain of 500 (j=2), layered 200 sleeps (j=4, j=16); oneshot from a fresh .sdp
@@ -70,9 +71,7 @@ print(
 
 if wants("dispatch") {
     _ = try DispatchBench.run(
-        sizes: smoke ? [1_000] : [1_000, 10_000, 100_000], jobs: smoke ? [8] : [2, 8, 64],
-        durable: [false, true]
-    )
+        sizes: smoke ? [1_000] : [1_000, 10_000, 100_000], jobs: smoke ? [8] : [2, 8, 64], chain: smoke ? 200 : 1_000)
 }
 if wants("schedule") {
     _ = try await ScheduleBench.run(nodes: smoke ? 40 : 200, jobs: [4, 16], seed: 42)
