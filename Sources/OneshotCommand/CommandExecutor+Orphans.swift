@@ -9,13 +9,22 @@ extension CommandExecutor {
     /// left one, else whether its process still runs here (same boot, same start, still leading
     /// its group), else where it ran when that was another host or boot.
     public func probe(_ record: InFlightRecord) -> OrphanFinding {
-        if let status = AttemptExitFile.read(exitFilePath(for: record.id)), status.belongs(to: record) {
-            return .finished(exitCode: status.exitCode, durationMS: status.durationMS(since: record))
+        if let status = exitStatus(of: record) {
+            return .finished(exitCode: status.exitCode, durationMS: status.durationMS)
         }
         let record = located(record)
         if let place = OrphanReaper.elsewhere(record) { return .elsewhere(place) }
         if let pid = OrphanReaper.liveProcess(of: record) { return .running(pid: pid) }
         return .unknown
+    }
+
+    /// The exit status `record`'s shell left: its line in the feature's ``ExitStatusFile``, else
+    /// the `<ws_id>.exit` file the shell of an earlier version of oneshot wrote (a run of that
+    /// version may have left the attempt running: a resume across an upgrade still adopts it).
+    func exitStatus(of record: InFlightRecord) -> (exitCode: Int32, durationMS: Int?)? {
+        if let line = exitStatuses.status(of: record) { return (line.exitCode, nil) }
+        guard let file = AttemptExitFile.read(exitFilePath(for: record.id)), file.belongs(to: record) else { return nil }
+        return (file.exitCode, file.durationMS(since: record))
     }
 
     /// `record` with its attempt's process filled in when the run died between the launch and
@@ -77,7 +86,7 @@ extension CommandExecutor {
             OrphanReaper.killStragglers(ofGroup: pid, startedNotBefore: start)
             killEscapees(of: record, among: EscapedProcesses(logFolder: absoluteLogFolder))
         }
-        let status = AttemptExitFile.read(exitFilePath(for: record.id)).flatMap { $0.belongs(to: record) ? $0 : nil }
+        let status = exitStatus(of: record)
         let ended = status.map { "exit \($0.exitCode)" } ?? "without an exit status"
         log.append(
             "\(log.lineBreak(after: 0))=== \(record.id) attempt \(record.attempt) (adopted from an earlier run) ended: \(ended)\n"

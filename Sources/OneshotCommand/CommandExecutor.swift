@@ -10,9 +10,10 @@ import OneshotWorkstreams
 /// oneshot's plus `ONESHOT_WS_ID`, `ONESHOT_FEATURE_ID`, `ONESHOT_WS_FILE`, `ONESHOT_ATTEMPT` and
 /// `ONESHOT_REPORT` (the two paths absolute).
 ///
-/// The shell leaves the attempt's exit status in `<ws_id>.exit` beside the log as it exits (an
-/// `EXIT` trap, no extra process): when oneshot dies while the command runs, the next run reads
-/// the command's real outcome there, as Nextflow's `.exitcode` (see `probe(_:)`).
+/// The shell appends the attempt's exit status to the feature's `exits` file beside the logs as
+/// it exits (an `EXIT` trap writing to a descriptor it inherited: no extra process, no file per
+/// attempt): when oneshot dies while the command runs, the next run reads the command's real
+/// outcome there, as Nextflow's `.exitcode` (see `probe(_:)` and ``ExitStatusFile``).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
 /// grace period, and kills whatever is left of the group: no orphans. When oneshot is a
 /// `Subreaper`, what the command started outside its group (`setsid cmd &`, a double fork) and
@@ -37,6 +38,11 @@ public struct CommandExecutor: Sendable {
     var inherited: [String]
     /// `logFolder` as an absolute path, for what the shell writes after a `cd`.
     let absoluteLogFolder: String
+    /// The current folder when the executor was made: relative paths handed to commands are
+    /// made absolute from it, without asking the kernel again for every attempt.
+    let workingFolder: String
+    /// Where the attempts' shells leave their exit statuses.
+    let exitStatuses: ExitStatusFile
     /// Called with the workstream id, the attempt and the child right after the spawn, so
     /// the checkpoint can record which process runs it.
     public var onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)?
@@ -54,8 +60,9 @@ public struct CommandExecutor: Sendable {
         self.featureID = featureID
         self.template = template
         self.logFolder = logFolder
-        absoluteLogFolder =
-            logFolder.hasPrefix("/") ? logFolder : FileManager.default.currentDirectoryPath + "/" + logFolder
+        workingFolder = FileManager.default.currentDirectoryPath
+        absoluteLogFolder = Self.absolute(logFolder, from: workingFolder)
+        exitStatuses = ExitStatusFile(folder: absoluteLogFolder)
         self.terminationGrace = terminationGrace
         self.tailLines = tailLines
         self.environment = environment
@@ -68,12 +75,31 @@ public struct CommandExecutor: Sendable {
         "ONESHOT_VERIFY",
     ]
 
-    /// Set before the command: the shell writes `<its pid> <exit status> <attempt>` to the exit
-    /// file as it exits, whatever the command does, unless it is killed by a signal (a command
-    /// that could replace or re-trap it runs in a subshell: ``ExitTrapLine``).
-    static let exitTrap = "trap 'echo \"$$ $? $ONESHOT_ATTEMPT\" > \"$ONESHOT_EXIT_FILE\"' EXIT\n"
+    /// Set before the command of `id`'s attempt `attempt`, launched at `token`
+    /// (``ExitStatusLine/token(launchedAt:)``): the shell appends its ``ExitStatusLine`` to its
+    /// descriptor 3, the feature's ``ExitStatusFile``, as it exits, whatever the command does,
+    /// unless it is killed by a signal (a command that could replace or re-trap it runs in a
+    /// subshell: ``ExitTrapLine``). The attempt, the token and the id are written into the line,
+    /// not taken from variables a command could change.
+    static func exitTrap(id: String, attempt: Int, token: Int64) -> String {
+        let action = "printf '\\n\(attempt) \(token) %s %s %s \(token)\\n' $$ $? \(shellQuoted(id)) >&3"
+        return "trap \(shellQuoted(action)) EXIT\n"
+    }
 
-    /// Where the shell of `id`'s attempts leaves its exit status.
+    /// The trap of a remote job's script: the shell writes `<its pid> <exit status> <attempt>`
+    /// to the attempt's own exit file (``AttemptExitFile``) as it exits. A job runs on another
+    /// machine, where no descriptor of oneshot's can be inherited.
+    static let exitFileTrap = "trap 'echo \"$$ $? $ONESHOT_ATTEMPT\" > \"$ONESHOT_EXIT_FILE\"' EXIT\n"
+
+    /// `text` as one shell word.
+    private static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    /// The `<ws_id>.exit` path that names `id`'s attempts: every process an attempt starts
+    /// carries it in `ONESHOT_EXIT_FILE`, which is how a resume finds them. The shell no longer
+    /// writes there (see ``ExitStatusFile``); a shell of an earlier version of oneshot did, and
+    /// that file is still read.
     public func exitFilePath(for id: String) -> String {
         "\(absoluteLogFolder)/\(id).exit"
     }
@@ -104,8 +130,12 @@ public struct CommandExecutor: Sendable {
     /// `path` from the current folder: the paths handed to a command must still name the same
     /// files after it `cd`s.
     static func absolute(_ path: String) -> String {
+        absolute(path, from: FileManager.default.currentDirectoryPath)
+    }
+
+    /// `path` from `folder`.
+    static func absolute(_ path: String, from folder: String) -> String {
         guard !path.hasPrefix("/") else { return path }
-        let folder = FileManager.default.currentDirectoryPath
         return folder.hasSuffix("/") ? folder + path : folder + "/" + path
     }
 
@@ -140,12 +170,9 @@ public struct CommandExecutor: Sendable {
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice.
         try? Syscall.removeIfPresent(reportPath)
-        // Nor may an earlier attempt's exit status pass for this one's: after `--force` or
-        // `--fresh` attempt numbers start over, and a kill before this attempt's pid is recorded
-        // leaves only its number and start to the second to tell them apart.
-        let exitPath = exitFilePath(for: workstream.id)
+        let statusFD: Int32
         do {
-            try Syscall.removeIfPresent(exitPath)
+            statusFD = try exitStatuses.openedDescriptor()
         } catch {
             Syscall.close(fd)
             throw InfrastructureError(error.description)
@@ -153,15 +180,20 @@ public struct CommandExecutor: Sendable {
         let childEnvironment =
             inherited + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
-                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
-                "ONESHOT_REPORT=\(Self.absolute(reportPath))", "ONESHOT_EXIT_FILE=\(exitPath)",
+                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file, from: workingFolder) } ?? "")",
+                "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(absoluteLogFolder)/\(workstream.id).report.json",
+                "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
             ]
+        // Ties the status line to this attempt's record, written before the launch: an earlier
+        // attempt's line, of the same number after `--force` or `--fresh`, was launched before.
+        let trap = Self.exitTrap(id: workstream.id, attempt: attempt, token: ExitStatusLine.token(launchedAt: started))
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: Self.exitTrap, command: command)],
+                executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: trap, command: command)],
                 environmentEntries: childEnvironment,
-                outputFD: fd
+                outputFD: fd,
+                passedFD: statusFD
             )
         } catch {
             Syscall.close(fd)

@@ -16,7 +16,8 @@ final class EscapedProcesses: Sendable {
     private let prefix: String
     private let found = Mutex<[(pid: Int32, start: UInt64, environment: Set<String>)]?>(nil)
 
-    /// - Parameter logFolder: the absolute folder of the feature's exit files.
+    /// - Parameter logFolder: the absolute folder of the feature's logs, which the attempts'
+    ///   `ONESHOT_EXIT_FILE` paths name.
     init(logFolder: String) {
         prefix = "ONESHOT_EXIT_FILE=\(logFolder)/"
     }

@@ -67,14 +67,18 @@ public final class ChildProcess: Sendable {
 
     /// ``spawn(executable:arguments:environment:outputFD:)`` with the environment as
     /// `KEY=VALUE` entries, for callers that build it once for many children.
+    ///
+    /// - Parameter passedFD: a descriptor the child gets as its descriptor 3 (the one
+    ///   descriptor it inherits beyond the standard three), e.g. a file its shell appends to.
     public static func spawn(
         executable: String,
         arguments: [String],
         environmentEntries: [String],
-        outputFD: Int32
+        outputFD: Int32,
+        passedFD: Int32? = nil
     ) throws(SystemError) -> ChildProcess {
         SignalWatcher.makeChildrenWaitable()
-        var spawning = try SpawnSetup(outputFD: outputFD)
+        var spawning = try SpawnSetup(outputFD: outputFD, passedFD: passedFD)
         defer { spawning.destroy() }
 
         let argv = arguments.map { strdup($0) } + [nil]

@@ -14,10 +14,11 @@
 ///   control never reaches it.
 /// - An empty signal mask and every signal at its default disposition: what oneshot ignores or
 ///   handles (SIGPIPE, SIGINT, SIGCHLD…) is none of the command's business.
-/// - Standard input from `/dev/null`, standard output and error to the log, and no other
-///   descriptor: one the caller left open without close-on-exec (an embedding harness's socket,
-///   a pipe) would otherwise keep its far end waiting for as long as the command, or whatever
-///   the command left behind, runs.
+/// - Standard input from `/dev/null`, standard output and error to the log, descriptor 3 when
+///   the caller passes one (the feature's exit-status file), and no other descriptor: one the
+///   caller left open without close-on-exec (an embedding harness's socket, a pipe) would
+///   otherwise keep its far end waiting for as long as the command, or whatever the command
+///   left behind, runs.
 struct SpawnSetup {
     #if canImport(Darwin)
         var attributes: posix_spawnattr_t? = nil
@@ -29,10 +30,15 @@ struct SpawnSetup {
     private var attributesMade = false
     private var actionsMade = false
 
-    /// Prepares a spawn whose output goes to `outputFD`.
+    /// The descriptor a child gets `passedFD` as: the first after the standard three, so that
+    /// the rest can still be closed with one range.
+    static let passedDescriptor: Int32 = 3
+
+    /// Prepares a spawn whose output goes to `outputFD`, with `passedFD` (if any) as the child's
+    /// descriptor 3.
     ///
     /// - Throws: ``SystemError`` naming the call that failed (out of memory, in practice).
-    init(outputFD: Int32) throws(SystemError) {
+    init(outputFD: Int32, passedFD: Int32? = nil) throws(SystemError) {
         try Self.check("posix_spawnattr_init", posix_spawnattr_init(&attributes))
         attributesMade = true
         try Self.check("posix_spawn_file_actions_init", posix_spawn_file_actions_init(&actions))
@@ -46,7 +52,12 @@ struct SpawnSetup {
                 "posix_spawn_file_actions_addopen", posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0))
             try Self.check("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&actions, outputFD, 1))
             try Self.check("posix_spawn_file_actions_adddup2", posix_spawn_file_actions_adddup2(&actions, outputFD, 2))
-            try closeTheRest()
+            if let passedFD {
+                try Self.check(
+                    "posix_spawn_file_actions_adddup2",
+                    posix_spawn_file_actions_adddup2(&actions, passedFD, Self.passedDescriptor))
+            }
+            try closeTheRest(from: passedFD == nil ? Self.passedDescriptor : Self.passedDescriptor + 1)
         } catch {
             destroy()
             throw error
@@ -73,14 +84,14 @@ struct SpawnSetup {
         try Self.check("posix_spawnattr_setsigdefault", posix_spawnattr_setsigdefault(&attributes, &every))
     }
 
-    /// Every descriptor from 3 up closed in the child: glibc 2.34+'s
+    /// Every descriptor from `first` up closed in the child: glibc 2.34+'s
     /// `posix_spawn_file_actions_addclosefrom_np`, Darwin's `POSIX_SPAWN_CLOEXEC_DEFAULT` (in
     /// ``flags``). Where neither exists only close-on-exec descriptors stay out (oneshot's own
     /// are all opened so, and the CLI marks inherited ones at start).
-    private mutating func closeTheRest() throws(SystemError) {
+    private mutating func closeTheRest(from first: Int32) throws(SystemError) {
         #if os(Linux)
             guard let closeFrom = Self.addCloseFrom else { return }
-            try Self.check("posix_spawn_file_actions_addclosefrom_np", closeFrom(&actions, 3))
+            try Self.check("posix_spawn_file_actions_addclosefrom_np", closeFrom(&actions, first))
         #endif
     }
 

@@ -1,4 +1,6 @@
 import Foundation
+import OneshotCheckpoint
+import OneshotSystem
 import Testing
 
 @testable import OneshotCommand
@@ -36,18 +38,23 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("trapline-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let exitFile = folder.appendingPathComponent("x.exit").path
+        let statuses = ExitStatusFile(folder: folder.path)
+        let started = RFC3339.format(Date())
+        let trap = CommandExecutor.exitTrap(id: "x y'z", attempt: 1, token: ExitStatusLine.token(launchedAt: Date()))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", ExitTrapLine.line(trap: CommandExecutor.exitTrap, command: command)]
-        process.environment = ["ONESHOT_EXIT_FILE": exitFile, "ONESHOT_ATTEMPT": "1", "PATH": "/usr/bin:/bin"]
+        // The shell gets the exits file as its descriptor 3, as a ChildProcess passes it.
+        process.arguments = ["-c", "exec 3>>\"$EXITS\"; exec /bin/sh -c \"$LINE\""]
+        process.environment = [
+            "EXITS": statuses.path, "LINE": ExitTrapLine.line(trap: trap, command: command), "PATH": "/usr/bin:/bin",
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == Int32(status))
-        let written = try String(contentsOfFile: exitFile, encoding: .utf8).split(separator: " ")
-        #expect(written.count == 3 && written[0] == "\(process.processIdentifier)" && written[1] == status[...])
+        let record = InFlightRecord(id: "x y'z", attempt: 1, startedAt: started, pid: process.processIdentifier)
+        #expect(statuses.status(of: record)?.exitCode == Int32(status))
     }
 
     /// Stopping an attempt (here its timeout) signals its whole group: a command that traps
@@ -62,6 +69,6 @@ import Testing
         let result = try await OneshotBinary.run(["F1", "--retries", "0"], in: project.path)
         #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "cleaned\n", "the command's cleanup ran to its end")
-        #expect(project.read(".sdp/logs/F1/w.exit")?.hasSuffix(" 5 1\n") == true, "the status the cleanup chose")
+        #expect(project.exitStatus("F1", "w")?.exitCode == 5, "the status the cleanup chose")
     }
 }

@@ -43,7 +43,7 @@ import Testing
         try project.write("release", "")
         #expect(try await eventually { project.read("ledger") == "start\nend\n" && project.read("tries") == "broke\n" })
         #expect(
-            try await eventually { project.read(".sdp/logs/F1/ok.exit") != nil && project.read(".sdp/logs/F1/broke.exit") != nil }
+            try await eventually { project.exitStatus("F1", "ok") != nil && project.exitStatus("F1", "broke") != nil }
         )
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(second.exitCode == 1, "broke fails again when it runs again")
@@ -69,7 +69,7 @@ import Testing
         try project.write("release", "")
         #expect(
             try await eventually {
-                project.read(".sdp/logs/F1/execs.exit") != nil && project.read(".sdp/logs/F1/traps.exit") != nil
+                project.exitStatus("F1", "execs") != nil && project.exitStatus("F1", "traps") != nil
             })
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(
@@ -247,7 +247,7 @@ import Testing
             #expect(isAlive(escapee))
             if !adopted {
                 try project.write("release", "")
-                #expect(try await eventually { project.read(".sdp/logs/F1/agent.exit") != nil })
+                #expect(try await eventually { project.exitStatus("F1", "agent") != nil })
             }
             let second = try OneshotBinary.start(["F1"], in: project.path)
             if adopted {

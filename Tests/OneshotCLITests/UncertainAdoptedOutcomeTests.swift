@@ -41,7 +41,7 @@ import Testing
             #expect(validator.validate(object).isEmpty, "\(line)")
         }
         #expect(inFlight().map(\.id) == ["pay"], "the uncertain attempt stays in flight in the checkpoint")
-        #expect(project.read(".sdp/logs/F1/pay.exit") == nil)
+        #expect(project.exitStatus("F1", "pay") == nil)
         // The third holds it: it may have done its work. (Released, so that a wrong re-run ends.)
         try project.write("release", "")
         let third = try await OneshotBinary.run(["F1"], in: project.path)

@@ -218,7 +218,7 @@ public struct RemoteExecutor: AttemptExecutor {
         // shell, not the one whose trap leaves the exit status, which the job has no parent to
         // report otherwise.
         let quoted = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
-        let script = "#!/bin/sh\n" + CommandExecutor.exitTrap + "/bin/sh -c \(quoted)\n"
+        let script = "#!/bin/sh\n" + CommandExecutor.exitFileTrap + "/bin/sh -c \(quoted)\n"
         try ownResource { () throws(SystemError) in
             let fd = try Syscall.open(scriptPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o755)
             defer { Syscall.close(fd) }

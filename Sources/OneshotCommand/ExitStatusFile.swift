@@ -1,0 +1,144 @@
+import OneshotCheckpoint
+import OneshotSystem
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The file the shells of a feature's local attempts append their exit statuses to as they
+/// exit, `<logFolder>/exits`: one ``ExitStatusLine`` each, written by the attempt's `EXIT` trap
+/// (``ExitTrapLine``). When oneshot dies while a command runs, the next run reads the command's
+/// real outcome there, as Nextflow's `.exitcode`.
+///
+/// One file for the feature, opened once (`O_APPEND`) and inherited by every attempt's shell as
+/// its descriptor 3, rather than a file per attempt: creating a file costs its command about a
+/// quarter of its time when the command itself is quick (`sh -c true`: 0.90 ms with the
+/// `<ws_id>.exit` the shell used to create, 0.69 ms writing the same line to `/dev/null`), and
+/// a line appended to an open file costs what the write to `/dev/null` does. Appends of a line
+/// that short to a regular file are not interleaved, however many shells write at once.
+///
+/// The file only grows while a run goes on; a run that finds it larger than
+/// ``rotationBytes`` moves it to `exits.old` before its first attempt, where the shells of an
+/// earlier run that still run go on writing (they hold the file, not its name). Both are read.
+final class ExitStatusFile: Sendable {
+    /// Past this size, a run starts the file over (see the type's description).
+    static let rotationBytes = 1 << 20
+
+    /// The file's path (absolute).
+    let path: String
+    /// Where the file goes when a run starts it over.
+    var previousPath: String { path + ".old" }
+    private let descriptor = Mutex<Int32?>(nil)
+
+    /// - Parameter folder: the absolute folder of the feature's logs.
+    init(folder: String) {
+        path = folder + "/exits"
+    }
+
+    deinit {
+        descriptor.withLock { fd in fd.map(Syscall.close) }
+    }
+
+    /// The descriptor the attempts' shells inherit: opened at the first attempt, kept until this
+    /// object goes.
+    ///
+    /// - Throws: ``SystemError`` when the file cannot be opened (the log folder exists by then).
+    func openedDescriptor() throws(SystemError) -> Int32 {
+        let result: Result<Int32, SystemError> = descriptor.withLock { fd in
+            if let fd { return .success(fd) }
+            do throws(SystemError) {
+                let opened = try openRotating()
+                fd = opened
+                return .success(opened)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Opens the file for appending, moving it aside first when it has grown past
+    /// ``rotationBytes``; the descriptor is numbered above the ones a child gets, so that
+    /// passing it as descriptor 3 is always a real `dup2`.
+    private func openRotating() throws(SystemError) -> Int32 {
+        var fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        if lseek(fd, 0, SEEK_END) > Self.rotationBytes {
+            Syscall.close(fd)
+            try PosixFileSystem().rename(path, to: previousPath)
+            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        }
+        let moved = fcntl(fd, F_DUPFD_CLOEXEC, 10)
+        guard moved >= 0 else {
+            let error = SystemError(call: "fcntl", path: path, errno: errno)
+            Syscall.close(fd)
+            throw error
+        }
+        Syscall.close(fd)
+        return moved
+    }
+
+    /// The status `record`'s shell left: the newest line of its workstream in this file, else
+    /// in the one before it; `nil` when none belongs to the record.
+    ///
+    /// Lines are read from the end, and the search stops at the first line of the workstream:
+    /// no attempt of it can have ended between the record's and the end of the file, so an
+    /// older line is an earlier attempt's.
+    func status(of record: InFlightRecord) -> ExitStatusLine? {
+        for file in [path, previousPath] {
+            var found: ExitStatusLine?
+            let stopped = Self.linesFromTheEnd(of: file) { text in
+                guard let line = ExitStatusLine(text), line.id == record.id else { return false }
+                if line.belongs(to: record) { found = line }
+                return true
+            }
+            if stopped { return found }
+        }
+        return nil
+    }
+
+    /// Calls `body` with each whole line of `file` (one that ends in a newline), newest first,
+    /// until it returns `true`.
+    ///
+    /// - Returns: whether `body` returned `true`.
+    static func linesFromTheEnd(of file: String, _ body: (Substring) -> Bool) -> Bool {
+        guard let fd = try? Syscall.open(file, O_RDONLY) else { return false }
+        defer { Syscall.close(fd) }
+        var position = Int(lseek(fd, 0, SEEK_END))
+        // The start of the chunk read last, up to its first newline: the end of a line that may
+        // begin in the chunk before.
+        var pending: [UInt8] = []
+        // Whether a newline was seen: until then, the bytes read are a line not yet (or never)
+        // finished — a shell writing, or one whose write a full disk cut short.
+        var pastTheTail = false
+        while position > 0 {
+            let count = min(65_536, position)
+            position -= count
+            guard var chunk = readChunk(fd, file: file, at: position, count: count) else { return false }
+            chunk += pending.count > 65_536 ? [] : pending
+            var pieces = chunk.split(separator: 0x0A, omittingEmptySubsequences: false)
+            if !pastTheTail {
+                pieces.removeLast()
+                guard !pieces.isEmpty else { continue }
+                pastTheTail = true
+            }
+            pending = position > 0 ? Array(pieces.removeFirst()) : []
+            for line in pieces.reversed() where !line.isEmpty {
+                if body(Substring(decoding: line, as: UTF8.self)) { return true }
+            }
+        }
+        return false
+    }
+
+    private static func readChunk(_ fd: Int32, file: String, at position: Int, count: Int) -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: count)
+        let read = try? Syscall.retrying("pread", path: file) {
+            chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(position)) }
+        }
+        return read == count ? chunk : nil
+    }
+}
