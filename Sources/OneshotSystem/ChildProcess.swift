@@ -78,8 +78,8 @@ public final class ChildProcess: Sendable {
         passedFD: Int32? = nil
     ) throws(SystemError) -> ChildProcess {
         SignalWatcher.makeChildrenWaitable()
-        var spawning = try SpawnSetup(outputFD: outputFD, passedFD: passedFD)
-        defer { spawning.destroy() }
+        let (spawning, owned) = try SpawnSetups.setup(outputFD: outputFD, passedFD: passedFD)
+        defer { if owned { SpawnSetups.release(spawning) } }
 
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environmentEntries.map { strdup($0) } + [nil]
@@ -91,7 +91,7 @@ public final class ChildProcess: Sendable {
         // Tracked from the spawn on: a subreaper reaps only children no ChildProcess owns.
         let pid = try Subreaper.spawnTracked { () throws(SystemError) -> pid_t in
             var pid: pid_t = 0
-            let result = posix_spawn(&pid, executable, &spawning.actions, &spawning.attributes, argv, envp)
+            let result = posix_spawn(&pid, executable, &spawning.pointee.actions, &spawning.pointee.attributes, argv, envp)
             if result != 0 {
                 throw SystemError(call: "posix_spawn", path: executable, errno: result)
             }
