@@ -1,14 +1,7 @@
+import Foundation
 import OneshotCheckpoint
 import OneshotSystem
 import Synchronization
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The file the shells of a feature's local attempts append their exit statuses to as they
 /// exit, `<logFolder>/exits`: one ``ExitStatusLine`` each, written by the attempt's `EXIT` trap
@@ -67,19 +60,13 @@ final class ExitStatusFile: Sendable {
     /// passing it as descriptor 3 is always a real `dup2`.
     private func openRotating() throws(SystemError) -> Int32 {
         var fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
-        if lseek(fd, 0, SEEK_END) > Self.rotationBytes {
+        if (try? Syscall.seekToEnd(fd, path: path)) ?? 0 > Self.rotationBytes {
             Syscall.close(fd)
             try PosixFileSystem().rename(path, to: previousPath)
             fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
         }
-        let moved = fcntl(fd, F_DUPFD_CLOEXEC, 10)
-        guard moved >= 0 else {
-            let error = SystemError(call: "fcntl", path: path, errno: errno)
-            Syscall.close(fd)
-            throw error
-        }
-        Syscall.close(fd)
-        return moved
+        defer { Syscall.close(fd) }
+        return try Syscall.duplicate(fd, atLeast: 10, path: path)
     }
 
     /// The status `record`'s shell left: the newest line of its workstream in this file, else
@@ -108,7 +95,7 @@ final class ExitStatusFile: Sendable {
     static func linesFromTheEnd(of file: String, _ body: (Substring) -> Bool) -> Bool {
         guard let fd = try? Syscall.open(file, O_RDONLY) else { return false }
         defer { Syscall.close(fd) }
-        var position = Int(lseek(fd, 0, SEEK_END))
+        guard var position = try? Syscall.seekToEnd(fd, path: file) else { return false }
         // The start of the chunk read last, up to its first newline: the end of a line that may
         // begin in the chunk before.
         var pending: [UInt8] = []
@@ -118,7 +105,9 @@ final class ExitStatusFile: Sendable {
         while position > 0 {
             let count = min(65_536, position)
             position -= count
-            guard var chunk = readChunk(fd, file: file, at: position, count: count) else { return false }
+            guard var chunk = try? Syscall.read(fd, count: count, at: position, path: file), chunk.count == count else {
+                return false
+            }
             chunk += pending.count > 65_536 ? [] : pending
             var pieces = chunk.split(separator: 0x0A, omittingEmptySubsequences: false)
             if !pastTheTail {
@@ -132,13 +121,5 @@ final class ExitStatusFile: Sendable {
             }
         }
         return false
-    }
-
-    private static func readChunk(_ fd: Int32, file: String, at position: Int, count: Int) -> [UInt8]? {
-        var chunk = [UInt8](repeating: 0, count: count)
-        let read = try? Syscall.retrying("pread", path: file) {
-            chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(position)) }
-        }
-        return read == count ? chunk : nil
     }
 }

@@ -35,6 +35,14 @@ extension Syscall {
         if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = Glibc_fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
     }
 
+    /// A close-on-exec copy of `fd` numbered `lowest` or above (`fd` itself stays open). The
+    /// corresponding C function is `fcntl(F_DUPFD_CLOEXEC)`.
+    ///
+    /// - Throws: ``SystemError`` naming `path`.
+    public static func duplicate(_ fd: Int32, atLeast lowest: Int32, path: String) throws(SystemError) -> Int32 {
+        try retrying("fcntl", path: path) { Glibc_fcntl(fd, F_DUPFD_CLOEXEC, lowest) }
+    }
+
     /// Which ends of a ``pipe(nonBlocking:)`` are non-blocking.
     public struct PipeEnds: OptionSet, Sendable {
         /// The bits of the set.
