@@ -253,7 +253,12 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// `everyBatchWorkstreams`), or when the journal has grown past the snapshot. When the
     /// journal cannot be trusted, writes the snapshot itself before it returns.
     public func commit() async -> JournalCommitResult {
-        let (broken, foldFirst) = shared.withLock { ($0.journalBroken, mustFoldNow($0)) }
+        // A background fold that failed before this commit is reported by it (its own fold's
+        // failure, by the next).
+        let (broken, foldFirst, earlier) = shared.withLock { shared in
+            defer { shared.backgroundFailure = nil }
+            return (shared.journalBroken, mustFoldNow(shared), shared.backgroundFailure)
+        }
         var mustFold = foldFirst
         var syncFailure: SystemError?
         if !mustFold {
@@ -276,7 +281,12 @@ public final class CheckpointStore: RunJournal, Sendable {
         let result = outcome(
             foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken || brokenNow,
             folded: mustFold)
-        return result == .durable ? backgroundOutcome() : result
+        guard result == .durable else {
+            // This commit's own failure is reported; the earlier one waits for the next commit.
+            if let earlier { shared.withLock { $0.backgroundFailure = $0.backgroundFailure ?? earlier } }
+            return result
+        }
+        return earlier.map { .failed(message: "checkpoint not saved: \($0)", stopRun: strict) } ?? .durable
     }
 
     /// Whether the commit must write the snapshot itself: the journals may not hold every line
@@ -313,17 +323,6 @@ public final class CheckpointStore: RunJournal, Sendable {
         } catch {
             shared.withLock { $0.backgroundFailure = error }
         }
-    }
-
-    /// The commit's result when the journal took it: a background fold that failed since the
-    /// last commit is reported now, as a commit's own fold failure would be.
-    private func backgroundOutcome() -> JournalCommitResult {
-        let failure = shared.withLock { shared in
-            defer { shared.backgroundFailure = nil }
-            return shared.backgroundFailure
-        }
-        guard let failure else { return .durable }
-        return .failed(message: "checkpoint not saved: \(failure)", stopRun: strict)
     }
 
     /// Waits until a snapshot holding every batch committed so far is written, or has failed (the
