@@ -9,19 +9,26 @@ import Synchronization
 /// The dispatcher's ``RunJournal`` backed by the checkpoint: a snapshot in the seed's format and
 /// an append-only journal beside it.
 ///
-/// Up to 1,000 workstreams (or while the snapshot is under 256 KiB) every batch rewrites the
-/// snapshot, so a reader of the seed's file sees the run as it is (about 1 ms at 100
-/// workstreams, 3.5 ms at 1,000). Beyond, a batch costs one small append and one `fsync` of the
-/// journal, whatever the size of the graph, and when the journal grows past the snapshot's size
-/// it is folded. A snapshot is written atomically (temporary file, fsync, rename, fsync of the
-/// folder) and the journal starts over. The state is copied under the store's lock but encoded
-/// and written outside it, so that recording an outcome or a launch never waits for a fold's disk
-/// writes (see `fold()` for why every state on disk stays loadable).
+/// A batch is durable once its line is in the journal and the journal is fsynced (with its folder
+/// when the file is new): a commit costs one small append and one `fsync`, whatever the size of
+/// the graph, and that is all a dependent waits for. Snapshots are written behind, off that path:
+/// up to 1,000 workstreams (or while the snapshot is under 256 KiB) after every batch, so a
+/// reader of the seed's file sees the run as it is, one fold's time late at most (about 1 ms at
+/// 100 workstreams, 3.5 ms at 1,000); beyond, when the journal grows past the snapshot's size.
+/// One fold runs at a time, on the store's queue: commits made while it runs only mark the
+/// snapshot stale, and the next fold covers them all. A fold writes the snapshot atomically
+/// (temporary file, fsync, rename, fsync of the folder), and the journal starts over. The state
+/// is copied under the store's lock but encoded and written outside it, so that recording an
+/// outcome or a launch never waits for a fold's disk writes (see `fold()` for why every state on
+/// disk stays loadable). ``save()`` and ``removeAll()`` run on the same queue, after any fold
+/// under way, and supersede one still waiting.
 /// Attempts being launched are appended without an fsync. Every state on disk loads after a kill
 /// at any instant: lines carry sequence numbers and the snapshot the last one it folded in.
 ///
-/// A write that fails is reported as a warning, and the next batch writes a whole new snapshot
-/// instead (a file whose fsync failed is never fsynced again); a strict store stops the run.
+/// A write that fails is reported as a warning (a background fold's by the next commit), and the
+/// next batch writes a whole new snapshot instead (a file whose fsync failed is never fsynced
+/// again); a strict store stops the run. A journal that cannot be trusted (an append or its
+/// fsync failed) makes the commit write the snapshot itself before it returns.
 /// When nothing can be written (a full disk), no start record is accepted — no attempt is
 /// launched unrecorded — and the outcomes stay in the state until a commit writes them all in a
 /// new snapshot (``JournalCommitResult/unwritten(message:)``).
@@ -44,6 +51,30 @@ public final class CheckpointStore: RunJournal, Sendable {
         /// Whether the journal file was created since the last commit: the folder is fsynced
         /// with it, so that a power cut cannot take the file back with its synced lines.
         var journalCreated = false
+        /// The number of the last line written to the journal file: a broken journal is removed
+        /// by a fold only when its snapshot holds every line in it, some perhaps fsynced for a
+        /// commit that returned.
+        var journaledSeq = 0
+        /// Set when a fold removed a broken journal while lines after its snapshot were in the
+        /// state only: up to this number, only a snapshot can hold them.
+        var unjournaledThrough: Int?
+        /// The journal rotated away by a fold under way, until its snapshot is written: a commit
+        /// fsyncs it too, since its lines may be the commit's.
+        var rotated: RotatedJournal?
+        /// Whether a commit since the last fold's copy of the state wants a snapshot.
+        var snapshotStale = false
+        /// Whether a background fold is queued and has not started yet.
+        var foldQueued = false
+        /// Why the last background fold failed, for the next commit to report.
+        var backgroundFailure: SystemError?
+    }
+
+    /// See `Shared.rotated`.
+    private struct RotatedJournal {
+        /// Open until the fold has fsynced and closed it.
+        var fd: Int32?
+        /// Why its fsync failed: its lines may not outlive a power cut.
+        var failure: SystemError?
     }
 
     /// A fold's snapshot: the state copied under the lock (its collections are shared until the
@@ -53,8 +84,9 @@ public final class CheckpointStore: RunJournal, Sendable {
         var seq: Int
         var now: Date
         var monotonicNow: ContinuousClock.Instant
-        /// The journal rotated away by this fold, to fsync and close outside the lock.
-        var rotated: Int32?
+        /// Whether this fold rotated the journal (`Shared.rotated`), to fsync and close outside
+        /// the lock.
+        var rotated = false
     }
 
     /// The files.
@@ -74,12 +106,18 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// (and kept until its encoding is done), so that every state is encoded onto the
     /// fragments of the state before it, whatever order folds run in.
     private let fragments = Mutex(SnapshotFragments())
+    /// Where folds, ``save()`` and ``removeAll()`` run, one at a time.
     private let queue = DispatchQueue(label: "oneshot.checkpoint")
+    /// Where the journals are fsynced and closed, so that a commit's fsync never waits for a
+    /// fold, and no journal is closed while it is being fsynced.
+    private let syncQueue = DispatchQueue(label: "oneshot.checkpoint.sync")
     /// The journal is folded once it outgrows the snapshot, but not below this size.
     private let minimumFoldBytes = 64 * 1024
     /// Up to this many workstreams, or while the snapshot is smaller than
-    /// ``everyBatchSnapshotBytes``, the snapshot is rewritten after every batch, so that a reader
-    /// of the seed's file sees the run as it is; beyond, the journal carries the batches.
+    /// ``everyBatchSnapshotBytes``, a snapshot is written in the background after every batch
+    /// (coalesced while one is being written), so that a reader of the seed's file sees the run
+    /// as it is; beyond, only when the journal has outgrown the snapshot. Either way the batch is
+    /// durable, and its dependents go on, once the journal is fsynced.
     static let everyBatchWorkstreams = 1000
     /// See `everyBatchWorkstreams`.
     static let everyBatchSnapshotBytes = 256 * 1024
@@ -217,53 +255,108 @@ public final class CheckpointStore: RunJournal, Sendable {
         return await commit()
     }
 
-    /// Makes every line recorded so far durable: rewrites the snapshot for a small feature (see
-    /// `everyBatchWorkstreams`), else fsyncs the journal, folding it into a new snapshot when
-    /// it has grown past the snapshot or could not be written.
+    /// Makes every line recorded so far durable: fsyncs the journal (and the one a fold under
+    /// way rotated away), then has a snapshot written in the background after it (see
+    /// `everyBatchWorkstreams`), or when the journal has grown past the snapshot. When the
+    /// journal cannot be trusted, writes the snapshot itself before it returns.
     public func commit() async -> JournalCommitResult {
-        let (fd, broken, grown, everyBatch) = shared.withLock { shared -> (Int32?, Bool, Bool, Bool) in
-            (
-                shared.journalFD, shared.journalBroken, shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes),
-                snapshotsEveryBatch(shared)
-            )
+        // A background fold that failed before this commit is reported by it (its own fold's
+        // failure, by the next).
+        let (broken, foldFirst, earlier) = shared.withLock { shared in
+            defer { shared.backgroundFailure = nil }
+            return (shared.journalBroken, mustFoldNow(shared), shared.backgroundFailure)
         }
-        let mustFold = broken || grown
+        var mustFold = foldFirst
         var syncFailure: SystemError?
+        if !mustFold {
+            syncFailure = await sync()
+            // A snapshot holds everything: it stands in for a journal that could not be synced.
+            mustFold = syncFailure != nil
+        }
         var failure: SystemError?
-        if !mustFold, fd != nil, everyBatch {
-            // For a small feature the snapshot is rewritten after every batch, so that a reader
-            // of the seed's file sees the run as it is. It holds every line of the journal, which
-            // then starts over: the journal's fsync is needed only should that write fail (two
-            // fsyncs per batch instead of three).
+        if mustFold {
             failure = await onQueue { () throws(SystemError) in try self.fold() }
-            if failure != nil { syncFailure = await sync() }
         } else {
-            if !mustFold, fd != nil { syncFailure = await sync() }
-            if mustFold || syncFailure != nil || fd == nil {
-                // A snapshot holds everything: it stands in for a journal that could not be synced.
-                failure = await onQueue { () throws(SystemError) in try self.fold() }
-            }
+            scheduleFoldIfDue()
         }
         let appendFailure = shared.withLock { shared in
             defer { shared.appendFailure = nil }
             return shared.appendFailure
         }
-        let folded = mustFold || syncFailure != nil || fd == nil
         // A fold that failed may have broken the journal too (its rotated part not synced).
         let brokenNow = failure != nil && shared.withLock { $0.journalBroken && $0.snapshotOnDisk }
-        return outcome(
-            foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken || brokenNow, folded: folded)
+        let result = outcome(
+            foldFailure: failure, journalFailure: syncFailure ?? appendFailure, broken: broken || brokenNow,
+            folded: mustFold)
+        guard result == .durable else {
+            // This commit's own failure is reported; the earlier one waits for the next commit.
+            if let earlier { shared.withLock { $0.backgroundFailure = $0.backgroundFailure ?? earlier } }
+            return result
+        }
+        return earlier.map { .failed(message: "checkpoint not saved: \($0)", stopRun: strict) } ?? .durable
     }
 
-    /// Fsyncs the journal as it is now (a fold since the commit began may have rotated the one
-    /// it saw: that fold fsynced it), and the folder when the journal is new. Runs on the queue,
-    /// where the folds run and close the journals.
+    /// Whether the commit must write the snapshot itself: the journals may not hold every line
+    /// (one broken, dropped or never opened), or are not read without a snapshot.
+    private func mustFoldNow(_ shared: Shared) -> Bool {
+        shared.journalBroken || (shared.journalFD == nil && shared.rotated == nil) || shared.unjournaledThrough != nil
+            || !shared.snapshotOnDisk
+    }
+
+    /// Marks the snapshot stale and queues a background fold unless one is queued already: a
+    /// fold under way has copied the state before this commit, so the queued one covers it.
+    private func scheduleFoldIfDue() {
+        let enqueue = shared.withLock { shared -> Bool in
+            let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
+            guard snapshotsEveryBatch(shared) || grown else { return false }
+            shared.snapshotStale = true
+            guard !shared.foldQueued else { return false }
+            shared.foldQueued = true
+            return true
+        }
+        guard enqueue else { return }
+        queue.async {
+            self.shared.withLock { $0.foldQueued = false }
+            self.foldIfStale()
+        }
+    }
+
+    /// Writes a snapshot when a commit since the last one wants it; a failure is kept for the
+    /// next commit to report. Runs on the queue.
+    private func foldIfStale() {
+        guard shared.withLock({ $0.snapshotStale }) else { return }
+        do throws(SystemError) {
+            try fold()
+        } catch {
+            shared.withLock { $0.backgroundFailure = error }
+        }
+    }
+
+    /// Waits until a snapshot holding every batch committed so far is written, or has failed (the
+    /// next commit reports it): the background folds are then idle until the next commit.
+    public func waitForSnapshot() async {
+        _ = await onQueue { () throws(SystemError) in self.foldIfStale() }
+    }
+
+    /// Fsyncs the journal as it is now, and the folder when the journal is new, and the journal
+    /// a fold under way rotated away (a fold since the commit began may have taken the commit's
+    /// lines with it). Runs on the sync queue, where the journals are closed.
     private func syncJournal() throws(SystemError) {
-        let (fd, created, broken) = shared.withLock { shared in
+        let (fd, created, broken, rotated) = shared.withLock { shared in
             defer { shared.journalCreated = false }
-            return (shared.journalFD, shared.journalCreated, shared.journalBroken ? shared.brokenBy : nil)
+            return (shared.journalFD, shared.journalCreated, shared.journalBroken ? shared.brokenBy : nil, shared.rotated)
         }
         if let broken { throw broken }
+        if let failure = rotated?.failure { throw failure }
+        if let rotatedFD = rotated?.fd {
+            do throws(SystemError) {
+                try writer.fileSystem.fsync(rotatedFD, path: paths.previousJournal)
+            } catch {
+                // Never fsynced again: the fold that rotated it sees the failure.
+                shared.withLock { $0.rotated?.failure = error }
+                throw error
+            }
+        }
         guard let fd else { return }
         try writer.fileSystem.fsync(fd, path: paths.journal)
         if created { try writer.fileSystem.fsyncDirectory(paths.folder) }
@@ -272,7 +365,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Fsyncs the journal (see `syncJournal()`); a failure breaks it (a file whose fsync failed is
     /// never fsynced again).
     private func sync() async -> SystemError? {
-        let failure = await onQueue { () throws(SystemError) in try self.syncJournal() }
+        let failure = await onQueue(syncQueue) { () throws(SystemError) in try self.syncJournal() }
         if let failure {
             shared.withLock {
                 $0.journalBroken = true
@@ -307,12 +400,13 @@ public final class CheckpointStore: RunJournal, Sendable {
             : .unwritten(message: "checkpoint journal not written: \(journalFailure)")
     }
 
-    /// Whether the seed's file is rewritten after every batch: cheap enough for a small feature.
+    /// Whether a snapshot is written after every batch: cheap enough for a small feature.
     private func snapshotsEveryBatch(_ shared: Shared) -> Bool {
         graph.count <= Self.everyBatchWorkstreams || shared.snapshotBytes < Self.everyBatchSnapshotBytes
     }
 
     /// Writes the snapshot now and starts the journal over (at the start and the end of a run).
+    /// A background fold under way finishes first; one still queued then finds nothing to do.
     public func save() throws(SystemError) {
         let result = queue.sync { () -> SystemError? in
             do throws(SystemError) {
@@ -326,12 +420,30 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// After a run in which every workstream completed: removes the checkpoint, the journal and
-    /// any temporary file, then fsyncs the folder. The lock file stays.
+    /// any temporary file, then fsyncs the folder. The lock file stays. Runs after a background
+    /// fold under way, and makes one still queued do nothing, so that no snapshot comes back.
     public func removeAll() throws(SystemError) {
-        shared.withLock { shared in
-            if let fd = shared.journalFD { writer.fileSystem.close(fd) }
-            shared.journalFD = nil
+        let result = queue.sync { () -> SystemError? in
+            do throws(SystemError) {
+                try removeFiles()
+                return nil
+            } catch {
+                return error
+            }
         }
+        if let result { throw result }
+    }
+
+    /// ``removeAll()``, on the queue.
+    private func removeFiles() throws(SystemError) {
+        let fd = shared.withLock { shared in
+            defer {
+                shared.journalFD = nil
+                shared.snapshotStale = false
+            }
+            return shared.journalFD
+        }
+        closeJournal(fd)
         try writer.fileSystem.unlink(paths.journal)
         try writer.fileSystem.unlink(paths.previousJournal)
         try writer.removeOrphanedTemporaries(of: paths.checkpoint)
@@ -373,19 +485,13 @@ public final class CheckpointStore: RunJournal, Sendable {
                 monotonicNow: fold.monotonicNow, reusing: &fragments)
             return (fold, bytes)
         }
-        var rotatedFailure: SystemError?
-        if let fd = fold.rotated {
-            do throws(SystemError) {
-                try writer.fileSystem.fsync(fd, path: paths.previousJournal)
-            } catch {
-                rotatedFailure = error
-            }
-            writer.fileSystem.close(fd)
-        }
+        let rotatedFailure = fold.rotated ? syncQueue.sync { syncRotated() } : nil
         do throws(SystemError) {
             try writer.write(bytes, to: paths.checkpoint)
         } catch {
             shared.withLock { shared in
+                // Its lines are safe in the previous journal, or the journal is broken now.
+                shared.rotated = nil
                 // Without a snapshot on disk the journal is never replayed: it records nothing. A
                 // previous journal not synced may lose its lines to a power cut: until a snapshot
                 // holds them, nothing may be launched on the strength of the journal.
@@ -399,12 +505,38 @@ public final class CheckpointStore: RunJournal, Sendable {
         // Everything in it is in the snapshot now; one left behind is skipped by its numbers,
         // and removed by the next fold.
         let removed = shared.withLock { $0.previousOnDisk } && (try? writer.fileSystem.unlink(paths.previousJournal)) != nil
-        shared.withLock { finishFold(fold, bytes: bytes.count, previousRemoved: removed, &$0) }
+        closeJournal(shared.withLock { finishFold(fold, bytes: bytes.count, previousRemoved: removed, &$0) })
+    }
+
+    /// Step 2 of `fold()`, on the sync queue: fsyncs and closes the rotated journal, unless a
+    /// commit's fsync of it failed already.
+    ///
+    /// - Returns: why its lines may not outlive a power cut, if they may not.
+    private func syncRotated() -> SystemError? {
+        guard let rotated = shared.withLock({ $0.rotated }), let fd = rotated.fd else { return nil }
+        var failure = rotated.failure
+        if failure == nil {
+            do throws(SystemError) {
+                try writer.fileSystem.fsync(fd, path: paths.previousJournal)
+            } catch {
+                failure = error
+            }
+        }
+        writer.fileSystem.close(fd)
+        shared.withLock { $0.rotated = RotatedJournal(fd: nil, failure: failure) }
+        return failure
+    }
+
+    /// Closes a journal on the sync queue, after any commit's fsync of it.
+    private func closeJournal(_ fd: Int32?) {
+        guard let fd else { return }
+        syncQueue.sync { writer.fileSystem.close(fd) }
     }
 
     /// Step 1 of `fold()`, under the lock: the state to encode and the journal's rotation.
     private func prepareFold(_ shared: inout Shared) -> Fold {
         var fold = Fold(state: shared.state, seq: shared.seq, now: clock.wall(), monotonicNow: clock.monotonic())
+        shared.snapshotStale = false
         // Rotated only once it outgrew the snapshot: below, its folded lines are cheaper to skip.
         let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
         guard grown, let fd = shared.journalFD, !shared.journalBroken, shared.snapshotOnDisk, !shared.previousOnDisk else {
@@ -412,33 +544,41 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
         // A rename fails for the same reasons a write would: the journal then goes on as it is.
         guard (try? writer.fileSystem.rename(paths.journal, to: paths.previousJournal)) != nil else { return fold }
-        fold.rotated = fd
+        fold.rotated = true
+        shared.rotated = RotatedJournal(fd: fd)
         shared.journalFD = nil
         shared.journalBytes = 0
         shared.previousOnDisk = true
         return fold
     }
 
-    /// After the snapshot is in place, under the lock: a broken journal, or one left from before
-    /// the store opened it, is removed; the lines up to the snapshot are all in it.
-    private func finishFold(_ fold: Fold, bytes: Int, previousRemoved: Bool, _ shared: inout Shared) {
+    /// After the snapshot is in place, under the lock: a broken journal whose lines it all holds,
+    /// or one left from before the store opened it, is removed.
+    ///
+    /// - Returns: the removed journal's descriptor, to close on the sync queue.
+    private func finishFold(_ fold: Fold, bytes: Int, previousRemoved: Bool, _ shared: inout Shared) -> Int32? {
         shared.snapshotOnDisk = true
         shared.snapshotBytes = bytes
+        shared.rotated = nil
         if previousRemoved { shared.previousOnDisk = false }
-        if shared.journalBroken {
-            // Lines after the snapshot did not reach it: they are in the state, and the commit
-            // that follows them writes a snapshot (its journal is gone).
-            if let fd = shared.journalFD { writer.fileSystem.close(fd) }
+        if let through = shared.unjournaledThrough, fold.seq >= through { shared.unjournaledThrough = nil }
+        var closed: Int32?
+        if shared.journalBroken && shared.journaledSeq <= fold.seq {
+            // Lines after the snapshot did not reach the journal: they are in the state only,
+            // until a snapshot holds them (the commits that follow them write one).
+            if shared.seq > fold.seq { shared.unjournaledThrough = max(shared.unjournaledThrough ?? 0, shared.seq) }
+            closed = shared.journalFD
             shared.journalFD = nil
             shared.journalBroken = false
             shared.brokenBy = nil
             shared.journalBytes = 0
             try? writer.fileSystem.unlink(paths.journal)
-        } else if shared.journalFD == nil && fold.rotated == nil {
+        } else if shared.journalFD == nil && !fold.rotated {
             // Not opened by this store: the last run's, folded in by this snapshot.
             shared.journalBytes = 0
             try? writer.fileSystem.unlink(paths.journal)
         }
+        return closed
     }
 
     private func batch(_ entries: [JournalEntry], run: Int) -> JournalLine {
@@ -489,6 +629,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             let bytes = line.encoded
             try writer.fileSystem.writeAll(fd, bytes, path: journalPath)
             shared.journalBytes += bytes.count
+            shared.journaledSeq = line.seq
             return nil
         } catch {
             // A partial line is dropped by readers; the next fold replaces the journal.
@@ -499,9 +640,12 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
     }
 
-    /// Runs blocking file work off the cooperative pool.
-    private func onQueue(_ work: @escaping @Sendable () throws(SystemError) -> Void) async -> SystemError? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<SystemError?, Never>) in
+    /// Runs blocking file work off the cooperative pool, on `queue` (the store's, by default).
+    private func onQueue(
+        _ queue: DispatchQueue? = nil, _ work: @escaping @Sendable () throws(SystemError) -> Void
+    ) async -> SystemError? {
+        let queue = queue ?? self.queue
+        return await withCheckedContinuation { (continuation: CheckedContinuation<SystemError?, Never>) in
             queue.async {
                 do throws(SystemError) {
                     try work()

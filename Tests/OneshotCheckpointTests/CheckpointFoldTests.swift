@@ -95,6 +95,7 @@ import Testing
         let session = try grownSession(folder, fileSystem)
         fileSystem.fail(step.operation, errno: EIO, path: step.path)
         let result = await session.store.commit([finished("w41")])
+        await session.store.waitForSnapshot()
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
         let expected = Set((0...41).map { "w\($0)" })
         #expect(try completed(in: paths.folder).isSuperset(of: expected), "after \(result) at \(step)")

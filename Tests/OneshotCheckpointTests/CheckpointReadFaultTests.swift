@@ -17,6 +17,7 @@ import Testing
         let session = try CheckpointSession.open(graph: graph, paths: paths)
         let report = AttemptReport(id: "w1", attempt: 1, status: .succeeded, duration: .milliseconds(10))
         #expect(await session.store.commit([.attemptFinished(report, final: true)]) == .durable)
+        await session.store.waitForSnapshot()
         session.lock.release()
         #expect(try Data(contentsOf: URL(fileURLWithPath: paths.journal)).isEmpty == false)
         return paths

@@ -55,8 +55,10 @@ import Testing
         let graph = try WorkstreamGraph([ws("a"), ws("b"), ws("c")])
         let session = try CheckpointSession.open(graph: graph, paths: paths(folder))
         #expect(await session.store.commit([finished("a")]) == .durable)
+        await session.store.waitForSnapshot()
         #expect(try snapshot(paths(folder)).completed == ["a"])
         #expect(await session.store.commit([finished("b")]) == .durable)
+        await session.store.waitForSnapshot()
         #expect(try snapshot(paths(folder)).completed == ["a", "b"])
     }
 
@@ -163,6 +165,7 @@ import Testing
         let graph = try WorkstreamGraph((0..<50).map { ws("w\($0)") })
         let first = try CheckpointSession.open(graph: graph, paths: paths(folder))
         _ = await first.store.commit([finished("w1"), finished("w2")])
+        await first.store.waitForSnapshot()
         first.store.record([finished("w3")])
         first.lock.release()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: paths(folder).checkpoint))

@@ -200,7 +200,7 @@ import Testing
         #expect(loaded.completed == ["w0", "w1", "w2"])
     }
 
-    @Test func aSmallFeaturesBatchFsyncsTheSnapshotAndNotTheJournalItEmpties() async throws {
+    @Test func aSmallFeaturesBatchFsyncsTheJournalAndItsSnapshotIsWrittenAfter() async throws {
         let folder = try TemporaryFolder()
         let graph = try WorkstreamGraph((0..<3).map { ws("w\($0)") })
         let fileSystem = FaultInjectingFileSystem()
@@ -208,22 +208,26 @@ import Testing
         let session = try CheckpointSession.open(graph: graph, paths: paths, fileSystem: fileSystem)
         let before = fileSystem.calls.count
         #expect(await session.store.commit([finished("w1")]) == .durable)
+        await session.store.waitForSnapshot()
         let fsyncs = fileSystem.calls.dropFirst(before).filter { $0.hasPrefix("fsync") }
-        #expect(fsyncs.count == 2, "the new snapshot and its folder: \(fsyncs)")
-        #expect(!fsyncs.contains { $0.hasSuffix(paths.journal) })
+        // The journal, new, with its folder; then the snapshot and its folder, behind the commit.
+        #expect(
+            fsyncs.map { String($0.split(separator: " ")[0]) } == ["fsync", "fsyncDirectory", "fsync", "fsyncDirectory"],
+            "\(fsyncs)")
+        #expect(fsyncs.first == "fsync \(paths.journal)")
+        #expect(fsyncs.dropFirst(2).first?.hasPrefix("fsync \(paths.checkpoint).tmp.") == true, "\(fsyncs)")
         #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed == ["w1"])
 
-        // The snapshot cannot be synced: the journal is, and keeps the batch.
-        fileSystem.fail(.fsync, errno: EIO, times: 1)
-        let failing = fileSystem.calls.count
-        guard case .failed(let message, stopRun: false) = await session.store.commit([finished("w2")]) else {
+        // The snapshot cannot be synced: the journal holds the batch, and the next commit warns.
+        fileSystem.fail(.fsync, errno: EIO, times: 1, path: "-checkpoint.json.tmp.")
+        #expect(await session.store.commit([finished("w2")]) == .durable)
+        await session.store.waitForSnapshot()
+        #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed == ["w1", "w2"])
+        guard case .failed(let message, stopRun: false) = await session.store.commit() else {
             Issue.record("a snapshot that cannot be synced is a warning when the journal holds the batch")
             return
         }
         #expect(message.hasPrefix("checkpoint not saved: fsync \(paths.checkpoint).tmp."), "\(message)")
-        // The journal is fsynced, then its folder, once, since the journal file is new.
-        #expect(
-            Array(fileSystem.calls.dropFirst(failing).suffix(2)) == ["fsync \(paths.journal)", "fsyncDirectory \(paths.folder)"])
         #expect(try #require(try CheckpointReader.load(paths)).checkpoint.completed == ["w1", "w2"])
     }
 
@@ -233,6 +237,7 @@ import Testing
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
         let session = try CheckpointSession.open(graph: graph, paths: paths)
         #expect(await session.store.commit([finished("a")]) == .durable)
+        await session.store.waitForSnapshot()
         let journal = try Data(contentsOf: URL(fileURLWithPath: paths.journal))
         // A crash mid-append leaves half a line.
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: paths.journal))
@@ -267,6 +272,7 @@ import Testing
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
         let session = try CheckpointSession.open(graph: graph, paths: paths)
         for index in 0..<600 { _ = await session.store.commit([finished("w\(index % 200)")]) }
+        await session.store.waitForSnapshot()
         let journalSize = (try FileManager.default.attributesOfItem(atPath: paths.journal)[.size] as? Int) ?? 0
         #expect(journalSize < 70 * 1024, "the journal should have been folded and started over")
         let snapshot = try CheckpointCodec.decode(

@@ -66,6 +66,9 @@ import Testing
         // Past 64 KiB the journal is folded into a snapshot, whose rename fails.
         for id in ids { store.record([.attemptFinished(report(id), final: true)]) }
         fileSystem.fail(.rename, errno: ENOSPC, path: "-checkpoint.json")
+        // The journal holds the batch; the snapshot written after it fails, and the next commit says so.
+        #expect(await store.commit() == .durable)
+        await store.waitForSnapshot()
         #expect(
             await store.commit()
                 == .failed(
