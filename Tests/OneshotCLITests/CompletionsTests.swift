@@ -45,10 +45,15 @@ import Testing
         #expect(try await complete(["oneshot", "log", "F1", "00-1-a", "--t"], in: project) == ["--tail"])
         #expect(
             try await complete(["oneshot", "clean", "F1", "--"], in: project) == [
-                "--checkpoint", "--directory", "--history", "--logs",
+                "--checkpoint", "--directory", "--help", "--history", "--logs",
             ])
         #expect(try await complete(["oneshot", "completions", "b"], in: project) == ["bash"])
         #expect(try await complete(["oneshot", "F1", "--ver"], in: project) == ["--verbose", "--version"])
+        #expect(try await complete(["oneshot", "F1", "--color", ""], in: project) == ["always", "auto", "never"])
+        #expect(
+            try await complete(["oneshot", "export", "F1", "--format", "g"], in: project) == ["github-actions", "gitlab-ci"])
+        #expect(try await complete(["oneshot", "F1", "-C", "fe"], in: project) == ["features"])
+        #expect(try await complete(["oneshot", "F1", "--trace", ".bash-o"], in: project) == [".bash-out"])
     }
 
     @Test func zshAndFishScriptsNameTheSameWords() async throws {
