@@ -160,6 +160,8 @@ public enum HelpText {
         and, when a checkpoint exists, what a resume would skip, retry, treat as
         uncertain or hold. It checks the feature as the run does: exit 2 where the run
         would refuse to start (a workstream left to run with no 'run:' and no --exec).
+        Ids after the feature, --rerun, --only and --assume-deps-done show the selection
+        a run with them would make (see 'oneshot --help').
 
         \(options(for: .plan))
 
