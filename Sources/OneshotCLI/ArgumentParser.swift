@@ -68,7 +68,7 @@ public enum ArgumentParser {
     /// `oneshot config [options]`: any run option may be given, to see how it combines with the
     /// file; they are parsed again as a run's.
     private static func parseConfig(_ arguments: [String]) throws(UsageError) -> Invocation {
-        let passed = CommandOption.accepted(by: .run).filter { $0 != .json && $0 != .directory }.map { option in
+        let passed = CommandOption.accepted(by: .run).filter { !CommandOption.configOwn.contains($0) }.map { option in
             OptionBinding<ConfigArguments>(option: option) { config, name, value in
                 config.runArguments += [name] + (value.map { [$0] } ?? [])
             }

@@ -1,17 +1,35 @@
-/// One option of oneshot's command line: its names, whether it takes a value, and the
-/// subcommands that accept it. ``all`` is the one table every subcommand is read against (by
-/// ``OptionScanner``), that completions are written from, and that the help texts are checked
-/// against, so a flag cannot be known to one and unknown to another.
+import OneshotWorkstreams
+
+/// One option of oneshot's command line: its names, its value, the subcommands that accept it
+/// and how the help describes it. ``all`` is the one table every subcommand is read against (by
+/// ``OptionScanner``) and that the help's option sections and the shell completions are written
+/// from, so a flag cannot be known to one and unknown to another.
 struct CommandOption: Sendable, Equatable {
     /// Every name: the long one first (`--directory`), then any short one (`-C`).
     let names: [String]
-    /// Whether the option takes a value (`--tail 5`, `--tail=5`, `-n5`).
-    let takesValue: Bool
+    /// What the help calls its value (`N`, `DIR`); `nil` for a switch.
+    let valueName: String?
     /// The subcommands that accept it.
     let subcommands: Set<HelpTopic>
+    /// The section of the run's help it is listed in.
+    let group: OptionGroup
+    /// One line (wrapped by the help) saying what it does.
+    let abstract: String
+    /// What it does for a subcommand where ``abstract`` says it otherwise (`-o` of `trace`).
+    var abstracts: [HelpTopic: String] = [:]
+    /// The value it has when not given, shown as `(default: …)`.
+    var defaultValue: String? = nil
+    /// The only values it takes, which completions offer (`--color auto|always|never`).
+    var choices: [String] = []
+
+    /// Whether the option takes a value (`--tail 5`, `--tail=5`, `-n5`).
+    var takesValue: Bool { valueName != nil }
 
     /// The name messages and completions use first.
     var name: String { names[0] }
+
+    /// What it does for `subcommand`.
+    func abstract(for subcommand: HelpTopic) -> String { abstracts[subcommand] ?? abstract }
 
     /// Equal when they are the same option: names are unique in the table.
     static func == (lhs: CommandOption, rhs: CommandOption) -> Bool { lhs.names == rhs.names }
@@ -26,63 +44,93 @@ struct CommandOption: Sendable, Equatable {
         all.first { $0.names.contains(name) && $0.subcommands.contains(subcommand) }
     }
 
-    /// The table: the options below, then one for each run ``Setting`` no option below names.
+    /// The options `config` reads itself; it passes every other run option on to be read as a
+    /// run's, to show how they combine with the file.
+    static let configOwn: [CommandOption] = [help, json, directory]
+
+    /// The table, in the order the run's help lists it: the options of ``listed``, then one for
+    /// each run ``Setting`` none of them names, so a new setting cannot miss its flag, its help
+    /// line or its completion.
     static let all: [CommandOption] = {
-        let listed = [
-            help, version, directory, json, features, exec, rerun, only, assumeDepsDone, fresh, force, rerunUncertain,
-            killOrphans, noWait, dryRun, failFast, keepGoing, verbose, quiet, trace, dot, output, format, ids, follow,
-            attempt, tail, checkpoint, logs, history,
-        ]
         let names = Set(listed.flatMap(\.names))
         let settings = Setting.all.filter { !names.contains($0.flag) }.map { setting in
-            CommandOption(
-                names: [setting.flag] + (setting.short.map { [$0] } ?? []), takesValue: setting.switchValue == nil,
-                subcommands: runAndConfig)
+            CommandOption(setting, value: setting.switchValue == nil ? "VALUE" : nil, in: .general, setting.summary)
         }
         return listed + settings
     }()
 
     /// A run's options, which `config` also takes to show how they combine with the file.
-    private static let runAndConfig: Set<HelpTopic> = [.run, .config]
-    /// The subcommands that read a feature's files.
-    private static let featureReaders: Set<HelpTopic> = [.run, .config, .plan, .export, .list, .log]
+    static let runAndConfig: Set<HelpTopic> = [.run, .config]
 
-    private static func `switch`(_ names: String..., in subcommands: Set<HelpTopic>) -> CommandOption {
-        CommandOption(names: names, takesValue: false, subcommands: subcommands)
+    /// `duration` as one would type it: `60s`, `5m`, `500ms` (the help's `DurationText.format`
+    /// writes `1m00s`, which reads as a measurement).
+    static func typed(_ duration: Duration) -> String {
+        let milliseconds = duration.wholeMilliseconds
+        guard milliseconds % 1000 == 0 else { return "\(milliseconds)ms" }
+        let seconds = milliseconds / 1000
+        if seconds > 3600, seconds % 3600 == 0 { return "\(seconds / 3600)h" }
+        if seconds > 60, seconds % 60 == 0 { return "\(seconds / 60)m" }
+        return "\(seconds)s"
     }
 
-    private static func valued(_ names: String..., in subcommands: Set<HelpTopic>) -> CommandOption {
-        CommandOption(names: names, takesValue: true, subcommands: subcommands)
+    /// The option of the run setting whose flag is `flag`.
+    static func setting(
+        _ flag: String, _ value: String?, in group: OptionGroup, _ abstract: String, choices: [String] = []
+    ) -> CommandOption {
+        guard let setting = Setting.forFlag(flag) else { preconditionFailure("no run setting has the flag \(flag)") }
+        return CommandOption(setting, value: value, in: group, abstract, choices: choices)
     }
 
-    static let help = `switch`("--help", "-h", in: Set(HelpTopic.allCases))
-    static let version = `switch`("--version", "-V", in: [.run])
-    static let directory = valued("--directory", "-C", in: Set(HelpTopic.allCases).subtracting([.completions]))
-    static let json = `switch`("--json", in: [.run, .config, .status, .plan, .list])
-    static let features = valued("--features", in: featureReaders)
-    static let exec = valued("--exec", in: [.run, .config, .plan])
-    static let rerun = valued("--rerun", in: [.run, .config, .plan])
-    static let only = valued("--only", in: [.run, .config, .plan])
-    static let assumeDepsDone = `switch`("--assume-deps-done", in: [.run, .config, .plan])
-    static let fresh = `switch`("--fresh", in: runAndConfig)
-    static let force = `switch`("--force", in: runAndConfig)
-    static let rerunUncertain = `switch`("--rerun-uncertain", in: runAndConfig)
-    static let killOrphans = `switch`("--kill-orphans", in: runAndConfig)
-    static let noWait = `switch`("--no-wait", in: runAndConfig)
-    static let dryRun = `switch`("--dry-run", in: runAndConfig)
-    static let failFast = `switch`("--fail-fast", in: runAndConfig)
-    static let keepGoing = `switch`("--keep-going", "-k", in: runAndConfig)
-    static let verbose = `switch`("--verbose", "-v", in: runAndConfig)
-    static let quiet = `switch`("--quiet", "-q", in: runAndConfig)
-    static let trace = valued("--trace", in: runAndConfig)
-    static let dot = `switch`("--dot", in: [.plan])
-    static let output = valued("--output", "-o", in: [.trace, .report, .export])
-    static let format = valued("--format", in: [.export])
-    static let ids = `switch`("--ids", in: [.list])
-    static let follow = `switch`("--follow", "-f", in: [.log])
-    static let attempt = valued("--attempt", in: [.log])
-    static let tail = valued("--tail", "-n", in: [.log])
-    static let checkpoint = `switch`("--checkpoint", in: [.clean])
-    static let logs = `switch`("--logs", in: [.clean])
-    static let history = `switch`("--history", in: [.clean])
+    /// A switch of `subcommands`.
+    static func `switch`(
+        _ names: String..., in subcommands: Set<HelpTopic>, group: OptionGroup = .general, _ abstract: String
+    ) -> CommandOption {
+        CommandOption(names: names, valueName: nil, subcommands: subcommands, group: group, abstract: abstract)
+    }
+
+    /// An option of `subcommands` that takes a value the help calls `value`.
+    static func valued(
+        _ names: String..., value: String, in subcommands: Set<HelpTopic>, group: OptionGroup = .general,
+        _ abstract: String
+    ) -> CommandOption {
+        CommandOption(names: names, valueName: value, subcommands: subcommands, group: group, abstract: abstract)
+    }
+}
+
+extension CommandOption {
+    /// The option of a run ``Setting``: its names and default come from the setting (the default
+    /// as `setting.show` prints a fresh run's, durations as typed), its subcommands are the run's
+    /// and `config`'s; `value` is `nil` for a switch.
+    init(_ setting: Setting, value: String?, in group: OptionGroup, _ abstract: String, choices: [String] = []) {
+        var shown = setting.show(RunArguments())
+        if value?.hasPrefix("DURATION") == true, let duration = DurationText.parse(shown) {
+            shown = Self.typed(duration)
+        }
+        self.init(
+            names: [setting.flag] + (setting.short.map { [$0] } ?? []), valueName: value, subcommands: Self.runAndConfig,
+            group: group, abstract: abstract,
+            // A switch's setting shows what it turns off; "(none)" and "(default)" are no value.
+            defaultValue: value == nil || shown.hasPrefix("(") ? nil : shown, choices: choices)
+    }
+
+    /// `abstract` for `subcommand`, instead of the option's general one.
+    func saying(_ abstract: String, for subcommand: HelpTopic) -> CommandOption {
+        var option = self
+        option.abstracts[subcommand] = abstract
+        return option
+    }
+
+    /// `(default: value)` in the help.
+    func defaulting(to value: String) -> CommandOption {
+        var option = self
+        option.defaultValue = value
+        return option
+    }
+
+    /// Only `choices` as values.
+    func choosing(_ choices: [String]) -> CommandOption {
+        var option = self
+        option.choices = choices
+        return option
+    }
 }

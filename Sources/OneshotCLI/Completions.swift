@@ -23,24 +23,57 @@ enum Completions {
         }
     }
 
-    static let subcommands = [
-        "list", "log", "clean", "plan", "status", "config", "trace", "report", "export", "help", "completions",
-    ]
+    /// The words after `oneshot` that name a subcommand, from ``HelpTopic``.
+    static let subcommands = HelpTopic.allCases.filter { $0 != .run }.map(\.rawValue) + ["help"]
 
     /// The run's flags, from the option table.
     static var runFlags: [String] { CommandOption.accepted(by: .run).flatMap(\.names) }
 
-    /// Each subcommand's flags, from the option table (without `--help`), and the words
-    /// `completions` and `help` take.
+    /// Each subcommand's flags, from the option table, and the words `completions` and `help`
+    /// take.
     static let subcommandFlags: [String: [String]] = {
         var flags: [String: [String]] = [:]
-        for topic in HelpTopic.allCases where topic != .run && topic != .completions {
-            flags[topic.rawValue] = CommandOption.accepted(by: topic).filter { $0 != .help }.flatMap(\.names)
+        for topic in HelpTopic.allCases where topic != .run {
+            flags[topic.rawValue] = CommandOption.accepted(by: topic).flatMap(\.names)
         }
-        flags["completions"] = Shell.allCases.map(\.rawValue)
+        flags["completions", default: []].insert(contentsOf: Shell.allCases.map(\.rawValue), at: 0)
         flags["help"] = HelpTopic.allCases.map(\.rawValue)
         return flags
     }()
+
+    /// What the value of an option completes to, from its value name or its choices.
+    enum Value: Equatable {
+        /// A folder (`DIR`).
+        case directory
+        /// A file (`FILE`).
+        case file
+        /// One of the option's choices.
+        case choice([String])
+    }
+
+    /// The options whose values complete to something, in the table's order, grouped by what
+    /// (options whose value is free text, `-j 4`, complete to nothing).
+    static var values: [(names: [String], value: Value)] {
+        var groups: [(names: [String], value: Value)] = []
+        for option in CommandOption.all {
+            let value: Value
+            if !option.choices.isEmpty {
+                value = .choice(option.choices)
+            } else if option.valueName == "DIR" {
+                value = .directory
+            } else if option.valueName == "FILE" {
+                value = .file
+            } else {
+                continue
+            }
+            if let index = groups.firstIndex(where: { $0.value == value }) {
+                groups[index].names += option.names
+            } else {
+                groups.append((option.names, value))
+            }
+        }
+        return groups
+    }
 
     /// The script for `shell`.
     static func script(for name: String) -> String {
@@ -57,6 +90,27 @@ enum Completions {
             .joined(separator: "\n")
     }
 
+    /// `case` arms completing the values of options, in the shells' `case` syntax.
+    private static func valueCases(_ arm: (Value) -> String) -> String {
+        values.map { "        \($0.names.joined(separator: "|"))) \(arm($0.value)); return ;;" }.joined(separator: "\n")
+    }
+
+    private static func bash(_ value: Value) -> String {
+        switch value {
+        case .directory: #"COMPREPLY=($(compgen -d -- "$cur"))"#
+        case .file: #"COMPREPLY=($(compgen -f -- "$cur"))"#
+        case .choice(let words): #"COMPREPLY=($(compgen -W ""# + words.joined(separator: " ") + #"" -- "$cur"))"#
+        }
+    }
+
+    private static func zsh(_ value: Value) -> String {
+        switch value {
+        case .directory: "_files -/"
+        case .file: "_files"
+        case .choice(let words): "compadd -- " + words.joined(separator: " ")
+        }
+    }
+
     static var bash: String {
         """
         # oneshot completion for bash: source it, or put it in bash-completion's folder.
@@ -70,7 +124,7 @@ enum Completions {
                 return
             fi
             case $prev in
-                -C|--directory|--features) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        \(valueCases(bash))
             esac
             case $sub in
         \(cases { "        \($0)) flags=\"\($1)\" ;;" })
@@ -104,7 +158,7 @@ enum Completions {
                 return
             fi
             case $words[CURRENT-1] in
-                -C|--directory|--features) _files -/; return ;;
+        \(valueCases(zsh))
             esac
             case $sub in
         \(cases { "        \($0)) flags=(\($1)) ;;" })
@@ -123,16 +177,18 @@ enum Completions {
     }
 
     static var fish: String {
-        let subcommandFlags = subcommandFlags.sorted { $0.key < $1.key }.map { name, flags in
-            let long = flags.filter { $0.hasPrefix("--") }.map { "-l \($0.dropFirst(2))" }
-            let short = flags.filter { $0.hasPrefix("-") && !$0.hasPrefix("--") }.map { "-s \($0.dropFirst())" }
-            let words = flags.filter { !$0.hasPrefix("-") }
-            var line = "complete -c oneshot -n '__fish_seen_subcommand_from \(name)'"
-            if !words.isEmpty { line += " -f -a '\(words.joined(separator: " "))'" }
-            return ((long + short).map { "\(line) \($0)" } + (words.isEmpty ? [] : [line])).joined(separator: "\n")
-        }.joined(separator: "\n")
-        let runLong = runFlags.filter { $0.hasPrefix("--") }.map { "-l \($0.dropFirst(2))" }
-        let runShort = runFlags.filter { !$0.hasPrefix("--") }.map { "-s \($0.dropFirst())" }
+        let subcommandLines = HelpTopic.allCases.filter { $0 != .run }.flatMap { topic in
+            let condition = "__fish_seen_subcommand_from \(topic.rawValue)"
+            return CommandOption.accepted(by: topic).map { fishLine($0, condition: condition) }
+        }
+        let words = ["completions": Shell.allCases.map(\.rawValue), "help": HelpTopic.allCases.map(\.rawValue)]
+        let wordLines = words.sorted { $0.key < $1.key }.map { name, words in
+            "complete -c oneshot -n '__fish_seen_subcommand_from \(name)' -f -a '\(words.joined(separator: " "))'"
+        }
+        // A run's options follow its feature id (`oneshot F052 --jobs 4`), so they apply while no
+        // subcommand is seen, not only before the first word.
+        let notSubcommand = "not __fish_seen_subcommand_from \(subcommands.joined(separator: " "))"
+        let runLines = CommandOption.accepted(by: .run).map { fishLine($0, condition: notSubcommand) }
         return """
             # oneshot completion for fish: save as ~/.config/fish/completions/oneshot.fish.
             complete -c oneshot -f
@@ -140,8 +196,24 @@ enum Completions {
             complete -c oneshot -n '__fish_use_subcommand' -a '(oneshot list --ids 2>/dev/null)'
             complete -c oneshot -n '__fish_seen_subcommand_from list plan status clean log; and test (count (commandline -opc)) -eq 2' -a '(oneshot list --ids 2>/dev/null)'
             complete -c oneshot -n '__fish_seen_subcommand_from log; and test (count (commandline -opc)) -eq 3' -a '(oneshot list (commandline -opc)[3] --ids 2>/dev/null)'
-            \((runLong + runShort).map { "complete -c oneshot -n '__fish_use_subcommand' \($0)" }.joined(separator: "\n"))
-            \(subcommandFlags)
+            \((runLines + subcommandLines + wordLines).joined(separator: "\n"))
             """
+    }
+
+    /// `complete -c oneshot -n CONDITION -l tail -s n -r`: one option's names, and what its
+    /// value completes to.
+    private static func fishLine(_ option: CommandOption, condition: String) -> String {
+        let names = option.names.map { $0.hasPrefix("--") ? "-l \($0.dropFirst(2))" : "-s \($0.dropFirst())" }
+        var line = "complete -c oneshot -n '\(condition)' " + names.joined(separator: " ")
+        if let value = values.first(where: { $0.names.contains(option.name) })?.value {
+            switch value {
+            case .directory: line += " -x -a '(__fish_complete_directories)'"
+            case .file: line += " -r -F"
+            case .choice(let words): line += " -x -a '\(words.joined(separator: " "))'"
+            }
+        } else if option.takesValue {
+            line += " -x"
+        }
+        return line
     }
 }

@@ -23,25 +23,23 @@ public enum HelpText {
     /// `oneshot list --help`.
     static var listText: String {
         """
-        oneshot list — the project's features and where each stands, or a feature's workstreams.
+        oneshot list — the features and where each stands, or a feature's workstreams.
 
         USAGE
           oneshot list [--json | --ids] [-C DIR]
           oneshot list <feature-id> [--json | --ids] [--features DIR] [-C DIR]
 
-        Without a feature: every folder under features/ and every feature with a checkpoint or
-        a history, with its state: never run, running (the pid holding the lock, N/M done),
-        interrupted (N/M done), failed (N/M done), up to date or out of date (the last run
-        succeeded; what changed since would run again), and when it last succeeded.
-        With a feature: its workstreams with their state (completed, running, uncertain, failed,
-        interrupted, skipped, pending, or 'to run' when changed since the last success), what
-        each depends on, and its title. Reads only: takes no lock, writes nothing.
+        Without a feature: every folder under features/ and every feature with a
+        checkpoint or a history, with its state: never run, running (the pid holding the
+        lock, N/M done), interrupted (N/M done), failed (N/M done), up to date or out of
+        date (the last run succeeded; what changed since would run again), and when it
+        last succeeded.
+        With a feature: its workstreams with their state (completed, running, uncertain,
+        failed, interrupted, skipped, pending, or 'to run' when changed since the last
+        success), what each depends on, and its title. Reads only: takes no lock, writes
+        nothing.
 
-        OPTIONS
-          --json           one JSON object for machines (Schemas/list.schema.json)
-          --ids            only the ids, one a line (for scripts and shell completion)
-          --features DIR   read every *.md under DIR whose feature_id is <feature-id>
-          -C DIR           the project root
+        \(options(for: .list))
 
         EXAMPLES
           oneshot list
@@ -57,24 +55,19 @@ public enum HelpText {
         USAGE
           oneshot log <feature-id> <ws-id> [--attempt N] [--tail N] [-f] [-C DIR]
 
-        Prints .sdp/logs/<feature-id>/<ws-id>.log: every attempt, each under its header line
-        ('=== <ws-id> attempt N · time · command') and closed by the line that says how it ended.
+        Prints .sdp/logs/<feature-id>/<ws-id>.log: every attempt, each under its header
+        line ('=== <ws-id> attempt N · time · command') and closed by the line that says
+        how it ended.
 
-        OPTIONS
-          --attempt N      only attempt N (the latest one so numbered)
-          --tail N, -n N   only the last N lines
-          -f, --follow     go on printing what the running attempt writes; ends when that
-                           attempt ends, or when the run does
-          --features DIR   where the feature's files are, to check the id
-          -C DIR           the project root
+        \(options(for: .log))
 
         EXAMPLES
           oneshot log F052 00-052-06
           oneshot log F052 00-052-06 --attempt 2 --tail 20
           oneshot log F052 00-052-06 -f
 
-        Exit 0; 2 for an id the feature does not have (and has no log of) or an attempt the log
-        does not hold; 5 when the workstream has not run yet.
+        Exit 0; 2 for an id the feature does not have (and has no log of) or an attempt
+        the log does not hold; 5 when the workstream has not run yet.
         """
     }
 
@@ -86,23 +79,20 @@ public enum HelpText {
         USAGE
           oneshot clean <feature-id> [--checkpoint] [--logs] [--history] [-C DIR]
 
-        Removes the checkpoint and its journal (.sdp/checkpoints/<feature-id>-*), the last
-        successful run's record (.sdp/history/<feature-id>.json) and the logs
-        (.sdp/logs/<feature-id>/); with any of the options, only those. The next run then starts
-        from nothing. Takes the feature's lock while it works.
+        Removes the checkpoint and its journal (.sdp/checkpoints/<feature-id>-*), the
+        last successful run's record (.sdp/history/<feature-id>.json) and the logs
+        (.sdp/logs/<feature-id>/); with any of the options, only those. The next run
+        then starts from nothing. Takes the feature's lock while it works.
 
-        OPTIONS
-          --checkpoint     only the checkpoint and its journal
-          --logs           only the logs
-          --history        only the history (the next run runs everything)
-          -C DIR           the project root
+        \(options(for: .clean))
 
         EXAMPLES
           oneshot clean F052
           oneshot clean F052 --logs
 
-        Exit 0; 3 while a run holds the lock, or while an attempt a stopped run left behind
-        still runs (its checkpoint tracks it: run the feature to wait for it first).
+        Exit 0; 3 while a run holds the lock, or while an attempt a stopped run left
+        behind still runs (its checkpoint tracks it: run the feature to wait for it
+        first).
         """
     }
 
@@ -114,8 +104,10 @@ public enum HelpText {
         USAGE
           oneshot completions bash|zsh|fish
 
-        Completes subcommands, flags, feature ids (oneshot list --ids) and workstream ids
-        (oneshot list <feature-id> --ids).
+        Completes subcommands, flags, feature ids (oneshot list --ids) and workstream
+        ids (oneshot list <feature-id> --ids).
+
+        \(options(for: .completions))
 
         EXAMPLES
           source <(oneshot completions bash)                     # in ~/.bashrc
@@ -132,24 +124,24 @@ public enum HelpText {
         USAGE
           oneshot status <feature-id> [--json] [-C DIR]
 
-        Shows each workstream's state (completed, running, uncertain, failed, interrupted,
-        skipped, pending), its attempts and time, the circuit breaker, and the runs, time and
-        cost so far. Takes no lock: the writer's atomic rename makes every read whole.
+        Shows each workstream's state (completed, running, uncertain, failed,
+        interrupted, skipped, pending), its attempts and time, the circuit breaker, and
+        the runs, time and cost so far. Takes no lock: the writer's atomic rename makes
+        every read whole.
 
-        OPTIONS
-          --json     one JSON object for machines
-          -C DIR     the project root
+        \(options(for: .status))
 
         EXAMPLES
           oneshot status F052
           oneshot status F052 --json | python3 -m json.tool
 
         With no checkpoint, shows the record the last successful run left
-        (.sdp/history/<feature-id>.json): when it finished, its time, cost and workstreams, and
-        whether the feature is up to date or what a run would run again, and why.
+        (.sdp/history/<feature-id>.json): when it finished, its time, cost and
+        workstreams, and whether the feature is up to date or what a run would run
+        again, and why.
 
-        Exit 0 with a checkpoint or a history, 5 with neither (never ran), 6 if the checkpoint
-        cannot be read.
+        Exit 0 with a checkpoint or a history, 5 with neither (never ran), 6 if the
+        checkpoint cannot be read.
         """
     }
 
@@ -164,19 +156,14 @@ public enum HelpText {
           oneshot <feature-id> --dry-run
 
         Shows the waves (workstreams that can run together), the critical path with its
-        estimated length (from earlier runs' durations, when the checkpoint has them), and, when
-        a checkpoint exists, what a resume would skip, retry, treat as uncertain or hold. It
-        checks the feature as the run does: exit 2 where the run would refuse to start (a
-        workstream left to run with no 'run:' and no --exec).
+        estimated length (from earlier runs' durations, when the checkpoint has them),
+        and, when a checkpoint exists, what a resume would skip, retry, treat as
+        uncertain or hold. It checks the feature as the run does: exit 2 where the run
+        would refuse to start (a workstream left to run with no 'run:' and no --exec).
+        Ids after the feature, --rerun, --only and --assume-deps-done show the selection
+        a run with them would make (see 'oneshot --help').
 
-        OPTIONS
-          --json           one JSON object for machines
-          --dot            a Graphviz picture of the DAG, coloured by state
-          --exec TEMPLATE  the command of workstreams without run:, as given to the run
-          --features DIR   read every *.md under DIR whose feature_id is <feature-id>
-          -C DIR           the project root
-          ID…, --rerun ID, --only ID, --assume-deps-done
-                           show the selection a run with them would make (see 'oneshot --help')
+        \(options(for: .plan))
 
         EXAMPLES
           oneshot plan F052
@@ -187,178 +174,117 @@ public enum HelpText {
 
     /// `oneshot config --help`.
     static var configText: String {
-        let keys = Setting.all.map { "  \($0.key.padding(to: 20))\($0.flag.padding(to: 22))\($0.summary)" }.joined(
-            separator: "\n")
-        return """
-            oneshot config — print the effective run settings and where each came from.
+        """
+        oneshot config — print the effective run settings and where each came from.
 
-            USAGE
-              oneshot config [--json] [run flags] [-C DIR]
+        USAGE
+          oneshot config [--json] [run flags] [-C DIR]
 
-            Settings come from the defaults, then .sdp/config.yml, then flags (the last wins).
-            The file is a small strict subset of YAML: 'key: value' lines, and 'breaker:' with
-            indented 'threshold:', 'window:', 'timeout:', 'max_backoff:', 'max_opens:', 'enabled:'.
-            Every problem of the file is reported at once, with its line and key. --json prints
-            {"settings": {"<key>": {"value": …, "source": …}}}.
+        Settings come from the defaults, then .sdp/config.yml, then flags (the last
+        wins). The file is a small strict subset of YAML: 'key: value' lines, and
+        'breaker:' with indented 'threshold:', 'window:', 'timeout:', 'max_backoff:',
+        'max_opens:', 'enabled:'. Every problem of the file is reported at once, with
+        its line and key. --json prints
+        {"settings": {"<key>": {"value": …, "source": …}}}.
 
-            SETTINGS (config key, flag, meaning)
-            \(keys)
+        \(options(for: .config))
 
-            EXAMPLE .sdp/config.yml
-              jobs: 4
-              exec: 'claude -p "@build {ws_id}"'
-              timeout: 10m
-              breaker:
-                threshold: 3
-                timeout: 60s
+        SETTINGS (config key, flag, meaning)
+        \(settingsTable)
 
-            EXAMPLES
-              oneshot config
-              oneshot config -j 8
-              oneshot config --json
-            """
+        EXAMPLE .sdp/config.yml
+          jobs: 4
+          exec: 'claude -p "@build {ws_id}"'
+          timeout: 10m
+          breaker:
+            threshold: 3
+            timeout: 60s
+
+        EXAMPLES
+          oneshot config
+          oneshot config -j 8
+          oneshot config --json
+        """
     }
 
     /// The full help text.
     public static var text: String {
-        let codes = ExitCode.allCases.map { code in
-            "  \(String(code.rawValue).padding(to: 5))\(code.meaning)"
-        }.joined(separator: "\n")
-        return """
-            oneshot — run a feature's workstreams as a dependency graph, concurrently, resumably.
+        """
+        oneshot — run workstreams as a dependency graph, concurrently, resumably.
 
-            USAGE
-              oneshot <feature-id> [options]        run (or resume) a feature
-              oneshot <feature-id> ID… [options]    run those workstreams and what they depend on
-              oneshot plan <feature-id> [--json|--dot]  show what a run would do
-              oneshot status <feature-id> [--json]  show its checkpoint without disturbing a run
-              oneshot config                        show the effective settings and their sources
-              oneshot trace <feature-id> [-o FILE]  the run as a Chrome trace (Perfetto)
-              oneshot report <feature-id> [-o FILE] the run as an HTML page with a Gantt chart
-              oneshot export <feature-id> --format github-actions|gitlab-ci  as a CI pipeline
-              oneshot list [<feature-id>] [--json]  the features and their state, or a feature's
-                                                    workstreams with state, dependencies, title
-              oneshot log <feature-id> <ws-id> [-f] [--attempt N] [--tail N]  a workstream's log
-              oneshot clean <feature-id> [--checkpoint] [--logs] [--history]  remove what runs left
-              oneshot completions bash|zsh|fish     a shell completion script
-              oneshot help <topic>                  help of a subcommand: plan, status, config,
-                                                    trace, report, export, list, log, clean,
-                                                    completions
+        USAGE
+          oneshot <feature-id> [options]        run (or resume) a feature
+          oneshot <feature-id> ID… [options]    run those workstreams and what they
+                                                depend on
+          oneshot plan <feature-id> [--json|--dot]
+                                                show what a run would do
+          oneshot status <feature-id> [--json]  show its checkpoint without disturbing
+                                                a run
+          oneshot config                        show the effective settings and their
+                                                sources
+          oneshot trace <feature-id> [-o FILE]  the run as a Chrome trace (Perfetto)
+          oneshot report <feature-id> [-o FILE] the run as an HTML page with a Gantt
+                                                chart
+          oneshot export <feature-id> --format github-actions|gitlab-ci
+                                                as a CI pipeline
+          oneshot list [<feature-id>] [--json]  the features and their state, or a
+                                                feature's workstreams with state,
+                                                dependencies, title
+          oneshot log <feature-id> <ws-id> [-f] [--attempt N] [--tail N]
+                                                a workstream's log
+          oneshot clean <feature-id> [--checkpoint] [--logs] [--history]
+                                                remove what runs left
+          oneshot completions bash|zsh|fish     a shell completion script
+          oneshot help <topic>                  help of a subcommand: plan, status,
+                                                config, trace, report, export, list,
+                                                log, clean, completions
 
-            Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list), builds
-            the dependency graph, and runs every workstream as soon as its dependencies are done.
-            Progress is saved in .sdp/checkpoints/<feature-id>-checkpoint.json after every batch; if
-            the run is killed or interrupted, the same command resumes it. On success the
-            checkpoint is removed and .sdp/history/<feature-id>.json records what succeeded: the
-            next run runs only the workstreams whose definition (command, dependencies, outputs)
-            changed, whose outputs are missing, or that are new, with what depends on them; when
-            nothing did, it says the feature is up to date and exits 0.
+        Reads features/<feature-id>/**/*.md (YAML front matter or a '## Metadata' list),
+        builds the dependency graph, and runs every workstream as soon as its
+        dependencies are done. Progress is saved in
+        .sdp/checkpoints/<feature-id>-checkpoint.json after every batch; if the run is
+        killed or interrupted, the same command resumes it. On success the checkpoint is
+        removed and .sdp/history/<feature-id>.json records what succeeded: the next run
+        runs only the workstreams whose definition (command, dependencies, outputs)
+        changed, whose outputs are missing, or that are new, with what depends on them;
+        when nothing did, it says the feature is up to date and exits 0.
 
-            OPTIONS
-              -j, --jobs N          attempts running at once (default 3)
-              --exec TEMPLATE       command for workstreams without 'run:'; placeholders
-                                    {ws_id}, {feature_id}, {file}
-              --retries N           retries of a failed attempt when the file sets none (default 0)
-              --timeout DURATION    time limit of an attempt when the file sets none (90s, 10m, 1h)
-              --grace DURATION      time between SIGTERM and SIGKILL when stopping a command (default 5s)
-              --features DIR        read every *.md under DIR whose feature_id is <feature-id>
-              -C DIR                run as if started in DIR (the project root)
-              --fresh               discard the checkpoint and start over (what the last
-                                    successful run left in .sdp/history still counts)
-              --force               run every workstream: ignore the history and discard the
-                                    checkpoint
-              --rerun-uncertain     also re-run 'idempotent: false' workstreams that were running
-                                    when an earlier run died (a workstream's 'verify:' command,
-                                    run first on a resume, settles them without it: exit 0 keeps
-                                    the work as completed; otherwise it is held, exit 8)
-              --kill-orphans        terminate the attempts an earlier run left running, instead of
-                                    waiting for them (adopting them) and keeping their outcome
-              --strict-checkpoint   stop the run if the checkpoint cannot be written (default: warn)
-              --checkpoint-grace DURATION  when nothing can be written (a full disk) or attempts
-                                    cannot be started (no descriptors) for this long, stop
-                                    launching, let running attempts end, exit 6 (default 60s)
-              --deadline DURATION|TIME  stop by then: a duration from the start (50m) or an
-                                    RFC 3339 time. Work whose known duration would not fit is
-                                    not started; at the deadline running work is stopped as on
-                                    SIGINT, the checkpoint saved, exit 7; the same command resumes.
-                                    Choose it below the CI job's limit by a margin that covers
-                                    --grace and the checkpoint write: a 60m job with the default
-                                    5s grace: --deadline 58m. Also 'deadline:' in .sdp/config.yml
-                                    and ONESHOT_DEADLINE (a flag wins, then the environment)
-              --executor local|slurm  where attempts run: processes here (default), or one
-                                    detached sbatch job each, polled with one squeue per
-                                    --poll-interval (default 5s) and stopped with scancel;
-                                    'slurm:' with 'partition:' and 'args: [...]' in
-                                    .sdp/config.yml, 'slurm_args:' in a workstream file
-              --slurm-partition NAME  the partition of every job (default: Slurm's)
-              --slurm-args 'ARGS'     extra sbatch arguments of every job ('--qos=low --time=10')
-              --heartbeat DURATION|off  under CI (CI set, no terminal): a line naming the running
-                                    workstreams and their time, this often (default 60s; at
-                                    least 1s). Also 'heartbeat:' and ONESHOT_HEARTBEAT
-              --color auto|always|never  colour of the lines for people (default auto: on a
-                                    terminal; FORCE_COLOR turns it on, as CI logs render it,
-                                    NO_COLOR off). Also 'color:' in .sdp/config.yml
-              --breaker-threshold N      distinct workstreams failed in the window that trip the
-                                         breaker (default 3)
-              --breaker-window N         workstreams counted, each by its latest outcome (default 5)
-              --breaker-timeout DURATION first open period, doubled per trip in a row (default 60s)
-              --breaker-max-backoff DURATION  longest open period (default 5m)
-              --breaker-max-opens N      trips in a row before giving up, exit 4 (default 3)
-              --no-breaker               run without a circuit breaker
-              --no-wait                  if the restored breaker is still open, exit 4 at once
-              --json                JSON Lines events on stdout (Schemas/events.schema.json);
-                                    the lines for people go to stderr
-              --dry-run             show the plan, run nothing (as 'oneshot plan')
-              --trace FILE          at the end, write the run's Chrome trace to FILE
-              --report              after a run that failed or was resumed, write
-                                    .sdp/reports/<feature-id>.html (also 'report: auto')
-              --rerun ID            run ID again even though it is done (in the checkpoint or
-                                    the history), and everything downstream of it; repeatable
-              --only ID             run exactly ID, trusting its dependencies are done elsewhere
-                                    (a CI system that schedules itself); repeatable. Refused
-                                    (exit 2) when a dependency is not recorded done, unless
-              --assume-deps-done    is given
-              --fail-fast           stop launching after the first failure (a workstream failed
-                                    with no retry left): running work finishes, the rest is not
-                                    started, exit 1; the same command resumes
-              -k, --keep-going      the default: a failure skips only what depends on it
-              -v, --verbose         stream each running workstream's output, each line
-                                    prefixed with its id
-              -q, --quiet           show only failures, warnings and the summary
-              -h, --help            show this help
-              -V, --version         show the version
+        \(options(for: .run))
 
-            TARGETS
-              Ids after the feature run those workstreams and what they depend on, nothing else,
-              as ninja's targets; an unknown id exits 2. Checkpoint and history apply as usual: a
-              target run that succeeds while other workstreams never ran keeps the checkpoint, and
-              the next 'oneshot <feature-id>' runs the rest. 'plan' takes the same ids and flags.
+        TARGETS
+          Ids after the feature run those workstreams and what they depend on, nothing
+          else, as ninja's targets; an unknown id exits 2. Checkpoint and history
+          apply as usual: a target run that succeeds while other workstreams never ran
+          keeps the checkpoint, and the next 'oneshot <feature-id>' runs the rest.
+          'plan' takes the same ids and flags.
 
-            RESUMING
-              The checkpoint records the run's settings (-j, --exec, --retries, --timeout, --grace,
-              --features, --deadline, the checkpoint and breaker settings). A resume uses them and
-              says so: "resuming with the settings of the interrupted run: --exec '…' -j 4". A flag
-              given on the resume wins and is recorded. Precedence: flag, environment, the
-              interrupted run's settings, .sdp/config.yml, default. --fresh and --force do not
-              use the recorded settings.
+        RESUMING
+          The checkpoint records the run's settings (-j, --exec, --retries, --timeout,
+          --grace, --features, --deadline, the checkpoint and breaker settings). A
+          resume uses them and says so: "resuming with the settings of the interrupted
+          run: --exec '…' -j 4". A flag given on the resume wins and is recorded.
+          Precedence: flag, environment, the interrupted run's settings,
+          .sdp/config.yml, default. --fresh and --force do not use the recorded
+          settings.
 
-            EXAMPLES
-              oneshot F052
-              oneshot F052 00-052-06 00-052-09
-              oneshot F052 --rerun 00-052-06
-              oneshot F052 --only 00-052-06 --assume-deps-done
-              oneshot F052 -j 8 --retries 2 --timeout 10m
-              oneshot F052 --exec 'claude -p "@build {ws_id}"'
-              oneshot F052 --features docs/workstreams
-              oneshot status F052 --json
+        EXAMPLES
+          oneshot F052
+          oneshot F052 00-052-06 00-052-09
+          oneshot F052 --rerun 00-052-06
+          oneshot F052 --only 00-052-06 --assume-deps-done
+          oneshot F052 -j 8 --retries 2 --timeout 10m
+          oneshot F052 --exec 'claude -p "@build {ws_id}"'
+          oneshot F052 --features docs/workstreams
+          oneshot status F052 --json
 
-            Defaults for a project: .sdp/config.yml (see 'oneshot help config').
-            Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended). A command may write
-            {"cost_usd": 0.42} to the file named by $ONESHOT_REPORT; costs add up across resumes.
+        Defaults for a project: .sdp/config.yml (see 'oneshot help config').
+        Logs: .sdp/logs/<feature-id>/<ws_id>.log (every attempt appended). A command
+        may write {"cost_usd": 0.42} to the file named by $ONESHOT_REPORT; costs add up
+        across resumes.
 
-            EXIT CODES
-            \(codes)
-            """
+        EXIT CODES
+        \(exitCodesTable)
+        """
     }
 }
 

@@ -4,16 +4,23 @@ import Testing
 /// `oneshot completions`: the bash script, sourced in bash, completes subcommands, flags,
 /// feature ids and workstream ids; zsh's and fish's name the same words.
 @Suite(.timeLimit(.minutes(2))) struct CompletionsTests {
-    /// What `_oneshot` puts in COMPREPLY for `words`, the last being completed.
-    private func complete(_ words: [String], in project: TemporaryProject) async throws -> [String] {
+    /// What `_oneshot` puts in COMPREPLY for each line of `words` (the last word of a line being
+    /// completed), sorted: one bash for all of them, so the test spawns a few processes, not one
+    /// bash per line.
+    private func complete(_ lines: [[String]], in project: TemporaryProject) async throws -> [[String]] {
         let folder = OneshotBinary.url.deletingLastPathComponent().path
-        let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+        let cases = lines.map { words in
+            let quoted = words.map { "'\($0)'" }.joined(separator: " ")
+            return """
+                COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1); COMPREPLY=()
+                _oneshot
+                printf '%s\\n' "${COMPREPLY[@]}" '@@'
+                """
+        }
         let script = """
             export PATH='\(folder)':"$PATH"
             source <(oneshot completions bash)
-            COMP_WORDS=(\(quoted)); COMP_CWORD=\(words.count - 1)
-            _oneshot
-            printf '%s\\n' "${COMPREPLY[@]}"
+            \(cases.joined(separator: "\n"))
             """
         let output = project.file(".bash-out")
         _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -24,12 +31,26 @@ import Testing
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        let (ended, continuation) = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in continuation.finish() }
+        // The status is read in the handler, where the process has ended: the stream also ends
+        // when the test is cancelled (its time limit), and reading `terminationStatus` of a
+        // process still running is a precondition failure that takes the whole test run down.
+        let (ended, continuation) = AsyncStream<Int32>.makeStream()
+        process.terminationHandler = { continuation.yield($0.terminationStatus) }
         try process.run()
-        for await _ in ended {}
-        #expect(process.terminationStatus == 0)
-        return (project.read(".bash-out") ?? "").split(separator: "\n").map(String.init).sorted()
+        var status: Int32?
+        for await code in ended {
+            status = code
+            break
+        }
+        guard status == 0 else {
+            if status == nil { kill(process.processIdentifier, SIGKILL) }
+            Issue.record("bash ended with \(status.map(String.init) ?? "no status (cancelled)")")
+            return []
+        }
+        let printed = (project.read(".bash-out") ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        return printed.split(separator: "@@", omittingEmptySubsequences: false).prefix(lines.count).map {
+            $0.filter { !$0.isEmpty }.map(String.init).sorted()
+        }
     }
 
     @Test func bashCompletesSubcommandsFlagsFeaturesAndWorkstreams() async throws {
@@ -37,18 +58,27 @@ import Testing
         try project.workstream("F1", "00-1-a", run: "true")
         try project.workstream("F1", "00-1-b", run: "true")
         try project.workstream("F2", "x", run: "true")
-        #expect(try await complete(["oneshot", "l"], in: project) == ["list", "log"])
-        #expect(try await complete(["oneshot", "F"], in: project) == ["F1", "F2"])
-        #expect(try await complete(["oneshot", "--fail"], in: project) == ["--fail-fast"])
-        #expect(try await complete(["oneshot", "log", ""], in: project) == ["F1", "F2"])
-        #expect(try await complete(["oneshot", "log", "F1", ""], in: project) == ["00-1-a", "00-1-b"])
-        #expect(try await complete(["oneshot", "log", "F1", "00-1-a", "--t"], in: project) == ["--tail"])
-        #expect(
-            try await complete(["oneshot", "clean", "F1", "--"], in: project) == [
-                "--checkpoint", "--directory", "--history", "--logs",
-            ])
-        #expect(try await complete(["oneshot", "completions", "b"], in: project) == ["bash"])
-        #expect(try await complete(["oneshot", "F1", "--ver"], in: project) == ["--verbose", "--version"])
+        let expected: [(words: [String], completions: [String])] = [
+            (["oneshot", "l"], ["list", "log"]),
+            (["oneshot", "F"], ["F1", "F2"]),
+            (["oneshot", "--fail"], ["--fail-fast"]),
+            (["oneshot", "log", ""], ["F1", "F2"]),
+            (["oneshot", "log", "F1", ""], ["00-1-a", "00-1-b"]),
+            (["oneshot", "log", "F1", "00-1-a", "--t"], ["--tail"]),
+            (["oneshot", "clean", "F1", "--"], ["--checkpoint", "--directory", "--help", "--history", "--logs"]),
+            (["oneshot", "status", "F1", "--zz"], []),
+            (["oneshot", "completions", "b"], ["bash"]),
+            (["oneshot", "F1", "--ver"], ["--verbose", "--version"]),
+            (["oneshot", "F1", "--color", ""], ["always", "auto", "never"]),
+            (["oneshot", "export", "F1", "--format", "g"], ["github-actions", "gitlab-ci"]),
+            (["oneshot", "F1", "-C", "fe"], ["features"]),
+            (["oneshot", "F1", "--trace", ".bash-o"], [".bash-out"]),
+        ]
+        let completed = try await complete(expected.map(\.words), in: project)
+        #expect(completed.count == expected.count)
+        for (line, completions) in zip(expected, completed) {
+            #expect(completions == line.completions, "\(line.words)")
+        }
     }
 
     @Test func zshAndFishScriptsNameTheSameWords() async throws {

@@ -133,14 +133,6 @@ import Testing
         #expect(try ArgumentParser.parse(["config", "-j8", "--json", "--no-breaker", "--exec=-x"]) == .config(config))
     }
 
-    @Test(arguments: HelpTopic.allCases.filter { $0 != .config })
-    func everyOptionOfASubcommandIsInItsHelp(topic: HelpTopic) {
-        let help = HelpText.text(for: topic)
-        for option in CommandOption.accepted(by: topic) where option != .help {
-            #expect(option.names.contains { help.contains($0) }, "\(topic): \(option.name) is not in its help")
-        }
-    }
-
     private static func projectRoot(_ invocation: Invocation) -> String? {
         switch invocation {
         case .run(let run): run.projectRoot
