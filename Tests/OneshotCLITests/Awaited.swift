@@ -1,5 +1,6 @@
 import Foundation
 import OneshotSystem
+import OneshotTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -9,12 +10,10 @@ import OneshotSystem
     import Darwin
 #endif
 
-/// Waits for what another process does, woken by the kernel — inotify for a file written, a
-/// pidfd for a process ended, `poll` for a terminal's output — instead of re-checking on a
-/// timer. Every wait ends by its deadline, so a test fails instead of hanging.
-///
-/// The blocking waits run on a thread of their own: blocked inside a task, they would hold one
-/// of the cooperative pool's few threads and stall the other tests.
+/// Waits for what another process does, woken by the kernel — inotify for a file written,
+/// pidfds for processes ended (``processEnds(_:within:)`` for one), `poll` for a terminal's
+/// output — instead of re-checking on a timer. Every wait ends by its deadline, so a test fails
+/// instead of hanging; the blocking ones run on a thread of their own (``onItsOwnThread(_:)``).
 enum Awaited {
     /// Waits until `condition` holds, checking it again each time a file is created, written,
     /// closed or renamed in one of `folders`. A folder that does not exist yet is watched through
@@ -24,7 +23,7 @@ enum Awaited {
     static func files(
         in folders: [String], within limit: Duration, until condition: @escaping @Sendable () -> Bool
     ) async -> Bool {
-        await onThread {
+        await onItsOwnThread {
             let deadline = ContinuousClock.now + limit
             while true {
                 // Watch first, then check: a change after the check still wakes the wait below.
@@ -44,28 +43,6 @@ enum Awaited {
         }
     }
 
-    /// Waits until process `pid` has ended (a zombie awaiting its reaper has ended), through a
-    /// pidfd, which becomes readable when the process exits, whoever its parent is.
-    ///
-    /// - Returns: whether it ended before `limit` passed.
-    static func exit(of pid: Int32, within limit: Duration) async -> Bool {
-        switch Pidfd.open(pid) {
-        case .noSuchProcess:
-            return true
-        case .opened(let pidfd):
-            return await onThread {
-                defer { Syscall.close(pidfd) }
-                return Pidfd.waitForExit(pidfd, timeout: limit)
-            }
-        case .unsupported:
-            // Without pidfds (macOS, old kernels) the end of a process that is not our child
-            // raises no event we can wait for: checked every 20 ms up to the deadline.
-            let deadline = ContinuousClock.now + limit
-            while isAlive(pid) && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-            return !isAlive(pid)
-        }
-    }
-
     /// Waits until `processes()` names none: each process it names is awaited through its
     /// pidfd, then it is asked again (one may have started another meanwhile).
     ///
@@ -79,7 +56,7 @@ enum Awaited {
             if live.isEmpty { return true }
             let waiting = live.subtracting(ended)
             guard !waiting.isEmpty, ContinuousClock.now < deadline else { return false }
-            for pid in waiting where await exit(of: pid, within: max(.zero, deadline - ContinuousClock.now)) {
+            for pid in waiting where await processEnds(pid, within: max(.zero, deadline - ContinuousClock.now)) {
                 ended.insert(pid)
             }
         }
@@ -89,7 +66,7 @@ enum Awaited {
     ///
     /// - Returns: whether it became readable before `limit` passed.
     static func readable(_ fd: Int32, within limit: Duration) async -> Bool {
-        await onThread {
+        await onItsOwnThread {
             var descriptors = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
             return Syscall.poll(&descriptors, timeout: limit) > 0
         }
@@ -107,16 +84,6 @@ enum Awaited {
         return candidate
     }
 
-    private static func onThread<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: body()) }.start()
-        }
-    }
-}
-
-/// Waits until process `pid` has ended (see ``Awaited/exit(of:within:)``).
-func hasEnded(_ pid: Int32, within limit: Duration = .seconds(20)) async -> Bool {
-    await Awaited.exit(of: pid, within: limit)
 }
 
 extension TemporaryProject {

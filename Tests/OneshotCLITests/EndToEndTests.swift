@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 /// The built `oneshot` binary on temporary projects: exit codes, output, logs, environment,
@@ -173,7 +174,7 @@ import Testing
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("✗ stuck failed (timed out)"))
         let pid = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        #expect(await hasEnded(pid), "background child \(pid) outlived its timed-out workstream")
+        #expect(await processEnds(pid), "background child \(pid) outlived its timed-out workstream")
     }
 
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
@@ -189,6 +190,6 @@ import Testing
         #expect(result.stdout.contains("■ long interrupted"))
         #expect(project.read("ran-after") == nil)
         let pid = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        #expect(await hasEnded(pid), "child \(pid) outlived oneshot")
+        #expect(await processEnds(pid), "child \(pid) outlived oneshot")
     }
 }

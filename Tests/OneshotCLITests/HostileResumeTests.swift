@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// A resume under hostile conditions never signals a process that is not ours: a recycled pid,
@@ -39,7 +40,7 @@ import Testing
         try project.openGate("release")
         // Gone and reaped: only then can its pid be given to another process. Its pidfd tells
         // the exit; the reaping by init, not our child, raises no event: polled after that.
-        #expect(await hasEnded(leader))
+        #expect(await processEnds(leader))
         #expect(try await eventually { !FileManager.default.fileExists(atPath: "/proc/\(leader)") })
         let other = try #require(bystander(withPID: leader), "could not start a process with pid \(leader)")
         defer {

@@ -166,7 +166,7 @@ func isAlive(_ pid: Int32) -> Bool {
 
 /// Waits, checking every 20 ms, until `condition` holds or `limit` passes: only for what raises
 /// no event to wait on (a process re-parented or reaped, as `/proc` shows). A file written is
-/// awaited with ``TemporaryProject/until(_:within:_:)``, a process's end with ``hasEnded(_:within:)``.
+/// awaited with ``TemporaryProject/until(_:within:_:)``, a process's end with ``processEnds(_:within:)``.
 func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {

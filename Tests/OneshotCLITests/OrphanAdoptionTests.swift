@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// What a kill -9 of oneshot leaves running is adopted, not killed or run twice; what finished
@@ -95,7 +96,7 @@ import Testing
         #expect(second.stderr.contains("agent: attempt 1 from the earlier run was still running"))
         #expect(second.stderr.contains("because --kill-orphans stops such attempts"))
         #expect(second.stdout.contains("UNCERTAIN   agent: attempt 1 started"))
-        #expect(await hasEnded(orphan))
+        #expect(await processEnds(orphan))
     }
 
     @Test func whatIsLeftOfAGroupWhoseLeaderDiedIsKilledOnResume() async throws {
@@ -106,13 +107,13 @@ import Testing
         let shell = try pid(project, "sh.pid")
         let straggler = try pid(project, "bg.pid")
         kill(shell, SIGKILL)
-        #expect(await hasEnded(shell))
+        #expect(await processEnds(shell))
         #expect(isAlive(straggler))
         try project.write("fast", "")
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"))
-        #expect(await hasEnded(straggler))
+        #expect(await processEnds(straggler))
     }
 
     @Test func freshAndARemovedWorkstreamTerminateWhatTheyDiscardAndSaySo() async throws {
@@ -130,7 +131,7 @@ import Testing
                 ? "because its workstream is no longer in the feature" : "because --fresh discards the run that started it"
             #expect(
                 await project.until { (try? String(contentsOfFile: second.errPath, encoding: .utf8))?.contains(why) == true })
-            #expect(await hasEnded(orphan))
+            #expect(await processEnds(orphan))
             if !removal {
                 #expect(
                     await project.until {
@@ -226,12 +227,12 @@ import Testing
         let straggler = try pid(project, "bg.pid")
         defer { kill(straggler, SIGKILL) }
         kill(shell, SIGKILL)
-        #expect(await hasEnded(shell))
+        #expect(await processEnds(shell))
         try project.write("fast", "")
         let second = try await OneshotBinary.run(["F1", "--fresh"], in: project.path)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"), "\(second.stderr)")
-        #expect(await hasEnded(straggler))
+        #expect(await processEnds(straggler))
     }
 
     /// `setsid cmd &` (a daemon) escapes its attempt's group; oneshot's subreaper ends it with
@@ -260,7 +261,7 @@ import Testing
             }
             let result = try await second.finish()
             #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-            #expect(await hasEnded(escapee), "adopted: \(adopted)")
+            #expect(await processEnds(escapee), "adopted: \(adopted)")
         }
     }
 

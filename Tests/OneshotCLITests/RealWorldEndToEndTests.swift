@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// The real world (issue #11): a closed terminal, Ctrl-\, a CI runner's SIGINT → SIGTERM →
@@ -35,7 +36,7 @@ import Testing
         #expect(result.stdout.contains("checkpoint saved: .sdp/checkpoints/F1-checkpoint.json"))
         #expect(try savedCheckpoint(project)?.interrupted == ["long"])
         let pid = try #require(backgroundPID(project))
-        #expect(await hasEnded(pid), "child \(pid) outlived oneshot")
+        #expect(await processEnds(pid), "child \(pid) outlived oneshot")
     }
 
     #if os(Linux)
@@ -50,7 +51,7 @@ import Testing
             #expect(session.stderr.contains("received SIGHUP: stopping running workstreams"))
             #expect(try savedCheckpoint(project)?.interrupted == ["long"])
             let pid = try #require(backgroundPID(project))
-            #expect(await hasEnded(pid), "child \(pid) outlived the closed terminal")
+            #expect(await processEnds(pid), "child \(pid) outlived the closed terminal")
         }
     #endif
 
@@ -74,7 +75,7 @@ import Testing
         #expect(result.stderr.contains("received SIGTERM while stopping: killing running workstreams now"))
         #expect(result.stdout.contains("checkpoint saved"))
         let pid = try #require(backgroundPID(project))
-        #expect(await hasEnded(pid))
+        #expect(await processEnds(pid))
         try project.write("fast", "")
         let resumed = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 /// What a command starts outside its attempt's process group (`setsid cmd &`, a double fork) is
@@ -51,7 +52,7 @@ import Testing
         #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
         defer { kill(escaped, SIGKILL) }
-        #expect(await hasEnded(escaped), "the escaped sleep \(escaped) outlived its attempt")
+        #expect(await processEnds(escaped), "the escaped sleep \(escaped) outlived its attempt")
         #expect(running.process.isRunning, "the run went on meanwhile (b waits for the marker)")
         try project.openGate("checked")
         let result = try await running.finish()
@@ -74,7 +75,7 @@ import Testing
         // only): /proc is polled for them.
         #expect(try await eventually { children(of: running.pid).contains(grandchild) }, "re-parented to oneshot, not init")
         try project.openGate("go")
-        #expect(await hasEnded(grandchild))
+        #expect(await processEnds(grandchild))
         #expect(
             try await eventually {
                 !children(of: running.pid).contains(grandchild) && !FileManager.default.fileExists(atPath: "/proc/\(grandchild)")

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 #if os(Linux)
@@ -129,7 +130,7 @@ import Testing
         func finish(within limit: Duration = .seconds(30)) async throws -> Int32? {
             var status: Int32 = 0
             // Its pidfd tells the exit; the reaping below then returns at once.
-            let ended = await hasEnded(pid, within: limit)
+            let ended = await processEnds(pid, within: limit)
             if !ended { kill(pid, SIGKILL) }
             _ = waitpid(pid, &status, 0)
             return ended && status & 0x7f == 0 ? (status >> 8) & 0xff : nil

@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// UNCERTAIN work (running when its run died, its end unknown) is verified with its `verify:`
@@ -21,7 +22,7 @@ import Testing
         let records = try #require(try CheckpointReader.load(paths)).checkpoint.inFlight ?? []
         for pid in records.compactMap(\.pid) {
             kill(-pid, SIGKILL)
-            #expect(await hasEnded(pid))
+            #expect(await processEnds(pid))
         }
     }
 
@@ -277,7 +278,7 @@ extension VerifyEndToEndTests {
         try project.openGate("release")
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(await hasEnded(first), "stopped by the next run, not left running")
+        #expect(await processEnds(first), "stopped by the next run, not left running")
         let log = try #require(project.read(".sdp/logs/F1/pay.log"))
         #expect(log.contains("stopped the verify an earlier run left running (pid"), "\(log)")
         #expect(log.contains(" \(first)"), "\(log)")
