@@ -60,7 +60,8 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        // Test tools shared by test targets (a file system that fails on demand, a manual clock); not shipped.
+        // Test tools shared by test targets (a file system that fails on demand, a manual clock, waits
+        // on a thread of their own); not shipped.
         .target(
             name: "OneshotTestSupport", dependencies: ["OneshotSystem"], path: "Tests/OneshotTestSupport",
             swiftSettings: strictSettings),
@@ -87,7 +88,7 @@ let package = Package(
             name: "OneshotReportTests", dependencies: ["OneshotReport", "OneshotCheckpoint"], swiftSettings: strictSettings),
         .testTarget(
             name: "OneshotCLITests",
-            dependencies: ["OneshotCLI", "Oneshot", "OneshotCheckpoint", "oneshot"],
+            dependencies: ["OneshotCLI", "Oneshot", "OneshotCheckpoint", "OneshotTestSupport", "oneshot"],
             swiftSettings: strictSettings
         ),
     ]

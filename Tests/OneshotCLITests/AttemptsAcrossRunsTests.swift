@@ -6,13 +6,13 @@ import Testing
 /// numbered across runs everywhere, interrupted work stays interrupted, and work in flight at a
 /// crash shows the attempt it was making.
 @Suite(.timeLimit(.minutes(2))) struct AttemptsAcrossRunsTests {
-    private static let gated =
-        "echo \"attempt $ONESHOT_ATTEMPT\"; touch started; while [ ! -f go ]; do [ -d features ] || exit 9; sleep 0.05; done"
+    /// Says its attempt, marks its start and waits at the gate `go`.
+    private static let gated = "echo \"attempt $ONESHOT_ATTEMPT\"; touch started; read _ < go || :"
 
     private func interruptedRun(_ project: TemporaryProject) async throws {
         try? FileManager.default.removeItem(atPath: project.file("started"))
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("started") != nil })
+        #expect(await project.until { project.read("started") != nil })
         kill(running.pid, SIGINT)
         #expect(try await running.finish().exitCode == 130)
     }
@@ -28,6 +28,7 @@ import Testing
     @Test func interruptedTwiceIsInterruptedAndAttemptsCountAcrossRuns() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: Self.gated)
+        try project.gate("go")
         try await interruptedRun(project)
         try await interruptedRun(project)
         let row = try await status(project)
@@ -43,7 +44,7 @@ import Testing
         #expect(crashed["state"] as? String == "uncertain")
         #expect(crashed["attempts"] as? Int == 3, "the attempt in flight at the crash was made")
 
-        try project.write("go", "")
+        try project.openGate("go")
         let resumed = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(resumed.exitCode == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         let log = try #require(project.read(".sdp/logs/F1/a.log"))

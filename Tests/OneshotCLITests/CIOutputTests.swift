@@ -18,11 +18,12 @@ import Testing
     @Test func underCIAHeartbeatNamesTheRunningWorkstreamsAndTheirTime() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "quick", run: "true")
-        try project.workstream("F1", "slow", run: "while [ ! -f gate ]; do sleep 0.05; done")
+        try project.workstream("F1", "slow", run: "read _ < gate || :")
+        try project.gate("gate")
         let running = try OneshotBinary.start(
             ["F1", "--heartbeat", "1s"], in: project.path, environment: environment(["CI": "true"]))
-        let beat = try await eventually { running.stdout.contains("] … running: slow for ") }
-        try project.write("gate", "")
+        let beat = await project.until { running.stdout.contains("] … running: slow for ") }
+        try project.openGate("gate")
         let result = try await running.finish()
         #expect(beat, "no heartbeat: \(result.stdout)")
         #expect(result.exitCode == 0)

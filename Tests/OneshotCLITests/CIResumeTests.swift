@@ -16,9 +16,12 @@ import Testing
         var gate: String { folder.file("gate") }
 
         /// Lets the long workstream `id` finish.
-        func open(_ id: String) throws { try Data().write(to: URL(fileURLWithPath: "\(gate)-\(id)")) }
+        func open(_ id: String) throws { try folder.openGate("gate-\(id)") }
 
-        init() throws { folder = try TemporaryProject() }
+        init() throws {
+            folder = try TemporaryProject()
+            for id in ["b", "c"] { try folder.gate("gate-\(id)") }
+        }
         var environment: [String: String] { ["LEDGER": ledger, "GATE": gate] }
 
         /// How many times `line` was appended to the ledger.
@@ -41,7 +44,7 @@ import Testing
             try project.workstream(
                 "F1", id, depends: ["a"],
                 run:
-                    #"echo "start \#(id)" >> "$LEDGER"; echo $$ > \#(id).pid; trap '' TERM; while [ ! -f "$GATE-\#(id)" ]; do sleep 0.05; done; echo "done \#(id)" >> "$LEDGER""#
+                    #"echo "start \#(id)" >> "$LEDGER"; echo $$ > \#(id).pid; trap '' TERM; read _ < "$GATE-\#(id)" || :; echo "done \#(id)" >> "$LEDGER""#
             )
         }
         try project.workstream("F1", "d", depends: ["b", "c"], run: #"echo "start d" >> "$LEDGER"; echo "done d" >> "$LEDGER""#)
@@ -54,7 +57,7 @@ import Testing
     ) async throws -> RunningBinary {
         let running = try OneshotBinary.start(["F1"] + arguments, in: project.path, environment: outside.environment)
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
-        let ready = try await eventually {
+        let ready = await project.until(".sdp/checkpoints/F1-checkpoint.json") {
             guard let saved = (try? CheckpointReader.load(paths))??.checkpoint else { return false }
             let recorded = Set((saved.inFlight ?? []).filter { $0.pid != nil }.map(\.id))
             return Set(saved.completed) == ["a", "e"] && recorded == ["b", "c"]
@@ -140,7 +143,7 @@ import Testing
         // A grace longer than the test waits: only the runner's SIGTERM ends the stop.
         let running = try await startAndWaitForTheLongWork(project, outside, arguments: ["-j", "4", "--grace", "60s"])
         kill(running.pid, SIGINT)
-        let stopping = try await eventually {
+        let stopping = await project.until {
             (try? String(contentsOfFile: running.errPath, encoding: .utf8))?.contains("received SIGINT") == true
         }
         #expect(stopping, "oneshot did not take the SIGINT")
@@ -164,7 +167,7 @@ import Testing
         _ = try await running.finish()
         // b ends before the runner's cleanup: its shell leaves its exit status, which is carried.
         try outside.open("b")
-        #expect(try await eventually { project.exitStatus("F1", "b") != nil })
+        #expect(await project.until(".sdp/logs/F1/exits") { project.exitStatus("F1", "b") != nil })
         // The runner's cleanup: what the job left running is killed with it.
         if let pid = Int32(project.read("c.pid")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") {
             kill(-pid, SIGKILL)

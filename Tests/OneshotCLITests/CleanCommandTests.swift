@@ -45,7 +45,8 @@ import Testing
 
     @Test func refusedWhileAnAttemptOfADeadRunStillRuns() async throws {
         let project = try TemporaryProject()
-        try project.workstream("F1", "a", run: "echo started; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done")
+        try project.workstream("F1", "a", run: "echo started; read _ < gate || :")
+        try project.gate("gate")
         try await project.runKilledOnceItsProcessIsRecorded()
         // The logs hold the exit file the attempt's shell writes as it ends: removing them would
         // lose its outcome (an `idempotent: false` attempt would then be held).
@@ -57,7 +58,7 @@ import Testing
         #expect(clean.exitCode == 3)
         #expect(clean.stderr.contains("a still runs (pid "), "\(clean.stderr)")
         #expect(exists(project, checkpoint))
-        try project.write("gate", "")
+        try project.openGate("gate")
         // The next run settles the attempt from its exit status; then clean goes ahead.
         #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
         #expect(try await OneshotBinary.run(["clean", "F1"], in: project.path).exitCode == 0)
@@ -67,9 +68,10 @@ import Testing
     /// before, clean removed both and left the attempt running untracked.
     @Test func refusedWhileAnAttemptRunsEvenWhenTheCheckpointIsDamaged() async throws {
         let project = try TemporaryProject()
-        try project.workstream("F1", "a", run: "echo started; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done")
+        try project.workstream("F1", "a", run: "echo started; read _ < gate || :")
+        try project.gate("gate")
         try await project.runKilledOnceItsProcessIsRecorded()
-        defer { try? project.write("gate", "") }
+        defer { try? project.openGate("gate") }
         try project.write(checkpoint, "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
         let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
         #expect(clean.exitCode == 3, "\(clean.stdout)\n\(clean.stderr)")

@@ -13,7 +13,8 @@ import Testing
         try project.workstream("F1", "a", run: "echo a >> ledger")
         // Waits on a marker the deadline comes first; a resume finds it.
         try project.workstream(
-            "F1", "b", depends: ["a"], run: "echo b >> ledger; echo $$ > b.pid; while [ ! -f go ]; do sleep 0.05; done")
+            "F1", "b", depends: ["a"], run: "echo b >> ledger; echo $$ > b.pid; read _ < go || :")
+        try project.gate("go")
         try project.workstream("F1", "c", depends: ["b"], run: "echo c >> ledger")
     }
 
@@ -32,7 +33,7 @@ import Testing
         #expect(saved.completed == ["a"])
         #expect(saved.interrupted == ["b"])
         #expect(saved.inFlight == [])
-        try project.write("go", "")
+        try project.openGate("go")
         let resumed = try await OneshotBinary.run(["F1", "--deadline", "1m"], in: project.path)
         #expect(resumed.exitCode == 0, "stderr: \(resumed.stderr)")
         #expect(project.read("ledger") == "a\nb\nb\nc\n", "completed work ran again, or the rest did not run")

@@ -66,13 +66,13 @@ final class SmallDisk {
 /// workstream launched without its start record, outcomes written once space returns, and a run
 /// that cannot write for `--checkpoint-grace` stops with exit 6.
 @Suite(.timeLimit(.minutes(2))) struct DiskFullTests {
-    /// `x` fails once `filled` exists, and its 60 dependents (long ids) are skipped in one
+    /// `x` fails once the gate `filled` opens, and its 60 dependents (long ids) are skipped in one
     /// journal line larger than a page, so the line cannot land in the journal's last page;
-    /// `y` ends once `go` exists, and `a` (not idempotent) follows it; `r` (not idempotent) runs
-    /// until `release-r` exists. Each appends `start <id>` to `ledger` (outside the tmpfs).
+    /// `y` ends once `go` opens, and `a` (not idempotent) follows it; `r` (not idempotent) runs
+    /// until `release-r` opens. Each appends `start <id>` to `ledger` (outside the tmpfs).
     private func feature(_ project: TemporaryProject) throws {
-        // An orphan of a killed run also stops once the project is removed.
-        let wait = { (file: String) in "while [ ! -f \(file) ] && [ -d features ]; do sleep 0.02; done" }
+        let wait = { (gate: String) in "read _ < \(gate) || :" }
+        for gate in ["filled", "go", "release-r"] { try project.gate(gate) }
         try project.workstream("F1", "x", run: "echo start x >> ledger; \(wait("filled")); exit 1")
         for index in 0..<60 {
             try project.workstream(
@@ -106,17 +106,17 @@ final class SmallDisk {
         -> RunningBinary
     {
         let running = try OneshotBinary.start(["F1", "-j", "4", "--json"] + extra, in: project.path)
-        #expect(try await eventually { ["x", "y", "r"].allSatisfy { starts(project, $0) == 1 } })
+        #expect(await project.until { ["x", "y", "r"].allSatisfy { starts(project, $0) == 1 } })
         try disk.fill()
-        try project.write("filled", "")
+        try project.openGate("filled")
         #expect(
-            try await eventually { !events(running, "checkpoint_unwritable").isEmpty },
+            await project.until { !events(running, "checkpoint_unwritable").isEmpty },
             "no checkpoint_unwritable event: \(running.stdout)")
-        try project.write("go", "")
-        #expect(try await eventually { events(running, "ws_finished").contains { $0["ws_id"] as? String == "y" } })
+        try project.openGate("go")
+        #expect(await project.until { events(running, "ws_finished").contains { $0["ws_id"] as? String == "y" } })
         let seen = events(running, "checkpoint_unwritable").count
         // A retry after y's end: y's completion is not written, so a must not have started.
-        #expect(try await eventually { events(running, "checkpoint_unwritable").count > seen })
+        #expect(await project.until { events(running, "checkpoint_unwritable").count > seen })
         return running
     }
 
@@ -125,7 +125,7 @@ final class SmallDisk {
         try feature(project)
         guard let disk = try SmallDisk(at: project.file(".sdp/checkpoints")) else { return }
         defer { disk.unmount() }
-        defer { try? project.write("release-r", "") }
+        defer { try? project.openGate("release-r") }
         let running = try await runUntilDiskFullAfterY(project, disk: disk)
         #expect(events(running, "ws_started").allSatisfy { $0["ws_id"] as? String != "a" }, "a launched unrecorded")
         kill(running.pid, SIGKILL)
@@ -133,8 +133,8 @@ final class SmallDisk {
         disk.free()
         let resuming = try OneshotBinary.start(["F1", "-j", "4"], in: project.path)
         // r still runs: the resume waits for it (adopts it) rather than start it again.
-        #expect(try await eventually { resuming.stdout.contains("ADOPTED     r: attempt 1") }, "\(resuming.stdout)")
-        try project.write("release-r", "")
+        #expect(await project.until { resuming.stdout.contains("ADOPTED     r: attempt 1") }, "\(resuming.stdout)")
+        try project.openGate("release-r")
         let resumed = try await resuming.finish()
         #expect(resumed.exitCode == 1, "\(resumed.stderr)")
         #expect(starts(project, "a") == 1, "a started \(starts(project, "a")) times")
@@ -146,11 +146,11 @@ final class SmallDisk {
         try feature(project)
         guard let disk = try SmallDisk(at: project.file(".sdp/checkpoints")) else { return }
         defer { disk.unmount() }
-        defer { try? project.write("release-r", "") }
+        defer { try? project.openGate("release-r") }
         let running = try await runUntilDiskFullAfterY(project, disk: disk)
         disk.free()
         // a starts only once y's completion is durable.
-        #expect(try await eventually { events(running, "ws_started").contains { $0["ws_id"] as? String == "a" } })
+        #expect(await project.until { events(running, "ws_started").contains { $0["ws_id"] as? String == "a" } })
         kill(running.pid, SIGKILL)
         _ = try await running.finish()
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
@@ -166,17 +166,17 @@ final class SmallDisk {
         try feature(project)
         guard let disk = try SmallDisk(at: project.file(".sdp/checkpoints")) else { return }
         defer { disk.unmount() }
-        defer { try? project.write("release-r", "") }
+        defer { try? project.openGate("release-r") }
         let running = try OneshotBinary.start(["F1", "-j", "4", "--json", "--checkpoint-grace", "1s"], in: project.path)
-        #expect(try await eventually { ["x", "y", "r"].allSatisfy { starts(project, $0) == 1 } })
+        #expect(await project.until { ["x", "y", "r"].allSatisfy { starts(project, $0) == 1 } })
         try disk.fill()
-        try project.write("filled", "")
+        try project.openGate("filled")
         #expect(
-            try await eventually { events(running, "checkpoint_failed").contains { $0["stops_run"] as? Bool == true } },
+            await project.until { events(running, "checkpoint_failed").contains { $0["stops_run"] as? Bool == true } },
             "\(running.stdout)")
         // Running attempts end; nothing new starts.
-        try project.write("go", "")
-        try project.write("release-r", "")
+        try project.openGate("go")
+        try project.openGate("release-r")
         let result = try await running.finish()
         #expect(result.exitCode == 6, "\(result.stderr)")
         #expect(result.stderr.contains("outcomes not durably recorded: r, x, y"), "\(result.stderr)")
@@ -192,7 +192,7 @@ final class SmallDisk {
         // A breaker that trips on one failure: an infrastructure error must not count.
         let running = try OneshotBinary.start(
             ["F1", "--json", "--breaker-threshold", "1", "--breaker-window", "1"], in: project.path)
-        #expect(try await eventually { !events(running, "infrastructure_error").isEmpty }, "\(running.stdout)")
+        #expect(await project.until { !events(running, "infrastructure_error").isEmpty }, "\(running.stdout)")
         disk.free()
         let result = try await running.finish()
         #expect(result.exitCode == 0, "\(result.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 /// The built `oneshot` binary on temporary projects: exit codes, output, logs, environment,
@@ -173,7 +174,7 @@ import Testing
         #expect(result.exitCode == 1)
         #expect(result.stdout.contains("✗ stuck failed (timed out)"))
         let pid = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        #expect(try await eventually { !isAlive(pid) }, "background child \(pid) outlived its timed-out workstream")
+        #expect(await processEnds(pid), "background child \(pid) outlived its timed-out workstream")
     }
 
     @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
@@ -182,13 +183,13 @@ import Testing
         try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
         try project.workstream("F1", "after", depends: ["long"], run: "touch ran-after")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
         kill(running.pid, signal)
         let result = try await running.finish()
         #expect(result.exitCode == expected)
         #expect(result.stdout.contains("■ long interrupted"))
         #expect(project.read("ran-after") == nil)
         let pid = try #require(project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-        #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived oneshot")
+        #expect(await processEnds(pid), "child \(pid) outlived oneshot")
     }
 }

@@ -7,15 +7,16 @@ import Testing
     @Test func aFailureAfterItsRetriesStopsLaunchingRunningWorkFinishesAndAResumeGoesOn() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "echo try >> tries; test -f ok", extra: "retries: 1\n")
-        // b runs through a's retry and ends only once oneshot has said it stops launching: it is
-        // running work at the failure. c becomes ready only then, and is not started.
-        try project.workstream(
-            "F1", "b",
-            run:
-                "until grep -qs -e '--fail-fast: a failed' .out-*; do [ -d features ] || exit 9; sleep 0.02; done; touch b.done"
-        )
+        // b runs through a's retry and ends only once oneshot has said it stops launching (the
+        // test opens its gate then): it is running work at the failure. c becomes ready only
+        // then, and is not started.
+        try project.workstream("F1", "b", run: "read _ < said || :; touch b.done")
+        try project.gate("said")
         try project.workstream("F1", "c", depends: ["b"], run: "touch c.ran")
-        let stopped = try await OneshotBinary.run(["F1", "-j", "2", "--fail-fast"], in: project.path)
+        let running = try OneshotBinary.start(["F1", "-j", "2", "--fail-fast"], in: project.path)
+        #expect(await project.until { running.stdout.contains("--fail-fast: a failed") }, "\(running.stdout)")
+        try project.openGate("said")
+        let stopped = try await running.finish()
         #expect(stopped.exitCode == 1)
         #expect(project.read("tries") == "try\ntry\n", "its retry is used before the run stops")
         #expect(project.read("b.done") != nil, "running work finished")

@@ -27,10 +27,35 @@ final class FakeScheduler: JobScheduler {
     /// until cancelled, or vanishes when `vanish` is set).
     let onSubmit: @Sendable (JobSubmission) -> Void
     let vanish: Bool
+    /// Yields after each call the executor makes, for ``until(within:_:)`` to check the record again.
+    private let calls: AsyncStream<Void>
+    private let callMade: AsyncStream<Void>.Continuation
 
     init(vanish: Bool = false, onSubmit: @escaping @Sendable (JobSubmission) -> Void = { _ in }) {
         self.vanish = vanish
         self.onSubmit = onSubmit
+        (calls, callMade) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Waits until `condition` holds of the record, checking it again after each call the
+    /// executor makes (one waiter at a time).
+    ///
+    /// - Returns: whether it held before `limit` passed.
+    func until(within limit: Duration = .seconds(20), _ condition: @escaping @Sendable (Record) -> Bool) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                if self.record.withLock({ condition($0) }) { return true }
+                for await _ in self.calls where self.record.withLock({ condition($0) }) { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)  // the deadline, not a wait for the call
+                return false
+            }
+            let held = await group.next() ?? false
+            group.cancelAll()
+            return held
+        }
     }
 
     var name: String { "Fake" }
@@ -38,6 +63,7 @@ final class FakeScheduler: JobScheduler {
     static let unreachable = JobSchedulerError("Unable to contact slurm controller (connect failure)")
 
     func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
+        defer { callMade.yield() }
         let (id, fails) = record.withLock { record -> (String?, Bool) in
             record.submitCalls += 1
             let fails = record.failingSubmissions > 0
@@ -56,7 +82,8 @@ final class FakeScheduler: JobScheduler {
     }
 
     func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
-        try record.withLock { record -> Result<[String: JobState], JobSchedulerError> in
+        defer { callMade.yield() }
+        return try record.withLock { record -> Result<[String: JobState], JobSchedulerError> in
             record.queries += 1
             if record.down { return .failure(Self.unreachable) }
             if vanish { return .success([:]) }
@@ -65,7 +92,8 @@ final class FakeScheduler: JobScheduler {
     }
 
     func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
-        record.withLock { record in
+        defer { callMade.yield() }
+        return record.withLock { record in
             record.queries += 1
             if vanish { return [:] }
             return record.jobs.filter { $0.key.hasPrefix(prefix) }
@@ -77,6 +105,7 @@ final class FakeScheduler: JobScheduler {
     }
 
     func cancel(_ ids: [String]) async throws(JobSchedulerError) {
+        defer { callMade.yield() }
         try record.withLock { record throws(JobSchedulerError) in
             if record.down { throw Self.unreachable }
             record.cancelBatches.append(ids)

@@ -114,12 +114,13 @@ import Testing
         let project = try TemporaryProject()
         try feature(project)
         _ = try await OneshotBinary.run(["F1"], in: project.path)
-        try project.workstream("F1", "c", depends: ["b"], run: "echo c >> ledger; while [ ! -f go ]; do sleep 0.05; done")
+        try project.workstream("F1", "c", depends: ["b"], run: "echo c >> ledger; read _ < go || :")
+        try project.gate("go")
         try FileManager.default.removeItem(atPath: project.file("ledger"))
         let stopped = try await OneshotBinary.run(["F1", "--deadline", "2s", "--grace", "1s"], in: project.path)
         #expect(stopped.exitCode == 7)
         #expect(ran(project) == ["c"])
-        try project.write("go", "")
+        try project.openGate("go")
         // The checkpoint, not the history, decides a resume: a, b and d stay done.
         let resumed = try await succeeded(project)
         #expect(

@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// A resume under hostile conditions never signals a process that is not ours: a recycled pid,
@@ -31,12 +32,15 @@ import Testing
     @Test(.enabled(if: canChoosePIDs, "needs root to set /proc/sys/kernel/ns_last_pid"))
     func aResumeNeverKillsTheProcessThatReusedTheLeadersPid() async throws {
         let project = try TemporaryProject()
-        try project.workstream("F1", "agent", run: "echo $$ > sh.pid; while [ ! -f release ]; do sleep 0.05; done")
+        try project.workstream("F1", "agent", run: "echo $$ > sh.pid; read _ < release || :")
+        try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded()
         let leader = try #require(
             project.read("sh.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespaces.union(.newlines))) })
-        try project.write("release", "")
-        // Gone and reaped: only then can its pid be given to another process.
+        try project.openGate("release")
+        // Gone and reaped: only then can its pid be given to another process. Its pidfd tells
+        // the exit; the reaping by init, not our child, raises no event: polled after that.
+        #expect(await processEnds(leader))
         #expect(try await eventually { !FileManager.default.fileExists(atPath: "/proc/\(leader)") })
         let other = try #require(bystander(withPID: leader), "could not start a process with pid \(leader)")
         defer {

@@ -16,28 +16,29 @@ import Testing
             let project = try TemporaryProject()
             try project.workstream(
                 "F1", "a",
-                run: "trap '' TERM; touch a-started; while [ ! -f go ]; do [ -d features ] || exit 9; sleep 0.05; done")
+                run: "trap '' TERM; touch a-started; read _ < go || :")
+            try project.gate("go")
             try project.workstream("F1", "b", run: "exit 1")
             try project.workstream("F1", "c", depends: ["b"], run: "true")
             let session = try TerminalSession(
                 ["F1", "--no-breaker", "--grace", "3s"], in: project.path,
                 environment: ["CI": nil, "COLUMNS": nil, "NO_COLOR": "1", "TERM": "xterm"], columns: 200)
             #expect(
-                try await eventually {
-                    statusLines(session.output()).last?.hasPrefix("0/3 done · 1 running · 1 failed · 1 skipped · 0 pending")
+                await session.until {
+                    statusLines($0).last?.hasPrefix("0/3 done · 1 running · 1 failed · 1 skipped · 0 pending")
                         == true
                 }, "\(session.output())")
 
             session.resize(columns: 30)
             #expect(
-                try await eventually { statusLines(session.output()).contains { $0.count == 29 && $0.hasSuffix("…") } },
+                await session.until { statusLines($0).contains { $0.count == 29 && $0.hasSuffix("…") } },
                 "SIGWINCH redraws at the new width: \(statusLines(session.output()).suffix(3))")
 
             session.resize(columns: 200)
             kill(session.pid, SIGINT)
             let stopping = "stopping: waiting for 1 workstream (grace 3.00s) · "
             #expect(
-                try await eventually { Set(statusLines(session.output()).filter { $0.hasPrefix(stopping) }).count >= 2 },
+                await session.until { Set(statusLines($0).filter { $0.hasPrefix(stopping) }).count >= 2 },
                 "the line keeps ticking during the grace: \(statusLines(session.output()).suffix(3))")
             #expect(try await session.finish() == 130)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// What one run of the built `oneshot` binary printed and returned.
@@ -111,6 +112,8 @@ final class RunningBinary: @unchecked Sendable {
 /// A throwaway project folder with `features/`, removed when the test ends.
 final class TemporaryProject: Sendable {
     let path: String
+    /// The gates made by ``gate(_:)`` and not opened yet.
+    let closedGates = Mutex<Set<String>>([])
 
     init() throws {
         path = NSTemporaryDirectory() + "oneshot-e2e-" + UUID().uuidString
@@ -118,6 +121,9 @@ final class TemporaryProject: Sendable {
     }
 
     deinit {
+        // Whatever still waits on a gate (a failed test, an orphan of a killed run) goes on and
+        // ends rather than blocking for good.
+        for name in closedGates.withLock({ $0 }) { try? openGate(name) }
         try? FileManager.default.removeItem(atPath: path)
     }
 
@@ -158,8 +164,9 @@ func isAlive(_ pid: Int32) -> Bool {
     return state != "Z" && state != "X"
 }
 
-/// Waits, checking every 20 ms, until `condition` holds or `limit` passes: for conditions only
-/// the filesystem can tell (a child process wrote its pid).
+/// Waits, checking every 20 ms, until `condition` holds or `limit` passes: only for what raises
+/// no event to wait on (a process re-parented or reaped, as `/proc` shows). A file written is
+/// awaited with ``TemporaryProject/until(_:within:_:)``, a process's end with ``processEnds(_:within:)``.
 func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {

@@ -1,14 +1,13 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// What a kill -9 of oneshot leaves running is adopted, not killed or run twice; what finished
 /// meanwhile keeps its real outcome; nothing that is not ours is ever signalled.
 @Suite(.timeLimit(.minutes(3))) struct OrphanAdoptionTests {
-    /// A workstream that records its start, waits for `release`, records its end.
-    /// It gives up once the test's project is gone, so that a failed test leaves nothing looping.
-    private let gated =
-        "echo start >> ledger; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done; echo end >> ledger"
+    /// A workstream that records its start, waits at the gate `release`, records its end.
+    private let gated = "echo start >> ledger; read _ < release || :; echo end >> ledger"
 
     private func pid(_ project: TemporaryProject, _ file: String) throws -> Int32 {
         try #require(project.read(file).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
@@ -18,10 +17,11 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
+        try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let second = try OneshotBinary.start(["F1", "--json"], in: project.path)
-        #expect(try await eventually { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
-        try project.write("release", "")
+        #expect(await project.until { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("ADOPTED     pay: attempt 1 (pid "))
@@ -38,12 +38,15 @@ import Testing
     @Test func anAttemptThatEndedWhileNoOneshotRanKeepsItsRealOutcome() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "ok", run: gated, extra: "idempotent: false\n")
-        try project.workstream("F1", "broke", run: "while [ ! -f release ]; do sleep 0.05; done; echo broke >> tries; exit 3")
+        try project.workstream("F1", "broke", run: "read _ < release || :; echo broke >> tries; exit 3")
+        try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
-        try project.write("release", "")
-        #expect(try await eventually { project.read("ledger") == "start\nend\n" && project.read("tries") == "broke\n" })
+        try project.openGate("release")
+        #expect(await project.until { project.read("ledger") == "start\nend\n" && project.read("tries") == "broke\n" })
         #expect(
-            try await eventually { project.exitStatus("F1", "ok") != nil && project.exitStatus("F1", "broke") != nil }
+            await project.until(".sdp/logs/F1/exits") {
+                project.exitStatus("F1", "ok") != nil && project.exitStatus("F1", "broke") != nil
+            }
         )
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(second.exitCode == 1, "broke fails again when it runs again")
@@ -59,16 +62,17 @@ import Testing
     /// uncertain, and an idempotent one ran again. Such a command now runs in a subshell.
     @Test func aCommandThatExecsOrTrapsItsShellStillLeavesItsExitStatus() async throws {
         let project = try TemporaryProject()
-        let wait = "while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
+        let wait = "read _ < release || :"
+        try project.gate("release")
         try project.workstream(
             "F1", "execs", run: "echo start >> ledger; exec sh -c '\(wait); echo end >> ledger'",
             extra: "idempotent: false\n")
         try project.workstream(
             "F1", "traps", run: "trap 'echo trapped >> traps' EXIT; \(wait); exit 0", extra: "idempotent: false\n")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
-        try project.write("release", "")
+        try project.openGate("release")
         #expect(
-            try await eventually {
+            await project.until(".sdp/logs/F1/exits") {
                 project.exitStatus("F1", "execs") != nil && project.exitStatus("F1", "traps") != nil
             })
         let second = try await OneshotBinary.run(["F1"], in: project.path)
@@ -92,7 +96,7 @@ import Testing
         #expect(second.stderr.contains("agent: attempt 1 from the earlier run was still running"))
         #expect(second.stderr.contains("because --kill-orphans stops such attempts"))
         #expect(second.stdout.contains("UNCERTAIN   agent: attempt 1 started"))
-        #expect(try await eventually { !isAlive(orphan) })
+        #expect(await processEnds(orphan))
     }
 
     @Test func whatIsLeftOfAGroupWhoseLeaderDiedIsKilledOnResume() async throws {
@@ -103,13 +107,13 @@ import Testing
         let shell = try pid(project, "sh.pid")
         let straggler = try pid(project, "bg.pid")
         kill(shell, SIGKILL)
-        #expect(try await eventually { !isAlive(shell) })
+        #expect(await processEnds(shell))
         #expect(isAlive(straggler))
         try project.write("fast", "")
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"))
-        #expect(try await eventually { !isAlive(straggler) })
+        #expect(await processEnds(straggler))
     }
 
     @Test func freshAndARemovedWorkstreamTerminateWhatTheyDiscardAndSaySo() async throws {
@@ -126,11 +130,11 @@ import Testing
                 removal
                 ? "because its workstream is no longer in the feature" : "because --fresh discards the run that started it"
             #expect(
-                try await eventually { (try? String(contentsOfFile: second.errPath, encoding: .utf8))?.contains(why) == true })
-            #expect(try await eventually { !isAlive(orphan) })
+                await project.until { (try? String(contentsOfFile: second.errPath, encoding: .utf8))?.contains(why) == true })
+            #expect(await processEnds(orphan))
             if !removal {
                 #expect(
-                    try await eventually {
+                    await project.until {
                         project.read("bg.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }.map {
                             $0 != orphan
                         } == true
@@ -223,12 +227,12 @@ import Testing
         let straggler = try pid(project, "bg.pid")
         defer { kill(straggler, SIGKILL) }
         kill(shell, SIGKILL)
-        #expect(try await eventually { !isAlive(shell) })
+        #expect(await processEnds(shell))
         try project.write("fast", "")
         let second = try await OneshotBinary.run(["F1", "--fresh"], in: project.path)
         #expect(second.exitCode == 0, "\(second.stdout)\n\(second.stderr)")
         #expect(second.stderr.contains("agent: killed 1 process left in the group of attempt 1"), "\(second.stderr)")
-        #expect(try await eventually { !isAlive(straggler) })
+        #expect(await processEnds(straggler))
     }
 
     /// `setsid cmd &` (a daemon) escapes its attempt's group; oneshot's subreaper ends it with
@@ -239,25 +243,25 @@ import Testing
             let project = try TemporaryProject()
             try project.workstream(
                 "F1", "agent",
-                run: "setsid sleep 300 & echo $! > bg.pid; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
-            )
+                run: "setsid sleep 300 & echo $! > bg.pid; read _ < release || :")
+            try project.gate("release")
             try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
             let escapee = try pid(project, "bg.pid")
             defer { kill(escapee, SIGKILL) }
             #expect(isAlive(escapee))
             if !adopted {
-                try project.write("release", "")
-                #expect(try await eventually { project.exitStatus("F1", "agent") != nil })
+                try project.openGate("release")
+                #expect(await project.until(".sdp/logs/F1/exits") { project.exitStatus("F1", "agent") != nil })
             }
             let second = try OneshotBinary.start(["F1"], in: project.path)
             if adopted {
-                #expect(try await eventually { second.stdout.contains("ADOPTED     agent: attempt 1") })
+                #expect(await project.until { second.stdout.contains("ADOPTED     agent: attempt 1") })
                 #expect(isAlive(escapee), "the adopted attempt still runs: so does what it started")
-                try project.write("release", "")
+                try project.openGate("release")
             }
             let result = try await second.finish()
             #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-            #expect(try await eventually { !isAlive(escapee) }, "adopted: \(adopted)")
+            #expect(await processEnds(escapee), "adopted: \(adopted)")
         }
     }
 
@@ -268,14 +272,15 @@ import Testing
     @Test func freshStopsTheAttemptsOfACheckpointThatNoLongerLoads() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: "echo $$ > sh.pid; " + gated, extra: "idempotent: false\n")
+        try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let orphan = try pid(project, "sh.pid")
         defer { kill(-orphan, SIGKILL) }
         try project.write(".sdp/checkpoints/F1-checkpoint.json", "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
         let second = try OneshotBinary.start(["F1", "--fresh", "--grace", "1s"], in: project.path)
-        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
+        #expect(await project.until { project.read("ledger") == "start\nstart\n" })
         #expect(!isAlive(orphan), "the discarded run's attempt runs beside the new one")
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("because --fresh discards the run that started it"), "\(result.stderr)")
@@ -290,6 +295,7 @@ import Testing
     @Test func anAttemptWhosePidWasNeverRecordedIsFoundAndAdopted() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
         let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
@@ -304,8 +310,8 @@ import Testing
             """)
         try FileManager.default.removeItem(atPath: project.file(".sdp/checkpoints/F1-journal.jsonl"))
         let second = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { second.stdout.contains("ADOPTED     pay: attempt 1 (pid \(shell))") })
-        try project.write("release", "")
+        #expect(await project.until { second.stdout.contains("ADOPTED     pay: attempt 1 (pid \(shell))") })
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "start\nend\n", "adopted, not held nor run again")
@@ -314,12 +320,13 @@ import Testing
     @Test func aNonIdempotentAttemptStoppedBySIGINTIsUncertainNotRunAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
+        try project.gate("release")
         let first = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
+        #expect(await project.until { project.read("ledger") == "start\n" })
         kill(first.pid, SIGINT)
         let stopped = try await first.finish()
         #expect(stopped.exitCode == 130, "\(stopped.stdout)\n\(stopped.stderr)")
-        try project.write("release", "")
+        try project.openGate("release")
         let resumed = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(resumed.exitCode == 8, "held for a decision, not run again: \(resumed.stdout)")
         #expect(resumed.stdout.contains("UNCERTAIN   pay: attempt 1"), "\(resumed.stdout)")

@@ -14,16 +14,16 @@ import Testing
     private static let ids = (0..<count).map { "w\($0)" }
     private static let quotaPercent = 3
 
-    /// Each workstream records its start, waits for `release` (polling once a second, so that
-    /// twelve of them leave the quota to oneshot), records its end. Every other one is not
-    /// idempotent: an orphan taken for gone is then held as UNCERTAIN, while an idempotent one
-    /// is started a second time beside the first. An orphan stops once the project is removed.
+    /// Each workstream records its start, waits at the gate `release` (blocked, leaving the
+    /// quota to oneshot), records its end. Every other one is not idempotent: an orphan taken
+    /// for gone is then held as UNCERTAIN, while an idempotent one is started a second time
+    /// beside the first.
     private func feature(_ project: TemporaryProject) throws {
+        try project.gate("release")
         for (index, id) in Self.ids.enumerated() {
             try project.workstream(
                 "F1", id,
-                run: "echo start $ONESHOT_WS_ID >> ledger; while [ ! -f release ] && [ -d features ]; do sleep 1; done; "
-                    + "echo end $ONESHOT_WS_ID >> ledger",
+                run: "echo start $ONESHOT_WS_ID >> ledger; read _ < release || :; echo end $ONESHOT_WS_ID >> ledger",
                 extra: index.isMultiple(of: 2) ? "idempotent: false\n" : "")
         }
     }
@@ -64,16 +64,16 @@ import Testing
     /// Ends what a failure left in the group (orphans waiting for `release`), and waits until
     /// they are gone: a group is removable only once its last process has exited.
     private func endEverything(in quota: CPUQuota, of project: TemporaryProject) async throws {
-        try? project.write("release", "")
+        try? project.openGate("release")
         quota.killProcesses()
-        #expect(try await eventually(within: .seconds(10)) { quota.processes.isEmpty }, "unkillable: \(quota.processes)")
+        #expect(await Awaited.noneLeft(within: .seconds(10)) { quota.processes }, "unkillable: \(quota.processes)")
     }
 
     /// Runs the feature inside `quota` until all twelve have started and the checkpoint names
     /// each one's process, then kills oneshot with SIGKILL. Returns the orphans' pids.
     private func killedRun(_ project: TemporaryProject, in quota: CPUQuota) async throws -> [Int32] {
         let first = try OneshotBinary.start(["F1", "-j", "\(Self.count)"], in: project.path, launcher: quota.launcher)
-        let started = try await eventually(within: .seconds(90)) {
+        let started = await project.until(".sdp/checkpoints/F1-checkpoint.json", within: .seconds(90)) {
             lines(project, "start").count == Self.count && inFlight(project).filter { $0.pid != nil }.count == Self.count
         }
         kill(first.pid, SIGKILL)
@@ -91,11 +91,11 @@ import Testing
     private func resume(_ project: TemporaryProject, in quota: CPUQuota?, orphans: [Int32]) async throws {
         let second = try OneshotBinary.start(
             ["F1", "-j", "\(Self.count)"], in: project.path, launcher: quota?.launcher ?? [])
-        let reported = try await eventually(within: .seconds(90)) {
+        let reported = await project.until(within: .seconds(90)) {
             second.stdout.contains("Resuming: 0/\(Self.count) done")
         }
         let report = second.stdout
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await second.finish()
         try #require(reported, "no resume report: \(result.stdout)\(result.stderr)")
         let adopted = report.split(separator: "\n").filter { $0.hasPrefix("ADOPTED     ") }

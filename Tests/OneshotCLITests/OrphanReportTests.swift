@@ -1,26 +1,16 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// What is said of an attempt a kill -9 of oneshot left running: `status` shows it running with
 /// its pid, rather than only "uncertain"; a `--no-wait` run that stops at an open breaker says
 /// it left it running; the next run adopts it.
 @Suite(.timeLimit(.minutes(1))) struct OrphanReportTests {
     @Test func aStillRunningOrphanIsShownWithItsPid() async throws {
         let project = try TemporaryProject()
-        let gate = project.file("gate")
-        #expect(mkfifo(gate, 0o600) == 0)
-        // The attempt blocks reading the FIFO until the test writes a line to it; should the test
-        // fail first, the line is written on the way out, so nothing is left waiting.
-        defer { release(gate) }
-        try project.workstream("F1", "waits", run: "echo start >> ledger; read line < gate; echo end >> ledger")
+        // The attempt waits at the gate until the test opens it; should the test fail first, the
+        // project opens it as it is removed, so nothing is left waiting.
+        try project.gate("gate")
+        try project.workstream("F1", "waits", run: "echo start >> ledger; read _ < gate || :; echo end >> ledger")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let status = try await OneshotBinary.run(["status", "F1"], in: project.path)
         #expect(status.exitCode == 0)
@@ -30,7 +20,7 @@ import Testing
         let json = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
         #expect(json.stdout.contains("\"orphan\":\"running as pid "), "\(json.stdout)")
         let resume = try OneshotBinary.start(["F1"], in: project.path)
-        release(gate)
+        try project.openGate("gate")
         let result = try await resume.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "start\nend\n", "adopted, not run again")
@@ -38,10 +28,8 @@ import Testing
 
     @Test func aNoWaitRunStoppedByTheBreakerSaysItLeftTheOrphanRunning() async throws {
         let project = try TemporaryProject()
-        let gate = project.file("gate")
-        #expect(mkfifo(gate, 0o600) == 0)
-        defer { release(gate) }
-        try project.workstream("F1", "waits", run: "echo start >> ledger; read line < gate; echo end >> ledger")
+        try project.gate("gate")
+        try project.workstream("F1", "waits", run: "echo start >> ledger; read _ < gate || :; echo end >> ledger")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         try openBreaker(in: project)
         let noWait = try await OneshotBinary.run(["F1", "--no-wait"], in: project.path)
@@ -50,7 +38,7 @@ import Testing
         #expect(noWait.stderr.contains("waits: attempt 1 left running, not waited for; the next run adopts it again"))
         let resume = try OneshotBinary.start(
             ["F1", "--breaker-timeout", "0.3s", "--breaker-max-backoff", "1s"], in: project.path)
-        release(gate)
+        try project.openGate("gate")
         let result = try await resume.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "start\nend\n", "adopted twice, run once")
@@ -66,12 +54,5 @@ import Testing
             "open_until": ISO8601DateFormatter().string(from: Date().addingTimeInterval(60)),
         ]
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
-    }
-
-    private func release(_ fifo: String) {
-        let fd = open(fifo, O_WRONLY | O_NONBLOCK)
-        guard fd >= 0 else { return }  // no reader (already released): nothing to do
-        _ = "go\n".withCString { write(fd, $0, 3) }
-        close(fd)
     }
 }

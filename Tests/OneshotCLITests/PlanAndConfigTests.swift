@@ -29,7 +29,7 @@ import Testing
         try project.workstream("F1", "b", depends: ["a"], run: "touch started; sleep 300")
         try project.workstream("F1", "c", depends: ["b"], run: "true")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("started") != nil })
+        #expect(await project.until { project.read("started") != nil })
         kill(running.pid, SIGKILL)
         _ = try await running.finish()
         let plan = try await OneshotBinary.run(["plan", "F1", "--json"], in: project.path)

@@ -1,5 +1,6 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// The real world (issue #11): a closed terminal, Ctrl-\, a CI runner's SIGINT → SIGTERM →
@@ -28,14 +29,14 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
         kill(running.pid, signal)
         let result = try await running.finish()
         #expect(result.exited && result.exitCode == expected, "\(result.stderr)")
         #expect(result.stdout.contains("checkpoint saved: .sdp/checkpoints/F1-checkpoint.json"))
         #expect(try savedCheckpoint(project)?.interrupted == ["long"])
         let pid = try #require(backgroundPID(project))
-        #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived oneshot")
+        #expect(await processEnds(pid), "child \(pid) outlived oneshot")
     }
 
     #if os(Linux)
@@ -43,14 +44,14 @@ import Testing
             let project = try TemporaryProject()
             try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
             let session = try TerminalSession(["F1"], in: project.path)
-            #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+            #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
             session.hangUp()
             let code = try await session.finish()
             #expect(code == 129, "\(session.stderr)")
             #expect(session.stderr.contains("received SIGHUP: stopping running workstreams"))
             #expect(try savedCheckpoint(project)?.interrupted == ["long"])
             let pid = try #require(backgroundPID(project))
-            #expect(try await eventually { !isAlive(pid) }, "child \(pid) outlived the closed terminal")
+            #expect(await processEnds(pid), "child \(pid) outlived the closed terminal")
         }
     #endif
 
@@ -61,10 +62,12 @@ import Testing
         let project = try TemporaryProject()
         try stubbornFeature(project)
         let running = try OneshotBinary.start(["F1", "--grace", "60s"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
         kill(running.pid, SIGINT)
         #expect(
-            try await eventually { (try? String(contentsOfFile: running.errPath, encoding: .utf8))?.contains("SIGINT") == true })
+            await project.until { (try? String(contentsOfFile: running.errPath, encoding: .utf8))?.contains("SIGINT") == true })
+        // The runner's interval between its SIGINT and its SIGTERM (shortened): part of the
+        // scenario, not a wait for anything (the SIGINT was taken, above).
         try await Task.sleep(for: .milliseconds(750))
         kill(running.pid, SIGTERM)
         let result = try await running.finish(orKillAfter: .milliseconds(2_500))
@@ -72,7 +75,7 @@ import Testing
         #expect(result.stderr.contains("received SIGTERM while stopping: killing running workstreams now"))
         #expect(result.stdout.contains("checkpoint saved"))
         let pid = try #require(backgroundPID(project))
-        #expect(try await eventually { !isAlive(pid) })
+        #expect(await processEnds(pid))
         try project.write("fast", "")
         let resumed = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(resumed.exitCode == 0, "\(resumed.stderr)")
@@ -176,7 +179,7 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "long", run: "sleep 300 & echo $! > bg.pid; wait")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
         let namespaced = try await statusInNewPidNamespace(project)
         #expect(namespaced.contains("a run is in progress"), "\(namespaced)")
         kill(running.pid, SIGTERM)

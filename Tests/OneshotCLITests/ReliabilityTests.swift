@@ -78,19 +78,24 @@ import Testing
     /// `project`'s ledger groups, working in `project`. pids (and so group ids) are recycled
     /// (`pid_max` is 32768 here): a group id alone may by now name another test's process.
     private func liveGroups(_ project: TemporaryProject) -> Set<String> {
+        Set(liveProcesses(project).values)
+    }
+
+    /// The live members of those groups: pid → group id.
+    private func liveProcesses(_ project: TemporaryProject) -> [Int32: String] {
         let groups = groups(project)
         let folder = URL(fileURLWithPath: project.path).resolvingSymlinksInPath().path
-        var live: Set<String> = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int32(entry) != nil {
-            guard let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+        var live: [Int32: String] = [:]
+        for pid in ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init) {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                 let close = stat.lastIndex(of: ")")
             else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             guard fields.count > 2, fields[0] != "Z", groups.contains(String(fields[2])),
-                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(entry)/cwd"),
+                let cwd = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd"),
                 cwd == folder || cwd == project.path
             else { continue }
-            live.insert(String(fields[2]))
+            live[pid] = String(fields[2])
         }
         return live
     }
@@ -197,7 +202,7 @@ import Testing
                 // an operator, who reads the log: one that ended is marked `status: completed`;
                 // one that never started, or stopped halfway, is run again with --rerun-uncertain.
                 tally.held += 1
-                _ = try await eventually { liveGroups(project).isEmpty }
+                _ = await Awaited.noneLeft(within: .seconds(20)) { Array(liveProcesses(project).keys) }
                 let held = notIdempotent.filter { result.stdout.contains("HELD        \($0): idempotent: false") }
                 let ended = Set(ledger(project).filter { $0.first == "end" && $0.count > 1 }.map { String($0[1]) })
                 for id in held.intersection(ended) { try markCompleted(id, in: project) }
@@ -222,7 +227,7 @@ import Testing
             rerunnable.formUnion(saved.interrupted ?? [])
         }
         // Untracked leftovers (counted above) may still be finishing: wait for their last lines.
-        _ = try await eventually { liveGroups(project).isEmpty }
+        _ = await Awaited.noneLeft(within: .seconds(20)) { Array(liveProcesses(project).keys) }
         let lines = ledger(project)
         for id in ids {
             let starts = lines.filter { $0.count > 1 && $0[0] == "start" && $0[1] == id }.count
@@ -299,7 +304,8 @@ import Testing
         // Quick workstreams keep the checkpoint being rewritten; `gate` holds the run open until
         // every reader has read eight times.
         for index in 0..<40 { try project.workstream("F1", "w\(index)", run: "sleep 0.05") }
-        try project.workstream("F1", "gate", run: "while [ ! -f release ]; do sleep 0.05; done")
+        try project.workstream("F1", "gate", run: "read _ < release || :")
+        try project.gate("release")
         let running = try OneshotBinary.start(["F1", "-j", "3"], in: project.path)
         let reads = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<20 {
@@ -317,7 +323,7 @@ import Testing
             }
             return try await group.reduce(0, +)
         }
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await running.finish()
         #expect(result.exitCode == 0)
         #expect(reads == 160)

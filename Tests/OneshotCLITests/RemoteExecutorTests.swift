@@ -78,7 +78,7 @@ import Testing
         let scheduler = FakeScheduler()
         let remote = executor(scheduler, folder: folder)
         let attempt = Task { try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
-        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        #expect(await scheduler.until { !$0.submitted.isEmpty })
         attempt.cancel()
         await #expect(throws: CancellationError.self) { try await attempt.value }
         #expect(scheduler.record.withLock { $0.cancelBatches } == [["1"]])
@@ -91,10 +91,10 @@ import Testing
         let scheduler = FakeScheduler()
         let remote = executor(scheduler, folder: folder)
         let attempt = Task { try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
-        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        #expect(await scheduler.until { !$0.submitted.isEmpty })
         scheduler.record.withLock { $0.down = true }
         attempt.cancel()
-        #expect(try await eventually { scheduler.record.withLock { $0.queries } >= 2 }, "it keeps asking")
+        #expect(await scheduler.until { $0.queries >= 2 }, "it keeps asking")
         scheduler.record.withLock { $0.down = false }
         await #expect(throws: CancellationError.self) { try await attempt.value }
         #expect(scheduler.record.withLock { $0.cancelBatches } == [["1"]], "the refused scancel was sent again")
@@ -109,7 +109,7 @@ import Testing
         remote.base.terminationGrace = .milliseconds(100)
         remote.stopWait = .milliseconds(200)
         let attempt = Task { [remote] in try await remote(Workstream(id: "a", command: "sleep 100"), 1) }
-        #expect(try await eventually { scheduler.record.withLock { !$0.submitted.isEmpty } })
+        #expect(await scheduler.until { !$0.submitted.isEmpty })
         scheduler.record.withLock { $0.down = true }
         attempt.cancel()
         // Interrupted would let the resume submit a second copy next to the job still running.

@@ -11,9 +11,10 @@ import Testing
 
     @Test func aSecondRunIsRefusedWhileOneRunsAndChangesNothing() async throws {
         let project = try TemporaryProject()
-        try project.workstream("F1", "slow", run: "touch started; while [ ! -f release ]; do sleep 0.05; done")
+        try project.workstream("F1", "slow", run: "touch started; read _ < release || :")
+        try project.gate("release")
         let first = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("started") != nil })
+        #expect(await project.until { project.read("started") != nil })
         let before = project.read(".sdp/checkpoints/F1-checkpoint.json")
         let second = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(second.exitCode == 3)
@@ -27,7 +28,7 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
         #expect(object["running"] as? Bool == true)
         #expect((object["counts"] as? [String: Int])?["running"] == 1)
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await first.finish()
         #expect(result.exitCode == 0)
     }
@@ -39,7 +40,7 @@ import Testing
             "F1", "long", depends: ["first"], run: "if [ -f fast ]; then exit 0; fi; sleep 300 & echo $! > bg.pid; wait")
         try project.workstream("F1", "after", depends: ["long"], run: "touch ran-after")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("bg.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("bg.pid")?.hasSuffix("\n") == true })
         kill(running.pid, SIGINT)
         let interrupted = try await running.finish()
         #expect(interrupted.exitCode == 130)

@@ -7,11 +7,12 @@ import Testing
     @Test func listLogAndCleanBesideARun() async throws {
         let project = try TemporaryProject()
         try project.workstream(
-            "F1", "a", run: "echo before gate; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done; echo after gate")
+            "F1", "a", run: "echo before gate; read _ < gate || :; echo after gate")
+        try project.gate("gate")
         let run = try OneshotBinary.start(["F1"], in: project.path)
         defer { kill(run.pid, SIGKILL) }
         let log = ".sdp/logs/F1/a.log"
-        #expect(try await eventually { project.read(log)?.contains("before gate") == true })
+        #expect(await project.until(log) { project.read(log)?.contains("before gate") == true })
 
         let list = try await OneshotBinary.run(["list"], in: project.path)
         #expect(list.stdout.contains("running (pid \(run.pid)"), "\(list.stdout)")
@@ -25,8 +26,8 @@ import Testing
 
         let follow = try OneshotBinary.start(["log", "F1", "a", "-f"], in: project.path)
         defer { kill(follow.pid, SIGKILL) }
-        #expect(try await eventually { follow.stdout.contains("before gate") })
-        try project.write("gate", "")
+        #expect(await project.until { follow.stdout.contains("before gate") })
+        try project.openGate("gate")
         let followed = try await follow.finish()
         #expect(followed.exitCode == 0, "\(followed.stderr)")
         #expect(followed.stdout.contains("after gate\n=== a attempt 1 ended: exit 0"), "\(followed.stdout)")
@@ -36,20 +37,21 @@ import Testing
     @Test func followingEndsWhenTheRunEndsBeforeTheAttempt() async throws {
         let project = try TemporaryProject()
         try project.workstream(
-            "F1", "a", run: "echo waiting; while [ ! -f gate ] && [ -d features ]; do sleep 0.02; done",
+            "F1", "a", run: "echo waiting; read _ < gate || :",
             extra: "idempotent: true\n")
+        try project.gate("gate")
         let run = try OneshotBinary.start(["F1"], in: project.path)
         defer { kill(run.pid, SIGKILL) }
-        #expect(try await eventually { project.read(".sdp/logs/F1/a.log")?.contains("waiting") == true })
+        #expect(await project.until(".sdp/logs/F1/a.log") { project.read(".sdp/logs/F1/a.log")?.contains("waiting") == true })
         let follow = try OneshotBinary.start(["log", "F1", "a", "--follow"], in: project.path)
         defer { kill(follow.pid, SIGKILL) }
-        #expect(try await eventually { follow.stdout.contains("waiting") })
+        #expect(await project.until { follow.stdout.contains("waiting") })
         // The run dies; its attempt goes on (the next run adopts it): following ends with the run.
         kill(run.pid, SIGKILL)
         let followed = try await follow.finish()
         #expect(followed.exitCode == 0)
         #expect(followed.stderr.contains("the run of F1 ended before this attempt did"), "\(followed.stderr)")
-        try project.write("gate", "")
+        try project.openGate("gate")
         _ = try await run.finish()
         // The orphan is waited for by the next run, which ends it properly.
         #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)

@@ -11,10 +11,9 @@ struct SlurmExecutorTests {
     private let slurm = ["--executor", "slurm", "--poll-interval", "100ms"]
     private var environment: [String: String] { SlurmCluster.environment ?? [:] }
 
-    /// A workstream that records its start, waits for `release`, records its end; it gives up
-    /// once the test's project is gone, so that a failed test leaves no job running.
-    private let gated =
-        "echo start >> ledger; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done; echo end >> ledger"
+    /// A workstream that records its start, waits at the gate `release`, records its end (a
+    /// failed test opens its gates as it ends, so that it leaves no job running).
+    private let gated = "echo start >> ledger; read _ < release || :; echo end >> ledger"
 
     /// The completion-log lines of `id`'s attempt `attempt`, once there are `count` of them.
     private func completions(_ project: TemporaryProject, _ id: String, attempt: Int = 1, count: Int = 1) async throws
@@ -22,7 +21,10 @@ struct SlurmExecutorTests {
     {
         let name = try #require(
             SlurmCluster.jobName(in: project, feature: "F1", id, attempt: attempt), "the log of \(id) names its job")
-        _ = try await eventually { SlurmCluster.completions(of: name).count >= count }
+        let log = SlurmCluster.environment?["ONESHOT_SLURM_JOBCOMP"] ?? project.path
+        _ = await Awaited.files(in: [(log as NSString).deletingLastPathComponent], within: .seconds(20)) {
+            SlurmCluster.completions(of: name).count >= count
+        }
         return SlurmCluster.completions(of: name)
     }
 
@@ -73,6 +75,7 @@ struct SlurmExecutorTests {
     @Test func aTimedOutJobIsCancelled() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "slow", run: "echo start >> ledger; " + gated, extra: "timeout: 2s\n")
+        try project.gate("release")
         let result = try await OneshotBinary.run(["F1"] + slurm, in: project.path, environment: environment)
         #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("slow failed (timed out)"))
@@ -83,10 +86,11 @@ struct SlurmExecutorTests {
 
     @Test func sigintCancelsTheJobsAndExits130() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "one", run: gated)
         try project.workstream("F1", "two", run: gated)
         let run = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
+        #expect(await project.until { project.read("ledger") == "start\nstart\n" })
         kill(run.pid, SIGINT)
         let result = try await run.finish()
         #expect(result.exitCode == 130, "\(result.stdout)\n\(result.stderr)")
@@ -99,15 +103,16 @@ struct SlurmExecutorTests {
 
     @Test func aKilledRunsJobsAreAdoptedByNameOnResumeAndRunOnce() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
         let first = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
+        #expect(await project.until { project.read("ledger") == "start\n" })
         kill(first.pid, SIGKILL)
         _ = try await first.finish()
         let second = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { second.stdout.contains("ADOPTED     pay: attempt 1") })
-        try project.write("release", "")
+        #expect(await project.until { second.stdout.contains("ADOPTED     pay: attempt 1") })
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "start\nend\nmailed\n", "the adopted job ran once, its dependent after it")
@@ -127,14 +132,15 @@ struct SlurmExecutorTests {
 
     @Test func theJobIDIsJournaledShownByStatusAndTheResumeAndFoundByNameWhenTheCrashCameFirst() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
         let first = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
+        #expect(await project.until { project.read("ledger") == "start\n" })
         let name = try #require(SlurmCluster.jobName(in: project, feature: "F1", "pay"))
         let id = try #require(try await jobID(name))
         let journal = ".sdp/checkpoints/F1-journal.jsonl"
         #expect(
-            try await eventually { project.read(journal)?.contains("\"job_id\":\"\(id)\"") == true },
+            await project.until(journal) { project.read(journal)?.contains("\"job_id\":\"\(id)\"") == true },
             "\(project.read(journal) ?? "")")
         let running = try await OneshotBinary.run(["status", "F1"], in: project.path, environment: environment)
         #expect(running.stdout.contains("running (Slurm job \(id))"), "\(running.stdout)")
@@ -152,10 +158,10 @@ struct SlurmExecutorTests {
         #expect(project.read(journal)?.contains("job_id") != true)
         let second = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
         #expect(
-            try await eventually {
+            await project.until {
                 second.stdout.contains("ADOPTED     pay: attempt 1 (Slurm job \(id)) is still queued or running")
             }, "\(second.stdout)")
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "start\nend\n", "found by name, not submitted again")
@@ -165,6 +171,7 @@ struct SlurmExecutorTests {
 
     @Test func aDeadControllerIsNotTheWorkstreamsFailureAndItsJobIsSubmittedOnce() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "first", run: gated)
         try project.workstream(
             "F1", "pay", depends: ["first"], run: "echo paid >> ledger", extra: "idempotent: false\nretries: 0\n")
@@ -180,12 +187,12 @@ struct SlurmExecutorTests {
         var pointed = environment
         pointed["SLURM_CONF"] = project.file("slurm.conf")
         let run = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: pointed)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
+        #expect(await project.until { project.read("ledger") == "start\n" })
         // The controller goes away while the first job runs; its exit status still ends it.
         try point(at: dead)
-        try project.write("release", "")
+        try project.openGate("release")
         #expect(
-            try await eventually(within: .seconds(90)) {
+            await project.until(".sdp/logs/F1/pay.log", within: .seconds(90)) {
                 project.read(".sdp/logs/F1/pay.log")?.contains("=== pay attempt 1 not submitted: sbatch for ") == true
             })
         // Back: the retry asks it whether the failed sbatch made the job, then submits.
@@ -238,6 +245,7 @@ struct SlurmExecutorTests {
 
     @Test func theDeadlineCancelsTheRunningJobsAndExits7() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "long", run: gated)
         let result = try await OneshotBinary.run(
             ["F1", "--deadline", "2s"] + slurm, in: project.path, environment: environment)
@@ -265,14 +273,15 @@ struct SlurmExecutorTests {
 
     @Test func killOrphansCancelsTheEarlierRunsJobAndRunsItAgainOnce() async throws {
         let project = try TemporaryProject()
+        try project.gate("release")
         try project.workstream("F1", "agent", run: gated)
         let first = try OneshotBinary.start(["F1"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
+        #expect(await project.until { project.read("ledger") == "start\n" })
         kill(first.pid, SIGKILL)
         _ = try await first.finish()
         let second = try OneshotBinary.start(["F1", "--kill-orphans"] + slurm, in: project.path, environment: environment)
-        #expect(try await eventually { project.read("ledger") == "start\nstart\n" })
-        try project.write("release", "")
+        #expect(await project.until { project.read("ledger") == "start\nstart\n" })
+        try project.openGate("release")
         let result = try await second.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("was still queued or running (Slurm job "), "\(result.stderr)")

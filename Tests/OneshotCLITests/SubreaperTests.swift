@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 /// What a command starts outside its attempt's process group (`setsid cmd &`, a double fork) is
@@ -12,9 +13,9 @@ import Testing
         #endif
     }()
 
-    /// Waits (bounded) for the file `name` in the project folder: the test's go-ahead.
+    /// Waits at the gate `name` in the project folder: the test's go-ahead.
     private static func await(_ name: String) -> String {
-        "i=0; while [ ! -f \(name) ]; do i=$((i+1)); [ $i -gt 1200 ] && exit 9; sleep 0.05; done"
+        "read _ < \(name) || :"
     }
 
     private func pid(_ project: TemporaryProject, _ file: String) throws -> Int32 {
@@ -46,13 +47,14 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "setsid sleep 300 & echo $! > esc.pid")
         try project.workstream("F1", "b", depends: ["a"], run: Self.await("checked"))
+        try project.gate("checked")
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
-        #expect(try await eventually { project.read("esc.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
         defer { kill(escaped, SIGKILL) }
-        #expect(try await eventually { !isAlive(escaped) }, "the escaped sleep \(escaped) outlived its attempt")
+        #expect(await processEnds(escaped), "the escaped sleep \(escaped) outlived its attempt")
         #expect(running.process.isRunning, "the run went on meanwhile (b waits for the marker)")
-        try project.write("checked", "")
+        try project.openGate("checked")
         let result = try await running.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
     }
@@ -63,17 +65,22 @@ import Testing
         try project.workstream(
             "F1", "a",
             run: "(setsid sh -c 'echo $$ > gc.pid; \(Self.await("go"))' &); \(Self.await("checked"))")
+        try project.gate("go")
+        try project.gate("checked")
         let running = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("gc.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("gc.pid")?.hasSuffix("\n") == true })
         let grandchild = try pid(project, "gc.pid")
         defer { kill(grandchild, SIGKILL) }
+        // Re-parenting and reaping raise no event a test can wait on (a pidfd tells the exit
+        // only): /proc is polled for them.
         #expect(try await eventually { children(of: running.pid).contains(grandchild) }, "re-parented to oneshot, not init")
-        try project.write("go", "")
+        try project.openGate("go")
+        #expect(await processEnds(grandchild))
         #expect(
             try await eventually {
                 !children(of: running.pid).contains(grandchild) && !FileManager.default.fileExists(atPath: "/proc/\(grandchild)")
             }, "the grandchild's zombie was reaped while oneshot ran")
-        try project.write("checked", "")
+        try project.openGate("checked")
         let result = try await running.finish()
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
     }
@@ -115,9 +122,13 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "a",
-            run: "setsid sh -c 'trap \"\" TERM; echo $$ > esc.pid; while :; do sleep 1; done' & \(Self.await("esc.pid")); wait")
+            run:
+                "setsid sh -c 'trap \"\" TERM; echo $$ > esc.pid; : > esc.ready; while :; do sleep 1; done' & \(Self.await("esc.ready")); wait"
+        )
+        // The escaped shell opens it once it ignores SIGTERM and has written its pid.
+        try project.gate("esc.ready")
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
-        #expect(try await eventually { project.read("esc.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
         defer { kill(-escaped, SIGKILL) }
         kill(running.pid, SIGINT)

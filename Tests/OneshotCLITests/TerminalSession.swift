@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 #if os(Linux)
@@ -99,6 +100,23 @@ import Testing
             return String(decoding: received, as: UTF8.self)
         }
 
+        /// Waits until everything written to the terminal so far satisfies `condition`, checking
+        /// it again each time the terminal has more to read.
+        ///
+        /// - Returns: whether `condition` held before `limit` passed.
+        func until(within limit: Duration = .seconds(20), _ condition: (String) -> Bool) async -> Bool {
+            let deadline = ContinuousClock.now + limit
+            while true {
+                if condition(output()) { return true }
+                let left = deadline - ContinuousClock.now
+                guard master >= 0, left > .zero, await Awaited.readable(master, within: left) else { return false }
+                // Readable with nothing more to read: the terminal's other end is closed for good.
+                let before = received.count
+                if condition(output()) { return true }
+                if received.count == before { return false }
+            }
+        }
+
         /// Closes the terminal, as a closed window or a dropped ssh connection does.
         func hangUp() {
             if master >= 0 { close(master) }
@@ -111,13 +129,11 @@ import Testing
         /// still running after `limit` (it is then killed).
         func finish(within limit: Duration = .seconds(30)) async throws -> Int32? {
             var status: Int32 = 0
-            let ended = try await eventually(within: limit) { waitpid(pid, &status, WNOHANG) == pid }
-            if !ended {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                return nil
-            }
-            return status & 0x7f == 0 ? (status >> 8) & 0xff : nil
+            // Its pidfd tells the exit; the reaping below then returns at once.
+            let ended = await processEnds(pid, within: limit)
+            if !ended { kill(pid, SIGKILL) }
+            _ = waitpid(pid, &status, 0)
+            return ended && status & 0x7f == 0 ? (status >> 8) & 0xff : nil
         }
 
         deinit {

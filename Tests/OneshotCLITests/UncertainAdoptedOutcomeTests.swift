@@ -5,25 +5,25 @@ import Testing
 /// An adopted attempt that ends without leaving its exit status is UNCERTAIN, not failed: a
 /// resume never runs an `idempotent: false` workstream again that may have done its work.
 @Suite(.timeLimit(.minutes(2))) struct UncertainAdoptedOutcomeTests {
-    /// Records its shell's pid and its start, waits for `release`, records its end.
-    private let gated =
-        "echo $$ > pay.pid; echo start >> ledger; while [ ! -f release ]; do sleep 0.05; done; echo end >> ledger"
+    /// Records its shell's pid and its start, waits at the gate `release`, records its end.
+    private let gated = "echo $$ > pay.pid; echo start >> ledger; read _ < release || :; echo end >> ledger"
 
     @Test func anAdoptedAttemptKilledWithoutAnExitStatusIsHeldAsUncertain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: gated, extra: "idempotent: false\n")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mailed >> ledger")
+        try project.gate("release")
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
-        let inFlight = { ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []) }
+        let inFlight = { @Sendable in ((try? CheckpointReader.load(paths))??.checkpoint.inFlight ?? []) }
         // A first run dies (kill -9) while pay runs: its shell is left running, unwatched.
         let first = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("ledger") == "start\n" })
-        #expect(try await eventually { inFlight().contains { $0.pid != nil } })
+        #expect(await project.until { project.read("ledger") == "start\n" })
+        #expect(await project.until(".sdp/checkpoints/F1-checkpoint.json") { inFlight().contains { $0.pid != nil } })
         kill(first.pid, SIGKILL)
         _ = try await first.finish()
         // The second adopts it; then its shell is killed by a signal, so no exit status is left.
         let second = try OneshotBinary.start(["F1", "--json"], in: project.path)
-        #expect(try await eventually { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
+        #expect(await project.until { second.stdout.contains("\"adopted\":[{\"attempt\":1,\"pid\":") })
         let shell = try #require(project.read("pay.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         kill(shell, SIGKILL)
         let adopted = try await second.finish()
@@ -43,7 +43,7 @@ import Testing
         #expect(inFlight().map(\.id) == ["pay"], "the uncertain attempt stays in flight in the checkpoint")
         #expect(project.exitStatus("F1", "pay") == nil)
         // The third holds it: it may have done its work. (Released, so that a wrong re-run ends.)
-        try project.write("release", "")
+        try project.openGate("release")
         let third = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(third.exitCode == 8, "\(third.stdout)\n\(third.stderr)")
         #expect(third.stdout.contains("UNCERTAIN   pay: attempt 1 started"))

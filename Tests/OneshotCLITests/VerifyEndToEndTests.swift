@@ -1,28 +1,28 @@
 import Foundation
 import OneshotCheckpoint
+import OneshotTestSupport
 import Testing
 
 /// UNCERTAIN work (running when its run died, its end unknown) is verified with its `verify:`
 /// command before anything runs: exit 0 keeps it as completed, not run again; otherwise it runs
 /// again when idempotent and is held (exit 8) when not. Through the binary, after a real kill -9.
 @Suite(.timeLimit(.minutes(3))) struct VerifyEndToEndTests {
-    /// Records its start, then `marker` once its work is done, and waits for `release`; it gives
-    /// up once the test's project is gone, so that a failed test leaves nothing looping.
+    /// Records its start, then `marker` once its work is done, and waits at the gate `release`.
     private func gated(_ name: String, doneFirst: Bool) -> String {
-        let wait = "while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done"
+        let wait = "read _ < release || :"
         let work = "touch \(name).done"
         return "echo \(name) >> ledger; " + (doneFirst ? "\(work); \(wait)" : "\(wait); \(work)")
     }
 
     /// A kill -9 of oneshot with the machine lost: the attempt's whole group dies with it, so no
     /// process is left to adopt and no exit status to read: UNCERTAIN.
-    private func killRunAndItsAttempt(_ project: TemporaryProject, until ready: @escaping () -> Bool) async throws {
+    private func killRunAndItsAttempt(_ project: TemporaryProject, until ready: @escaping @Sendable () -> Bool) async throws {
         try await project.runKilledOnceItsProcessIsRecorded(until: ready)
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
         let records = try #require(try CheckpointReader.load(paths)).checkpoint.inFlight ?? []
         for pid in records.compactMap(\.pid) {
             kill(-pid, SIGKILL)
-            #expect(try await eventually { !isAlive(pid) })
+            #expect(await processEnds(pid))
         }
     }
 
@@ -30,9 +30,10 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: test -f pay.done\n")
+        try project.gate("release")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
         try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("verifying pay before resuming: its attempt 1 was running when its run died"))
@@ -51,9 +52,10 @@ import Testing
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "pay", run: gated("pay", doneFirst: false), extra: "idempotent: false\nverify: test -f pay.done\n")
+        try project.gate("release")
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
         try await killRunAndItsAttempt(project) { project.read("ledger") == "pay\n" }
-        try project.write("release", "")
+        try project.openGate("release")
         let held = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(held.exitCode == 8, "\(held.stdout)\n\(held.stderr)")
         #expect(
@@ -96,8 +98,9 @@ import Testing
     @Test func anIdempotentWorkstreamWhoseVerifyFailsRunsAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "build", run: gated("build", doneFirst: false), extra: "verify: test -f build.done\n")
+        try project.gate("release")
         try await killRunAndItsAttempt(project) { project.read("ledger") == "build\n" }
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("verify `test -f build.done` failed (exit 1); runs again"), "\(result.stdout)")
@@ -138,7 +141,7 @@ import Testing
              "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
             """)
         let running = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
-        #expect(try await eventually { project.read("verify.pid")?.hasSuffix("\n") == true })
+        #expect(await project.until { project.read("verify.pid")?.hasSuffix("\n") == true })
         let verifier = try #require(
             project.read("verify.pid").flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         kill(running.pid, SIGINT)
@@ -161,7 +164,8 @@ import Testing
         try project.workstream("F1", "pay", run: "echo pay >> ledger", extra: "idempotent: false\nverify: \"true\"\n")
         try project.workstream(
             "F1", "long", depends: ["pay"],
-            run: "echo long >> ledger; while [ ! -f release ]; do [ -d features ] || exit 9; sleep 0.05; done")
+            run: "echo long >> ledger; read _ < release || :")
+        try project.gate("release")
         try project.write(
             ".sdp/checkpoints/F1-checkpoint.json",
             """
@@ -169,7 +173,7 @@ import Testing
              "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}], "runs": 1}
             """)
         let running = try OneshotBinary.start(["F1", "--grace", "1s"], in: project.path)
-        #expect(try await eventually { project.read("ledger") == "long\n" })
+        #expect(await project.until { project.read("ledger") == "long\n" })
         kill(running.pid, SIGINT)
         let stopped = try await running.finish()
         // The verify step's signal watcher must leave the run's working: it lost this SIGINT once.
@@ -256,22 +260,25 @@ extension VerifyEndToEndTests {
     /// of the dead run is left running untracked, and the two never write the log together.
     @Test func aVerifyLeftRunningByAKilledRunIsStoppedByTheNextOne() async throws {
         let project = try TemporaryProject()
-        let verify = "echo $$ >> verifiers; [ -f second ] && exit 0; while [ -d features ]; do sleep 0.05; done"
+        // Waits at a gate the test never opens: it ends when it is stopped.
+        let verify = "echo $$ >> verifiers; [ -f second ] && exit 0; read _ < hold || :"
+        try project.gate("hold")
         try project.workstream(
             "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: \(project.yamlQuoted(verify))\n")
+        try project.gate("release")
         try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
         // The first resume verifies, and is killed while its verify command runs.
         let verifying = try OneshotBinary.start(["F1"], in: project.path)
-        #expect(try await eventually { project.read("verifiers") != nil })
+        #expect(await project.until { project.read("verifiers") != nil })
         kill(verifying.pid, SIGKILL)
         _ = try await verifying.finish()
         let first = try #require(Int32(project.read("verifiers")?.split(separator: "\n").first ?? ""))
         #expect(isAlive(first), "the dead run's verify command still runs")
         try project.write("second", "")
-        try project.write("release", "")
+        try project.openGate("release")
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-        #expect(try await eventually { !isAlive(first) }, "stopped by the next run, not left running")
+        #expect(await processEnds(first), "stopped by the next run, not left running")
         let log = try #require(project.read(".sdp/logs/F1/pay.log"))
         #expect(log.contains("stopped the verify an earlier run left running (pid"), "\(log)")
         #expect(log.contains(" \(first)"), "\(log)")

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 @testable import OneshotSystem
@@ -45,35 +46,5 @@ struct ChildOutput {
     /// Closes the read end.
     func close() {
         Syscall.close(readEnd)
-    }
-}
-
-/// Runs the blocking `body` on a thread of its own and returns its result.
-func onItsOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
-    }
-}
-
-/// Returns once the process `pid` (not necessarily a child) is gone, or `limit` has passed:
-/// through its pidfd, which becomes readable at its exit.
-///
-/// - Returns: whether it is gone.
-func processEnds(_ pid: pid_t, within limit: Duration) async -> Bool {
-    await onItsOwnThread { waitForTheEnd(of: pid, within: limit) }
-}
-
-private func waitForTheEnd(of pid: pid_t, within limit: Duration) -> Bool {
-    switch Pidfd.open(pid) {
-    case .noSuchProcess:
-        return true
-    case .opened(let pidfd):
-        defer { Syscall.close(pidfd) }
-        return Pidfd.waitForExit(pidfd, timeout: limit)
-    case .unsupported:
-        // No pidfds (macOS): ask until the limit, the one thing left.
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline && ProcessInspector.startTime(of: pid) != nil { usleep(5_000) }
-        return ProcessInspector.startTime(of: pid) == nil
     }
 }

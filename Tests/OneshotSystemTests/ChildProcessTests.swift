@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Synchronization
 import Testing
 
