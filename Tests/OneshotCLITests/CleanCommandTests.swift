@@ -93,7 +93,7 @@ import Testing
         #expect(clean.exitCode == 6)
         #expect(
             clean.stderr
-                == "oneshot: error: cannot remove .sdp/logs/F1: unlink .sdp/logs/F1/a.exit: Read-only file system (errno 30)\n")
+                == "oneshot: error: cannot remove .sdp/logs/F1: unlink .sdp/logs/F1/a.log: Read-only file system (errno 30)\n")
         #expect(clean.stdout == "removed \(history)\n", "what was removed before is said")
         #expect(exists(project, logs) && !exists(project, history))
     }
