@@ -126,25 +126,13 @@ enum CLIBench {
         process.currentDirectoryURL = URL(fileURLWithPath: root)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        let cpuBefore = childrenCPUSeconds()
+        let cpuBefore = cpuSeconds(.waitedForChildren)
         let clock = ContinuousClock()
         let start = clock.now
         try process.run()
         process.waitUntilExit()
         let elapsed = clock.now - start
         guard process.terminationStatus == 0 else { throw BenchError("\(tool.name) exited \(process.terminationStatus)") }
-        return Timing(wall: elapsed.inSeconds, cpu: childrenCPUSeconds() - cpuBefore)
-    }
-
-    /// User and system seconds of the processes this one has waited for, and of theirs.
-    private static func childrenCPUSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Darwin)
-            getrusage(RUSAGE_CHILDREN, &usage)
-        #else
-            getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        #endif
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        return user + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+        return Timing(wall: elapsed.inSeconds, cpu: cpuSeconds(.waitedForChildren) - cpuBefore)
     }
 }

@@ -34,14 +34,14 @@ enum DispatchBench {
             graph: graph, options: DispatchOptions(maxConcurrency: jobs, breaker: nil), journal: session?.store)
         let fsyncsBefore = counting.fsyncs
         let bytesBefore = counting.bytes
-        let cpuBefore = cpuSeconds()
+        let cpuBefore = cpuSeconds(.ownProcess)
         let elapsed = await seconds {
             let report = await dispatcher.run { _, _ in .success }
             precondition(report.status == .succeeded)
         }
         let result = Result(
             shape: shape.rawValue, nodes: nodes, jobs: jobs, durable: durable, seconds: elapsed,
-            cpuSeconds: cpuSeconds() - cpuBefore, peakMiB: peakMemoryMiB(),
+            cpuSeconds: cpuSeconds(.ownProcess) - cpuBefore, peakMiB: peakMemoryMiB(),
             fsyncs: counting.fsyncs - fsyncsBefore, bytes: counting.bytes - bytesBefore
         )
         if let folder { try? FileManager.default.removeItem(atPath: folder) }
@@ -85,18 +85,6 @@ enum DispatchBench {
             ], rows
         )
         return results
-    }
-
-    /// User and system CPU time of this process so far, in seconds (`getrusage`).
-    private static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Darwin)
-            getrusage(RUSAGE_SELF, &usage)
-        #else
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-        #endif
-        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 }
 

@@ -85,3 +85,23 @@ func printTable(_ title: String, _ header: [String], _ rows: [[String]]) {
 func format(_ value: Double, _ digits: Int = 2) -> String {
     String(format: "%.\(digits)f", value)
 }
+
+/// Whose CPU time ``cpuSeconds(_:)`` reads.
+enum CPUOf {
+    /// This process.
+    case ownProcess
+    /// The processes this one has waited for, and theirs.
+    case waitedForChildren
+}
+
+/// User and system CPU seconds so far (`getrusage`).
+func cpuSeconds(_ whose: CPUOf) -> Double {
+    var usage = rusage()
+    #if canImport(Darwin)
+        getrusage(whose == .ownProcess ? RUSAGE_SELF : RUSAGE_CHILDREN, &usage)
+    #else
+        getrusage((whose == .ownProcess ? RUSAGE_SELF : RUSAGE_CHILDREN).rawValue, &usage)
+    #endif
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}

@@ -408,30 +408,27 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Writes the snapshot now and starts the journal over (at the start and the end of a run).
     /// A background fold under way finishes first; one still queued then finds nothing to do.
     public func save() throws(SystemError) {
-        let result = queue.sync { () -> SystemError? in
-            do throws(SystemError) {
-                try fold()
-                return nil
-            } catch {
-                return error
-            }
-        }
-        if let result { throw result }
+        try onQueueNow { () throws(SystemError) in try self.fold() }
     }
 
     /// After a run in which every workstream completed: removes the checkpoint, the journal and
     /// any temporary file, then fsyncs the folder. The lock file stays. Runs after a background
     /// fold under way, and makes one still queued do nothing, so that no snapshot comes back.
     public func removeAll() throws(SystemError) {
-        let result = queue.sync { () -> SystemError? in
+        try onQueueNow { () throws(SystemError) in try self.removeFiles() }
+    }
+
+    /// Runs `work` on the queue, after any fold under way, and waits for it.
+    private func onQueueNow(_ work: () throws(SystemError) -> Void) throws(SystemError) {
+        let failure = queue.sync { () -> SystemError? in
             do throws(SystemError) {
-                try removeFiles()
+                try work()
                 return nil
             } catch {
                 return error
             }
         }
-        if let result { throw result }
+        if let failure { throw failure }
     }
 
     /// ``removeAll()``, on the queue.
