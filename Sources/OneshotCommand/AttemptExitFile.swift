@@ -4,7 +4,7 @@ import OneshotSystem
 
 /// The exit status a shell left as it exited in `<ws_id>.exit` beside the log:
 /// `<shell pid> <exit status> <attempt>`, and the time it was written. A remote job's script
-/// writes it; so did the shell of a local attempt before the ``ExitStatusFile``, and a
+/// writes it; so did the shell of a local attempt before the `ExitStatusFile`, and a
 /// resume across an upgrade still reads what such an attempt, left running, wrote.
 struct AttemptExitFile: Equatable {
     var pid: Int32

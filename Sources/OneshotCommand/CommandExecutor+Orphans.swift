@@ -18,7 +18,7 @@ extension CommandExecutor {
         return .unknown
     }
 
-    /// The exit status `record`'s shell left: its line in the feature's ``ExitStatusFile``, else
+    /// The exit status `record`'s shell left: its line in the feature's `ExitStatusFile`, else
     /// the `<ws_id>.exit` file the shell of an earlier version of oneshot wrote (a run of that
     /// version may have left the attempt running: a resume across an upgrade still adopts it).
     func exitStatus(of record: InFlightRecord) -> (exitCode: Int32, durationMS: Int?)? {

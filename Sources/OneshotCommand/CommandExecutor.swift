@@ -13,7 +13,7 @@ import OneshotWorkstreams
 /// The shell appends the attempt's exit status to the feature's `exits` file beside the logs as
 /// it exits (an `EXIT` trap writing to a descriptor it inherited: no extra process, no file per
 /// attempt): when oneshot dies while the command runs, the next run reads the command's real
-/// outcome there, as Nextflow's `.exitcode` (see `probe(_:)` and ``ExitStatusFile``).
+/// outcome there, as Nextflow's `.exitcode` (see `probe(_:)` and `ExitStatusFile`).
 /// Cancellation (a timeout, an interrupted run) sends SIGTERM to the group, SIGKILL after the
 /// grace period, and kills whatever is left of the group: no orphans. When oneshot is a
 /// `Subreaper`, what the command started outside its group (`setsid cmd &`, a double fork) and
@@ -77,7 +77,7 @@ public struct CommandExecutor: Sendable {
 
     /// Set before the command of `id`'s attempt `attempt`, launched at `token`
     /// (``ExitStatusLine/token(launchedAt:)``): the shell appends its ``ExitStatusLine`` to its
-    /// descriptor 3, the feature's ``ExitStatusFile``, as it exits, whatever the command does,
+    /// descriptor 3, the feature's `ExitStatusFile`, as it exits, whatever the command does,
     /// unless it is killed by a signal (a command that could replace or re-trap it runs in a
     /// subshell: ``ExitTrapLine``). The attempt, the token and the id are written into the line,
     /// not taken from variables a command could change.
@@ -98,7 +98,7 @@ public struct CommandExecutor: Sendable {
 
     /// The `<ws_id>.exit` path that names `id`'s attempts: every process an attempt starts
     /// carries it in `ONESHOT_EXIT_FILE`, which is how a resume finds them. The shell no longer
-    /// writes there (see ``ExitStatusFile``); a shell of an earlier version of oneshot did, and
+    /// writes there (see `ExitStatusFile`); a shell of an earlier version of oneshot did, and
     /// that file is still read.
     public func exitFilePath(for id: String) -> String {
         "\(absoluteLogFolder)/\(id).exit"

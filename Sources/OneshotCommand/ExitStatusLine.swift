@@ -2,7 +2,7 @@ import Foundation
 import OneshotCheckpoint
 import OneshotSystem
 
-/// One line of a feature's ``ExitStatusFile``: the exit status an attempt's shell left as it
+/// One line of a feature's `ExitStatusFile`: the exit status an attempt's shell left as it
 /// exited, `<attempt> <token> <shell pid> <exit status> <ws_id> <token>`.
 ///
 /// The token is the time the attempt was launched, in milliseconds since 1970, written into the

@@ -1,5 +1,5 @@
 /// The `sh -c` line of a local attempt: the exit trap that leaves the attempt's exit status in
-/// the feature's ``ExitStatusFile``, then the command.
+/// the feature's `ExitStatusFile`, then the command.
 ///
 /// The trap belongs to the shell that `sh -c` starts, so a command that replaces that shell
 /// (`exec`), sets its own `EXIT` trap (`trap`), or may do either through text it runs in place
