@@ -59,14 +59,29 @@ final class ExitStatusFile: Sendable {
     /// ``rotationBytes``; the descriptor is numbered above the ones a child gets, so that
     /// passing it as descriptor 3 is always a real `dup2`.
     private func openRotating() throws(SystemError) -> Int32 {
-        var fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+        var fd = try openRegular()
         if (try? Syscall.seekToEnd(fd, path: path)) ?? 0 > Self.rotationBytes {
             Syscall.close(fd)
             try PosixFileSystem().rename(path, to: previousPath)
-            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+            fd = try openRegular()
         }
         defer { Syscall.close(fd) }
         return try Syscall.duplicate(fd, atLeast: 10, path: path)
+    }
+
+    /// Opens the file for appending, never waiting (`O_NONBLOCK`: a FIFO put in its place would
+    /// block the open for good, with no reader) and refusing anything but a regular file.
+    private func openRegular() throws(SystemError) -> Int32 {
+        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK)
+        do throws(SystemError) {
+            guard try Syscall.fileType(path, followingSymlink: true) == S_IFREG else {
+                throw SystemError(call: "open (not a regular file)", path: path, errno: EINVAL)
+            }
+            return fd
+        } catch {
+            Syscall.close(fd)
+            throw error
+        }
     }
 
     /// The status `record`'s shell left: the newest line of its workstream in this file, else
@@ -93,7 +108,9 @@ final class ExitStatusFile: Sendable {
     ///
     /// - Returns: whether `body` returned `true`.
     static func linesFromTheEnd(of file: String, _ body: (Substring) -> Bool) -> Bool {
-        guard let fd = try? Syscall.open(file, O_RDONLY) else { return false }
+        // Non-blocking: a FIFO in the file's place must not hang `status` or a resume; it has
+        // no end to seek to, so nothing is read from it.
+        guard let fd = try? Syscall.open(file, O_RDONLY | O_NONBLOCK) else { return false }
         defer { Syscall.close(fd) }
         guard var position = try? Syscall.seekToEnd(fd, path: file) else { return false }
         // The start of the chunk read last, up to its first newline: the end of a line that may

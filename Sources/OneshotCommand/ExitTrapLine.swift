@@ -31,11 +31,14 @@ enum ExitTrapLine {
     /// Whether `command` has one of ``shellTakers`` as a word: conservative, so a word inside a
     /// quoted string or a comment also counts (a subshell costs a fork, never correctness).
     static func needsSubshell(_ command: String) -> Bool {
-        command.split(whereSeparator: isSeparator).contains { shellTakers.contains($0) }
+        // Quotes and backslashes are removed first: `\exec`, `ex''ec` and `"trap"` are still
+        // the builtins to the shell (a hostile review kept an exit status from a kill -9 so).
+        let unquoted = String(command.filter { !"\\'\"".contains($0) })
+        return unquoted.split(whereSeparator: isSeparator).contains { shellTakers.contains($0) }
     }
 
     /// What ends a shell word for this check: blanks, operators, quotes and grouping.
     private static func isSeparator(_ character: Character) -> Bool {
-        character.isWhitespace || ";&|()<>`\"'{}!=$".contains(character)
+        character.isWhitespace || ";&|()<>`{}!=$".contains(character)
     }
 }

@@ -46,6 +46,14 @@ public struct FeatureLoader: Sendable {
         let files = try markdownFiles(under: root)
         for path in files {
             let shown = display(path)
+            if let size = Self.size(of: path), size > Self.largestFile {
+                // Read whole, a file of gigabytes would take the memory and the time of a hang.
+                errors.append(
+                    InputError(
+                        "file too large (\(size / 1_048_576) MiB; a workstream file is read whole, up to \(Self.largestFile / 1_048_576) MiB)",
+                        at: .init(file: shown)))
+                continue
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 errors.append(InputError("cannot read the file: \(ReadFailure.reason(reading: path))", at: .init(file: shown)))
                 continue
@@ -139,6 +147,14 @@ public struct FeatureLoader: Sendable {
                 walk.files.append(path)
             }
         }
+    }
+
+    /// The largest workstream file read: far beyond any front matter and body.
+    static let largestFile = 16 * 1_048_576
+
+    /// The size of the file `path` names (links followed), if it can be told.
+    private static func size(of path: String) -> Int? {
+        (try? URL(fileURLWithPath: path).resourceValues(forKeys: [.fileSizeKey]))?.fileSize
     }
 
     private func realPath(_ path: String) -> String? {

@@ -109,6 +109,17 @@ extension TemporaryProject {
 
     /// A run that found the file large moved it aside; a shell of an earlier run still writes to
     /// the moved file, which is read after the current one.
+    /// A FIFO in the file's place hung a run (its open waited for a reader, even through
+    /// SIGTERM) and `status` (a hostile review's): it is refused, and read as nothing.
+    @Test func aFIFOInTheFilesPlaceIsRefusedWithoutWaiting() throws {
+        let folder = try Folder("")
+        defer { folder.remove() }
+        try FileManager.default.removeItem(atPath: folder.statuses.path)
+        #expect(mkfifo(folder.statuses.path, 0o600) == 0)
+        #expect(folder.statuses.status(of: Self.record()) == nil)
+        #expect(throws: SystemError.self) { _ = try folder.statuses.openedDescriptor() }
+    }
+
     @Test func theMovedAsideFileIsReadToo() throws {
         let folder = try Folder(Self.line("b"), previous: Self.line())
         defer { folder.remove() }

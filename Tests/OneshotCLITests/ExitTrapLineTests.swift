@@ -13,6 +13,8 @@ import Testing
         "exec ./server", "trap 'rm -f x' EXIT; make", "eval \"$CMD\"", ". ./env.sh && make", "source env.sh; make",
         "make&&exec true", "x=1;trap '' INT", "(exec sleep 1)", "if true; then exec cat; fi", "echo \"exec\"",
         "FOO=exec make", "`exec true`", "a|exec cat", "{ exec true; }",
+        // Quoted or escaped, they are still the builtins to the shell (a hostile review's).
+        "\\exec 3>&-; sleep 2", "ex''ec true", "\"trap\" 'rm x' EXIT", "e\\val \"$C\"",
     ])
     func aCommandThatCanTakeItsShellRunsInASubshell(_ command: String) {
         #expect(ExitTrapLine.needsSubshell(command))
