@@ -19,7 +19,7 @@ enum BreakerText {
     }
 
     static func restoredOpen(_ breaker: CircuitBreaker, until date: Date) -> String {
-        "circuit breaker restored open (\(breaker.consecutiveOpens) trip(s) in a row): it probes at \(time(date)) (in \(until(date)))"
+        "circuit breaker restored open (\(trips(breaker.consecutiveOpens)) in a row): it probes at \(time(date)) (in \(until(date)))"
     }
 
     /// `12:01:33Z` for today, else the full RFC 3339 time.
@@ -32,4 +32,7 @@ enum BreakerText {
     static func until(_ date: Date) -> String {
         DurationText.format(.milliseconds(Int64(max(0, date.timeIntervalSinceNow) * 1000)))
     }
+
+    /// "1 trip", "2 trips".
+    static func trips(_ count: Int) -> String { count == 1 ? "1 trip" : "\(count) trips" }
 }

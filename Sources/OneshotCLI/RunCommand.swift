@@ -218,7 +218,7 @@ struct RunCommand {
         }
         if report.status == .breakerGaveUp, let retryAt = report.breakerRetryAt {
             console.error(
-                "circuit breaker gave up after \(arguments.breaker.maxOpens) trips in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
+                "circuit breaker gave up after \(BreakerText.trips(arguments.breaker.maxOpens)) in a row; run the same command again from \(BreakerText.time(retryAt)) (in \(BreakerText.until(retryAt))) to resume"
             )
         }
     }

@@ -56,7 +56,7 @@ import Testing
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         let noWait = try await OneshotBinary.run(["F1", "--no-wait", "--breaker-max-opens", "2"] + fastBreaker, in: project.path)
         #expect(noWait.exitCode == 4)
-        #expect(noWait.stdout.contains("circuit breaker restored open (2 trip(s) in a row): it probes at"))
+        #expect(noWait.stdout.contains("circuit breaker restored open (2 trips in a row): it probes at"))
         #expect(noWait.stderr.contains("circuit breaker is open until"))
 
         try FileManager.default.removeItem(atPath: project.file("marker"))
