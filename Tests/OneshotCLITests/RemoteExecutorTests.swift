@@ -17,6 +17,17 @@ import Testing
             lostAfter: lostAfter)
     }
 
+    /// An `idempotent: false` workstream whose first submission failed (an infrastructure
+    /// error), with its scheduler and executor, for what the next attempt does.
+    private func afterAFailedSubmission(in folder: String) async -> (FakeScheduler, RemoteExecutor, Workstream) {
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        scheduler.record.withLock { $0.failingSubmissions = 1 }
+        let remote = executor(scheduler, folder: folder)
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        return (scheduler, remote, pay)
+    }
+
     private func temporaryFolder() throws -> String {
         let path = NSTemporaryDirectory() + "oneshot-remote-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -147,11 +158,7 @@ import Testing
     @Test func aSubmissionThatNeverReachedTheSchedulerIsSubmittedOnItsRetry() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
-        scheduler.record.withLock { $0.failingSubmissions = 1 }
-        let remote = executor(scheduler, folder: folder)
-        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
-        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        let (scheduler, remote, pay) = await afterAFailedSubmission(in: folder)
         #expect(try await remote(pay, 1).succeeded)
         #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (2, 1))
     }
@@ -200,11 +207,7 @@ import Testing
     @Test func noRetryIsSubmittedWhileTheSchedulerCannotSayWhetherTheFailedOneReachedIt() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
-        scheduler.record.withLock { $0.failingSubmissions = 1 }
-        let remote = executor(scheduler, folder: folder)
-        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
-        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        let (scheduler, remote, pay) = await afterAFailedSubmission(in: folder)
         scheduler.record.withLock { $0.down = true }
         await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
         #expect(scheduler.record.withLock { $0.submitCalls } == 1, "not submitted blindly")
