@@ -9,9 +9,11 @@ import Testing
     @Test func anAdoptedAttemptHoldsItsSlotAndIsNeverStartedAgain() async throws {
         let feature = try graph([ws("old"), ws("next", ["old"]), ws("free")])
         let release = Gate()
+        let waiting = Gate()
         let log = Log<String>()
         let adopted = AdoptedAttempt(id: "old", attempt: 2, runningFor: .seconds(1)) {
             log.append("waiting for old")
+            waiting.open()
             await release.wait()
             log.append("old ended")
             return .success
@@ -24,7 +26,7 @@ import Testing
                 return .success
             }, onEvent: { events.append($0) })
         // With -j 1 and the adopted attempt running, nothing else may start until it ends.
-        while !log.all.contains("waiting for old") { await Task.yield() }
+        await waiting.wait()
         #expect(!log.all.contains { $0.hasPrefix("run ") })
         release.open()
         let result = await report
