@@ -32,16 +32,16 @@ public struct Console: Sendable {
 
     /// Writes `oneshot: error: <message>` to stderr.
     public func error(_ message: String) {
-        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: error: \(message)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: error: \(OneLine.escaped(message))\n".utf8))
     }
 
     /// Writes `oneshot: warning: <message>` to stderr.
     public func warning(_ message: String) {
-        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: warning: \(message)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("oneshot: warning: \(OneLine.escaped(message))\n".utf8))
     }
 
     /// Writes `hint: <text>` to stderr.
     public func hint(_ text: String) {
-        try? Syscall.writeAllWaitingForRoom(errorFD, Array("hint: \(text)\n".utf8))
+        try? Syscall.writeAllWaitingForRoom(errorFD, Array("hint: \(OneLine.escaped(text))\n".utf8))
     }
 }

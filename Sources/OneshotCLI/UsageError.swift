@@ -52,7 +52,7 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The first problem's message, on one line: control characters in what the user gave
     /// (a newline in an argument) are escaped.
-    public var message: String { Self.oneLine(unescaped) }
+    public var message: String { OneLine.escaped(unescaped) }
 
     private var unescaped: String {
         switch kind {
@@ -72,14 +72,6 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
-
-    /// `text` with each control character written as `\u{a}`.
-    private static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        return text.unicodeScalars.map { isControl($0) ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 0x20 || scalar.value == 0x7f }
 
     /// Two errors are equal when they print the same lines, however they were made.
     public static func == (lhs: UsageError, rhs: UsageError) -> Bool { lhs.messages == rhs.messages }

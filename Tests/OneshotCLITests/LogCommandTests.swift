@@ -47,6 +47,13 @@ import Testing
         let badTail = try await OneshotBinary.run(["log", "F1", "a", "--tail", "x"], in: project.path)
         #expect(badTail.exitCode == 2)
         #expect(badTail.stderr.contains("--tail takes a whole number"))
+        // A typed newline or escape sequence is shown, not printed: the error stays one line.
+        let newline = try await OneshotBinary.run(["log", "F1", "a\nb\u{1B}[2J"], in: project.path)
+        #expect(newline.exitCode == 2)
+        let errors = newline.stderr.split(separator: "\n").filter { $0.hasPrefix("oneshot: error:") }
+        #expect(errors.count == 1, "\(newline.stderr)")
+        #expect(errors.first?.contains("no workstream 'a\\u{a}b\\u{1b}[2J' in F1") == true, "\(newline.stderr)")
+        #expect(!newline.stderr.contains("\u{1B}"))
     }
 
     @Test func followingAnEndedAttemptPrintsItAndEnds() async throws {
