@@ -37,7 +37,12 @@ enum CLIBench {
         return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
     }
 
-    static func run(label: String, dag: DAG, jobs: Int, runs: Int, command: (Int) -> String) throws -> Double? {
+    /// - Parameter knownDurations: also time a run that knows each workstream's duration from
+    ///   the history the run before left (`--force` runs everything again): the critical-path
+    ///   priority then weighs workstreams by their time instead of counting them.
+    static func run(
+        label: String, dag: DAG, jobs: Int, runs: Int, knownDurations: Bool = false, command: (Int) -> String
+    ) throws -> Double? {
         guard let oneshot = oneshotBinary() else {
             print("\n(3. skipped: no oneshot binary beside oneshot-bench; run `swift build -c release` first)")
             return nil
@@ -58,6 +63,13 @@ enum CLIBench {
                 cleanUp: [".sdp/checkpoints", ".sdp/history"]
             ),
         ]
+        if knownDurations {
+            // Runs after "logs exist", whose success left the history with every duration.
+            tools.append(
+                Tool(
+                    name: "oneshot (durations known)", executable: oneshot,
+                    arguments: ["B", "-j", "\(jobs)", "--no-breaker", "--force"], cleanUp: [".sdp/checkpoints"]))
+        }
         var missing: [String] = []
         if let ninja = which("ninja") {
             tools.append(

@@ -84,7 +84,9 @@ if wants("cli") {
     }
     let sleeping = DAG.generate(.layered, count: smoke ? 20 : 200, duration: 0.020...0.200, seed: 6)
     for jobs in smoke ? [4] : [4, 16] {
-        _ = try CLIBench.run(label: "\(sleeping.count) × sleep 20–200 ms", dag: sleeping, jobs: jobs, runs: runs) { index in
+        _ = try CLIBench.run(
+            label: "\(sleeping.count) × sleep 20–200 ms", dag: sleeping, jobs: jobs, runs: runs, knownDurations: true
+        ) { index in
             "sleep \(format(sleeping.durations[index], 3))"
         }
     }
