@@ -1,4 +1,3 @@
-import Foundation
 import OneshotSystem
 
 /// Finds and parses a feature's workstream files.
@@ -33,11 +32,10 @@ public struct FeatureLoader: Sendable {
     public func load(_ id: FeatureID) throws(InputErrors) -> Feature {
         let (root, tagged): (String, Bool) =
             switch layout {
-            case .folderPerFeature(let base): ((base as NSString).appendingPathComponent(id.rawValue), false)
+            case .folderPerFeature(let base): (Self.path(base, id.rawValue), false)
             case .tagged(let base): (base, true)
             }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard (try? Syscall.kind(of: root, followingSymlink: true)) == .directory else {
             throw InputErrors([InputError("no such feature \(id): folder \(display(root)) does not exist")])
         }
         var workstreams: [Workstream] = []
@@ -46,20 +44,9 @@ public struct FeatureLoader: Sendable {
         let files = try markdownFiles(under: root)
         for path in files {
             let shown = display(path)
-            if let size = Self.size(of: path), size > Self.largestFile {
-                // Read whole, a file of gigabytes would take the memory and the time of a hang.
-                errors.append(
-                    InputError(
-                        "file too large (\(size / 1_048_576) MiB; a workstream file is read whole, up to \(Self.largestFile / 1_048_576) MiB)",
-                        at: .init(file: shown)))
-                continue
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                errors.append(InputError("cannot read the file: \(ReadFailure.reason(reading: path))", at: .init(file: shown)))
-                continue
-            }
+            guard let bytes = read(path, shown: shown, into: &errors) else { continue }
             do {
-                guard let workstream = try WorkstreamParser.parse(Array(data), file: shown) else { continue }
+                guard let workstream = try WorkstreamParser.parse(bytes, file: shown) else { continue }
                 let belongs = workstream.featureID.map { $0 == id.rawValue } ?? !tagged
                 if belongs {
                     workstreams.append(workstream)
@@ -115,47 +102,81 @@ public struct FeatureLoader: Sendable {
     }
 
     private func collect(in folder: String, into walk: inout FolderWalk) {
-        let names: [String]
+        let entries: [DirectoryEntry]
         do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+            entries = try Syscall.directoryEntries(folder)
         } catch {
             walk.errors.append(
                 InputError("cannot read the folder: \(ReadFailure.reason(error))", at: .init(file: display(folder))))
             return
         }
-        for name in names.sorted() {
-            let path = (folder as NSString).appendingPathComponent(name)
-            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path)
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            if let target, !exists {
-                if name.hasSuffix(".md") {
-                    walk.errors.append(
-                        InputError(
-                            "dangling symlink: it points to \(target), which does not exist", at: .init(file: display(path))))
+        for entry in entries.sorted(by: { $0.name < $1.name }) {
+            let path = Self.path(folder, entry.name)
+            // The folder's own record of the type spares a `stat` per file; only a link, or a
+            // file system that does not say, costs one.
+            let kind = entry.kind == .unknown ? (try? Syscall.kind(of: path, followingSymlink: false)) ?? nil : entry.kind
+            switch kind {
+            case .directory:
+                enter(path, target: nil, into: &walk)
+            case .symlink:
+                let target = try? Syscall.symlinkTarget(path)
+                switch (try? Syscall.kind(of: path, followingSymlink: true)) ?? nil {
+                case nil:
+                    if entry.name.hasSuffix(".md") {
+                        walk.errors.append(
+                            InputError(
+                                "dangling symlink: it points to \(target ?? "?"), which does not exist",
+                                at: .init(file: display(path))))
+                    }
+                case .directory: enter(path, target: target, into: &walk)
+                default: if entry.name.hasSuffix(".md") { walk.files.append(path) }
                 }
-            } else if isDirectory.boolValue {
-                guard let real = realPath(path), !walk.encloses(real), walk.visited.insert(real).inserted else {
-                    let what = target.map { "symlink to \($0) leads to" } ?? "is"
-                    let loop = realPath(path).map(walk.encloses) == true
-                    let why = loop ? "a folder that holds the feature's folder (a loop)" : "a folder already read (linked twice)"
-                    walk.errors.append(InputError("\(what) \(why); remove the link", at: .init(file: display(path))))
-                    continue
-                }
-                collect(in: path, into: &walk)
-            } else if name.hasSuffix(".md") {
-                walk.files.append(path)
+            default:
+                // A file gone since the listing is kept: reading it says what happened.
+                if entry.name.hasSuffix(".md") { walk.files.append(path) }
             }
         }
     }
 
+    /// Reads the folder at `path` (reached through the symlink to `target`, if any), unless it
+    /// was read already or holds the feature's folder.
+    private func enter(_ path: String, target: String?, into walk: inout FolderWalk) {
+        guard let real = realPath(path), !walk.encloses(real), walk.visited.insert(real).inserted else {
+            let what = target.map { "symlink to \($0) leads to" } ?? "is"
+            let loop = realPath(path).map(walk.encloses) == true
+            let why = loop ? "a folder that holds the feature's folder (a loop)" : "a folder already read (linked twice)"
+            walk.errors.append(InputError("\(what) \(why); remove the link", at: .init(file: display(path))))
+            return
+        }
+        collect(in: path, into: &walk)
+    }
+
+    /// The bytes of the workstream file at `path`, or `nil` with the reason added to `errors`.
+    private func read(_ path: String, shown: String, into errors: inout [InputError]) -> [UInt8]? {
+        let problem: String
+        do {
+            switch try Syscall.readWholeFile(path, limit: Self.largestFile) {
+            case .contents(let bytes): return bytes
+            case .notRegular: problem = "cannot read the file: not a regular file"
+            case .tooLarge(let size):
+                // Read whole, a file of gigabytes would take the memory and the time of a hang.
+                problem =
+                    "file too large (\(size / 1_048_576) MiB; a workstream file is read whole, up to \(Self.largestFile / 1_048_576) MiB)"
+            }
+        } catch {
+            problem = "cannot read the file: \(ReadFailure.reason(error))"
+        }
+        errors.append(InputError(problem, at: .init(file: shown)))
+        return nil
+    }
+
+    /// `name` in `folder`, as `NSString.appendingPathComponent` joins them.
+    private static func path(_ folder: String, _ name: String) -> String {
+        folder.isEmpty ? name : folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
     /// The largest workstream file read: far beyond any front matter and body.
     static let largestFile = 16 * 1_048_576
-
-    /// The size of the file `path` names (links followed), if it can be told.
-    private static func size(of path: String) -> Int? {
-        (try? URL(fileURLWithPath: path).resourceValues(forKeys: [.fileSizeKey]))?.fileSize
-    }
 
     private func realPath(_ path: String) -> String? {
         try? Syscall.resolvedPath(path)

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotSystem
 
 /// Why a feature's file or folder could not be read, in the words of a one-line error: the
 /// system's reason (`too many open files (raise ulimit -n)`, `permission denied`), not only
@@ -6,6 +7,7 @@ import Foundation
 enum ReadFailure {
     /// The reason a listing or read threw.
     static func reason(_ error: any Error) -> String {
+        if let error = error as? SystemError { return reason(error) }
         let error = error as NSError
         let posix =
             (error.userInfo[NSUnderlyingErrorKey] as? NSError).flatMap { $0.domain == NSPOSIXErrorDomain ? $0 : nil }
@@ -14,6 +16,12 @@ enum ReadFailure {
         let text = plain(posix.localizedDescription)
         // EMFILE and ENFILE: the limit, not the file, is at fault.
         return posix.code == 24 || posix.code == 23 ? text + " (raise ulimit -n)" : text
+    }
+
+    /// The reason of a failed system call: its `strerror` text, as Foundation words it too.
+    static func reason(_ error: SystemError) -> String {
+        let text = plain(error.reason)
+        return error.errno == 24 || error.errno == 23 ? text + " (raise ulimit -n)" : text
     }
 
     /// Foundation's own codes, without its "The operation could not be completed." preamble.
@@ -33,19 +41,5 @@ enum ReadFailure {
         let preamble = "The operation could not be completed. "
         let reason = text.hasPrefix(preamble) ? text.dropFirst(preamble.count) : Substring(text)
         return reason.prefix(1).lowercased() + reason.dropFirst()
-    }
-
-    /// Why `path`, which `FileManager.contents(atPath:)` could not read, cannot be read.
-    static func reason(reading path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        if let values = try? url.resourceValues(forKeys: [.isRegularFileKey]), values.isRegularFile == false {
-            return "not a regular file"
-        }
-        do {
-            _ = try Data(contentsOf: url)
-            return "it changed while being read"
-        } catch {
-            return reason(error)
-        }
     }
 }

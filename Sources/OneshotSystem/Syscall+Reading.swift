@@ -1,0 +1,113 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Reading a tree of files: the calls the feature loader makes for every workstream file, with
+/// no Foundation in between (its `FileManager` and `URL` calls cost a `stat` and a user and
+/// group name look-up per file).
+extension Syscall {
+    /// The entries of the folder `path`, without `.` and `..`, in the order the folder gives
+    /// them, each with the type the folder records (`d_type`). The corresponding C functions are
+    /// `opendir` and `readdir`.
+    ///
+    /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `ENOTDIR`, `EACCES`, `EMFILE`, …).
+    public static func directoryEntries(_ path: String) throws(SystemError) -> [DirectoryEntry] {
+        guard let folder = opendir(path) else { throw SystemError(call: "opendir", path: path, errno: errno) }
+        defer { closedir(folder) }
+        var entries: [DirectoryEntry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(folder) else {
+                if errno != 0 { throw SystemError(call: "readdir", path: path, errno: errno) }
+                return entries
+            }
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(cString: $0)
+                }
+            }
+            if name != "." && name != ".." { entries.append(DirectoryEntry(name: name, kind: kind(entry.pointee.d_type))) }
+        }
+    }
+
+    /// What is at `path`, or `nil` when nothing is (`ENOENT`, `ENOTDIR`, or a dangling symlink
+    /// when `followingSymlink`). The corresponding C functions are `stat` and `lstat`.
+    ///
+    /// - Throws: ``SystemError`` naming `path` for any other failure (`EACCES`, `ELOOP`, …).
+    public static func kind(of path: String, followingSymlink: Bool) throws(SystemError) -> DirectoryEntry.Kind? {
+        try fileType(path, followingSymlink: followingSymlink).map(kind(mode:))
+    }
+
+    /// What the symlink at `path` points to, as written in the link. The corresponding C function
+    /// is `readlink`.
+    ///
+    /// - Throws: ``SystemError`` naming `path` (`EINVAL` when it is not a symlink).
+    public static func symlinkTarget(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw SystemError(call: "readlink", path: path, errno: errno) }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The whole regular file at `path` (symlinks followed), when it is at most `limit` bytes.
+    /// The corresponding C functions are `open` (with `O_NONBLOCK`, so that a FIFO does not
+    /// block), `fstat` and `read`: one `stat` and one read of the right size for a file that
+    /// does not change while it is read.
+    ///
+    /// - Returns: the bytes; ``WholeFile/notRegular`` for a folder, FIFO, socket or device;
+    ///   ``WholeFile/tooLarge(size:)`` for a file over `limit` (or one that grew past it while
+    ///   being read).
+    /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `EACCES`, `EMFILE`, `EIO`, …).
+    public static func readWholeFile(_ path: String, limit: Int) throws(SystemError) -> WholeFile {
+        let fd = try open(path, O_RDONLY | O_NONBLOCK)
+        defer { close(fd) }
+        var info = stat()
+        try retrying("fstat", path: path) { fstat(fd, &info) }
+        guard info.st_mode & S_IFMT == S_IFREG else { return .notRegular }
+        let size = Int(info.st_size)
+        guard size <= limit else { return .tooLarge(size: size) }
+        // One byte more than the size, to see the end in the same read when nothing changed.
+        var bytes = [UInt8](repeating: 0, count: size + 1)
+        var count = 0
+        while true {
+            if count == bytes.count {
+                guard count <= limit else { return .tooLarge(size: count) }
+                bytes.append(contentsOf: repeatElement(0, count: max(4_096, count)))
+            }
+            let result = bytes.withUnsafeMutableBytes { raw in
+                Result { () throws(SystemError) -> Int in
+                    try retrying("read", path: path) { Glibc_read(fd, raw.baseAddress! + count, raw.count - count) }
+                }
+            }
+            let read = try result.get()
+            if read == 0 { break }
+            count += read
+        }
+        guard count <= limit else { return .tooLarge(size: count) }
+        bytes.removeSubrange(count...)
+        return .contents(bytes)
+    }
+
+    private static func kind(_ type: UInt8) -> DirectoryEntry.Kind {
+        switch Int32(type) {
+        case Int32(DT_REG): .regular
+        case Int32(DT_DIR): .directory
+        case Int32(DT_LNK): .symlink
+        case Int32(DT_UNKNOWN): .unknown
+        default: .other
+        }
+    }
+
+    private static func kind(mode: mode_t) -> DirectoryEntry.Kind {
+        switch mode {
+        case S_IFREG: .regular
+        case S_IFDIR: .directory
+        case S_IFLNK: .symlink
+        default: .other
+        }
+    }
+}
