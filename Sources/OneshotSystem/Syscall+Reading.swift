@@ -55,8 +55,8 @@ extension Syscall {
 
     /// The whole regular file at `path` (symlinks followed), when it is at most `limit` bytes.
     /// The corresponding C functions are `open` (with `O_NONBLOCK`, so that a FIFO does not
-    /// block), `fstat` and `read`: one `stat` and one read of the right size for a file that
-    /// does not change while it is read.
+    /// block), `fstat` and `read`: one `fstat` and one `read` for a file that does not change
+    /// while it is read.
     ///
     /// - Returns: the bytes; ``WholeFile/notRegular`` for a folder, FIFO, socket or device;
     ///   ``WholeFile/tooLarge(size:)`` for a file over `limit` (or one that grew past it while
@@ -86,6 +86,9 @@ extension Syscall {
             let read = try result.get()
             if read == 0 { break }
             count += read
+            // A short read that brings a regular file to its size is its end: no second read
+            // to be told so (a file that grew past its size is read on until the end).
+            if count == size && count < bytes.count { break }
         }
         guard count <= limit else { return .tooLarge(size: count) }
         bytes.removeSubrange(count...)

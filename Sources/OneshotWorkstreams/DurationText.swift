@@ -66,11 +66,15 @@ extension String {
         self = "\(tenths / 10).\(tenths % 10)"
     }
 
+    /// The string without leading and trailing spaces and tabs (a combining mark after a space
+    /// is kept on its own). Bytes, not characters, are compared: a space or tab byte is always a
+    /// whole scalar, so the cut is at scalar boundaries.
     func trimmingSpaces() -> String {
-        let scalars = unicodeScalars
-        guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
-        let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" }) ?? start
-        return String(scalars[start...end])
+        let utf8 = self.utf8
+        guard let start = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+            let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        return String(Substring(utf8[start...last]))
     }
 }
 

@@ -42,6 +42,7 @@ public struct FeatureLoader: Sendable {
         var external: Set<String> = []
         var errors: [InputError] = []
         let files = try markdownFiles(under: root)
+        workstreams.reserveCapacity(files.count)
         for path in files {
             let shown = display(path)
             guard let bytes = read(path, shown: shown, into: &errors) else { continue }

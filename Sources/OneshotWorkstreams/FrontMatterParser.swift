@@ -44,8 +44,13 @@ extension Substring {
     }
 }
 
-extension StringProtocol {
+extension Substring {
+    /// As ``Swift/String/trimmingSpaces()``, without copying the whole substring first.
     func trimmingSpaces() -> String {
-        String(self).trimmingSpaces()
+        let utf8 = self.utf8
+        guard let start = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }),
+            let last = utf8.lastIndex(where: { $0 != 0x20 && $0 != 0x09 })
+        else { return "" }
+        return String(Substring(utf8[start...last]))
     }
 }

@@ -63,10 +63,26 @@ public enum YAMLReader {
                 throw InputError("expected 'key: value', found '\(line.prefix(60))'", at: location(number))
             }
             let key = String(line[..<colon]).trimmingSpaces()
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." }) else {
+            // ASCII keys, nearly all of them, spare the Unicode property look-ups.
+            guard !key.isEmpty,
+                key.utf8.allSatisfy(isPlainKeyByte)
+                    || key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." })
+            else {
                 throw InputError("invalid key '\(key.prefix(60))'; expected letters, digits and '_'", at: location(number))
             }
             return (key, String(line[line.index(after: colon)...]).trimmingSpaces())
+        }
+
+        /// An ASCII letter, digit, `_`, `-` or `.`: what `Character.isLetter` and `isNumber`
+        /// accept of ASCII.
+        private func isPlainKeyByte(_ byte: UInt8) -> Bool {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                true
+            default: false
+            }
         }
 
         /// The lines that belong to the key just read: indented ones, blanks, and `- ` items.

@@ -62,4 +62,25 @@ import Testing
         }
         #expect(faulty > 1_000, "the alphabet should break many strings")
     }
+
+    /// `trimmingSpaces` compares bytes now; it cuts where the scalar-by-scalar version cut, a
+    /// combining mark after a space included, for strings and substrings alike.
+    @Test func trimmingSpacesCutsWhereTheScalarVersionCut() {
+        func scalarVersion(_ text: String) -> String {
+            let scalars = text.unicodeScalars
+            guard let start = scalars.firstIndex(where: { $0 != " " && $0 != "\t" }) else { return "" }
+            let end = scalars.lastIndex(where: { $0 != " " && $0 != "\t" }) ?? start
+            return String(scalars[start...end])
+        }
+        let pieces = [" ", "\t", "a", "é", "\u{301}", "😀", "\r", "\n", "\u{A0}", "\u{3000}", "-"]
+        var random = SeededRandom(seed: 0x7121_3000)
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<Int(random.next() % 10) { text += pieces[Int(random.next() % UInt64(pieces.count))] }
+            #expect(text.trimmingSpaces() == scalarVersion(text), "\(text.debugDescription)")
+            let inner = ("x" + text + "y").dropFirst().dropLast()
+            #expect(inner.trimmingSpaces() == scalarVersion(String(inner)), "\(text.debugDescription)")
+            #expect(text.trimmingSpaces().utf8.elementsEqual(scalarVersion(text).utf8))
+        }
+    }
 }
