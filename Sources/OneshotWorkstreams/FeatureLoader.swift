@@ -1,4 +1,6 @@
+import Dispatch
 import OneshotSystem
+import Synchronization
 
 /// Finds and parses a feature's workstream files.
 ///
@@ -43,11 +45,9 @@ public struct FeatureLoader: Sendable {
         var errors: [InputError] = []
         let files = try markdownFiles(under: root)
         workstreams.reserveCapacity(files.count)
-        for path in files {
-            let shown = display(path)
-            guard let bytes = read(path, shown: shown, into: &errors) else { continue }
+        for parsed in parseAll(files) {
             do {
-                guard let workstream = try WorkstreamParser.parse(bytes, file: shown) else { continue }
+                guard let workstream = try parsed.get() else { continue }
                 let belongs = workstream.featureID.map { $0 == id.rawValue } ?? !tagged
                 if belongs {
                     workstreams.append(workstream)
@@ -150,6 +150,34 @@ public struct FeatureLoader: Sendable {
             return
         }
         collect(in: path, into: &walk)
+    }
+
+    /// Reads and parses every file, in file order. Many files are shared out among a few
+    /// threads (reading and parsing 5,000 files is most of a run's start-up); each keeps its
+    /// files' outcomes, put back in file order, so that workstreams and errors come out as
+    /// when read one by one. A few threads, not one per core: each holds a descriptor open.
+    private func parseAll(_ files: [String]) -> [Result<Workstream?, InputErrors>] {
+        let workers = min(Self.readers, files.count / Self.filesPerReader)
+        guard workers > 1 else { return files.map(parse) }
+        let parts = Mutex([[Result<Workstream?, InputErrors>]](repeating: [], count: workers))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let mine = stride(from: worker, to: files.count, by: workers).map { parse(files[$0]) }
+            parts.withLock { $0[worker] = mine }
+        }
+        return parts.withLock { parts in (0..<files.count).map { parts[$0 % workers][$0 / workers] } }
+    }
+
+    /// The threads that read a large feature, at most.
+    private static let readers = min(4, Machine.processorCount)
+    /// The fewest files worth a thread of their own.
+    private static let filesPerReader = 64
+
+    /// The workstream the file at `path` declares (`nil` for a file that declares none).
+    private func parse(_ path: String) -> Result<Workstream?, InputErrors> {
+        let shown = display(path)
+        var errors: [InputError] = []
+        guard let bytes = read(path, shown: shown, into: &errors) else { return .failure(InputErrors(errors)) }
+        return Result { () throws(InputErrors) in try WorkstreamParser.parse(bytes, file: shown) }
     }
 
     /// The bytes of the workstream file at `path`, or `nil` with the reason added to `errors`.
