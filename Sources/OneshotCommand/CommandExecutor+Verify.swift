@@ -36,7 +36,7 @@ extension CommandExecutor {
             throw InfrastructureError(error.description)
         }
         let environment =
-            inherited + [
+            inherited.entries + [
                 "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
                 "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
                 "ONESHOT_VERIFY=1",

@@ -31,11 +31,11 @@ public struct CommandExecutor: Sendable {
     public var tailLines: Int
     /// The environment the children start from.
     public var environment: [String: String] {
-        didSet { inherited = Self.entries(environment) }
+        didSet { inherited = PreparedEnvironment(Self.entries(environment)) }
     }
-    /// `environment` as `KEY=VALUE` entries, without the variables set per attempt: built once,
-    /// not for every child.
-    var inherited: [String]
+    /// `environment` as `KEY=VALUE` entries, without the variables set per attempt: built (and
+    /// made into C strings) once, not for every child.
+    var inherited: PreparedEnvironment
     /// `logFolder` as an absolute path, for what the shell writes after a `cd`.
     let absoluteLogFolder: String
     /// The current folder when the executor was made: relative paths handed to commands are
@@ -67,7 +67,7 @@ public struct CommandExecutor: Sendable {
         self.tailLines = tailLines
         self.environment = environment
         self.onSpawn = onSpawn
-        inherited = Self.entries(environment)
+        inherited = PreparedEnvironment(Self.entries(environment))
     }
 
     private static let perAttempt: Set<String> = [
@@ -82,19 +82,14 @@ public struct CommandExecutor: Sendable {
     /// subshell: ``ExitTrapLine``). The attempt, the token and the id are written into the line,
     /// not taken from variables a command could change.
     static func exitTrap(id: String, attempt: Int, token: Int64) -> String {
-        let action = "printf '\\n\(attempt) \(token) %s %s %s \(token)\\n' $$ $? \(shellQuoted(id)) >&3"
-        return "trap \(shellQuoted(action)) EXIT\n"
+        let action = "printf '\\n\(attempt) \(token) %s %s %s \(token)\\n' $$ $? \(ShellWord.quoted(id)) >&3"
+        return "trap \(ShellWord.quoted(action)) EXIT\n"
     }
 
     /// The trap of a remote job's script: the shell writes `<its pid> <exit status> <attempt>`
     /// to the attempt's own exit file (``AttemptExitFile``) as it exits. A job runs on another
     /// machine, where no descriptor of oneshot's can be inherited.
     static let exitFileTrap = "trap 'echo \"$$ $? $ONESHOT_ATTEMPT\" > \"$ONESHOT_EXIT_FILE\"' EXIT\n"
-
-    /// `text` as one shell word.
-    private static func shellQuoted(_ text: String) -> String {
-        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
 
     /// The `<ws_id>.exit` path that names `id`'s attempts: every process an attempt starts
     /// carries it in `ONESHOT_EXIT_FILE`, which is how a resume finds them. The shell no longer
@@ -177,13 +172,12 @@ public struct CommandExecutor: Sendable {
             Syscall.close(fd)
             throw InfrastructureError(error.description)
         }
-        let childEnvironment =
-            inherited + [
-                "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
-                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file, from: workingFolder) } ?? "")",
-                "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(absoluteLogFolder)/\(workstream.id).report.json",
-                "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
-            ]
+        let perAttempt = [
+            "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
+            "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file, from: workingFolder) } ?? "")",
+            "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(absoluteLogFolder)/\(workstream.id).report.json",
+            "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
+        ]
         // Ties the status line to this attempt's record, written before the launch: an earlier
         // attempt's line, of the same number after `--force` or `--fresh`, was launched before.
         let trap = Self.exitTrap(id: workstream.id, attempt: attempt, token: ExitStatusLine.token(launchedAt: started))
@@ -191,7 +185,7 @@ public struct CommandExecutor: Sendable {
         do {
             child = try ChildProcess.spawn(
                 executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: trap, command: command)],
-                environmentEntries: childEnvironment,
+                environment: inherited, adding: perAttempt,
                 outputFD: fd,
                 passedFD: statusFD
             )

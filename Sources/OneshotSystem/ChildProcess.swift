@@ -77,16 +77,47 @@ public final class ChildProcess: Sendable {
         outputFD: Int32,
         passedFD: Int32? = nil
     ) throws(SystemError) -> ChildProcess {
+        try spawn(
+            executable: executable, arguments: arguments, environment: nil, adding: environmentEntries, outputFD: outputFD,
+            passedFD: passedFD)
+    }
+
+    /// ``spawn(executable:arguments:environmentEntries:outputFD:passedFD:)`` with the environment
+    /// `environment`'s entries (made into C strings once, for many children) followed by `extra`.
+    public static func spawn(
+        executable: String,
+        arguments: [String],
+        environment: PreparedEnvironment,
+        adding extra: [String],
+        outputFD: Int32,
+        passedFD: Int32? = nil
+    ) throws(SystemError) -> ChildProcess {
+        try spawn(
+            executable: executable, arguments: arguments, environment: .some(environment), adding: extra,
+            outputFD: outputFD, passedFD: passedFD)
+    }
+
+    private static func spawn(
+        executable: String,
+        arguments: [String],
+        environment: PreparedEnvironment?,
+        adding extra: [String],
+        outputFD: Int32,
+        passedFD: Int32?
+    ) throws(SystemError) -> ChildProcess {
         SignalWatcher.makeChildrenWaitable()
         let (spawning, owned) = try SpawnSetups.setup(outputFD: outputFD, passedFD: passedFD)
         defer { if owned { SpawnSetups.release(spawning) } }
 
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environmentEntries.map { strdup($0) } + [nil]
+        let added = extra.map { strdup($0) }
+        // The prepared entries are borrowed: `environment` outlives the spawn (below).
+        let envp = (environment?.pointers ?? []) + added + [nil]
         defer {
             argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            added.forEach { free($0) }
         }
+        defer { withExtendedLifetime(environment) {} }
         let before = ProcessInspector.ticksSinceBoot()
         // Tracked from the spawn on: a subreaper reaps only children no ChildProcess owns.
         let pid = try Subreaper.spawnTracked { () throws(SystemError) -> pid_t in

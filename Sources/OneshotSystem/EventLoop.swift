@@ -169,8 +169,10 @@ public final class EventLoop: TaskExecutor, Sendable {
             guard let wait else { continue }
             Syscall.poll(&descriptors, timeout: wait ? nil : .zero)
             if descriptors[0].revents != 0 {
-                // Raw `read` on the wake-up pipe (see `Syscall`, the one exception): empty ends it.
-                while read(wakeRead, &drain, drain.count) > 0 {}
+                // Raw `read` on the wake-up pipe (see `Syscall`, the one exception). A read short
+                // of the buffer emptied it: no second read to learn so (one `read` per wake-up,
+                // not two); a byte written after it makes the next `poll` return at once.
+                while read(wakeRead, &drain, drain.count) == drain.count {}
             }
             let exited = state.withLock { state in
                 state.polling = false

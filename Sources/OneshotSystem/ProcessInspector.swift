@@ -7,8 +7,46 @@ public enum ProcessInspector {
     ///
     /// Together with the pid it names one process for good: a recycled pid has a later start.
     public static func startTime(of pid: Int32) -> UInt64? {
-        guard let fields = statFields(of: pid), fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        guard pid > 0, let bytes = Syscall.readSmallFile("/proc/\(pid)/stat", limit: 4096) else { return nil }
+        return startTime(inStat: bytes)
+    }
+
+    /// Field 22 of the text of a `/proc/<pid>/stat`, `nil` for a zombie or a text that is not
+    /// one. Read from the bytes, not through a `String` split into fields: it is read after
+    /// many spawns, and that cost more than the reading itself.
+    static func startTime(inStat bytes: [UInt8]) -> UInt64? {
+        // The command name (field 2) is in parentheses and may hold spaces: fields are counted
+        // after the last ')', from the state (field 3, here 0) on.
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        let space = UInt8(ascii: " ")
+        var index = close + 1
+        var field = -1
+        while index < bytes.count {
+            while index < bytes.count && bytes[index] == space { index += 1 }
+            guard index < bytes.count else { return nil }
+            field += 1
+            let start = index
+            while index < bytes.count && bytes[index] != space { index += 1 }
+            if field == 0 && index - start == 1 && (bytes[start] == UInt8(ascii: "Z") || bytes[start] == UInt8(ascii: "X")) {
+                return nil
+            }
+            if field == 19 { return decimal(bytes[start..<index]) }
+        }
+        return nil
+    }
+
+    /// `digits` as a number, `nil` unless they are all decimal digits and it fits.
+    private static func decimal(_ digits: ArraySlice<UInt8>) -> UInt64? {
+        guard !digits.isEmpty else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            guard byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") else { return nil }
+            let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = times10.addingReportingOverflow(UInt64(byte - UInt8(ascii: "0")))
+            guard !overflow && !carry else { return nil }
+            value = sum
+        }
+        return value
     }
 
     /// The process group of `pid` (`/proc/<pid>/stat` field 5), or `nil` when the process does

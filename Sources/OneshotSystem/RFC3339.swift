@@ -12,45 +12,61 @@ public enum RFC3339 {
         String(decoding: digits(date, milliseconds: true), as: UTF8.self)
     }
 
-    /// Written digit by digit: `String(format:)` cost more than the rest of a journal line.
+    /// Written digit by digit: `String(format:)` cost more than the rest of a journal line. The
+    /// calendar date is computed from the day count (Howard Hinnant's `civil_from_days`), not
+    /// by `gmtime_r`, which takes glibc's time-zone lock on every call.
     private static func digits(_ date: Date, milliseconds: Bool) -> [UInt8] {
         // Both parts from one count of microseconds (rounded, as `Date` stores a `Double` from
         // 2001), truncated to milliseconds, so that they cannot disagree.
         let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
         let totalMilliseconds = microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
         let (whole, fraction) = totalMilliseconds.quotientAndRemainder(dividingBy: 1000)
-        var time = time_t(fraction < 0 ? whole - 1 : whole)
-        var parts = tm()
-        gmtime_r(&time, &parts)
+        let seconds = fraction < 0 ? whole - 1 : whole
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civil(fromDays: days)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(24)
-        func append(_ value: Int32, width: Int) {
-            var divisor: Int32 = 1
+        func append(_ value: Int64, width: Int) {
+            var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
             var rest = value
             while divisor > 0 {
-                bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+                bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: rest / divisor % 10))
                 rest %= divisor
                 divisor /= 10
             }
         }
-        append(parts.tm_year + 1900, width: 4)
+        append(year, width: 4)
         bytes.append(UInt8(ascii: "-"))
-        append(parts.tm_mon + 1, width: 2)
+        append(month, width: 2)
         bytes.append(UInt8(ascii: "-"))
-        append(parts.tm_mday, width: 2)
+        append(day, width: 2)
         bytes.append(UInt8(ascii: "T"))
-        append(parts.tm_hour, width: 2)
+        append(secondOfDay / 3600, width: 2)
         bytes.append(UInt8(ascii: ":"))
-        append(parts.tm_min, width: 2)
+        append(secondOfDay / 60 % 60, width: 2)
         bytes.append(UInt8(ascii: ":"))
-        append(parts.tm_sec, width: 2)
+        append(secondOfDay % 60, width: 2)
         if milliseconds {
             bytes.append(UInt8(ascii: "."))
-            append(Int32(fraction < 0 ? fraction + 1000 : fraction), width: 3)
+            append(fraction < 0 ? fraction + 1000 : fraction, width: 3)
         }
         bytes.append(UInt8(ascii: "Z"))
         return bytes
+    }
+
+    /// The proleptic Gregorian year, month (1–12) and day (1–31) `days` days after 1970-01-01.
+    private static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let shifted = days + 719_468  // days since 0000-03-01
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     /// Parses an RFC 3339 time with or without fractional seconds, `Z` or an offset:

@@ -120,12 +120,15 @@ public enum Subreaper {
     /// The common case costs one `pread` of a byte of `/proc/self/task/<pid>/children` (the main
     /// thread's children: the re-parented processes), kept open: nothing else is read when it
     /// lists none.
-    public static func endEscapees(marked entries: [String], grace: Duration) {
+    ///
+    /// - Parameter entries: made only when some child is listed, not at every attempt's end.
+    public static func endEscapees(marked entries: @autoclosure () -> [String], grace: Duration) {
         guard isActive else { return }
         let fd = childrenFile.load(ordering: .acquiring)
         if fd >= 0 && !ProcessInspector.listsAnyChild(fd) { return }
         let children = ProcessInspector.children(ofThread: getpid())
         guard !children.isEmpty else { return }
+        let entries = entries()
         for pid in liveUntracked(among: children) where belongs(pid, to: entries) {
             terminate(pid, grace: grace)
         }

@@ -73,4 +73,33 @@ import Testing
         #expect(project.read("ledger") == "cleaned\n", "the command's cleanup ran to its end")
         #expect(project.exitStatus("F1", "w")?.exitCode == 5, "the status the cleanup chose")
     }
+
+    /// The byte-wise check finds every taker the `Character`-wise check it replaced found, and
+    /// on ASCII text exactly those.
+    @Test func theByteWiseCheckMissesNoTakerTheCharacterWiseCheckFound() {
+        let pieces = [
+            "exec", "trap", "eval", "source", ".", "ex", "ec", "e", "x", " ", "\t", "\n", ";", "&", "|", "(", ")", "'",
+            "\"", "\\", "$", "=", "{", "}", "`", "!", "<", ">", "a", "-", "\u{A0}", "\u{2028}", "\u{301}", "é", "✓",
+            "\r\n", "\u{1C}", "#",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<5_000 {
+            let command = (0..<Int.random(in: 0..<8, using: &generator)).map { _ in
+                pieces.randomElement(using: &generator)!
+            }.joined()
+            let before = Self.characterWise(command)
+            #expect(!before || ExitTrapLine.needsSubshell(command), "\(command.debugDescription)")
+            if command.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x1C }) {
+                #expect(before == ExitTrapLine.needsSubshell(command), "\(command.debugDescription)")
+            }
+        }
+    }
+
+    /// The check as it was, by `Character`.
+    private static func characterWise(_ command: String) -> Bool {
+        let unquoted = String(command.filter { !"\\'\"".contains($0) })
+        return unquoted.split { $0.isWhitespace || ";&|()<>`{}!=$".contains($0) }.contains {
+            ExitTrapLine.shellTakers.contains($0)
+        }
+    }
 }

@@ -217,7 +217,7 @@ public struct RemoteExecutor: AttemptExecutor {
         // The command runs in a child shell: an `exec` or a `kill -9 $$` of its own then ends that
         // shell, not the one whose trap leaves the exit status, which the job has no parent to
         // report otherwise.
-        let quoted = "'" + command.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        let quoted = ShellWord.quoted(command)
         let script = "#!/bin/sh\n" + CommandExecutor.exitFileTrap + "/bin/sh -c \(quoted)\n"
         try ownResource { () throws(SystemError) in
             let fd = try Syscall.open(scriptPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode: 0o755)
