@@ -133,8 +133,11 @@ struct DispatchLoop {
     }
 
     private mutating func committed(_ outcome: JournalCommitResult, _ group: inout TaskGroup<ChildResult>) {
+        let committing: [Int] = if case .running(let released, _, _) = pipeline.commit { released } else { [] }
         switch pipeline.commitFinished(outcome, now: time.now()) {
         case .unwritable(let action):
+            // Not durable: these completions await the next commit again.
+            for node in committing { state.awaitCommit(node, graph: graph) }
             guard case .unwritten(let message) = outcome else { return }
             perform(action, message: message, &group)
         case .release(let released):
@@ -165,6 +168,7 @@ struct DispatchLoop {
                 _ = state.release([node], graph: graph)
             } else {
                 pipeline.completionRecorded(node)
+                state.awaitCommit(node, graph: graph)
             }
         case .failed, .timedOut:
             let retries = workstream.retries ?? options.defaultRetries
@@ -214,9 +218,7 @@ struct DispatchLoop {
     /// hold as if every completion were durable at once; only the number of `fsync`s changes.
     private mutating func commitIfDue(_ group: inout TaskGroup<ChildResult>) {
         guard let journal else { return }
-        let completions = pipeline.completions
-        let enables =
-            state.stopLaunching || completions.isEmpty ? nil : state.bestRankEnabled(releasing: completions, graph: graph)
+        let enables = state.stopLaunching ? nil : state.bestRankAwaitingCommit()
         let urgent = enables.map(state.outranksReady) ?? false
         switch pipeline.stepEnded(enables: enables, urgent: urgent, ending: state.stopLaunching || state.isIdle) {
         case .none:
@@ -228,6 +230,7 @@ struct DispatchLoop {
                 return .commitDue
             }
         case .startCommit(let breaker):
+            state.commitBegan(graph: graph)
             if let breaker { journal.record([.breaker(breaker)]) }
             group.addTask { .committed(await journal.commit()) }
         }

@@ -26,6 +26,15 @@ struct DispatchState {
     private var unmetDependencies: [Int]
     private let held: Set<Int>
     private var ready: ReadyQueue
+    /// Successes recorded but whose commit has not begun (``awaitCommit(_:graph:)``).
+    private var awaitingCommit: [Int] = []
+    /// For each node, how many of its dependencies are in `awaitingCommit`: when that is all of
+    /// its unmet dependencies, their commit makes it ready.
+    private var dependenciesAwaitingCommit: [Int]
+    /// The waiting nodes that the commit of `awaitingCommit` would make ready, most urgent
+    /// first; an entry skipped since is left in and passed over (see
+    /// ``bestRankAwaitingCommit()``).
+    private var enabledByCommit: ReadyQueue
     private(set) var running = 0
     private(set) var backingOff = 0
     /// Set when no new attempt may start (cancellation, a journal that must stop the run).
@@ -55,6 +64,8 @@ struct DispatchState {
         }
         unmetDependencies = graph.dependencies.map { $0.reduce(0) { $0 + (done.contains($1) ? 0 : 1) } }
         ready = ReadyQueue(rank: rank)
+        dependenciesAwaitingCommit = [Int](repeating: 0, count: graph.count)
+        enabledByCommit = ReadyQueue(rank: rank)
         self.held = held
         for node in 0..<graph.count where phase[node] == .waiting && unmetDependencies[node] == 0 && !held.contains(node) {
             phase[node] = .ready
@@ -124,26 +135,72 @@ struct DispatchState {
             for dependent in graph.dependents[node] {
                 assert(unmetDependencies[dependent] > 0, "releasing a dependency of \(dependent) twice")
                 unmetDependencies[dependent] -= 1
-                if unmetDependencies[dependent] == 0 && phase[dependent] == .waiting && !isHeld(dependent) {
+                guard phase[dependent] == .waiting && !isHeld(dependent) else { continue }
+                if unmetDependencies[dependent] == 0 {
                     phase[dependent] = .ready
                     ready.push(dependent)
                     newlyReady.append(dependent)
+                } else if unmetDependencies[dependent] == dependenciesAwaitingCommit[dependent] {
+                    // What it still waits on all awaits the next commit.
+                    enabledByCommit.push(dependent)
                 }
             }
         }
         return newlyReady
     }
 
-    /// The best rank among the workstreams that releasing `completions` would make ready, if any.
+    /// The succeeded `node`'s outcome is recorded; its dependents wait for the commit that makes
+    /// it durable (``commitBegan()``, then ``release(_:graph:)``). Counted at once towards
+    /// ``bestRankAwaitingCommit()``: O(dependents), not a pass over every success awaiting it.
+    mutating func awaitCommit(_ node: Int, graph: WorkstreamGraph) {
+        assert(phase[node] == .succeeded, "\(node) awaits a commit but it is \(phase[node])")
+        awaitingCommit.append(node)
+        for dependent in graph.dependents[node] {
+            dependenciesAwaitingCommit[dependent] += 1
+            if dependenciesAwaitingCommit[dependent] == unmetDependencies[dependent] && phase[dependent] == .waiting
+                && !isHeld(dependent)
+            {
+                enabledByCommit.push(dependent)
+            }
+        }
+    }
+
+    /// A commit began with every success awaiting one: they no longer count towards
+    /// ``bestRankAwaitingCommit()``. Those of a commit that writes nothing await the next one
+    /// again (``awaitCommit(_:graph:)``).
+    mutating func commitBegan(graph: WorkstreamGraph) {
+        for node in awaitingCommit {
+            for dependent in graph.dependents[node] { dependenciesAwaitingCommit[dependent] = 0 }
+        }
+        awaitingCommit.removeAll(keepingCapacity: true)
+        enabledByCommit.removeAll()
+    }
+
+    /// The best rank among the workstreams that the commit of the successes awaiting one
+    /// (``awaitCommit(_:graph:)``) would make ready, if any: what
+    /// ``bestRankEnabled(releasing:graph:)`` finds for them, kept up to date as they are
+    /// recorded rather than computed again after every step (amortised O(log n)).
+    mutating func bestRankAwaitingCommit() -> Int? {
+        // A dependent stays enabled until the commit begins (its unmet dependencies all await
+        // it, so none is released meanwhile), unless a failure skipped it.
+        while let top = enabledByCommit.peek,
+            phase[top] != .waiting || dependenciesAwaitingCommit[top] != unmetDependencies[top]
+        {
+            _ = enabledByCommit.pop()
+        }
+        return enabledByCommit.peek.map(ready.rank(of:))
+    }
+
+    /// The best rank among the workstreams that releasing `completions` would make ready, if
+    /// any, computed afresh: the reference ``bestRankAwaitingCommit()`` is tested against.
     func bestRankEnabled(releasing completions: [Int], graph: WorkstreamGraph) -> Int? {
         var best: Int?
         func consider(_ dependent: Int) {
             let rank = ready.rank(of: dependent)
             if best.map({ rank < $0 }) ?? true { best = rank }
         }
-        // Asked after every step of a durable run, of every completion not committed yet: no
-        // hashing. A dependent waiting on this one alone needs no counting; the others are
-        // sorted, and each run of one node counts the completions it waits on.
+        // A dependent waiting on this one alone needs no counting; the others are sorted, and
+        // each run of one node counts the completions it waits on.
         var waitingOnMore: [Int] = []
         for node in completions {
             for dependent in graph.dependents[node] where phase[dependent] == .waiting && !isHeld(dependent) {

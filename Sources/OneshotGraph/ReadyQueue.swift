@@ -35,6 +35,11 @@ public struct ReadyQueue: Sendable {
         }
     }
 
+    /// Removes every node, keeping the storage for the next ones.
+    public mutating func removeAll() {
+        heap.removeAll(keepingCapacity: true)
+    }
+
     /// Removes and returns the most urgent node, if any.
     public mutating func pop() -> Int? {
         guard let top = heap.first else { return nil }
