@@ -154,6 +154,11 @@ public final class CheckpointStore: RunJournal, Sendable {
         // When it cannot be told, no snapshot is assumed: the journal is then not trusted alone.
         let snapshotOnDisk = (try? fileSystem.exists(paths.checkpoint)) ?? false
         let previousOnDisk = (try? fileSystem.exists(paths.previousJournal)) ?? true
+        // Room for every workstream's outcome: the tables do not grow, and copy themselves, as
+        // the run records them (at 100,000 workstreams, 2 % of a durable run's time).
+        var state = state
+        state.records.reserveCapacity(graph.count)
+        state.completed.reserveCapacity(graph.count)
         shared = Mutex(Shared(state: state, seq: seq, snapshotOnDisk: snapshotOnDisk, previousOnDisk: previousOnDisk))
     }
 
@@ -262,6 +267,34 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// loses none of it; ``commit()`` makes it durable.
     public func record(_ entries: [JournalEntry]) {
         shared.withLock { shared in _ = append(batch(entries, run: shared.state.runs), &shared) }
+    }
+
+    /// ``record(_:)`` and ``attemptStarting(id:attempt:)`` for each of `attempts`, in one write:
+    /// a loop turn's lines. The entries are in the state whatever happens.
+    ///
+    /// - Throws: ``SystemError`` when the lines could not be written, or the journal is broken by
+    ///   an earlier failure and no snapshot has replaced it yet; none of `attempts` is then in
+    ///   flight, and none may be launched.
+    public func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws(SystemError) {
+        try shared.withLock { (shared) throws(SystemError) in
+            var lines = entries.isEmpty ? [] : [batch(entries, run: shared.state.runs)]
+            if shared.journalBroken && !attempts.isEmpty {
+                append(lines, &shared)
+                throw shared.brokenBy ?? SystemError(call: "write", path: paths.journal, errno: EIO)
+            }
+            let before = attempts.map { shared.state.inFlight[$0.id] }
+            let now = Date()
+            let (at, startedAt) = (RFC3339.formatMilliseconds(now), RFC3339.format(now))
+            for attempt in attempts {
+                let record = InFlightRecord(
+                    id: attempt.id, attempt: attempt.attempt, startedAt: startedAt, run: shared.state.runs)
+                lines.append(JournalLine(seq: 0, at: at, started: record))
+            }
+            guard let failure = append(lines, &shared), !attempts.isEmpty else { return }
+            // Not launched, so not in flight: a later snapshot must not call them uncertain.
+            for (attempt, known) in zip(attempts, before) { shared.state.inFlight[attempt.id] = known }
+            throw failure
+        }
     }
 
     /// ``record(_:)`` then ``commit()``.
@@ -640,10 +673,23 @@ public final class CheckpointStore: RunJournal, Sendable {
     ///   same, and in the next snapshot.
     @discardableResult
     private func append(_ line: JournalLine, _ shared: inout Shared) -> SystemError? {
-        var line = line
-        shared.seq += 1
-        line.seq = shared.seq
-        shared.state.apply(line)
+        append([line], &shared)
+    }
+
+    /// Numbers the lines, applies them to the state and appends them to the journal in one write.
+    ///
+    /// - Returns: why the lines did not reach the journal, if they did not. They are in the state
+    ///   all the same, and in the next snapshot.
+    @discardableResult
+    private func append(_ lines: [JournalLine], _ shared: inout Shared) -> SystemError? {
+        guard !lines.isEmpty else { return nil }
+        var bytes: [UInt8] = []
+        for var line in lines {
+            shared.seq += 1
+            line.seq = shared.seq
+            shared.state.apply(line)
+            if !shared.journalBroken { bytes += line.encoded }
+        }
         guard !shared.journalBroken else { return shared.brokenBy }
         do throws(SystemError) {
             let fd: Int32
@@ -654,10 +700,9 @@ public final class CheckpointStore: RunJournal, Sendable {
                 shared.journalCreated = true
             }
             shared.journalFD = fd
-            let bytes = line.encoded
             try writer.fileSystem.writeAll(fd, bytes, path: journalPath)
             shared.journalBytes += bytes.count
-            shared.journaledSeq = line.seq
+            shared.journaledSeq = shared.seq
             return nil
         } catch {
             // A partial line is dropped by readers; the next fold replaces the journal.

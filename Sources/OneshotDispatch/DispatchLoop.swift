@@ -18,6 +18,14 @@ private enum ChildResult: Sendable {
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
 /// their results one at a time.
 struct DispatchLoop {
+    /// An attempt decided in a loop turn, started once its start record is written.
+    private struct Launch {
+        var node: Int
+        var attempt: Int
+        /// The breaker's permit, if the run has a breaker.
+        var permit: CircuitBreaker.Permit?
+    }
+
     /// The breaker's answer to "may one more attempt start?".
     private enum Admission {
         /// The run has no breaker.
@@ -99,9 +107,7 @@ struct DispatchLoop {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
-                recordPending()
-                commitIfDue(&group)
-                launchReady(&group)
+                endTurn(&group)
             }
             // Nothing is left to wait for but a commit timer.
             group.cancelAll()
@@ -205,10 +211,15 @@ struct DispatchLoop {
         if journal != nil { pipeline.recorded(.attemptFinished(report, final: final)) }
     }
 
-    /// Writes the step's outcomes to the journal at once, in one record.
-    private mutating func recordPending() {
-        guard let journal, let entries = pipeline.flush() else { return }
-        journal.record(entries)
+    /// The end of a loop turn: the group commit decides, the free slots are filled, and the
+    /// turn's records — its outcomes in one line, the launches' start records — are written at
+    /// once, before any of those attempts or the commit starts: no launch without its start
+    /// record, no commit before the records it makes durable.
+    private mutating func endTurn(_ group: inout TaskGroup<ChildResult>) {
+        var entries = journal == nil ? [] : pipeline.flush() ?? []
+        let commits = commitIfDue(&group, recording: &entries)
+        launchReady(&group, writing: entries)
+        if commits, let journal { group.addTask { .committed(await journal.commit()) } }
     }
 
     /// Group commit (see ``CommitPipeline``): the state decides what a commit waits on — whether
@@ -216,23 +227,29 @@ struct DispatchLoop {
     /// and the pipeline whether to commit, arm the timer or wait. Meanwhile a free slot is kept
     /// for such a more urgent workstream rather than given to a less urgent one, so priorities
     /// hold as if every completion were durable at once; only the number of `fsync`s changes.
-    private mutating func commitIfDue(_ group: inout TaskGroup<ChildResult>) {
-        guard let journal else { return }
+    ///
+    /// - Returns: whether to start a commit once `entries`, to which it adds the breaker's
+    ///   state, are written.
+    private mutating func commitIfDue(_ group: inout TaskGroup<ChildResult>, recording entries: inout [JournalEntry])
+        -> Bool
+    {
+        guard journal != nil else { return false }
         let enables = state.stopLaunching ? nil : state.bestRankAwaitingCommit()
         let urgent = enables.map(state.outranksReady) ?? false
         switch pipeline.stepEnded(enables: enables, urgent: urgent, ending: state.stopLaunching || state.isIdle) {
         case .none:
-            return
+            return false
         case .armTimer(let delay):
             let time = self.time
             group.addTask {
                 try? await time.commitSleep(delay)
                 return .commitDue
             }
+            return false
         case .startCommit(let breaker):
             state.commitBegan(graph: graph)
-            if let breaker { journal.record([.breaker(breaker)]) }
-            group.addTask { .committed(await journal.commit()) }
+            if let breaker { entries.append(.breaker(breaker)) }
+            return true
         }
     }
 
@@ -271,17 +288,28 @@ struct DispatchLoop {
         }
     }
 
-    /// Writes the start record of the attempt just launched. When it cannot be written the
-    /// workstream is not launched: it is ready again, and the run waits for the journal.
-    private mutating func recordStart(of node: Int, attempt: Int, _ group: inout TaskGroup<ChildResult>) -> Bool {
-        guard let journal else { return true }
-        let id = graph.workstreams[node].id
+    /// Writes `entries` and the start records of the attempts just launched, at once. When the
+    /// start records cannot be written none of them is launched: they are ready again, and the
+    /// run waits for the journal.
+    private mutating func recordStarts(
+        _ launches: [Launch], writing entries: [JournalEntry], _ group: inout TaskGroup<ChildResult>
+    ) -> Bool {
+        guard let journal, !launches.isEmpty || !entries.isEmpty else { return true }
+        let starts = launches.map { (id: graph.workstreams[$0.node].id, attempt: $0.attempt) }
         do {
-            try journal.attemptStarting(id: id, attempt: attempt)
+            try journal.record(entries, starting: starts)
             return true
         } catch {
-            state.unlaunch(node)
-            journalUnwritable("the start of \(id) could not be recorded, so it was not launched: \(error)", &group)
+            for launch in launches.reversed() {
+                state.unlaunch(launch.node)
+                if let permit = launch.permit { breaker?.release(permit) }
+            }
+            let ids = starts.map(\.id).joined(separator: ", ")
+            let what =
+                starts.count == 1
+                ? "the start of \(ids) could not be recorded, so it was"
+                : "the starts of \(ids) could not be recorded, so they were"
+            journalUnwritable("\(what) not launched: \(error)", &group)
             return false
         }
     }
@@ -396,32 +424,40 @@ struct DispatchLoop {
         }
     }
 
-    private mutating func launchReady(_ group: inout TaskGroup<ChildResult>) {
+    /// Fills the free slots with ready workstreams, most urgent first; writes `entries` and
+    /// their start records at once (`recordStarts`), then starts them.
+    private mutating func launchReady(_ group: inout TaskGroup<ChildResult>, writing entries: [JournalEntry] = []) {
+        var launches: [Launch] = []
         while state.canLaunch(limit: options.maxConcurrency) && !pipeline.recovering {
             // A free slot waits the few moments of a commit that will make a more urgent
             // workstream ready, rather than going to a less urgent one.
-            if let enables = pipeline.awaitedRank, state.outranksReady(enables) { return }
+            if let enables = pipeline.awaitedRank, state.outranksReady(enables) { break }
             if let next = state.nextReady, !fitsBeforeDeadline(next) {
                 setAside.append(graph.workstreams[next].id)
                 state.setAsideNext()
                 continue
             }
             let admission = breakerAdmits(&group)
-            if case .refused = admission { return }
-            guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { return }
-            guard recordStart(of: node, attempt: attempt, &group) else {
-                if case .admitted(let permit) = admission { breaker?.release(permit) }
-                return
-            }
-            if case .admitted(let permit) = admission { permits[node] = permit }
-            let workstream = graph.workstreams[node]
-            onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
-            let timeout = workstream.timeout ?? options.defaultTimeout
-            let runner = AttemptRunner(executor: executor, sleep: time.sleep, outputsRoot: options.outputsRoot)
-            let elapsed = time.elapsed
-            group.addTask {
-                await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout, elapsed: elapsed)
-            }
+            if case .refused = admission { break }
+            guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { break }
+            let permit: CircuitBreaker.Permit? = if case .admitted(let permit) = admission { permit } else { nil }
+            launches.append(Launch(node: node, attempt: attempt, permit: permit))
+        }
+        guard recordStarts(launches, writing: entries, &group) else { return }
+        for launch in launches { start(launch, &group) }
+    }
+
+    /// Starts the attempt whose start record is written.
+    private mutating func start(_ launch: Launch, _ group: inout TaskGroup<ChildResult>) {
+        let (node, attempt) = (launch.node, launch.attempt)
+        if let permit = launch.permit { permits[node] = permit }
+        let workstream = graph.workstreams[node]
+        onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
+        let timeout = workstream.timeout ?? options.defaultTimeout
+        let runner = AttemptRunner(executor: executor, sleep: time.sleep, outputsRoot: options.outputsRoot)
+        let elapsed = time.elapsed
+        group.addTask {
+            await Self.attempt(node, attempt, of: workstream, through: runner, timeout: timeout, elapsed: elapsed)
         }
     }
 

@@ -33,6 +33,15 @@ public protocol RunJournal: Sendable {
     /// waiting for the disk. Called on the dispatcher's loop: keep it short.
     func record(_ entries: [JournalEntry])
 
+    /// Writes `entries` as ``record(_:)`` does, then the start records of `attempts` as
+    /// ``attemptStarting(id:attempt:)`` does, at once: the dispatcher's loop gives each turn's
+    /// records in one call, so that a journal can write them in one system call. The entries
+    /// are recorded whatever happens; when this throws, none of `attempts` is recorded as
+    /// starting, and none is launched. The default records them one at a time.
+    ///
+    /// - Throws: as ``attemptStarting(id:attempt:)``.
+    func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws
+
     /// Makes everything recorded so far durable. The dispatcher releases the dependents of the
     /// recorded completions only after this returns ``JournalCommitResult/durable``; one commit
     /// runs at a time.
@@ -44,6 +53,20 @@ public protocol RunJournal: Sendable {
 extension RunJournal {
     /// Does nothing: a journal that keeps no state of attempts in flight needs no correction.
     public func attemptNotStarted(id: String, attempt: Int) {}
+
+    /// ``record(_:)``, then ``attemptStarting(id:attempt:)`` for each attempt; when one throws,
+    /// those recorded before it did not start after all (``attemptNotStarted(id:attempt:)``).
+    public func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws {
+        if !entries.isEmpty { record(entries) }
+        for (index, start) in attempts.enumerated() {
+            do {
+                try attemptStarting(id: start.id, attempt: start.attempt)
+            } catch {
+                for earlier in attempts[..<index] { attemptNotStarted(id: earlier.id, attempt: earlier.attempt) }
+                throw error
+            }
+        }
+    }
 }
 
 /// One fact a ``RunJournal`` records.
