@@ -145,7 +145,7 @@ public final class CheckpointSession: Sendable {
             }?.rerunning(rerun, graph: graph) ?? .fresh(graph, completed: Set(carried.keys).subtracting(rerun))
         var state = CheckpointState(plan: plan, previous: previous, startedAt: ContinuousClock.now)
         state.settings = settings
-        if previous == nil { state.records.merge(carried) { _, history in history } }
+        if previous == nil { state.records.merge(carried) }
         for uncertain in plan.uncertain where !uncertain.willRerun {
             state.inFlight[uncertain.record.id] = uncertain.record  // still uncertain until the user decides
         }

@@ -13,7 +13,7 @@ struct CheckpointState {
     var interrupted: Set<String>
     var skipped: [String: String]
     var inFlight: [String: InFlightRecord]
-    var records: [String: WorkstreamRecord]
+    var records: RecordTable
     var runs: Int
     var previousElapsedMS: Int
     var costUSD: Double
@@ -42,7 +42,7 @@ struct CheckpointState {
         interrupted = Set(checkpoint.interrupted ?? [])
         skipped = checkpoint.skipped ?? [:]
         inFlight = Dictionary((checkpoint.inFlight ?? []).map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
-        records = checkpoint.workstreams ?? [:]
+        records = RecordTable(checkpoint.workstreams ?? [:])
         runs = checkpoint.runs ?? 1
         previousElapsedMS = checkpoint.elapsedMS ?? 0
         costUSD = checkpoint.costUSD ?? 0
@@ -56,7 +56,7 @@ struct CheckpointState {
     /// The state at the start of a new run: what the plan keeps, the history carried over.
     init(plan: ResumePlan, previous: Checkpoint?, startedAt: ContinuousClock.Instant) {
         completed = plan.completed
-        records = previous?.workstreams ?? [:]
+        records = RecordTable(previous?.workstreams ?? [:])
         // Work to retry keeps what it was: work stopped by a signal or a deadline is interrupted,
         // not failed, however many runs it takes (an earlier version listed it under both).
         let wasInterrupted = Set(previous?.interrupted ?? []).subtracting(previous?.failed ?? [])
@@ -176,7 +176,7 @@ struct CheckpointState {
         case .uncertain?, nil:
             break
         }
-        records[attempt.id] = record
+        records.set(record, for: attempt.id)
         changes?.records.insert(attempt.id)
     }
 
@@ -190,7 +190,7 @@ struct CheckpointState {
         var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.formatMilliseconds(now))
         checkpoint.completed = completed.sorted()
         checkpoint.graph = graph.map(snapshot) ?? recordedGraph
-        checkpoint.workstreams = records
+        checkpoint.workstreams = records.dictionary
         fill(&checkpoint, fingerprint: fingerprint, journalSeq: journalSeq, now: now, monotonicNow: monotonicNow)
         return checkpoint
     }
@@ -249,7 +249,7 @@ struct CheckpointState {
                     graph: spliced.writeGraph, workstreams: spliced.writeRecords, timelineAttempts: spliced.writeSpans))
         } else {
             checkpoint.completed = completed.sorted()
-            checkpoint.workstreams = records
+            let records = records
             let edges = fragments.edges(of: graph)
             let graphWriter: (inout JSONWriter) -> Void = { writer in
                 writer.beginObject()
@@ -262,7 +262,8 @@ struct CheckpointState {
                 writer.endObject()
             }
             bytes = checkpoint.encoded(
-                capacity: fragments.capacity(for: graph), splicing: Checkpoint.Spliced(graph: graphWriter))
+                capacity: fragments.capacity(for: graph),
+                splicing: Checkpoint.Spliced(graph: graphWriter, workstreams: { records.write(to: &$0) }))
         }
         fragments.encoded(bytes: bytes.count, graph: graph)
         return bytes

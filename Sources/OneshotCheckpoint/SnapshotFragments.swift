@@ -141,7 +141,7 @@ struct SnapshotFragments: Sendable {
             // The same ids (sorted, unique, as many, all present): else start over.
             if records.count == state.records.count, records.allSatisfy({ state.records[$0.id] != nil }) { return }
         }
-        records = state.records.keys.sorted().map { Record(id: $0, json: Self.encode(state.records[$0] ?? WorkstreamRecord())) }
+        records = state.records.sortedIDs.map { Record(id: $0, json: Self.encode(state.records[$0] ?? WorkstreamRecord())) }
     }
 
     /// - Returns: whether the list was sorted again whole (every node must then be encoded).

@@ -119,6 +119,8 @@ import Testing
             executor: { _, _ in .success }, onEvent: { event in events.withLock { $0.append(event) } }
         )
         #expect(report.status == .succeeded)
+        // The last batch's snapshot is written in the background: its temporary file is no leftover.
+        await session.store.waitForSnapshot()
         let failures = events.withLock { $0 }.filter { if case .journalFailed = $0 { true } else { false } }
         #expect(failures.count == 1)
         #expect(folder.names == ["checkpoints"])
