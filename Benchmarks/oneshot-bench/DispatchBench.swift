@@ -15,6 +15,8 @@ enum DispatchBench {
         var peakMiB: Double
         var fsyncs: Int
         var bytes: Int
+        /// The size of the snapshot written at the end of a durable run, in MiB.
+        var snapshotMiB: Double?
     }
 
     /// Runs one case here and prints it as JSON (called in a child process).
@@ -39,12 +41,19 @@ enum DispatchBench {
             let report = await dispatcher.run { _, _ in .success }
             precondition(report.status == .succeeded)
         }
-        let result = Result(
+        var result = Result(
             shape: shape.rawValue, nodes: nodes, jobs: jobs, durable: durable, seconds: elapsed,
             cpuSeconds: cpuSeconds(.ownProcess) - cpuBefore, peakMiB: peakMemoryMiB(),
             fsyncs: counting.fsyncs - fsyncsBefore, bytes: counting.bytes - bytesBefore
         )
-        if let folder { try? FileManager.default.removeItem(atPath: folder) }
+        // After the figures: the snapshot the run ends with, for the memory goal (durable peak
+        // ≤ 1.5 × plain + the snapshot).
+        if let session, let folder {
+            try session.store.save()
+            let size = try FileManager.default.attributesOfItem(atPath: session.store.paths.checkpoint)[.size] as? Int
+            result.snapshotMiB = size.map { Double($0) / 1_048_576 }
+            try? FileManager.default.removeItem(atPath: folder)
+        }
         print(String(decoding: try JSONEncoder().encode(result), as: UTF8.self))
     }
 
@@ -67,12 +76,15 @@ enum DispatchBench {
                 !$0.durable && $0.shape == result.shape && $0.nodes == result.nodes && $0.jobs == result.jobs
             }
             let perNode = { (value: Double) in format(value * 1e6 / Double(result.nodes), 2) }
+            // The goal: durable peak ≤ 1.5 × plain + the snapshot.
+            let memoryGoal = result.snapshotMiB.flatMap { snapshot in plain.map { 1.5 * $0.peakMiB + snapshot } }
             return [
                 result.shape, "\(result.nodes)", "\(result.jobs)", result.durable ? "durable" : "none", perNode(result.seconds),
                 perNode(result.cpuSeconds),
                 result.durable ? plain.map { format(result.seconds / $0.seconds, 1) } ?? "-" : "-",
                 result.durable ? plain.map { format(result.cpuSeconds / $0.cpuSeconds, 1) } ?? "-" : "-",
-                format(result.seconds, 3), format(result.peakMiB, 1),
+                format(result.seconds, 3), format(result.peakMiB, 1), result.snapshotMiB.map { format($0, 1) } ?? "-",
+                memoryGoal.map { format($0, 1) } ?? "-",
                 result.durable ? format(Double(result.fsyncs) / Double(result.nodes), 3) : "-",
                 result.durable ? format(Double(result.bytes) / Double(result.nodes), 0) : "-",
             ]
@@ -81,7 +93,7 @@ enum DispatchBench {
             "1. Dispatch overhead in process (no-op closures)",
             [
                 "shape", "nodes", "j", "checkpoint", "µs/ws", "CPU µs/ws", "÷ plain", "CPU ÷ plain", "total s", "peak MiB",
-                "fsyncs/ws", "bytes/ws",
+                "snapshot MiB", "peak goal MiB", "fsyncs/ws", "bytes/ws",
             ], rows
         )
         return results

@@ -36,7 +36,9 @@ let usage = """
 
     sections (default: all):
       dispatch     in process: plain and durable dispatch of 1k, 10k, 100k no-op closures
-                   (layered) and of a chain of 1,000 (j=2), durable ÷ plain in wall and CPU time
+                   (layered) and of a chain of 1,000 (j=2), durable ÷ plain in wall and CPU time;
+                   peak memory, the final snapshot's size and the memory goal (1.5 × plain's
+                   peak + the snapshot)
       schedule     critical-path priority against FIFO and ninja's order on sleeping DAGs
       cli          the binary against ninja and make: layered 5,000 and 2,000 no-ops and a
                    chain of 500 (j=2), layered 200 sleeps (j=4, j=16); oneshot from a fresh .sdp
