@@ -41,6 +41,29 @@ import Testing
         #expect((saved.inFlight ?? []).map(\.id) == ["b"])
     }
 
+    @Test func aTurnsOutcomesAndStartRecordsAreWrittenTogetherOrNoneOfTheAttemptsStarts() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let session = try CheckpointSession.open(
+            graph: try WorkstreamGraph([ws("a"), ws("b", ["a"]), ws("c", ["a"]), ws("d")]), paths: paths(folder),
+            fileSystem: fileSystem)
+        let store = session.store
+        try store.record([], starting: [(id: "a", attempt: 1), (id: "d", attempt: 1)])
+        fileSystem.fail(.write, errno: ENOSPC, times: 1)
+        #expect(throws: SystemError.self) {
+            try store.record(
+                [.attemptFinished(report("a"), final: true)], starting: [(id: "b", attempt: 1), (id: "c", attempt: 1)])
+        }
+        #expect((store.current.inFlight ?? []).map(\.id) == ["d"], "neither b nor c is in flight")
+        #expect(store.current.completed == ["a"], "the outcome is kept for the next snapshot")
+        #expect(await store.commit() != .durable)
+        try store.record([], starting: [(id: "b", attempt: 1), (id: "c", attempt: 1)])
+        #expect(await store.commit() == .durable)
+        let saved = try #require(try CheckpointReader.load(paths(folder))).checkpoint
+        #expect(saved.completed == ["a"])
+        #expect((saved.inFlight ?? []).map(\.id) == ["b", "c", "d"])
+    }
+
     @Test func aStartRecordIsRefusedWhileNoSnapshotExistsForTheJournal() async throws {
         let folder = try TemporaryFolder()
         let fileSystem = FaultInjectingFileSystem()
