@@ -94,8 +94,10 @@ struct RecordTable: Sendable {
     /// ``dictionary``, without building it.
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
+        // Usually nothing changed while the storage was shared: one lookup per record then.
+        let records = storage.records
         for id in sortedIDs {
-            guard let record = self[id] else { continue }
+            guard let record = recent.isEmpty ? records[id] : self[id] else { continue }
             writer.key(id)
             record.write(to: &writer)
         }
