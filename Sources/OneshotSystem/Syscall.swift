@@ -122,25 +122,10 @@ extension Syscall {
 }
 
 extension Syscall {
-    /// The names in the folder `path`, without `.` and `..`. The corresponding C functions are
-    /// `opendir` and `readdir`.
+    /// The names in the folder `path`, without `.` and `..` (``directoryEntries(_:)`` without
+    /// the types). The corresponding C functions are `opendir` and `readdir`.
     public static func listDirectory(_ path: String) throws(SystemError) -> [String] {
-        guard let folder = opendir(path) else { throw SystemError(call: "opendir", path: path, errno: errno) }
-        defer { closedir(folder) }
-        var names: [String] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(folder) else {
-                if errno != 0 { throw SystemError(call: "readdir", path: path, errno: errno) }
-                return names
-            }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
-                }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
+        try directoryEntries(path).map(\.name)
     }
 }
 
