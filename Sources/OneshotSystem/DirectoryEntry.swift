@@ -15,14 +15,18 @@ public struct DirectoryEntry: Sendable, Equatable {
         case unknown
     }
 
-    /// The name, without the folder.
+    /// The name, without the folder (a name that is not UTF-8 has U+FFFD for its faulty bytes:
+    /// it names no file then, see ``nameIsUTF8``).
     public var name: String
     /// What the entry is, the link itself for a symlink.
     public var kind: Kind
+    /// Whether the folder's bytes for the name are valid UTF-8, so that ``name`` is the path.
+    public var nameIsUTF8: Bool
 
     /// Creates an entry.
-    public init(name: String, kind: Kind) {
+    public init(name: String, kind: Kind, nameIsUTF8: Bool = true) {
         self.name = name
         self.kind = kind
+        self.nameIsUTF8 = nameIsUTF8
     }
 }

@@ -25,12 +25,14 @@ extension Syscall {
                 if errno != 0 { throw SystemError(call: "readdir", path: path, errno: errno) }
                 return entries
             }
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
+            let (name, isUTF8) = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
                 pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(cString: $0)
+                    String(validatingCString: $0).map { ($0, true) } ?? (String(cString: $0), false)
                 }
             }
-            if name != "." && name != ".." { entries.append(DirectoryEntry(name: name, kind: kind(entry.pointee.d_type))) }
+            if name != "." && name != ".." {
+                entries.append(DirectoryEntry(name: name, kind: kind(entry.pointee.d_type), nameIsUTF8: isUTF8))
+            }
         }
     }
 

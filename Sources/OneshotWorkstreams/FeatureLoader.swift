@@ -113,6 +113,14 @@ public struct FeatureLoader: Sendable {
         }
         for entry in entries.sorted(by: { $0.name < $1.name }) {
             let path = Self.path(folder, entry.name)
+            guard entry.nameIsUTF8 else {
+                // Its path cannot be written as a String: reading it would report it missing.
+                if entry.name.hasSuffix(".md") || entry.kind != .regular {
+                    walk.errors.append(
+                        InputError("the name is not valid UTF-8 (shown with �); rename it", at: .init(file: display(path))))
+                }
+                continue
+            }
             // The folder's own record of the type spares a `stat` per file; only a link, or a
             // file system that does not say, costs one.
             let kind = entry.kind == .unknown ? (try? Syscall.kind(of: path, followingSymlink: false)) ?? nil : entry.kind
@@ -121,7 +129,21 @@ public struct FeatureLoader: Sendable {
                 enter(path, target: nil, into: &walk)
             case .symlink:
                 let target = try? Syscall.symlinkTarget(path)
-                switch (try? Syscall.kind(of: path, followingSymlink: true)) ?? nil {
+                let followed: DirectoryEntry.Kind?
+                do {
+                    followed = try Syscall.kind(of: path, followingSymlink: true)
+                } catch {
+                    // A loop (ELOOP) or a link through a folder that cannot be searched: it
+                    // exists, so "dangling" would be wrong.
+                    if entry.name.hasSuffix(".md") {
+                        walk.errors.append(
+                            InputError(
+                                "cannot follow the symlink to \(target ?? "?"): \(ReadFailure.reason(error))",
+                                at: .init(file: display(path))))
+                    }
+                    continue
+                }
+                switch followed {
                 case nil:
                     if entry.name.hasSuffix(".md") {
                         walk.errors.append(

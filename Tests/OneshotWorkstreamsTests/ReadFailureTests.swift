@@ -82,7 +82,7 @@ import Testing
             ])
     }
 
-    @Test func aLinkToItselfIsDanglingAndAFileBehindALinkIsRead() throws {
+    @Test func aLinkToItselfIsALoopAndAFileBehindALinkIsRead() throws {
         let folder = try TemporaryFolder()
         try folder.write("features/F1/a.md", "---\nws_id: a\n---\n")
         try folder.write("elsewhere/b.txt", "---\nws_id: b\ndepends_on: [a]\n---\n")
@@ -90,6 +90,55 @@ import Testing
             atPath: folder.path + "/features/F1/b.md", withDestinationPath: "../../elsewhere/b.txt")
         #expect(messages(folder) == [])
         try FileManager.default.createSymbolicLink(atPath: folder.path + "/features/F1/self.md", withDestinationPath: "self.md")
-        #expect(messages(folder) == ["features/F1/self.md: dangling symlink: it points to self.md, which does not exist"])
+        #expect(
+            messages(folder) == [
+                "features/F1/self.md: cannot follow the symlink to self.md: too many levels of symbolic links"
+            ])
+    }
+}
+
+/// Odd names and links in a feature's folder are reported for what they are (hostile review 7:
+/// a file whose name is not UTF-8 was reported "no such file or directory", a symlink loop
+/// "dangling … which does not exist").
+@Suite struct OddEntryTests {
+    @Test func aNameThatIsNotUTF8IsReportedAsSuch() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("features/F1/a.md", "---\nws_id: a\n---\n")
+        for (name, isFolder) in [([0x62, 0xFF] + Array(".md".utf8), false), ([0x64, 0xFE], true)] {
+            let path = Array((folder.path + "/features/F1/").utf8) + name
+            let cPath = path.map { CChar(bitPattern: $0) } + [0]
+            if isFolder {
+                #expect(mkdir(cPath, 0o700) == 0)
+            } else {
+                let fd = open(cPath, O_CREAT | O_WRONLY, 0o600)
+                #expect(fd >= 0)
+                close(fd)
+            }
+        }
+        let loader = FeatureLoader(layout: .folderPerFeature(root: folder.path + "/features"), displayBase: folder.path)
+        #expect {
+            _ = try loader.load(FeatureID(validating: "F1"))
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description) == [
+                "features/F1/b\u{FFFD}.md: the name is not valid UTF-8 (shown with \u{FFFD}); rename it",
+                "features/F1/d\u{FFFD}: the name is not valid UTF-8 (shown with \u{FFFD}); rename it",
+            ]
+        }
+    }
+
+    @Test func aSymlinkLoopIsALoopNotADanglingLink() throws {
+        let folder = try TemporaryFolder()
+        try folder.write("features/F1/a.md", "---\nws_id: a\n---\n")
+        #expect(symlink("loop2.md", folder.path + "/features/F1/loop1.md") == 0)
+        #expect(symlink("loop1.md", folder.path + "/features/F1/loop2.md") == 0)
+        let loader = FeatureLoader(layout: .folderPerFeature(root: folder.path + "/features"), displayBase: folder.path)
+        #expect {
+            _ = try loader.load(FeatureID(validating: "F1"))
+        } throws: { error in
+            (error as? InputErrors)?.errors.map(\.description) == [
+                "features/F1/loop1.md: cannot follow the symlink to loop2.md: too many levels of symbolic links",
+                "features/F1/loop2.md: cannot follow the symlink to loop1.md: too many levels of symbolic links",
+            ]
+        }
     }
 }
