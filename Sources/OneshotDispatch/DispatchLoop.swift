@@ -107,6 +107,7 @@ struct DispatchLoop {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
                 handle(result, &group)
+                if state.stopLaunching { state.interruptBackoffs() }
                 endTurn(&group)
             }
             // Nothing is left to wait for but a commit timer.
@@ -122,7 +123,8 @@ struct DispatchLoop {
         case let .attemptEnded(node, attempt, status, executionResult, duration):
             attemptEnded(node: node, attempt: attempt, status: status, result: executionResult, duration: duration, &group)
         case let .retryDue(node, cancelled):
-            state.retryDue(node, cancelled: cancelled || state.stopLaunching)
+            // Already interrupted when the run began to stop (`interruptBackoffs`).
+            if state.phase[node] == .backingOff { state.retryDue(node, cancelled: cancelled || state.stopLaunching) }
         case .breakerTimer:
             breakerTimerPending = false
         case .commitDue:

@@ -253,6 +253,17 @@ struct DispatchState {
         }
     }
 
+    /// The run stops launching: every node waiting out a retry's delay is interrupted now (to
+    /// run again in a later run) rather than when its delay ends, which would keep a stopping
+    /// run alive for up to a minute of backoff after a fail-fast failure, a full disk's
+    /// `--checkpoint-grace` or the breaker giving up. Their timers' ends are then ignored.
+    mutating func interruptBackoffs() {
+        precondition(stopLaunching, "Internal inconsistency: retries interrupted while the run still launches")
+        guard backingOff > 0 else { return }
+        for node in phase.indices where phase[node] == .backingOff { phase[node] = .interrupted }
+        backingOff = 0
+    }
+
     /// The running `node` failed for good; every transitive dependent is skipped.
     /// - Returns: the skipped nodes, in the order they were reached.
     mutating func failed(_ node: Int, graph: WorkstreamGraph) -> [Int] {
