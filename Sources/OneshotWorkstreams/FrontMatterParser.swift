@@ -9,7 +9,16 @@ struct FrontMatterParser {
     /// - Returns: the fields and the index of the first line after the closing `---`, or `nil`
     ///   when the file does not open with `---`.
     func parse(_ lines: [Substring]) throws(InputError) -> (fields: [RawField], bodyStart: Int)? {
-        guard let first = lines.first, first.trimmingTrailingSpaces() == "---" else { return nil }
+        guard let first = lines.first, first.trimmingTrailingSpaces() == "---" else {
+            // Lines cut at CR only (classic Mac) make the whole file one line: without this the
+            // workstream would be skipped silently as a file that declares none.
+            if let first = lines.first, first.hasPrefix("---\r") {
+                throw InputError(
+                    "line ends are CR only, so the front matter cannot be read; save the file with LF (or CRLF) line ends",
+                    at: .init(file: file, line: 1))
+            }
+            return nil
+        }
         guard
             let close = lines.indices.dropFirst().first(where: {
                 let line = lines[$0].trimmingTrailingSpaces()

@@ -126,6 +126,8 @@ private func errors(_ text: String) -> [String] {
         ("---\nws_id: a\njust text\n---\n", "ws.md:3: expected 'key: value'"),
         ("---\nws_id: a\ndepends_on: [a]\n---\n", "ws.md:3: workstream a depends on itself"),
         ("---\nws_id: [a, b]\n---\n", "ws.md:2: 'ws_id' takes a single value, found a list"),
+        // CR-only line ends were one line: the file was skipped as one declaring no ws_id (hostile review 7).
+        ("---\rws_id: a\r---\r", "ws.md:1: line ends are CR only"),
         ("---\nws_id: a\ndependencies: [b]\ndepends_on: [c]\n---\n", "ws.md:4: 'depends_on' repeats 'dependencies' (line 3)"),
         // One rule for quoted and plain items: junk after ']' and empty items are errors.
         ("---\nws_id: a\ndepends_on: [\"b\", ] junk\n---\n", "ws.md:3: unexpected text after ']': 'junk'"),
