@@ -192,7 +192,7 @@ struct RunCommand {
         }
         if let failure = outcome.historyFailure {
             observers.warning(
-                "could not write the run's history \(context.featureRun.historyPath): \(failure); the next run may run again what this one did"
+                "could not write the run's history \(context.featureRun.historyPath): \(failure); the checkpoint is kept, so the next run finds this one's work done"
             )
         }
         if let report { stopped(report, outcome: outcome, context: context, observers: observers) }

@@ -42,7 +42,8 @@ extension FeatureRun {
         public var featureDone: Bool
         /// Why the checkpoint could not be saved (or, the feature done, removed).
         public var checkpointFailure: SystemError?
-        /// Why the history could not be written: the next run may run again what this one did.
+        /// Why the history could not be written: the checkpoint is then kept, so that the next
+        /// run finds this one's work done.
         public var historyFailure: SystemError?
 
         /// Whether the selected work is done: it all succeeded, or was up to date.

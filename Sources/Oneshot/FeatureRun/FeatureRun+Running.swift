@@ -107,20 +107,25 @@ extension FeatureRun {
         return outcome
     }
 
-    /// Removes the checkpoint and records the history when the feature is done, else saves the
+    /// Records the history then removes the checkpoint when the feature is done, else saves the
     /// checkpoint; releases the lock.
+    ///
+    /// The history comes first: the checkpoint removed before it was written, a kill -9 between
+    /// the two (or a history that could not be written) left neither, and the next run ran
+    /// everything again, `idempotent: false` work included. Now a kill between them leaves both
+    /// (the next run finds the work done in the checkpoint), and a history that cannot be
+    /// written keeps the checkpoint.
     private func finished(_ session: CheckpointSession, _ outcome: Outcome, exec: String?) -> Outcome {
         var outcome = outcome
         outcome.featureDone = outcome.report?.status == .succeeded && featureDone(session.store)
         outcome.checkpoint = session.store.current
-        outcome.checkpointFailure = Self.failure { () throws(SystemError) in
-            try session.finish(allDone: outcome.featureDone)
-        }
         if outcome.featureDone {
             let history = RunHistory.recording(
                 checkpoint: outcome.checkpoint, graph: graph, exec: exec, finishedAt: Date())
             outcome.historyFailure = Self.failure { () throws(SystemError) in try history.write(to: historyPath) }
         }
+        let removes = outcome.featureDone && outcome.historyFailure == nil
+        outcome.checkpointFailure = Self.failure { () throws(SystemError) in try session.finish(allDone: removes) }
         return outcome
     }
 
