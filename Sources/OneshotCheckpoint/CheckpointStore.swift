@@ -495,6 +495,11 @@ public final class CheckpointStore: RunJournal, Sendable {
     }
 
     /// ``removeAll()``, on the queue.
+    ///
+    /// The checkpoint goes first: the snapshot may lag the journal (``snapshotInterval``), and a
+    /// crash after the journals went but before the snapshot did left that lagging snapshot alone
+    /// for a resume to take as the whole story, running again what completed since the last fold.
+    /// A journal without its snapshot is not read.
     private func removeFiles() throws(SystemError) {
         let fd = shared.withLock { shared in
             defer {
@@ -504,10 +509,10 @@ public final class CheckpointStore: RunJournal, Sendable {
             return shared.journalFD
         }
         closeJournal(fd)
+        try writer.remove(paths.checkpoint)
+        try writer.removeOrphanedTemporaries(of: paths.checkpoint)
         try writer.fileSystem.unlink(paths.journal)
         try writer.fileSystem.unlink(paths.previousJournal)
-        try writer.removeOrphanedTemporaries(of: paths.checkpoint)
-        try writer.remove(paths.checkpoint)
     }
 
     /// Writes a snapshot of everything so far and starts the journal over. Runs on the queue, one

@@ -99,4 +99,31 @@ import Testing
         await store.waitForSnapshot()
         #expect(Set(try snapshot(folder).completed) == ["w0", "w1"])
     }
+
+    /// The end of a run that did everything removes the checkpoint before its journals: a crash
+    /// at any step of the removal leaves either nothing (the history, written first, then says
+    /// the work is done) or the checkpoint with the journal that completes it — never a lagging
+    /// snapshot without its journal, which a resume would take for the whole story and run again
+    /// what completed since the last fold (hostile review 7).
+    @Test(arguments: ["F1-checkpoint.json", "F1-journal.jsonl", "F1-journal.old.jsonl"])
+    func aCrashWhileTheCheckpointIsRemovedNeverLeavesALaggingSnapshotAlone(_ step: String) async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let store = try store(folder, fileSystem, interval: .seconds(3600), hands: Hands())
+        for index in 0..<5 { #expect(await store.commit([finished("w\(index)")]) == .durable) }
+        store.drainQueue()
+        #expect(try snapshot(folder).completed == [], "the snapshot lags the journal")
+        // nil: the removal never reached the step; "none": no checkpoint to resume from.
+        let found = Mutex<String?>(nil)
+        let paths = paths(folder)
+        fileSystem.before(.unlink, path: step) {
+            // What a resume would read after a kill -9 at this instant.
+            let loaded = try? CheckpointReader.load(paths)
+            found.withLock { $0 = loaded.map { $0.checkpoint.completed.sorted().joined(separator: ",") } ?? "none" }
+        }
+        try store.removeAll()
+        let left = try #require(found.withLock { $0 }, "the removal unlinked \(step)")
+        #expect(left == "none" || left == "w0,w1,w2,w3,w4", "before unlinking \(step), a resume would find: \(left)")
+        #expect(try CheckpointReader.load(paths) == nil)
+    }
 }
