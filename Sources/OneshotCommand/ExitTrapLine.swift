@@ -28,23 +28,20 @@ enum ExitTrapLine {
         needsSubshell(command) ? trap + outlivesStops + "(\n" + command + "\n\n)\n" : trap + command
     }
 
-    /// Whether `command` has one of ``shellTakers`` as a word, or any expansion (`$…`, `` `…` ``):
-    /// conservative, so a word inside a quoted string or a comment also counts (a subshell costs
-    /// a fork, never correctness).
+    /// Whether `command` has one of ``shellTakers`` as a word: conservative, so a word inside a
+    /// quoted string or a comment also counts (a subshell costs a fork, never correctness).
     ///
     /// Read byte by byte (checking every command by `Character` cost microseconds per attempt):
     /// quotes and backslashes are removed first (`\exec`, `ex''ec` and `"trap"` are still the
     /// builtins to the shell: a hostile review kept an exit status from a kill -9 so), and a
     /// backslash-newline joins its two sides as the shell's line continuation does (`ex\⏎ec`
     /// is `exec`); words end at ASCII white space, operators and grouping, and at every
-    /// non-ASCII byte — more places than the shell ends them, so that no taker is missed. An
-    /// expansion can make a taker the text does not show (`X=ex; ${X}ec`, `$(printf ex)ec`, `$E`
-    /// with `E=exec` in the environment), so any `$` or backquote needs the subshell.
+    /// non-ASCII byte — more places than the shell ends them, so that no taker is missed. A
+    /// taker made by an expansion (`X=ex; ${X}ec`) is not seen: see `ExitTrapLineTests`.
     static func needsSubshell(_ command: String) -> Bool {
         var word = WordBytes()
         var escaped = false
         for byte in command.utf8 {
-            if byte == UInt8(ascii: "$") || byte == UInt8(ascii: "`") { return true }
             if escaped {
                 escaped = false
                 if byte == UInt8(ascii: "\n") { continue }
