@@ -153,6 +153,12 @@ public struct ResumePlan: Sendable, Equatable {
         var retry = Set(checkpoint.failed + (checkpoint.interrupted ?? []))
         for record in inFlightAttempts(graph: graph, checkpoint: checkpoint, completed: completed) {
             switch probe(record) {
+            case let .finished(exitCode, _) where exitCode > 128 && !isIdempotent(record.id, graph):
+                // Ended by a signal (the shell's 128 + n): stopped halfway. The subshell's outer
+                // shell that a command with exec/trap/eval runs in outlives the stop of an
+                // interrupted run and writes that status, which was then retried as a failure:
+                // an `idempotent: false` attempt ran twice. It may have done part of its work.
+                uncertain.append(uncertainEntry(record, graph: graph, rerunUncertain: rerunUncertain, elsewhere: nil))
             case let .finished(exitCode, durationMS):
                 finishedMeanwhile.append(FinishedMeanwhile(record: record, exitCode: exitCode, durationMS: durationMS))
                 if exitCode == 0 { completed.insert(record.id) } else { retry.insert(record.id) }
@@ -213,6 +219,10 @@ public struct ResumePlan: Sendable, Equatable {
             knownDurations: durations,
             previousAttempts: previousAttempts
         )
+    }
+
+    private static func isIdempotent(_ id: String, _ graph: WorkstreamGraph) -> Bool {
+        graph.node(id).map { graph.workstreams[$0].isIdempotent } ?? true
     }
 
     private static func uncertainEntry(
