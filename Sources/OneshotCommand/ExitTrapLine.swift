@@ -37,8 +37,16 @@ enum ExitTrapLine {
     /// backslash-newline joins its two sides as the shell's line continuation does (`ex\⏎ec`
     /// is `exec`); words end at ASCII white space, operators and grouping, and at every
     /// non-ASCII byte — more places than the shell ends them, so that no taker is missed. A
-    /// taker made by an expansion (`X=ex; ${X}ec`) is not seen: see `ExitTrapLineTests`.
+    /// taker made by an expansion (`X=ex; ${X}ec`, `$(printf ex)ec`, `$E`) is caught by its
+    /// place: a command name with an expansion in it also runs in the subshell
+    /// (`CommandWords`); an expansion elsewhere (`echo $$`) does not, so what most commands see
+    /// (`$$` the attempt's own shell) is unchanged.
     static func needsSubshell(_ command: String) -> Bool {
+        hasTakerWord(command) || CommandWords.expandsACommandName(command)
+    }
+
+    /// Whether one of ``shellTakers`` is a word of `command` (see ``needsSubshell(_:)``).
+    static func hasTakerWord(_ command: String) -> Bool {
         var word = WordBytes()
         var escaped = false
         for byte in command.utf8 {
