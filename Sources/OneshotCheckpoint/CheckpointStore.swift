@@ -99,7 +99,6 @@ public final class CheckpointStore: RunJournal, Sendable {
     public let strict: Bool
     private let graph: WorkstreamGraph
     private let fingerprint: String
-    private let definitions: [String: String]
     /// `paths.journal`, joined once: every line names it.
     private let journalPath: String
     private let writer: AtomicFile
@@ -146,7 +145,6 @@ public final class CheckpointStore: RunJournal, Sendable {
         self.graph = graph
         self.strict = strict
         fingerprint = DefinitionHash.of(feature: graph.workstreams)
-        definitions = Dictionary(uniqueKeysWithValues: graph.workstreams.map { ($0.id, DefinitionHash.of($0)) })
         journalPath = paths.journal
         writer = AtomicFile(fileSystem: fileSystem)
         journal = JournalFile(path: paths.journal, fileSystem: fileSystem)
@@ -254,7 +252,7 @@ public final class CheckpointStore: RunJournal, Sendable {
         shared.withLock { shared in
             let finished = FinishedAttempt(
                 id: record.id, attempt: record.attempt, run: record.run ?? 0, status: AttemptStatus.succeeded.rawValue,
-                final: true, durationMS: 0, exitCode: nil, costUSD: nil, definition: definitions[record.id], verified: true)
+                final: true, durationMS: 0, exitCode: nil, costUSD: nil, definition: definition(of: record.id), verified: true)
             var line = JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()))
             line.finished = [finished]
             _ = append(line, &shared)
@@ -647,6 +645,12 @@ public final class CheckpointStore: RunJournal, Sendable {
         return closed
     }
 
+    /// The definition hash a completion records (``DefinitionHash``), computed when a workstream
+    /// completes rather than kept for every workstream (a dictionary of ~9 MB at 100k).
+    private func definition(of id: String) -> String? {
+        graph.node(id).map { DefinitionHash.of(graph.workstreams[$0]) }
+    }
+
     private func batch(_ entries: [JournalEntry], run: Int) -> JournalLine {
         var line = JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()))
         var finished: [FinishedAttempt] = []
@@ -659,7 +663,7 @@ public final class CheckpointStore: RunJournal, Sendable {
                         id: report.id, attempt: report.attempt, run: run, status: report.status.rawValue, final: final,
                         durationMS: report.duration.wholeMilliseconds,
                         exitCode: report.result?.exitCode, costUSD: report.result?.costUSD,
-                        definition: report.status == .succeeded ? definitions[report.id] : nil
+                        definition: report.status == .succeeded ? definition(of: report.id) : nil
                     ))
             case let .skipped(id, blockedBy):
                 skipped[id] = blockedBy
