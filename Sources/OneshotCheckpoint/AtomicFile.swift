@@ -29,11 +29,21 @@ public struct AtomicFile: Sendable {
     /// - Throws: ``SystemError`` from the step that failed, naming the path. When the folder's
     ///   fsync fails, the new content is already in place but its durability is unknown.
     public func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        try write(to: path) { (fd, temporary) throws(SystemError) in try fileSystem.writeAll(fd, bytes, path: temporary) }
+    }
+
+    /// Durably replaces the content of `path` with what `produce` writes to the temporary file
+    /// (its descriptor and path), in as many writes as it likes: as ``write(_:to:)`` otherwise.
+    ///
+    /// - Throws: ``SystemError`` from `produce` or from the step that failed, naming the path.
+    public func write(
+        to path: String, producing produce: (_ fd: Int32, _ temporary: String) throws(SystemError) -> Void
+    ) throws(SystemError) {
         let unique = Self.counter.wrappingAdd(1, ordering: .relaxed).newValue
         let temporary = "\(Self.temporaryPrefix(for: path))\(Syscall.processID).\(unique)"
         let fd = try fileSystem.open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o644)
         do {
-            try fileSystem.writeAll(fd, bytes, path: temporary)
+            try produce(fd, temporary)
             try fileSystem.fsync(fd, path: temporary)
         } catch {
             fileSystem.close(fd)

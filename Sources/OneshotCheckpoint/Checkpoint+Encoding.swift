@@ -22,6 +22,22 @@ extension Checkpoint {
     /// ``workstreams`` and ``timeline``'s attempts.
     func encoded(capacity: Int, splicing spliced: Spliced) -> [UInt8] {
         var writer = JSONWriter(capacity: capacity)
+        write(to: &writer, splicing: spliced)
+        return writer.bytes
+    }
+
+    /// The same bytes as ``encoded(capacity:splicing:)``, handed to `sink` in chunks of about a
+    /// megabyte as they are written.
+    ///
+    /// - Returns: how many bytes `sink` was given.
+    func encoded(splicing spliced: Spliced, streamingTo sink: @escaping @Sendable ([UInt8]) -> Void) -> Int {
+        var writer = JSONWriter(flushingEvery: 1 << 20, to: sink)
+        write(to: &writer, splicing: spliced)
+        writer.flush()
+        return writer.flushedCount
+    }
+
+    private func write(to writer: inout JSONWriter, splicing spliced: Spliced) {
         writer.beginObject()
         writer.field("circuit_breaker", circuitBreaker)
         writer.field("completed", completed)
@@ -63,7 +79,6 @@ extension Checkpoint {
             writer.field("workstreams", sorted: workstreams) { $1.write(to: &$0) }
         }
         writer.endObject()
-        return writer.bytes
     }
 }
 

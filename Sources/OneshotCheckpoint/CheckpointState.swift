@@ -249,24 +249,47 @@ struct CheckpointState {
                     graph: spliced.writeGraph, workstreams: spliced.writeRecords, timelineAttempts: spliced.writeSpans))
         } else {
             checkpoint.completed = completed.sorted()
-            let records = records
-            let edges = fragments.edges(of: graph)
-            let graphWriter: (inout JSONWriter) -> Void = { writer in
-                writer.beginObject()
-                writer.key("edges")
-                writer.json(edges)
-                writer.key("nodes")
-                writer.beginArray()
-                for node in graph.workstreams.indices { nodeSnapshot(node, in: graph).write(to: &writer) }
-                writer.endArray()
-                writer.endObject()
-            }
             bytes = checkpoint.encoded(
-                capacity: fragments.capacity(for: graph),
-                splicing: Checkpoint.Spliced(graph: graphWriter, workstreams: { records.write(to: &$0) }))
+                capacity: fragments.capacity(for: graph), splicing: wholeSplicing(graph, &fragments))
         }
         fragments.encoded(bytes: bytes.count, graph: graph)
         return bytes
+    }
+
+    /// `checkpoint(…)` encoded whole, as ``encodedCheckpoint(featureID:graph:fingerprint:journalSeq:now:monotonicNow:reusing:)``
+    /// encodes it for a feature whose fragments are not kept, handed to `sink` in chunks as it is
+    /// written: at 100,000 workstreams the snapshot (33 MB) is never held whole.
+    ///
+    /// - Returns: how many bytes `sink` was given.
+    func streamedCheckpoint(
+        featureID: String, graph: WorkstreamGraph, fingerprint: String?, journalSeq: Int, now: Date,
+        monotonicNow: ContinuousClock.Instant?, reusing fragments: inout SnapshotFragments,
+        to sink: @escaping @Sendable ([UInt8]) -> Void
+    ) -> Int {
+        var checkpoint = Checkpoint(featureID: featureID, timestamp: RFC3339.formatMilliseconds(now))
+        fill(&checkpoint, fingerprint: fingerprint, journalSeq: journalSeq, now: now, monotonicNow: monotonicNow)
+        checkpoint.completed = completed.sorted()
+        let count = checkpoint.encoded(splicing: wholeSplicing(graph, &fragments), streamingTo: sink)
+        fragments.encoded(bytes: count, graph: graph)
+        return count
+    }
+
+    /// The graph and the records written straight from the graph and the record table.
+    private func wholeSplicing(_ graph: WorkstreamGraph, _ fragments: inout SnapshotFragments) -> Checkpoint.Spliced {
+        let records = records
+        let edges = fragments.edges(of: graph)
+        let state = self
+        let graphWriter: (inout JSONWriter) -> Void = { writer in
+            writer.beginObject()
+            writer.key("edges")
+            writer.json(edges)
+            writer.key("nodes")
+            writer.beginArray()
+            for node in graph.workstreams.indices { state.nodeSnapshot(node, in: graph).write(to: &writer) }
+            writer.endArray()
+            writer.endObject()
+        }
+        return Checkpoint.Spliced(graph: graphWriter, workstreams: { records.write(to: &$0) })
     }
 
     /// The graph's `edges` object: for each id with dependents, their ids; keys sorted.

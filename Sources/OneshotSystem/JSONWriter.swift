@@ -25,10 +25,32 @@ public struct JSONWriter: Sendable {
     public private(set) var bytes: [UInt8] = []
     /// Per open object or array: whether it has a member yet.
     private var hasMember: [Bool] = []
+    /// Where ``bytes`` go once they reach `flushThreshold`, if anywhere.
+    private var sink: (@Sendable ([UInt8]) -> Void)?
+    private var flushThreshold = Int.max
+    /// How many bytes went to the sink so far.
+    public private(set) var flushedCount = 0
 
     /// Creates a writer whose buffer holds `capacity` bytes before it grows.
     public init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
+    }
+
+    /// Creates a writer that hands its bytes to `sink` whenever `threshold` of them are buffered
+    /// (between two values) and at ``flush()``, instead of keeping them all: a snapshot of tens
+    /// of megabytes is written as it is encoded, never held whole.
+    public init(flushingEvery threshold: Int, to sink: @escaping @Sendable ([UInt8]) -> Void) {
+        bytes.reserveCapacity(threshold + 4096)
+        self.sink = sink
+        flushThreshold = threshold
+    }
+
+    /// Hands what is buffered to the sink, if the writer has one.
+    public mutating func flush() {
+        guard let sink, !bytes.isEmpty else { return }
+        sink(bytes)
+        flushedCount += bytes.count
+        bytes.removeAll(keepingCapacity: true)
     }
 
     /// Opens an object, as a value of its own or after ``key(_:)``.
@@ -268,6 +290,7 @@ public struct JSONWriter: Sendable {
 
     /// A comma before every member of an object or array but its first.
     private mutating func separate() {
+        if bytes.count >= flushThreshold { flush() }
         guard let last = hasMember.indices.last else { return }
         if hasMember[last] { bytes.append(UInt8(ascii: ",")) }
         hasMember[last] = true
