@@ -19,7 +19,7 @@ struct HeldReport {
         var words = ["oneshot", arguments.featureID]
         if let root = arguments.projectRoot { words += ["-C", root] }
         if let folder = arguments.featuresFolder { words += ["--features", folder] }
-        return (words + ["--rerun-uncertain"]).map(quoted).joined(separator: " ")
+        return (words + ["--rerun-uncertain"]).map(ShellWord.word).joined(separator: " ")
     }
 
     func lines() -> [String] {
@@ -58,15 +58,5 @@ struct HeldReport {
 
     private func file(of id: String) -> String {
         graph.node(id).flatMap { graph.workstreams[$0].source?.file } ?? "its file"
-    }
-
-    /// `word` as one shell word: as it is when it is plain, else in single quotes.
-    private static func quoted(_ word: String) -> String {
-        let plain = word.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-                || "-_./=:@%+,".unicodeScalars.contains($0)
-        }
-        if plain && !word.isEmpty { return word }
-        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -132,6 +132,6 @@ struct Pipeline {
     /// `text` for `/bin/sh`: as it is when it holds only safe characters, else in single quotes.
     static func shellQuoted(_ text: String) -> String {
         let safe = !text.isEmpty && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./".contains($0)) }
-        return safe ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        return safe ? text : ShellWord.quoted(text)
     }
 }

@@ -125,18 +125,11 @@ enum RunSettings {
     static func flag(_ key: String, _ value: String?) -> [String] {
         guard let value, let setting = Setting.all.first(where: { $0.key == key }) else { return [] }
         switch key {
-        case "jobs": return ["-j", quoted(value)]
+        case "jobs": return ["-j", ShellWord.word(value)]
         case "strict_checkpoint": return value == "true" ? [setting.flag] : []
         case "breaker_enabled": return value == "false" ? [setting.flag] : []
-        default: return [setting.flag, quoted(value)]
+        default: return [setting.flag, ShellWord.word(value)]
         }
-    }
-
-    /// `text` as a POSIX shell word: bare when it is safe so, else in single quotes.
-    static func quoted(_ text: String) -> String {
-        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-")
-        if !text.isEmpty && text.allSatisfy(safe.contains) { return text }
-        return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// `1h30m`, `1m30s`, `1s500ms`: the duration to the millisecond, as `DurationText` parses it.

@@ -77,8 +77,7 @@ private struct ShellQuoteState {
     func quoted(_ value: String) -> String {
         switch context {
         case .bare:
-            let plain = !value.isEmpty && value.unicodeScalars.allSatisfy { Self.plain.contains($0) }
-            return plain ? value : "'" + value.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
+            return ShellWord.word(value)
         case .single:
             return value.replacingOccurrences(of: "'", with: #"'\''"#)
         case .double:
@@ -90,9 +89,6 @@ private struct ShellQuoteState {
             return result
         }
     }
-
-    /// Characters the shell never treats specially in a word.
-    private static let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/+@%:,=".unicodeScalars)
 }
 
 extension String {
