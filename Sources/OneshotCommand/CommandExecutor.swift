@@ -43,6 +43,8 @@ public struct CommandExecutor: Sendable {
     let workingFolder: String
     /// Where the attempts' shells leave their exit statuses.
     let exitStatuses: ExitStatusFile
+    /// The logs opened ahead of their launches (see ``prepare(_:)``), shared by every copy.
+    let preparedLogs = PreparedLogs()
     /// Called with the workstream id, the attempt and the child right after the spawn, so
     /// the checkpoint can record which process runs it.
     public var onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)?
@@ -156,7 +158,11 @@ public struct CommandExecutor: Sendable {
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset): (Int32, Int)
         do {
-            (fd, offset) = try log.openForAttempt(header: header)
+            if let prepared = preparedLogs.take(workstream.id) {
+                (fd, offset) = try log.begin(through: prepared, header: header)
+            } else {
+                (fd, offset) = try log.openForAttempt(header: header)
+            }
         } catch {
             // Whatever keeps oneshot from its own log (no space, no descriptor, a `.sdp/logs`
             // that is a dangling link or a file) is oneshot's, never the workstream's failure.

@@ -17,6 +17,33 @@ struct WorkstreamLog {
             try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
             fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
         }
+        return try begin(through: fd, header: header)
+    }
+
+    /// Opens the log for appending (creating its folder) ahead of an attempt: `created` says
+    /// whether this made the file, which ``close(_:removingIfCreatedEmpty:)`` then removes if
+    /// the attempt never came.
+    func openAhead() throws(SystemError) -> (fd: Int32, created: Bool) {
+        do {
+            return (try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND), true)
+        } catch  where error.errno == EEXIST {
+            return (try Syscall.open(path, O_WRONLY | O_APPEND), false)
+        } catch  where error.errno == ENOENT {
+            try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
+            return try openAhead()
+        }
+    }
+
+    /// Closes a descriptor of ``openAhead()`` whose attempt never came; removes the file when
+    /// that open made it and nothing was written to it since.
+    func close(_ fd: Int32, removingIfCreatedEmpty created: Bool) {
+        if created, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfPresent(path) }
+        Syscall.close(fd)
+    }
+
+    /// Writes the attempt header through `fd`, a descriptor of the log opened for appending
+    /// (closed on failure), and returns it with the offset where this attempt's output begins.
+    func begin(through fd: Int32, header: String) throws(SystemError) -> (fd: Int32, offset: Int) {
         do {
             try Syscall.writeAll(fd, Array(header.utf8), path: path)
         } catch {

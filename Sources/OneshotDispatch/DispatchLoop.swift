@@ -13,6 +13,8 @@ private enum ChildResult: Sendable {
     case attemptNotStarted(node: Int, attempt: Int, error: InfrastructureError)
     case recoveryDue(cancelled: Bool)
     case deadlineDue(cancelled: Bool)
+    /// A ``LaunchPreparer`` call ended.
+    case prepared
 }
 
 /// One run of a ``Dispatcher``: the loop that owns the state, starts children and consumes
@@ -61,6 +63,8 @@ struct DispatchLoop {
     /// before it.
     private var deadlineReached = false
     private var setAside: [String] = []
+    /// The workstreams prepared ahead of their launch (``DispatchOptions/preparer``).
+    private var preparations = LaunchPreparations()
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
@@ -102,7 +106,7 @@ struct DispatchLoop {
             if Task.isCancelled { state.stopLaunching = true }
             startDeadlineTimer(&group)
             awaitAdopted(&group)
-            launchReady(&group)
+            prepare(after: launchReady(&group), &group)
             while !(state.isIdle && pipeline.isSettled) {
                 guard let result = await group.next() else { break }
                 if Task.isCancelled { state.stopLaunching = true }
@@ -112,6 +116,10 @@ struct DispatchLoop {
             }
             // Nothing is left to wait for but a commit timer.
             group.cancelAll()
+        }
+        // Every preparation has ended with the group.
+        if let preparer = options.preparer {
+            for node in preparations.discardAll() { preparer.discard(graph.workstreams[node]) }
         }
         let report = makeReport(elapsed: time.elapsed() - start, cancelled: Task.isCancelled)
         onEvent(.runFinished(report))
@@ -137,6 +145,8 @@ struct DispatchLoop {
             pipeline.retryTimerFired(cancelled: cancelled || Task.isCancelled)
         case .deadlineDue(let cancelled):
             if !cancelled { reachDeadline(&group) }
+        case .prepared:
+            return
         }
     }
 
@@ -220,8 +230,33 @@ struct DispatchLoop {
     private mutating func endTurn(_ group: inout TaskGroup<ChildResult>) {
         var entries = journal == nil ? [] : pipeline.flush() ?? []
         let commits = commitIfDue(&group, recording: &entries)
-        launchReady(&group, writing: entries)
+        let launched = launchReady(&group, writing: entries)
         if commits, let journal { group.addTask { .committed(await journal.commit()) } }
+        prepare(after: launched, &group)
+    }
+
+    /// Hands the ``DispatchOptions/preparer`` the workstreams that `launched` make worth
+    /// preparing, and those prepared that will not launch, each in a task added after the turn's
+    /// launches and commit: on the run's own thread they run once the children are spawned,
+    /// while they run, never before.
+    private mutating func prepare(after launched: [Int], _ group: inout TaskGroup<ChildResult>) {
+        guard let preparer = options.preparer else { return }
+        for node in preparations.discardable(in: state) {
+            let workstream = graph.workstreams[node]
+            group.addTask {
+                preparer.discard(workstream)
+                return .prepared
+            }
+        }
+        guard !launched.isEmpty else { return }
+        let nodes = preparations.toPrepare(after: launched, state: state, graph: graph, limit: options.maxConcurrency)
+        for node in nodes {
+            let workstream = graph.workstreams[node]
+            group.addTask {
+                preparer.prepare(workstream)
+                return .prepared
+            }
+        }
     }
 
     /// Group commit (see ``CommitPipeline``): the state decides what a commit waits on — whether
@@ -428,7 +463,11 @@ struct DispatchLoop {
 
     /// Fills the free slots with ready workstreams, most urgent first; writes `entries` and
     /// their start records at once (`recordStarts`), then starts them.
-    private mutating func launchReady(_ group: inout TaskGroup<ChildResult>, writing entries: [JournalEntry] = []) {
+    ///
+    /// - Returns: the nodes started, most urgent first.
+    private mutating func launchReady(_ group: inout TaskGroup<ChildResult>, writing entries: [JournalEntry] = [])
+        -> [Int]
+    {
         var launches: [Launch] = []
         while state.canLaunch(limit: options.maxConcurrency) && !pipeline.recovering {
             // A free slot waits the few moments of a commit that will make a more urgent
@@ -445,14 +484,16 @@ struct DispatchLoop {
             let permit: CircuitBreaker.Permit? = if case .admitted(let permit) = admission { permit } else { nil }
             launches.append(Launch(node: node, attempt: attempt, permit: permit))
         }
-        guard recordStarts(launches, writing: entries, &group) else { return }
+        guard recordStarts(launches, writing: entries, &group) else { return [] }
         for launch in launches { start(launch, &group) }
+        return launches.map(\.node)
     }
 
     /// Starts the attempt whose start record is written.
     private mutating func start(_ launch: Launch, _ group: inout TaskGroup<ChildResult>) {
         let (node, attempt) = (launch.node, launch.attempt)
         if let permit = launch.permit { permits[node] = permit }
+        preparations.launching(node)
         let workstream = graph.workstreams[node]
         onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
         let timeout = workstream.timeout ?? options.defaultTimeout

@@ -69,6 +69,9 @@ public struct DispatchOptions: Sendable {
     /// end interrupted, the rest not run, and the run ends ``RunReport/Status/failed``. `false`
     /// (the default) keeps going: only the failure's dependents are skipped.
     public var failFast = false
+    /// Prepares the workstreams about to be launched while their dependencies run (the CLI
+    /// opens their logs ahead): see ``LaunchPreparer``. `nil` (the default): none is.
+    public var preparer: (any LaunchPreparer)?
 
     /// Creates options; every parameter has the CLI's default.
     public init(

@@ -92,6 +92,7 @@ extension FeatureRun {
         dispatch.previousAttempts = plan.previousAttempts
         dispatch.deadline = options.deadline
         dispatch.failFast = options.failFast
+        dispatch.preparer = attempts.preparer
         if let deadline = options.deadline { session.store.recordDeadline(deadline) }
         let dispatcher = Dispatcher(graph: runGraph, options: dispatch, journal: session.store)
         return await dispatcher.run(executor: attempts.recordingSpawns(in: session.store)) { onEvent(.dispatch($0)) }

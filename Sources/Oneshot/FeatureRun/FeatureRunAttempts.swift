@@ -67,6 +67,10 @@ struct FeatureRunAttempts: Sendable {
         return { [local] in try await local($0, $1) }
     }
 
+    /// What opens a workstream's log while the attempts it waits on run: a ``CommandExecutor``
+    /// (its copies share what it prepared); `nil` for other executors.
+    var preparer: (any LaunchPreparer)? { executor as? CommandExecutor }
+
     /// Ends what the attempts' commands started outside their process groups (when this
     /// process is a ``Subreaper``: the CLI): after their grace, at once once the kill switch is
     /// thrown.
