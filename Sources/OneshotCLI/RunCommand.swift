@@ -272,11 +272,14 @@ struct RunCommand {
             featureID: featureID.rawValue, options: options(startedAt: startedAt, attemptsAllowed: attemptsAllowed))
         let refused = arguments.executor.problems(in: featureRun.feature.workstreams)
         if !refused.isEmpty { throw InputErrors(refused) }
-        let executor = arguments.executor.make(
-            CommandExecutor(
-                featureID: featureID.rawValue, template: template,
-                logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
-            ))
+        var commands = CommandExecutor(
+            featureID: featureID.rawValue, template: template,
+            logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
+        )
+        // The CLI ignores SIGPIPE (main.swift): a shell killed while parked fails the release's
+        // write instead of killing oneshot.
+        commands.parksShells = true
+        let executor = arguments.executor.make(commands)
         return (featureRun, executor)
     }
 

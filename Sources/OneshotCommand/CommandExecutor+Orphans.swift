@@ -32,13 +32,17 @@ extension CommandExecutor {
     /// the attempt's shell is found by the environment it started with — this project's exit
     /// file of the workstream and the attempt's number — leading its own process group, as the
     /// shell of every attempt does. Unchanged when the process is known or no such shell runs.
+    ///
+    /// A shell still parked (``ParkedShell``: the run died before its release, so it is exiting
+    /// without running anything) is not the attempt's: it still holds the pipe it waits on as
+    /// its descriptor 4, which a released shell closes before anything else.
     func located(_ record: InFlightRecord) -> InFlightRecord {
         guard record.pid == nil || record.processStart == nil else { return record }
         let exitFile = exitFilePath(for: record.id)
         let attempt = "ONESHOT_ATTEMPT=\(record.attempt)"
         let shells = ProcessInspector.processes(withEnvironmentEntryPrefixed: "ONESHOT_EXIT_FILE=\(exitFile)").filter {
             $0.environment.contains("ONESHOT_EXIT_FILE=\(exitFile)") && $0.environment.contains(attempt)
-                && ProcessInspector.processGroup(of: $0.pid) == $0.pid
+                && ProcessInspector.processGroup(of: $0.pid) == $0.pid && !Self.isParked($0.pid)
         }
         guard let shell = shells.min(by: { $0.start < $1.start }) else { return record }
         var found = record
@@ -47,6 +51,11 @@ extension CommandExecutor {
         found.bootID = Machine.bootID
         found.host = Machine.hostName
         return found
+    }
+
+    /// Whether `pid` is a parked shell: its descriptor 4 is a pipe (``ParkedShell``).
+    static func isParked(_ pid: Int32) -> Bool {
+        (try? Syscall.symlinkTarget("/proc/\(pid)/fd/4"))?.hasPrefix("pipe:") == true
     }
 
     /// How the CLI deals with an earlier run's attempts: ``probe(_:)``, and termination with

@@ -1,23 +1,69 @@
 import OneshotDispatch
+import OneshotSystem
 import OneshotWorkstreams
 
-/// Opens a workstream's log while the attempts it waits on run (see ``LaunchPreparer``), so its
-/// launch does not pay for creating the file: 25 µs to over a millisecond of kernel time each on
-/// a chain's critical path (ext4 without a journal after mass deletions). An append-only log
-/// opened early is harmless; one that is never used is closed, and removed when its preparation
-/// created it and nothing was written to it.
+/// Prepares a workstream's launch while the attempts it waits on run (see ``LaunchPreparer``):
+/// its log is created and opened, so the launch does not pay for the file (25 µs to over a
+/// millisecond of kernel time on a chain's critical path: ext4 without a journal after mass
+/// deletions), and with ``CommandExecutor/parksShells`` its shell is started and parked
+/// (``ParkedShell``), so the launch does not pay for the shell's start-up either. An append-only
+/// log opened early is harmless; one never used is closed, and removed when its preparation
+/// created it and nothing was written to it; a parked shell never released exits without
+/// running anything.
 extension CommandExecutor: LaunchPreparer {
-    /// Opens `workstream`'s log (`O_APPEND`, creating it and its folder) for its next attempt,
-    /// which then writes its header and output through that descriptor. A log that cannot be
-    /// opened now is left to the attempt, which reports why.
-    public func prepare(_ workstream: Workstream) {
-        guard command(for: workstream) != nil else { return }
-        preparedLogs.prepare(workstream.id, log: WorkstreamLog(path: logPath(for: workstream.id)))
+    /// Opens `workstream`'s log (`O_APPEND`, creating it and its folder) for its attempt
+    /// `attempt`, which then writes its header and output through that descriptor; parks its
+    /// shell when ``parksShells``. What cannot be prepared now is left to the attempt, which
+    /// reports why it fails.
+    public func prepare(_ workstream: Workstream, attempt: Int) async {
+        guard let command = command(for: workstream) else { return }
+        await preparedLogs.prepare(
+            workstream.id, log: WorkstreamLog(path: logPath(for: workstream.id)),
+            park: { fd in parksShells ? park(workstream, attempt: attempt, command: command, output: fd) : nil },
+            grace: terminationGrace)
     }
 
-    /// Closes the log ``prepare(_:)`` opened for a `workstream` that will not launch; removes it
-    /// when that preparation created it and nothing was written to it.
-    public func discard(_ workstream: Workstream) {
-        preparedLogs.discard(workstream.id, log: WorkstreamLog(path: logPath(for: workstream.id)))
+    /// Ends the shell ``prepare(_:attempt:)`` parked for a `workstream` that will not launch, and
+    /// closes its log; removes the log when that preparation created it and nothing was written
+    /// to it.
+    public func discard(_ workstream: Workstream) async {
+        await preparedLogs.discard(
+            workstream.id, log: WorkstreamLog(path: logPath(for: workstream.id)), grace: terminationGrace)
+    }
+
+    /// Starts `workstream`'s shell for attempt `attempt`, as ``callAsFunction(_:_:)`` would
+    /// (environment, folder, session, log, exit-status file), parked on a pipe; `nil` when any
+    /// part of it fails: the launch then spawns the shell itself.
+    func park(_ workstream: Workstream, attempt: Int, command: String, output fd: Int32) -> ParkedShell? {
+        guard let statusFD = try? exitStatuses.openedDescriptor(), let pipe = try? Syscall.pipe() else { return nil }
+        // Numbered above 4, so that the spawn's `dup2` to descriptor 4 is a real one.
+        let readEnd = try? Syscall.duplicate(pipe.read, atLeast: 10, path: "a parked shell's pipe")
+        Syscall.close(pipe.read)
+        guard let readEnd else {
+            Syscall.close(pipe.write)
+            return nil
+        }
+        defer { Syscall.close(readEnd) }
+        let script = ParkedShell.script(id: workstream.id, attempt: attempt, command: command)
+        guard
+            let child = try? ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", script], environment: inherited,
+                adding: perAttemptEnvironment(workstream, attempt: attempt), outputFD: fd, passedFD: statusFD,
+                parkingFD: readEnd)
+        else {
+            Syscall.close(pipe.write)
+            return nil
+        }
+        return ParkedShell(child: child, go: pipe.write, attempt: attempt)
+    }
+
+    /// The shell of `workstream`'s attempt `attempt`, released from ``prepared`` when it was
+    /// parked for that attempt; a parked shell of another attempt (or one that died) ends first.
+    /// `nil`: the caller spawns one.
+    func released(_ prepared: PreparedLaunch?, attempt: Int, token: Int64) async -> ChildProcess? {
+        guard let parked = prepared?.parked else { return nil }
+        if parked.attempt == attempt && parked.release(token: token) { return parked.child }
+        await parked.cancel(grace: terminationGrace)
+        return nil
     }
 }

@@ -43,8 +43,13 @@ public struct CommandExecutor: Sendable {
     let workingFolder: String
     /// Where the attempts' shells leave their exit statuses.
     let exitStatuses: ExitStatusFile
-    /// The logs opened ahead of their launches (see ``prepare(_:)``), shared by every copy.
+    /// The launches prepared ahead (see ``prepare(_:attempt:)``), shared by every copy.
     let preparedLogs = PreparedLogs()
+    /// Whether ``prepare(_:attempt:)`` also starts the attempt's shell, parked until the launch
+    /// (``ParkedShell``): the launch then costs a write to a pipe instead of a shell's start-up.
+    /// The release writes to that pipe: turn it on only where `SIGPIPE` is ignored (the CLI
+    /// does), or a shell killed while parked would kill this process with it.
+    public var parksShells = false
     /// Called with the workstream id, the attempt and the child right after the spawn, so
     /// the checkpoint can record which process runs it.
     public var onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)?
@@ -157,13 +162,15 @@ public struct CommandExecutor: Sendable {
         let startedInstant = ContinuousClock.now
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset): (Int32, Int)
+        let prepared = preparedLogs.take(workstream.id)
         do {
-            if let prepared = preparedLogs.take(workstream.id) {
-                (fd, offset) = try log.begin(through: prepared, header: header)
+            if let prepared {
+                (fd, offset) = try log.begin(through: prepared.fd, header: header)
             } else {
                 (fd, offset) = try log.openForAttempt(header: header)
             }
         } catch {
+            await prepared?.parked?.cancel(grace: terminationGrace)
             // Whatever keeps oneshot from its own log (no space, no descriptor, a `.sdp/logs`
             // that is a dangling link or a file) is oneshot's, never the workstream's failure.
             throw InfrastructureError(error.description)
@@ -171,33 +178,14 @@ public struct CommandExecutor: Sendable {
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice.
         try? Syscall.removeIfPresent(reportPath)
-        let statusFD: Int32
-        do {
-            statusFD = try exitStatuses.openedDescriptor()
-        } catch {
-            Syscall.close(fd)
-            throw InfrastructureError(error.description)
-        }
-        let perAttempt = [
-            "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
-            "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file, from: workingFolder) } ?? "")",
-            "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(absoluteLogFolder)/\(workstream.id).report.json",
-            "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
-        ]
         // Ties the status line to this attempt's record, written before the launch: an earlier
         // attempt's line, of the same number after `--force` or `--fresh`, was launched before.
-        let trap = Self.exitTrap(id: workstream.id, attempt: attempt, token: ExitStatusLine.token(launchedAt: started))
+        let token = ExitStatusLine.token(launchedAt: started)
         let child: ChildProcess
-        do {
-            child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: trap, command: command)],
-                environment: inherited, adding: perAttempt,
-                outputFD: fd,
-                passedFD: statusFD
-            )
-        } catch {
-            Syscall.close(fd)
-            throw Self.classified(error)
+        if let parked = await released(prepared, attempt: attempt, token: token) {
+            child = parked
+        } else {
+            child = try spawn(workstream, attempt: attempt, command: command, token: token, output: fd)
         }
         onSpawn?(workstream.id, attempt, child)
         let status = await child.wait(terminationGrace: terminationGrace)
@@ -231,5 +219,41 @@ public struct CommandExecutor: Sendable {
             succeeded: false, exitCode: status.shellCode, detail: tail.isEmpty ? nil : tail, logPath: path,
             costUSD: report.cost, warning: report.problem
         )
+    }
+
+    /// Spawns the shell of `workstream`'s attempt `attempt`, writing to the log `fd` (closed when
+    /// the spawn fails).
+    private func spawn(_ workstream: Workstream, attempt: Int, command: String, token: Int64, output fd: Int32)
+        throws -> ChildProcess
+    {
+        let statusFD: Int32
+        do {
+            statusFD = try exitStatuses.openedDescriptor()
+        } catch {
+            Syscall.close(fd)
+            throw InfrastructureError(error.description)
+        }
+        let trap = Self.exitTrap(id: workstream.id, attempt: attempt, token: token)
+        do {
+            return try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", ExitTrapLine.line(trap: trap, command: command)],
+                environment: inherited, adding: perAttemptEnvironment(workstream, attempt: attempt),
+                outputFD: fd,
+                passedFD: statusFD
+            )
+        } catch {
+            Syscall.close(fd)
+            throw Self.classified(error)
+        }
+    }
+
+    /// The variables set for `workstream`'s attempt `attempt`, on top of ``environment``.
+    func perAttemptEnvironment(_ workstream: Workstream, attempt: Int) -> [String] {
+        [
+            "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
+            "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file, from: workingFolder) } ?? "")",
+            "ONESHOT_ATTEMPT=\(attempt)", "ONESHOT_REPORT=\(absoluteLogFolder)/\(workstream.id).report.json",
+            "ONESHOT_EXIT_FILE=\(exitFilePath(for: workstream.id))",
+        ]
     }
 }

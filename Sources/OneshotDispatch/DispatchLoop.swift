@@ -119,7 +119,7 @@ struct DispatchLoop {
         }
         // Every preparation has ended with the group.
         if let preparer = options.preparer {
-            for node in preparations.discardAll() { preparer.discard(graph.workstreams[node]) }
+            for node in preparations.discardAll() { await preparer.discard(graph.workstreams[node]) }
         }
         let report = makeReport(elapsed: time.elapsed() - start, cancelled: Task.isCancelled)
         onEvent(.runFinished(report))
@@ -240,23 +240,38 @@ struct DispatchLoop {
     /// launches and commit: on the run's own thread they run once the children are spawned,
     /// while they run, never before.
     private mutating func prepare(after launched: [Int], _ group: inout TaskGroup<ChildResult>) {
-        guard let preparer = options.preparer else { return }
-        for node in preparations.discardable(in: state) {
-            let workstream = graph.workstreams[node]
-            group.addTask {
-                preparer.discard(workstream)
-                return .prepared
-            }
-        }
-        guard !launched.isEmpty else { return }
+        guard options.preparer != nil else { return }
+        for node in preparations.discardable(in: state) { discard(node, &group) }
+        guard !launched.isEmpty, let preparer = options.preparer else { return }
         let nodes = preparations.toPrepare(after: launched, state: state, graph: graph, limit: options.maxConcurrency)
         for node in nodes {
             let workstream = graph.workstreams[node]
+            // Its next attempt: a waiting workstream has none of this run yet.
+            let attempt = state.attempts[node] + 1
             group.addTask {
-                preparer.prepare(workstream)
+                await preparer.prepare(workstream, attempt: attempt)
                 return .prepared
             }
         }
+    }
+
+    private func discard(_ node: Int, _ group: inout TaskGroup<ChildResult>) {
+        guard let preparer = options.preparer else { return }
+        let workstream = graph.workstreams[node]
+        group.addTask {
+            await preparer.discard(workstream)
+            return .prepared
+        }
+    }
+
+    /// A prepared workstream holds a slot: launching `node`, which is not prepared, when running
+    /// and prepared ones fill every slot discards the latest preparation first (its parked shell
+    /// ends without running anything).
+    private mutating func makeRoom(for node: Int, _ group: inout TaskGroup<ChildResult>) {
+        guard options.preparer != nil,
+            let evicted = preparations.evict(toLaunch: node, running: state.running, limit: options.maxConcurrency)
+        else { return }
+        discard(evicted, &group)
     }
 
     /// Group commit (see ``CommitPipeline``): the state decides what a commit waits on — whether
@@ -480,6 +495,7 @@ struct DispatchLoop {
             }
             let admission = breakerAdmits(&group)
             if case .refused = admission { break }
+            if let next = state.nextReady { makeRoom(for: next, &group) }
             guard let (node, attempt) = state.launch(limit: options.maxConcurrency) else { break }
             let permit: CircuitBreaker.Permit? = if case .admitted(let permit) = admission { permit } else { nil }
             launches.append(Launch(node: node, attempt: attempt, permit: permit))

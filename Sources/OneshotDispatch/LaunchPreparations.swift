@@ -3,9 +3,9 @@ import OneshotGraph
 /// Which workstreams are prepared ahead of their launch (see ``LaunchPreparer``): a pure value
 /// the dispatcher's loop asks, after each turn's launches, what to prepare and what to discard.
 ///
-/// At most `limit` minus the running attempts are prepared at once, so the ahead-of-time work
-/// never exceeds what the idle slots could do; a chain prepares one step, a run that fills its
-/// slots prepares none.
+/// A prepared workstream holds a slot (the CLI's parks a shell for it): the running attempts and
+/// the prepared workstreams never exceed `limit` (`-j`). A chain prepares one step, a run that
+/// fills its slots prepares none.
 struct LaunchPreparations {
     /// The prepared nodes, neither launched nor discarded yet: at most `limit` of them, so an
     /// array.
@@ -22,6 +22,13 @@ struct LaunchPreparations {
         let dropped = prepared.filter { state.stopLaunching || !Self.mayLaunch(state.phase[$0]) }
         if !dropped.isEmpty { prepared.removeAll { dropped.contains($0) } }
         return dropped
+    }
+
+    /// The prepared node to discard before `node` launches, if running and prepared ones fill
+    /// every slot and `node` is not one of them: the latest prepared.
+    mutating func evict(toLaunch node: Int, running: Int, limit: Int) -> Int? {
+        guard running + prepared.count >= limit, !prepared.contains(node) else { return nil }
+        return prepared.popLast()
     }
 
     /// Every prepared node, no longer prepared: the run has ended.

@@ -84,17 +84,22 @@ public final class ChildProcess: Sendable {
 
     /// ``spawn(executable:arguments:environmentEntries:outputFD:passedFD:)`` with the environment
     /// `environment`'s entries (made into C strings once, for many children) followed by `extra`.
+    ///
+    /// - Parameter parkingFD: with `passedFD`, a descriptor the child gets as its descriptor 4 (a
+    ///   pipe a parked shell waits on before it runs anything, see `CommandExecutor`). Both are
+    ///   to be numbered above 4.
     public static func spawn(
         executable: String,
         arguments: [String],
         environment: PreparedEnvironment,
         adding extra: [String],
         outputFD: Int32,
-        passedFD: Int32? = nil
+        passedFD: Int32? = nil,
+        parkingFD: Int32? = nil
     ) throws(SystemError) -> ChildProcess {
         try spawn(
             executable: executable, arguments: arguments, environment: .some(environment), adding: extra,
-            outputFD: outputFD, passedFD: passedFD)
+            outputFD: outputFD, passedFD: passedFD, parkingFD: parkingFD)
     }
 
     private static func spawn(
@@ -103,10 +108,11 @@ public final class ChildProcess: Sendable {
         environment: PreparedEnvironment?,
         adding extra: [String],
         outputFD: Int32,
-        passedFD: Int32?
+        passedFD: Int32?,
+        parkingFD: Int32? = nil
     ) throws(SystemError) -> ChildProcess {
         SignalWatcher.makeChildrenWaitable()
-        let (spawning, owned) = try SpawnSetups.setup(outputFD: outputFD, passedFD: passedFD)
+        let (spawning, owned) = try SpawnSetups.setup(outputFD: outputFD, passedFD: passedFD, parkingFD: parkingFD)
         defer { if owned { SpawnSetups.release(spawning) } }
 
         let argv = arguments.map { strdup($0) } + [nil]

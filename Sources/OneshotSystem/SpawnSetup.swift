@@ -34,11 +34,16 @@ struct SpawnSetup {
     /// the rest can still be closed with one range.
     static let passedDescriptor: Int32 = 3
 
+    /// The descriptor a child gets `parkingFD` as, after ``passedDescriptor``.
+    static let parkingDescriptor: Int32 = 4
+
     /// Prepares a spawn whose output goes to `outputFD`, with `passedFD` (if any) as the child's
-    /// descriptor 3.
+    /// descriptor 3 and `parkingFD` (if any, with `passedFD`) as its descriptor 4. Both must be
+    /// numbered above 4, so that each `dup2` is a real one (it clears close-on-exec) and none
+    /// overwrites the other.
     ///
     /// - Throws: ``SystemError`` naming the call that failed (out of memory, in practice).
-    init(outputFD: Int32, passedFD: Int32? = nil) throws(SystemError) {
+    init(outputFD: Int32, passedFD: Int32? = nil, parkingFD: Int32? = nil) throws(SystemError) {
         try Self.check("posix_spawnattr_init", posix_spawnattr_init(&attributes))
         attributesMade = true
         try Self.check("posix_spawn_file_actions_init", posix_spawn_file_actions_init(&actions))
@@ -57,7 +62,13 @@ struct SpawnSetup {
                     "posix_spawn_file_actions_adddup2",
                     posix_spawn_file_actions_adddup2(&actions, passedFD, Self.passedDescriptor))
             }
-            try closeTheRest(from: passedFD == nil ? Self.passedDescriptor : Self.passedDescriptor + 1)
+            if let parkingFD {
+                try Self.check(
+                    "posix_spawn_file_actions_adddup2",
+                    posix_spawn_file_actions_adddup2(&actions, parkingFD, Self.parkingDescriptor))
+            }
+            let passed: Int32 = parkingFD != nil ? 2 : passedFD != nil ? 1 : 0
+            try closeTheRest(from: Self.passedDescriptor + passed)
         } catch {
             destroy()
             throw error

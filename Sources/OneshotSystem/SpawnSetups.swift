@@ -14,6 +14,7 @@ enum SpawnSetups {
     private struct Key: Hashable {
         var output: Int32
         var passed: Int32?
+        var parking: Int32?
     }
 
     /// A setup on the heap, never freed: a spawn in flight may be reading it.
@@ -23,19 +24,19 @@ enum SpawnSetups {
 
     private static let kept = Mutex<[Key: Kept]>([:])
 
-    /// The setup of a spawn whose output goes to `outputFD`, passing `passedFD`.
+    /// The setup of a spawn whose output goes to `outputFD`, passing `passedFD` and `parkingFD`.
     ///
     /// - Returns: the setup, and whether the caller owns it (frees it with ``release(_:)``): only
     ///   when ``capacity`` setups are kept already.
     /// - Throws: ``SystemError`` naming the call that failed (out of memory, in practice).
-    static func setup(outputFD: Int32, passedFD: Int32?) throws(SystemError) -> (
+    static func setup(outputFD: Int32, passedFD: Int32?, parkingFD: Int32? = nil) throws(SystemError) -> (
         setup: UnsafeMutablePointer<SpawnSetup>, owned: Bool
     ) {
-        let key = Key(output: outputFD, passed: passedFD)
+        let key = Key(output: outputFD, passed: passedFD, parking: parkingFD)
         if let found = kept.withLock({ $0[key] }) { return (found.setup, false) }
         let setup = UnsafeMutablePointer<SpawnSetup>.allocate(capacity: 1)
         do {
-            setup.initialize(to: try SpawnSetup(outputFD: outputFD, passedFD: passedFD))
+            setup.initialize(to: try SpawnSetup(outputFD: outputFD, passedFD: passedFD, parkingFD: parkingFD))
         } catch {
             setup.deallocate()
             throw error

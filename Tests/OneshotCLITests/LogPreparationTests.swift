@@ -28,7 +28,7 @@ import Testing
         defer { folder.remove() }
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "echo from-b")
-        commands.prepare(step)
+        await commands.prepare(step, attempt: 1)
         #expect(folder.read("b") == "", "created, folder and all, before the launch")
         // Moved aside: an attempt that opened the log by its path again would make a new file.
         try FileManager.default.moveItem(atPath: folder.log("b"), toPath: folder.log("moved"))
@@ -40,26 +40,26 @@ import Testing
         #expect(text.contains("\nfrom-b\n=== b attempt 1 ended: exit 0 after "), "\(text)")
     }
 
-    @Test func aDiscardedLogItsPreparationCreatedIsRemoved() throws {
+    @Test func aDiscardedLogItsPreparationCreatedIsRemoved() async throws {
         let folder = Folder()
         defer { folder.remove() }
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "true")
-        commands.prepare(step)
+        await commands.prepare(step, attempt: 1)
         #expect(folder.exists("b"))
-        commands.discard(step)
+        await commands.discard(step)
         #expect(!folder.exists("b"))
     }
 
-    @Test func anEarlierRunsLogIsKeptAsItWasWhenDiscarded() throws {
+    @Test func anEarlierRunsLogIsKeptAsItWasWhenDiscarded() async throws {
         let folder = Folder()
         defer { folder.remove() }
         try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
         try Data("earlier attempt\n".utf8).write(to: URL(fileURLWithPath: folder.log("b")))
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "true")
-        commands.prepare(step)
-        commands.discard(step)
+        await commands.prepare(step, attempt: 1)
+        await commands.discard(step)
         #expect(folder.read("b") == "earlier attempt\n")
     }
 
@@ -68,19 +68,19 @@ import Testing
         defer { folder.remove() }
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "true")
-        commands.prepare(step)
+        await commands.prepare(step, attempt: 1)
         _ = try await commands(step, 1)
-        commands.discard(step)
+        await commands.discard(step)
         #expect(folder.read("b")?.contains("=== b attempt 1 ended: exit 0") == true)
         // A second attempt (a retry) opens the log by its path, as ever.
         _ = try await commands(step, 2)
         #expect(folder.read("b")?.contains("=== b attempt 2 ended: exit 0") == true)
     }
 
-    @Test func aWorkstreamWithoutACommandIsNotPrepared() throws {
+    @Test func aWorkstreamWithoutACommandIsNotPrepared() async throws {
         let folder = Folder()
         defer { folder.remove() }
-        executor(folder).prepare(Workstream(id: "b"))
+        await executor(folder).prepare(Workstream(id: "b"), attempt: 1)
         #expect(!FileManager.default.fileExists(atPath: folder.logs))
     }
 }

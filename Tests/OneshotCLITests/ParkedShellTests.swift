@@ -1,0 +1,217 @@
+import Foundation
+import OneshotCheckpoint
+import OneshotDispatch
+import OneshotSystem
+import OneshotWorkstreams
+import Testing
+
+@testable import OneshotCommand
+
+/// A shell started ahead of its launch and parked on a pipe (``ParkedShell``): nothing of its
+/// command runs before the release; released, it runs the command as a shell spawned at the
+/// launch would, with the attempt and token of the launch in its exit status; discarded, it
+/// exits without running anything or leaving a status.
+@Suite(.timeLimit(.minutes(1))) struct ParkedShellTests {
+    private struct Folder {
+        let path = NSTemporaryDirectory() + "oneshot-parked-" + UUID().uuidString
+        var logs: String { path + "/logs/F1" }
+        func read(_ name: String) -> String? { try? String(contentsOfFile: path + "/" + name, encoding: .utf8) }
+        func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+        /// The exit-status lines the shells left, oldest first.
+        var statusLines: [ExitStatusLine] {
+            var lines: [ExitStatusLine] = []
+            _ = ExitStatusFile.linesFromTheEnd(of: logs + "/exits") { text in
+                if let line = ExitStatusLine(text) { lines.insert(line, at: 0) }
+                return false
+            }
+            return lines
+        }
+
+        /// The live shells of `id` started for this folder.
+        func shells(_ id: String) -> [Int32] {
+            ProcessInspector.processes(
+                holding: ["ONESHOT_WS_ID=\(id)", "ONESHOT_EXIT_FILE=\(logs)/\(id).exit"],
+                workingIn: FileManager.default.currentDirectoryPath)
+        }
+    }
+
+    private func executor(_ folder: Folder) -> CommandExecutor {
+        var commands = CommandExecutor(featureID: "F1", logFolder: folder.logs, terminationGrace: .seconds(1))
+        commands.parksShells = true
+        return commands
+    }
+
+    @Test func aReleasedShellRunsItsCommandOnceWithTheLaunchsAttemptAndToken() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        let ran = folder.path + "/ran"
+        // `t`, which carried the token, is not left to the command.
+        let step = Workstream(id: "b", command: "echo \"[$t] $ONESHOT_ATTEMPT\" >> \(ran); exit 7")
+        await commands.prepare(step, attempt: 3)
+        let parked = folder.shells("b")
+        #expect(parked.count == 1, "the shell is started ahead")
+        #expect(folder.read("ran") == nil, "and runs nothing before its release")
+        let before = ExitStatusLine.token(launchedAt: Date())
+        let result = try await commands(step, 3)
+        let after = ExitStatusLine.token(launchedAt: Date())
+        #expect(result.exitCode == 7)
+        #expect(folder.read("ran") == "[] 3\n")
+        let line = try #require(folder.statusLines.last)
+        #expect(line.attempt == 3 && line.exitCode == 7 && line.id == "b" && line.pid == parked.first)
+        #expect(line.token >= before && line.token <= after, "the token of the release, not of the spawn")
+        let log = try #require(try? String(contentsOfFile: folder.logs + "/b.log", encoding: .utf8))
+        #expect(log.hasPrefix("\n=== b attempt 3 · "), "\(log)")
+        #expect(log.contains("=== b attempt 3 ended: exit 7 after "))
+    }
+
+    @Test func aDiscardedShellEndsWithoutRunningAnythingOrLeavingAStatus() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
+        await commands.prepare(step, attempt: 1)
+        let parked = folder.shells("b")
+        #expect(parked.count == 1)
+        await commands.discard(step)
+        #expect(parked.allSatisfy { !isAlive($0) }, "reaped by the discard")
+        #expect(folder.read("ran") == nil)
+        #expect(folder.statusLines.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: folder.logs + "/b.log"))
+    }
+
+    @Test func aShellParkedForAnotherAttemptIsReplaced() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        let step = Workstream(id: "b", command: "echo $ONESHOT_ATTEMPT >> \(folder.path)/ran")
+        await commands.prepare(step, attempt: 1)
+        let parked = folder.shells("b")
+        let result = try await commands(step, 2)
+        #expect(result.succeeded)
+        #expect(folder.read("ran") == "2\n", "run once, as attempt 2")
+        #expect(parked.allSatisfy { !isAlive($0) })
+        #expect(folder.statusLines.map(\.attempt) == [2])
+    }
+
+    /// A resume looking for the shell of an attempt whose process was not recorded (the run
+    /// died between its start record and its pid record) must not take a shell still parked —
+    /// exiting, as the run that parked it died before the release — for it; a released one it
+    /// finds.
+    @Test func aResumeTakesAReleasedShellForTheAttemptsButNotAParkedOne() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        let step = Workstream(id: "b", command: "sleep 30")
+        let record = InFlightRecord(id: "b", attempt: 1, startedAt: RFC3339.format(Date()), pid: nil, run: 1)
+        await commands.prepare(step, attempt: 1)
+        let parked = try #require(folder.shells("b").first)
+        #expect(commands.located(record).pid == nil, "a parked shell is not the attempt's")
+        let attempt = Task { try await commands(step, 1) }
+        #expect(try await eventually { commands.located(record).pid == parked }, "released, it is")
+        attempt.cancel()
+        _ = try? await attempt.value
+    }
+
+    @Test func theParkedScriptsTrapIsTheLaunchsTrapOnceTheTokenIsIn() throws {
+        let id = "it's b"
+        let expanded = ParkedShell.exitTrap(id: id, attempt: 4)
+        let direct = CommandExecutor.exitTrap(id: id, attempt: 4, token: 1_796_034_788_547)
+        // What the shell sets, with `t` expanded inside the double quotes.
+        let asSet = expanded.replacingOccurrences(of: "\"$t\"", with: "1796034788547")
+            .replacingOccurrences(of: "\nunset t\n", with: "\n")
+        #expect(try shellWords(asSet) == shellWords(direct))
+    }
+
+    /// The words `sh` makes of `line`, printed one per line.
+    private func shellWords(_ line: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "set -- " + line.replacingOccurrences(of: "\n", with: " ") + "; printf '%s\\n' \"$@\""]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Through the binary: the shells it parks while a chain's steps run.
+@Suite(.timeLimit(.minutes(2))) struct ParkedShellEndToEndTests {
+    /// The live shells of `id` started in `project`.
+    private func shells(_ project: TemporaryProject, _ id: String) -> [Int32] {
+        ProcessInspector.processes(holding: ["ONESHOT_WS_ID=\(id)", "ONESHOT_FEATURE_ID=F1"], workingIn: project.path)
+    }
+
+    @Test func aKilledRunsParkedShellRunsNothingAndTheResumeRunsItOnce() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :; echo a >> a.ran")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran", extra: "idempotent: false\n")
+        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 }, "b's shell is parked while a runs")
+        let parked = shells(project, "b")
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        // The kernel closed the pipe: the parked shell exits, running nothing.
+        #expect(try await eventually { parked.allSatisfy { !isAlive($0) } })
+        #expect(project.read("b.ran") == nil)
+        #expect(project.exitStatus("F1", "b") == nil, "no status for a shell that ran nothing")
+        try project.openGate("a-go")
+        let resumed = try await OneshotBinary.run(["F1", "-j", "2"], in: project.path)
+        #expect(resumed.exitCode == 0, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(project.read("a.ran") == "a\n")
+        #expect(project.read("b.ran") == "b\n", "b ran exactly once")
+    }
+
+    @Test func aStoppedRunEndsItsParkedShells() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :")
+        try project.workstream("F1", "b", depends: ["a"], run: "touch b.ran")
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        let parked = shells(project, "b")
+        kill(running.pid, SIGTERM)
+        let stopped = try await running.finish()
+        #expect(stopped.exitCode != 0)
+        #expect(parked.allSatisfy { !isAlive($0) }, "ended before oneshot exits")
+        #expect(project.read("b.ran") == nil)
+        #expect(shells(project, "a").isEmpty && shells(project, "b").isEmpty, "nothing left running")
+    }
+
+    @Test func aRetriedDependencyKeepsTheParkedShellAndEachRunsOnce() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        // a fails once, then passes on its retry; b stays parked meanwhile.
+        try project.workstream(
+            "F1", "a", run: "read _ < a-go || :; echo a >> a.ran; test $ONESHOT_ATTEMPT = 2", extra: "retries: 1\n")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran")
+        let running = try OneshotBinary.start(["F1", "-j", "2", "--no-breaker"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        try project.openGate("a-go")
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(project.read("a.ran") == "a\na\n")
+        #expect(project.read("b.ran") == "b\n")
+    }
+
+    @Test func aDependencyFailingForGoodDiscardsTheParkedShell() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :; exit 3")
+        try project.workstream("F1", "b", depends: ["a"], run: "touch b.ran")
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        let parked = shells(project, "b")
+        try project.openGate("a-go")
+        let result = try await running.finish()
+        #expect(result.exitCode == 1)
+        #expect(parked.allSatisfy { !isAlive($0) })
+        #expect(project.read("b.ran") == nil)
+        #expect(project.exitStatus("F1", "b") == nil)
+        #expect(project.read(".sdp/logs/F1/b.log") == nil)
+    }
+}
