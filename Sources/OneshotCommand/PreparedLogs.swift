@@ -60,6 +60,14 @@ final class PreparedLogs: Sendable {
         await undo(prepared, log: log, removingIfCreatedEmpty: discarded, grace: grace)
     }
 
+    /// The pid of the shell parked for `id`, if one is.
+    func parkedShell(_ id: String) -> Int32? {
+        entries.withLock { entries in
+            guard case .ready(let prepared)? = entries[id] else { return nil }
+            return prepared.parked?.child.pid
+        }
+    }
+
     /// What was prepared for `id`'s launch, now the caller's, if it is ready.
     func take(_ id: String) -> PreparedLaunch? {
         entries.withLock { entries in

@@ -28,11 +28,10 @@ import Testing
             return lines
         }
 
-        /// The live shells of `id` started for this folder.
+        /// The live shells of `id` started for this folder. (Not by their working folder: a
+        /// Foundation `Process` started meanwhile may change this process's for a moment.)
         func shells(_ id: String) -> [Int32] {
-            ProcessInspector.processes(
-                holding: ["ONESHOT_WS_ID=\(id)", "ONESHOT_EXIT_FILE=\(logs)/\(id).exit"],
-                workingIn: FileManager.default.currentDirectoryPath)
+            ProcessInspector.processes(withEnvironmentEntryPrefixed: "ONESHOT_EXIT_FILE=\(logs)/\(id).exit").map(\.pid)
         }
     }
 
@@ -50,8 +49,9 @@ import Testing
         // `t`, which carried the token, is not left to the command.
         let step = Workstream(id: "b", command: "echo \"[$t] $ONESHOT_ATTEMPT\" >> \(ran); exit 7")
         await commands.prepare(step, attempt: 3)
+        let pid = try #require(commands.preparedLogs.parkedShell("b"), "the shell is started ahead")
         let parked = folder.shells("b")
-        #expect(parked.count == 1, "the shell is started ahead")
+        #expect(parked == [pid], "with the attempt's environment")
         #expect(folder.read("ran") == nil, "and runs nothing before its release")
         let before = ExitStatusLine.token(launchedAt: Date())
         let result = try await commands(step, 3)
@@ -180,6 +180,23 @@ import Testing
         #expect(parked.allSatisfy { !isAlive($0) }, "ended before oneshot exits")
         #expect(project.read("b.ran") == nil)
         #expect(shells(project, "a").isEmpty && shells(project, "b").isEmpty, "nothing left running")
+    }
+
+    @Test func theDeadlineEndsTheParkedShellAndTheResumeRunsItOnce() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :; echo a >> a.ran")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran", extra: "idempotent: false\n")
+        let stopped = try await OneshotBinary.run(
+            ["F1", "-j", "2", "--deadline", "2s", "--grace", "1s"], in: project.path)
+        #expect(stopped.exitCode == 7, "\(stopped.stdout)")
+        #expect(project.read("b.ran") == nil)
+        #expect(shells(project, "b").isEmpty, "the parked shell ended with the run")
+        #expect(project.exitStatus("F1", "b") == nil)
+        try project.openGate("a-go")
+        let resumed = try await OneshotBinary.run(["F1", "-j", "2"], in: project.path)
+        #expect(resumed.exitCode == 0, "\(resumed.stdout)")
+        #expect(project.read("b.ran") == "b\n")
     }
 
     @Test func aRetriedDependencyKeepsTheParkedShellAndEachRunsOnce() async throws {
