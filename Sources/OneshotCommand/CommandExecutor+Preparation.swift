@@ -6,7 +6,7 @@ import OneshotWorkstreams
 /// its log is created and opened, so the launch does not pay for the file (25 µs to over a
 /// millisecond of kernel time on a chain's critical path: ext4 without a journal after mass
 /// deletions), and with ``CommandExecutor/parksShells`` its shell is started and parked
-/// (``ParkedShell``), so the launch does not pay for the shell's start-up either. An append-only
+/// (`ParkedShell`), so the launch does not pay for the shell's start-up either. An append-only
 /// log opened early is harmless; one never used is closed, and removed when its preparation
 /// created it and nothing was written to it; a parked shell never released exits without
 /// running anything.

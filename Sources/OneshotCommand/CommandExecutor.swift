@@ -46,7 +46,7 @@ public struct CommandExecutor: Sendable {
     /// The launches prepared ahead (see ``prepare(_:attempt:)``), shared by every copy.
     let preparedLogs = PreparedLogs()
     /// Whether ``prepare(_:attempt:)`` also starts the attempt's shell, parked until the launch
-    /// (``ParkedShell``): the launch then costs a write to a pipe instead of a shell's start-up.
+    /// (`ParkedShell`): the launch then costs a write to a pipe instead of a shell's start-up.
     /// The release writes to that pipe: turn it on only where `SIGPIPE` is ignored (the CLI
     /// does), or a shell killed while parked would kill this process with it.
     public var parksShells = false

@@ -7,7 +7,7 @@
 #endif
 
 /// `KEY=VALUE` environment entries made into C strings once, for the many children that start
-/// from the same environment (see ``ChildProcess/spawn(executable:arguments:environment:adding:outputFD:passedFD:)``):
+/// from the same environment (see ``ChildProcess/spawn(executable:arguments:environment:adding:outputFD:passedFD:parkingFD:)``):
 /// copying some forty entries for every spawn cost several microseconds of each attempt.
 ///
 /// Immutable once made; the C strings are freed with it.
