@@ -166,7 +166,8 @@ import Testing
         #expect(project.read("b.ran") == "b\n", "b ran exactly once")
     }
 
-    @Test func aStoppedRunEndsItsParkedShells() async throws {
+    @Test(arguments: [SIGINT, SIGTERM])
+    func aStoppedRunEndsItsParkedShells(signal: Int32) async throws {
         let project = try TemporaryProject()
         try project.gate("a-go")
         try project.workstream("F1", "a", run: "read _ < a-go || :")
@@ -174,7 +175,7 @@ import Testing
         let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
         #expect(try await eventually { shells(project, "b").count == 1 })
         let parked = shells(project, "b")
-        kill(running.pid, SIGTERM)
+        kill(running.pid, signal)
         let stopped = try await running.finish()
         #expect(stopped.exitCode != 0)
         #expect(parked.allSatisfy { !isAlive($0) }, "ended before oneshot exits")
