@@ -7,11 +7,13 @@ import OneshotSystem
 /// it works, so no run starts meanwhile, and refuses while a run holds it (exit 3) or while an
 /// attempt a dead run left behind still runs (exit 3): its checkpoint is what tracks it, and its
 /// log folder is where its shell leaves its exit status. A file or folder it cannot remove
-/// stops it with one line naming that path (exit 6); what was removed before stays removed.
+/// stops it with one line naming that path (exit 6); what was removed before stays removed. It
+/// removes nothing outside `.sdp` (see ``TreeRemoval``): a symlink is removed, not followed, and
+/// a mount point under it is left in place with a warning naming it (exit 6).
 struct CleanCommand {
     let arguments: CleanArguments
     let console: Console
-    /// Where it looks and removes: every listing and removal goes through it.
+    /// Where it looks for the lock; removals go through ``TreeRemoval``.
     var fileSystem: any FileSystem = PosixFileSystem()
 
     func execute() -> ExitCode {
@@ -57,38 +59,68 @@ struct CleanCommand {
         return try FileLock.acquire(paths.lock, fileSystem: fileSystem)
     }
 
-    /// The files and folders to remove, as chosen.
-    private func targets(_ paths: CheckpointPaths) throws(SystemError) -> [String] {
-        var targets: [String] = []
+    /// The files and folders to remove, as chosen: each as its names under `.sdp`, so that
+    /// ``TreeRemoval`` can walk to it without following a symlink or leaving `.sdp`.
+    private func targets(_ paths: CheckpointPaths) throws(SystemError) -> [[[UInt8]]] {
+        var targets: [[[UInt8]]] = []
         if arguments.removesAll || arguments.checkpoint {
-            targets += [paths.checkpoint, paths.journal, paths.previousJournal]
-            // Temporaries the atomic write left (`F052-checkpoint.json.tmp…`) and salvaged copies.
-            let names = try fileSystem.fileType(paths.folder) == S_IFDIR ? try fileSystem.listDirectory(paths.folder) : []
-            let prefix = (paths.checkpoint as NSString).lastPathComponent + "."
-            targets += names.filter { $0.hasPrefix(prefix) }.sorted().map { "\(paths.folder)/\($0)" }
+            targets += [paths.checkpoint, paths.journal, paths.previousJournal].map(Self.names(under: ".sdp"))
+            // Temporaries the atomic write left (`F052-checkpoint.json.tmp…`) and salvaged copies,
+            // by the folder's bytes: a name that is not UTF-8 is removed all the same.
+            let folder = Self.names(under: ".sdp")(paths.folder)
+            let prefix = Array(((paths.checkpoint as NSString).lastPathComponent + ".").utf8)
+            let names = try removal.names(in: folder).filter { $0.starts(with: prefix) }
+            targets += names.sorted { $0.lexicographicallyPrecedes($1) }.map { folder + [$0] }
         }
-        if arguments.removesAll || arguments.history { targets.append(RunHistory.path(featureID: arguments.featureID)) }
-        if arguments.removesAll || arguments.logs { targets.append(".sdp/logs/\(arguments.featureID)") }
+        if arguments.removesAll || arguments.history {
+            targets.append(Self.names(under: ".sdp")(RunHistory.path(featureID: arguments.featureID)))
+        }
+        if arguments.removesAll || arguments.logs { targets.append([Array("logs".utf8), Array(arguments.featureID.utf8)]) }
         return targets
     }
 
-    private func remove(_ targets: [String]) -> ExitCode {
+    /// What clean removes with: nothing outside `.sdp`.
+    private var removal: TreeRemoval { TreeRemoval(root: ".sdp") }
+
+    /// The names of `path` below `root` (`.sdp/history/F1.json` → `history`, `F1.json`).
+    private static func names(under root: String) -> (String) -> [[UInt8]] {
+        { path in
+            let relative = path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : path
+            return relative.split(separator: "/").map { Array($0.utf8) }
+        }
+    }
+
+    private func remove(_ targets: [[[UInt8]]]) -> ExitCode {
         var removed: [String] = []
+        var left: [TreeRemoval.Left] = []
         for target in targets {
+            let path = ([removal.root] + target.map { ByteName.text($0) }).joined(separator: "/")
             do {
-                if try fileSystem.removeTree(target) { removed.append(target) }
+                switch try removal.remove(target) {
+                case .absent: break
+                case .removed: removed.append(path)
+                case .left(let kept): left += kept.filter { !left.contains($0) }
+                }
             } catch {
                 removed.forEach { console.out("removed \($0)") }
-                console.error("cannot remove \(target): \(error)")
+                console.error("cannot remove \(path): \(error)")
                 return ExitCode(error)
             }
         }
-        if removed.isEmpty {
-            console.out("\(arguments.featureID): nothing to clean")
-        } else {
-            removed.forEach { console.out("removed \($0)") }
+        removed.forEach { console.out("removed \($0)") }
+        if removed.isEmpty && left.isEmpty { console.out("\(arguments.featureID): nothing to clean") }
+        left.forEach { console.warning(Self.message($0)) }
+        return left.isEmpty ? .success : .checkpointFailed
+    }
+
+    /// `left .sdp/logs/F1/mnt in place: a mount point; clean removes nothing outside .sdp's own file system`.
+    private static func message(_ left: TreeRemoval.Left) -> String {
+        switch left.reason {
+        case .mountPoint:
+            "left \(left.path) in place: a mount point (another file system or a bind mount); clean removes nothing outside .sdp's own mount"
+        case .symlink(let link):
+            "left \(left.path) in place: \(link) is a symlink; clean removes the links it finds, never what they point to"
         }
-        return .success
     }
 
     /// An attempt a dead run left running, named with its pid: removing the checkpoint would

@@ -15,7 +15,8 @@ public enum ExitCode: Int32, CaseIterable, Sendable {
     /// The checkpoint cannot be used: not written with `--strict-checkpoint`, nothing written for
     /// `--checkpoint-grace` (a full disk), an unusable folder, or (for `status`) an unreadable
     /// file; or attempts could not be started for oneshot's own reasons for `--checkpoint-grace`;
-    /// or (for `clean`) a file or folder under `.sdp/` could not be removed.
+    /// or (for `clean`) a file or folder under `.sdp/` could not be removed, or was left in place
+    /// because removing it would leave `.sdp/` (a mount point, a symlinked folder on the way).
     case checkpointFailed = 6
     /// Stopped at `--deadline`: running attempts were interrupted, work that would not have
     /// finished before it was not started; progress is kept, the same command resumes.

@@ -79,23 +79,121 @@ import Testing
         #expect(exists(project, ".sdp/checkpoints/F1-journal.jsonl"))
     }
 
-    /// A real fault: the logs on a read-only tmpfs. Before, the message was Foundation's, naming
-    /// neither the file that could not be removed nor the errno, and what was removed before it
-    /// was not said.
+    /// A real fault: a log file made immutable (`chattr +i`, EPERM even for root). Before, the
+    /// message was Foundation's, naming neither the file that could not be removed nor the
+    /// errno, and what was removed before it was not said.
     @Test func aRemovalThatFailsNamesTheFileAndExits6() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo hello")
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
+        guard Self.chattr("+i", project.file(logs)) else {
+            print("skipped: chattr +i is not permitted on \(project.path) (root on ext4 is needed)")
+            return
+        }
+        defer { _ = Self.chattr("-i", project.file(logs)) }
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stderr
+                == "oneshot: error: cannot remove .sdp/logs/F1: unlink .sdp/logs/F1/a.log: Operation not permitted (errno 1)\n")
+        #expect(clean.stdout == "removed \(history)\n", "what was removed before is said")
+        #expect(exists(project, logs) && !exists(project, history))
+    }
+
+    /// Another file system mounted over the logs folder is left in place with what is on it.
+    /// Before, clean went into it and removed the files on it.
+    @Test func aFileSystemMountedUnderSdpIsLeftInPlace() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "echo hello")
         guard let disk = try SmallDisk(at: project.file(".sdp/logs/F1"), size: "64k") else { return }
         defer { withExtendedLifetime(project) { disk.unmount() } }
         #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
-        try #require(disk.makeReadOnly())
         let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
         #expect(clean.exitCode == 6)
         #expect(
             clean.stderr
-                == "oneshot: error: cannot remove .sdp/logs/F1: unlink .sdp/logs/F1/a.log: Read-only file system (errno 30)\n")
-        #expect(clean.stdout == "removed \(history)\n", "what was removed before is said")
-        #expect(exists(project, logs) && !exists(project, history))
+                == "oneshot: warning: left .sdp/logs/F1 in place: a mount point (another file system or a bind mount); clean removes nothing outside .sdp's own mount\n"
+        )
+        #expect(clean.stdout == "removed \(history)\n")
+        #expect(exists(project, logs), "the file on the other file system is kept")
+    }
+
+    /// A bind mount of a folder outside the project (the same file system: the same `st_dev`)
+    /// under the logs: left in place, its files kept, the rest removed. Before, clean emptied
+    /// the outside folder and then failed on the mount point (EBUSY).
+    @Test func aBindMountUnderTheLogsIsLeftInPlace() async throws {
+        let project = try TemporaryProject()
+        let outside = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo hello")
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
+        try outside.write("precious/keep.txt", "keep me")
+        guard let mount = try BindMount(outside.file("precious"), at: project.file(".sdp/logs/F1/deep/mnt")) else { return }
+        defer { withExtendedLifetime((project, outside)) { mount.unmount() } }
+        let clean = try await OneshotBinary.run(["clean", "F1", "--logs"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stderr
+                == "oneshot: warning: left .sdp/logs/F1/deep/mnt in place: a mount point (another file system or a bind mount); clean removes nothing outside .sdp's own mount\n"
+        )
+        #expect(outside.read("precious/keep.txt") == "keep me")
+        #expect(!exists(project, logs), "what is not under the mount is removed")
+        mount.unmount()
+        #expect(outside.read("precious/keep.txt") == "keep me")
+    }
+
+    /// Symlinks under `.sdp` are removed themselves, never followed: a symlinked `.sdp/logs`
+    /// leaves the feature's logs (outside `.sdp`) in place with a warning; a link inside the
+    /// logs or among the checkpoint's temporaries goes, its target stays. Before, clean removed
+    /// the logs through the link.
+    @Test func symlinksAreRemovedNeverFollowed() async throws {
+        let project = try TemporaryProject()
+        let outside = try TemporaryProject()
+        try outside.write("logs/F1/a.log", "elsewhere")
+        try outside.write("target.txt", "target")
+        try outside.write("folder/inside.txt", "inside")
+        try FileManager.default.createDirectory(atPath: project.file(".sdp/checkpoints"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: project.file(".sdp/logs"), withDestinationPath: outside.file("logs"))
+        try FileManager.default.createSymbolicLink(
+            atPath: project.file(".sdp/checkpoints/F1-checkpoint.json.tmp1"), withDestinationPath: outside.file("target.txt"))
+        try FileManager.default.createSymbolicLink(
+            atPath: project.file(".sdp/checkpoints/F1-checkpoint.json.tmp2"), withDestinationPath: outside.file("folder"))
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stdout
+                == "removed .sdp/checkpoints/F1-checkpoint.json.tmp1\nremoved .sdp/checkpoints/F1-checkpoint.json.tmp2\n")
+        #expect(
+            clean.stderr
+                == "oneshot: warning: left .sdp/logs/F1 in place: .sdp/logs is a symlink; clean removes the links it finds, never what they point to\n"
+        )
+        #expect(outside.read("logs/F1/a.log") == "elsewhere")
+        #expect(outside.read("target.txt") == "target" && outside.read("folder/inside.txt") == "inside")
+        #expect(!exists(project, ".sdp/checkpoints/F1-checkpoint.json.tmp1"))
+    }
+
+    /// A link inside the feature's logs to a folder outside: the link goes, the folder stays.
+    @Test func aLinkInsideTheLogsIsRemovedNotItsTarget() async throws {
+        let project = try TemporaryProject()
+        let outside = try TemporaryProject()
+        try outside.write("folder/inside.txt", "inside")
+        try project.write(logs, "log")
+        try FileManager.default.createSymbolicLink(
+            atPath: project.file(".sdp/logs/F1/link"), withDestinationPath: outside.file("folder"))
+        let clean = try await OneshotBinary.run(["clean", "F1", "--logs"], in: project.path)
+        #expect(clean.exitCode == 0, "\(clean.stderr)")
+        #expect(clean.stdout == "removed .sdp/logs/F1\n")
+        #expect(outside.read("folder/inside.txt") == "inside")
+    }
+
+    private static func chattr(_ flag: String, _ path: String) -> Bool {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
+        process.arguments = [flag, path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return false }
+        process.waitUntilExit()
+        return process.terminationStatus == 0
     }
 
     /// `.sdp/checkpoints` is a file: there is no checkpoint in it, so nothing to clean there.

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Removes files and trees under one folder (`oneshot clean` under `.sdp`) without ever leaving
+/// it: every step is made relative to an opened folder (`openat`, `fstatat`, `unlinkat`) with
+/// the entry's bytes as its name, so that
+/// - a symlink is removed itself, never followed, and a symlinked folder on the way to a target
+///   (`.sdp/logs` pointing elsewhere) leaves the target in place;
+/// - a mount point under the folder (another file system, or a bind mount of the same one) is
+///   left in place with what is on it;
+/// - a swap of a folder for a symlink while it runs makes the walk fail (`ELOOP`), not follow it;
+/// - a name that is not UTF-8 is removed all the same.
+public struct TreeRemoval: Sendable {
+    /// What was left in place and why.
+    public struct Left: Sendable, Equatable {
+        /// Why.
+        public enum Reason: Sendable, Equatable {
+            /// ``Left/path`` is a mount point: another file system, or a bind mount.
+            case mountPoint
+            /// The folder at this path, on the way to ``Left/path``, is a symlink.
+            case symlink(String)
+        }
+
+        /// What was not removed, as text (see ``ByteName``).
+        public var path: String
+        /// Why.
+        public var reason: Reason
+    }
+
+    /// How a removal ended.
+    public enum Outcome: Sendable, Equatable {
+        /// Nothing was there.
+        case absent
+        /// It was there and is gone.
+        case removed
+        /// Some of it was left in place; the rest is gone.
+        case left([Left])
+    }
+
+    /// The folder nothing outside which is removed (itself may be a symlink: it is opened as
+    /// the user set it up).
+    public let root: String
+
+    /// Creates one for `root`.
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Removes the file or tree `components` names under ``root``.
+    ///
+    /// - Throws: ``SystemError`` naming the first path that could not be opened, listed or
+    ///   removed; what was removed before it stays removed.
+    public func remove(_ components: [[UInt8]]) throws(SystemError) -> Outcome {
+        guard let name = components.last else { return .absent }
+        let step = try withFolder(Array(components.dropLast()), target: name) {
+            (folder, folderPath, base) throws(SystemError) -> Outcome in
+            let path = folderPath + "/" + ByteName.text(name)
+            guard let type = try Syscall.entryType(name, in: folder, path: path) else { return .absent }
+            guard type == S_IFDIR else {
+                try Syscall.removeEntry(name, in: folder, isFolder: false, path: path)
+                return .removed
+            }
+            let left = try removeFolder(name, in: folder, path: path, base: base)
+            return left.isEmpty ? .removed : .left(left)
+        }
+        switch step {
+        case .absent: return .absent
+        case .left(let left): return .left([left])
+        case .reached(let outcome): return outcome
+        }
+    }
+
+    /// The names in the folder `components` names under ``root``, as bytes: empty when there is
+    /// no such folder, or when it is reached through a symlink or another mount.
+    public func names(in components: [[UInt8]]) throws(SystemError) -> [[UInt8]] {
+        let step = try withFolder(components, target: nil) { (folder, path, _) throws(SystemError) -> [[UInt8]] in
+            try Syscall.rawEntries(of: folder, path: path).map(\.name)
+        }
+        guard case .reached(let names) = step else { return [] }
+        return names
+    }
+
+    /// How far ``withFolder(_:target:_:)`` went.
+    private enum Step<Value> {
+        case absent
+        case left(Left)
+        case reached(Value)
+    }
+
+    /// Opens the folder `components` names, one step at a time, and runs `body` with it, its
+    /// path, and the mount of ``root``; `.absent` when it is not there, `.left` (naming the
+    /// folder, or `target` in it) when a step is a symlink or another mount.
+    private func withFolder<Value>(
+        _ components: [[UInt8]],
+        target: [UInt8]?,
+        _ body: (Int32, String, MountIdentity) throws(SystemError) -> Value
+    ) throws(SystemError) -> Step<Value> {
+        let top: Int32
+        do {
+            top = try Syscall.open(root, O_RDONLY | O_DIRECTORY)
+        } catch  where error.errno == ENOENT || error.errno == ENOTDIR {
+            return .absent
+        }
+        let base = try Syscall.mountIdentity(of: top, path: root)
+        var folder = top
+        var path = root
+        defer { Syscall.close(folder) }
+        let targetPath = ([root] + components.map { ByteName.text($0) } + (target.map { [ByteName.text($0)] } ?? [])).joined(
+            separator: "/")
+        for name in components {
+            let next = path + "/" + ByteName.text(name)
+            switch try Syscall.entryType(name, in: folder, path: next) {
+            case S_IFDIR?: break
+            case S_IFLNK?: return .left(Left(path: targetPath, reason: .symlink(next)))
+            default: return .absent
+            }
+            let opened = try Syscall.openFolder(name, in: folder, path: next)
+            Syscall.close(folder)
+            folder = opened
+            path = next
+            guard try Syscall.mountIdentity(of: folder, path: path).isSameMount(as: base) else {
+                return .left(Left(path: path, reason: .mountPoint))
+            }
+        }
+        return .reached(try body(folder, path, base))
+    }
+
+    /// Removes the folder `name` in `parent` and what is in it, but for mount points: those
+    /// are left, and the folders that hold them with them.
+    private func removeFolder(_ name: [UInt8], in parent: Int32, path: String, base: MountIdentity) throws(SystemError) -> [Left]
+    {
+        let folder = try Syscall.openFolder(name, in: parent, path: path)
+        defer { Syscall.close(folder) }
+        guard try Syscall.mountIdentity(of: folder, path: path).isSameMount(as: base) else {
+            return [Left(path: path, reason: .mountPoint)]
+        }
+        var left: [Left] = []
+        // In byte order, so that the same tree always fails at the same path.
+        let entries = try Syscall.rawEntries(of: folder, path: path).sorted { $0.name.lexicographicallyPrecedes($1.name) }
+        for entry in entries {
+            let entryPath = path + "/" + ByteName.text(entry.name)
+            var type = entry.type
+            if type == nil { type = try Syscall.entryType(entry.name, in: folder, path: entryPath) }
+            guard let type else { continue }
+            if type == S_IFDIR {
+                left += try removeFolder(entry.name, in: folder, path: entryPath, base: base)
+            } else {
+                try Syscall.removeEntry(entry.name, in: folder, isFolder: false, path: entryPath)
+            }
+        }
+        if left.isEmpty { try Syscall.removeEntry(name, in: parent, isFolder: true, path: path) }
+        return left
+    }
+}
