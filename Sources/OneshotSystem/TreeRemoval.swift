@@ -30,6 +30,12 @@ public struct TreeRemoval: Sendable {
         public var path: String
         /// Why.
         public var reason: Reason
+
+        /// Creates one.
+        public init(path: String, reason: Reason) {
+            self.path = path
+            self.reason = reason
+        }
     }
 
     /// How a removal ended.

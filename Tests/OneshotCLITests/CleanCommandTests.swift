@@ -185,6 +185,31 @@ import Testing
         #expect(outside.read("folder/inside.txt") == "inside")
     }
 
+    /// Names that are not UTF-8 are removed by their bytes and named with them escaped. Before,
+    /// the listing turned them into U+FFFD: a checkpoint temporary stayed while clean said
+    /// "nothing to clean" (exit 0), and a log folder holding one could not be removed.
+    @Test func namesThatAreNotUTF8AreRemoved() async throws {
+        let project = try TemporaryProject()
+        try project.write(logs, "log")
+        try FileManager.default.createDirectory(atPath: project.file(".sdp/checkpoints"), withIntermediateDirectories: true)
+        for name in [".sdp/logs/F1/bad\u{FF}.log", ".sdp/checkpoints/F1-checkpoint.json.tmp\u{FE}"] {
+            let bytes = Array((project.path + "/").utf8) + name.unicodeScalars.map { UInt8($0.value) } + [0]
+            let fd = bytes.withUnsafeBufferPointer { pointer in
+                pointer.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644) }
+            }
+            try #require(fd >= 0)
+            close(fd)
+        }
+        let checkpointOnly = try await OneshotBinary.run(["clean", "F1", "--checkpoint"], in: project.path)
+        #expect(checkpointOnly.exitCode == 0)
+        #expect(checkpointOnly.stdout == "removed .sdp/checkpoints/F1-checkpoint.json.tmp\\xFE\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")).isEmpty)
+        let all = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(all.exitCode == 0, "\(all.stderr)")
+        #expect(all.stdout == "removed .sdp/logs/F1\n")
+        #expect(!exists(project, ".sdp/logs/F1"))
+    }
+
     private static func chattr(_ flag: String, _ path: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/chattr")
