@@ -29,7 +29,9 @@ public struct CommandExecutor: Sendable {
     public var terminationGrace: Duration
     /// Lines of output a failed attempt's result carries.
     public var tailLines: Int
-    /// The environment the children start from.
+    /// The environment the children start from. Unless the caller gives one, the children get
+    /// this process's own environment byte for byte (a value that is not UTF-8 shows U+FFFD
+    /// here, not in theirs); setting it replaces that with these strings.
     public var environment: [String: String] {
         didSet { inherited = PreparedEnvironment(Self.entries(environment)) }
     }
@@ -61,7 +63,7 @@ public struct CommandExecutor: Sendable {
         logFolder: String,
         terminationGrace: Duration = .seconds(5),
         tailLines: Int = 10,
-        environment: [String: String] = ProcessInfo.processInfo.environment,
+        environment: [String: String]? = nil,
         onSpawn: (@Sendable (_ id: String, _ attempt: Int, _ child: ChildProcess) -> Void)? = nil
     ) {
         self.featureID = featureID
@@ -72,9 +74,9 @@ public struct CommandExecutor: Sendable {
         exitStatuses = ExitStatusFile(folder: absoluteLogFolder)
         self.terminationGrace = terminationGrace
         self.tailLines = tailLines
-        self.environment = environment
+        self.environment = environment ?? ProcessInfo.processInfo.environment
         self.onSpawn = onSpawn
-        inherited = PreparedEnvironment(Self.entries(environment))
+        inherited = environment.map { PreparedEnvironment(Self.entries($0)) } ?? Self.inheritedAsBytes()
     }
 
     private static let perAttempt: Set<String> = [
@@ -108,6 +110,16 @@ public struct CommandExecutor: Sendable {
 
     private static func entries(_ environment: [String: String]) -> [String] {
         environment.compactMap { perAttempt.contains($0.key) ? nil : "\($0.key)=\($0.value)" }
+    }
+
+    /// This process's environment as its bytes (`environ`), without the variables set per
+    /// attempt: what the children get unless the caller gives an environment.
+    private static func inheritedAsBytes() -> PreparedEnvironment {
+        let perAttemptKeys = Set(perAttempt.map { Array($0.utf8) })
+        return PreparedEnvironment(
+            bytes: Syscall.environmentEntries.filter { entry in
+                !perAttemptKeys.contains(Array(entry.prefix { $0 != UInt8(ascii: "=") }))
+            })
     }
 
     /// Errors of oneshot's own resources (descriptors, processes, memory, disk space): not the

@@ -24,6 +24,21 @@ public final class PreparedEnvironment: @unchecked Sendable {
         pointers = entries.map { strdup($0) }
     }
 
+    /// Copies `entries`, each `KEY=VALUE` as bytes, to C strings byte for byte: a value that is
+    /// not UTF-8 reaches the children as it is (``entries`` shows it with U+FFFD).
+    public init(bytes entries: [[UInt8]]) {
+        self.entries = entries.map { String(decoding: $0, as: UTF8.self) }
+        // malloc, as strdup does: `deinit` frees them all alike.
+        pointers = entries.map { entry in
+            let copy = malloc(entry.count + 1)!.assumingMemoryBound(to: CChar.self)
+            entry.withUnsafeBytes { raw in
+                if let base = raw.baseAddress { UnsafeMutableRawPointer(copy).copyMemory(from: base, byteCount: raw.count) }
+            }
+            copy[entry.count] = 0
+            return copy
+        }
+    }
+
     deinit {
         pointers.forEach { free($0) }
     }
