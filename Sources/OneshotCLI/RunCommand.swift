@@ -243,6 +243,7 @@ struct RunCommand {
         case .journalFailed:
             return "nothing could be written to the checkpoint for \(grace); the run stopped launching"
         case .infrastructureFailed:
+            if let lasting = report.lastingLaunchError { return "\(lasting); waiting would not mend it: the run stopped at once" }
             return
                 "attempts could not be started for \(grace) for oneshot's own reasons (descriptors, processes, disk space); see the warnings above"
         default:

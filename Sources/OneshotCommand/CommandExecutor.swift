@@ -126,9 +126,13 @@ public struct CommandExecutor: Sendable {
     /// command's doing.
     private static let resourceErrors: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM, ENOSPC, EDQUOT]
 
-    /// `error` as an ``InfrastructureError`` when it is one of oneshot's own resources failing.
-    private static func classified(_ error: SystemError) -> any Error {
-        resourceErrors.contains(error.errno) ? InfrastructureError(error.description) : error
+    /// `error`, which kept oneshot from starting an attempt, as an ``InfrastructureError``: a
+    /// lack of oneshot's own resources may pass and is retried; anything else (a log folder
+    /// that is a file or a dangling link, `EACCES`, no shell) would fail the same way again and
+    /// is ``InfrastructureError/lasting``.
+    static func classified(_ error: any Error) -> InfrastructureError {
+        guard let error = error as? SystemError else { return InfrastructureError(String(describing: error)) }
+        return InfrastructureError(error.description, lasting: !resourceErrors.contains(error.errno))
     }
 
     /// The command `workstream` would run, or `nil` if it has neither `run:` nor a template.
@@ -185,7 +189,7 @@ public struct CommandExecutor: Sendable {
             await prepared?.parked?.cancel(grace: terminationGrace)
             // Whatever keeps oneshot from its own log (no space, no descriptor, a `.sdp/logs`
             // that is a dangling link or a file) is oneshot's, never the workstream's failure.
-            throw InfrastructureError(error.description)
+            throw Self.classified(error)
         }
         let reportPath = "\(logFolder)/\(workstream.id).report.json"
         // A stale report must not be counted twice.
@@ -243,7 +247,7 @@ public struct CommandExecutor: Sendable {
             statusFD = try exitStatuses.openedDescriptor()
         } catch {
             Syscall.close(fd)
-            throw InfrastructureError(error.description)
+            throw Self.classified(error)
         }
         let trap = Self.exitTrap(id: workstream.id, attempt: attempt, token: token)
         do {

@@ -59,6 +59,8 @@ struct DispatchLoop {
     private var infrastructureFailingSince: Date?
     private var infrastructureStreak = 0
     private var infrastructureStopped = false
+    /// The ``InfrastructureError/lasting`` error that stopped the run, if one did.
+    private var lastingLaunchError: String?
     /// Whether the deadline came, and the workstreams not launched because they would not fit
     /// before it.
     private var deadlineReached = false
@@ -379,8 +381,11 @@ struct DispatchLoop {
         infrastructureFailingSince = since
         let id = graph.workstreams[node].id
         journal?.attemptNotStarted(id: id, attempt: attempt)
-        if !state.stopLaunching && time.now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds)
+        // A lasting error would fail the same way for the whole grace period: no wait.
+        if !state.stopLaunching
+            && (error.lasting || time.now().timeIntervalSince(since) * 1000 >= Double(options.checkpointGrace.wholeMilliseconds))
         {
+            if error.lasting { lastingLaunchError = "\(id) attempt \(attempt) could not be started: \(error.message)" }
             infrastructureStopped = true
             state.stopLaunching = true
         }
@@ -618,6 +623,7 @@ struct DispatchLoop {
         var report = RunReport(status: status, results: results, elapsed: elapsed, breakerRetryAt: breakerRetryAt)
         report.unrecorded = pipeline.unrecorded.sorted()
         report.setAside = setAside
+        report.lastingLaunchError = lastingLaunchError
         return report
     }
 }

@@ -77,6 +77,9 @@ public struct RunReport: Sendable, Equatable {
     /// sorted. Some may have reached the journal without its `fsync`; a resume runs again those
     /// it does not find. Empty when everything was committed.
     public var unrecorded: [String] = []
+    /// When the run stopped at once as ``Status/infrastructureFailed`` on a ``InfrastructureError/lasting``
+    /// error: its message (naming the path and the errno).
+    public var lastingLaunchError: String?
     /// With a deadline: the workstreams not launched because their known duration would not
     /// fit in the time left, in the order they came up.
     public var setAside: [String] = []

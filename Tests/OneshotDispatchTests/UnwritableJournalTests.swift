@@ -168,4 +168,27 @@ final class DiskFullJournal: RunJournal {
         #expect(report.results.map(\.state) == [.notRun, .notRun])
         #expect(report.results.map(\.attempts) == [0, 0])
     }
+
+    /// A lasting error (a log folder that is a file) ends the run at its first occurrence, with
+    /// no wait and no retry; before, it was retried like a lack of descriptors for the whole
+    /// grace period.
+    @Test func aLastingInfrastructureErrorEndsTheRunAtOnce() async throws {
+        let time = ManualClock(advancesOnSleep: true)
+        let calls = Mutex(0)
+        var options = DispatchOptions(maxConcurrency: 1, checkpointGrace: .seconds(60))
+        options.randomSeed = 3
+        let message = "open .sdp/logs/F1/a.log: Not a directory (errno 20)"
+        let report = await Dispatcher(
+            graph: try graph([ws("a"), ws("b", ["a"])]), options: options, clock: time, wallClock: { time.date }
+        )
+        .run { _, _ in
+            calls.withLock { $0 += 1 }
+            throw InfrastructureError(message, lasting: true)
+        }
+        #expect(report.status == .infrastructureFailed)
+        #expect(report.lastingLaunchError == "a attempt 1 could not be started: \(message)")
+        #expect(calls.withLock { $0 } == 1)
+        #expect(time.requested.isEmpty, "no retry waited for")
+        #expect(report.results.map(\.state) == [.notRun, .notRun])
+    }
 }

@@ -1,0 +1,24 @@
+import Foundation
+import Testing
+
+/// A launch error waiting cannot mend ends the run at once, with one line naming the path and
+/// the errno, exit 6; a lack of resources is still retried for `--checkpoint-grace`
+/// (DiskFullTests).
+@Suite(.timeLimit(.minutes(1))) struct LastingLaunchErrorTests {
+    /// `.sdp/logs` is a file: every log open fails with ENOTDIR. Before, the run retried for the
+    /// whole `--checkpoint-grace` (60 s by default) and ended with "attempts could not be
+    /// started for 3.00s for oneshot's own reasons (descriptors, processes, disk space)".
+    @Test func aLogFolderThatIsAFileStopsTheRunAtOnce() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo ran >> ledger")
+        try project.write(".sdp/logs", "not a folder")
+        let result = try await OneshotBinary.run(["F1", "--checkpoint-grace", "3s"], in: project.path)
+        #expect(result.exitCode == 6, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stderr
+                == "oneshot: error: a attempt 1 could not be started: open .sdp/logs/F1/a.log: Not a directory (errno 20); waiting would not mend it: the run stopped at once\n"
+        )
+        #expect(!result.stdout.contains("retry in"), "\(result.stdout)")
+        #expect(project.read("ledger") == nil)
+    }
+}
