@@ -15,6 +15,11 @@ struct StatusCommand {
         do {
             guard let (loaded, notes) = try CheckpointReader.load(paths) else {
                 if let shown = showHistory() { return shown }
+                // As `oneshot F9` says: a feature with no folder is not one that never ran.
+                if let missing = missingFeature() {
+                    console.error(missing.description)
+                    return ExitCode(missing)
+                }
                 console.error("no checkpoint for \(arguments.featureID) (\(paths.checkpoint)): nothing to resume")
                 return .noCheckpoint
             }
@@ -61,6 +66,20 @@ extension StatusCommand {
         return .success
     }
 
+    /// Why there is no feature `F9` to run, as `oneshot F9` would say (no folder for it), or
+    /// `nil` when there is one.
+    fileprivate func missingFeature() -> InputError? {
+        var settings = RunArguments()
+        guard (try? ConfigFile.apply(to: &settings)) != nil, let id = try? FeatureID(validating: arguments.featureID) else {
+            return nil
+        }
+        return FeatureLoader(layout: Self.layout(settings)).missingFolder(id)
+    }
+
+    private static func layout(_ settings: RunArguments) -> FeatureLoader.Layout {
+        settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+    }
+
     /// What the history makes of the feature's files now, as `plan` and a run see it; `nil`
     /// when the files do not load (`status` reads the record whatever they hold).
     private func historyPlan(_ history: RunHistory) -> HistoryPlan? {
@@ -68,9 +87,7 @@ extension StatusCommand {
         guard (try? ConfigFile.apply(to: &settings)) != nil, let id = try? FeatureID(validating: arguments.featureID) else {
             return nil
         }
-        let layout: FeatureLoader.Layout =
-            settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
-        guard let feature = try? FeatureLoader(layout: layout).load(id),
+        guard let feature = try? FeatureLoader(layout: Self.layout(settings)).load(id),
             let graph = try? WorkstreamGraph(feature.workstreams, satisfiedExternally: feature.satisfiedExternally)
         else { return nil }
         return HistoryPlan.make(

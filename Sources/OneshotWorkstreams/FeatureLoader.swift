@@ -27,19 +27,29 @@ public struct FeatureLoader: Sendable {
         self.displayBase = displayBase
     }
 
+    /// The error ``load(_:)`` throws when the folder it reads `id` from does not exist (`no such
+    /// feature F9: folder features/F9 does not exist`), or `nil` when it does.
+    public func missingFolder(_ id: FeatureID) -> InputError? {
+        let root = folder(of: id).root
+        guard (try? Syscall.kind(of: root, followingSymlink: true)) != .directory else { return nil }
+        return InputError("no such feature \(id): folder \(display(root)) does not exist")
+    }
+
+    /// The folder `id`'s files are read from, and whether it holds other features' too.
+    private func folder(of id: FeatureID) -> (root: String, tagged: Bool) {
+        switch layout {
+        case .folderPerFeature(let base): (Self.path(base, id.rawValue), false)
+        case .tagged(let base): (base, true)
+        }
+    }
+
     /// Reads the feature.
     ///
     /// - Throws: ``InputErrors``: the folder is missing, no file declares a workstream, or files
     ///   are malformed (every such file is reported).
     public func load(_ id: FeatureID) throws(InputErrors) -> Feature {
-        let (root, tagged): (String, Bool) =
-            switch layout {
-            case .folderPerFeature(let base): (Self.path(base, id.rawValue), false)
-            case .tagged(let base): (base, true)
-            }
-        guard (try? Syscall.kind(of: root, followingSymlink: true)) == .directory else {
-            throw InputErrors([InputError("no such feature \(id): folder \(display(root)) does not exist")])
-        }
+        if let missing = missingFolder(id) { throw InputErrors([missing]) }
+        let (root, tagged) = folder(of: id)
         var workstreams: [Workstream] = []
         var external: Set<String> = []
         var errors: [InputError] = []

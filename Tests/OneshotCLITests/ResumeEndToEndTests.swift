@@ -145,10 +145,15 @@ import Testing
 
     @Test func statusWithoutACheckpointAndCostsAcrossRuns() async throws {
         let project = try TemporaryProject()
+        // As `oneshot F1` says: no folder is no feature (2), not a feature that never ran (5).
+        let noFeature = try await OneshotBinary.run(["status", "F1"], in: project.path)
+        #expect(noFeature.exitCode == 2)
+        #expect(noFeature.stderr == "oneshot: error: no such feature F1: folder features/F1 does not exist\n")
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).stderr == noFeature.stderr)
+        try project.workstream("F1", "a", run: "echo '{\"cost_usd\": 0.5}' > \"$ONESHOT_REPORT\"")
         let none = try await OneshotBinary.run(["status", "F1"], in: project.path)
         #expect(none.exitCode == 5)
         #expect(none.stderr == "oneshot: error: no checkpoint for F1 (.sdp/checkpoints/F1-checkpoint.json): nothing to resume\n")
-        try project.workstream("F1", "a", run: "echo '{\"cost_usd\": 0.5}' > \"$ONESHOT_REPORT\"")
         try project.workstream("F1", "b", run: "echo '{\"cost_usd\": 0.25}' > \"$ONESHOT_REPORT\"; exit 1")
         for expected in [0.75, 1.0] {
             let run = try await OneshotBinary.run(["F1"], in: project.path)
