@@ -51,6 +51,11 @@ struct ExportCommand {
             console.raw(text)
             return .success
         }
+        if let missing = PictureFile.missingFolder(of: path) {
+            let problem = UsageError(missing)
+            console.error(problem.message)
+            return ExitCode(problem)
+        }
         do {
             try AtomicFile().write(Array(text.utf8), to: path)
         } catch {

@@ -32,7 +32,8 @@ struct PictureCommand {
             console.raw(text)
             return .success
         }
-        if let problem = PictureFile.write(text, to: output) {
+        // Only the default `.sdp/reports/F052.html` gets its folder made.
+        if let problem = PictureFile.write(text, to: output, creatingFolder: arguments.output == nil) {
             // A file the user named: its path is the input at fault.
             let error = UsageError(problem)
             console.error(error.message)

@@ -30,10 +30,12 @@ enum PictureFile {
         return HTMLReport(picture: picture, logPath: logPath, logTails: tails).html
     }
 
-    /// Writes `text` to `path` atomically, creating its folder; the problem, named, if it fails.
+    /// Writes `text` to `path` atomically; the problem, named, if it fails. The folder is
+    /// created only when `creatingFolder` (oneshot's own `.sdp/reports`): a path the user names
+    /// in a folder that does not exist is refused, as `export -o` does, not guessed at.
     /// A device or a pipe (`/dev/stdout`, a FIFO), or a link to one, is written through: renaming
     /// a new file over it would replace it. A link to a file is followed, so the link stays.
-    static func write(_ text: String, to path: String) -> String? {
+    static func write(_ text: String, to path: String, creatingFolder: Bool = false) -> String? {
         guard !path.isEmpty else { return "cannot write to an empty path: give a file name, or - for standard output" }
         guard !path.hasSuffix("/") else { return "cannot write \(path): it names a folder, not a file" }
         switch try? Syscall.fileType(path, followingSymlink: true) {
@@ -45,13 +47,23 @@ enum PictureFile {
         // A bare name is in the current folder, which the atomic write fsyncs by name.
         let target = resolved.contains("/") ? resolved : "./" + resolved
         let folder = String(target[..<(target.lastIndex(of: "/") ?? target.startIndex)])
+        if !creatingFolder, let missing = missingFolder(of: path) { return missing }
         do throws(SystemError) {
-            if !folder.isEmpty { try Syscall.makeDirectories(folder) }
+            if !folder.isEmpty && creatingFolder { try Syscall.makeDirectories(folder) }
             try AtomicFile().write(Array(text.utf8), to: target)
             return nil
         } catch {
             return "cannot write \(path): \(error)"
         }
+    }
+
+    /// `cannot write out/t.json: folder out does not exist` when the folder `path` names is not
+    /// there (or is not a folder); `nil` when it is.
+    static func missingFolder(of path: String) -> String? {
+        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return nil }
+        let folder = String(path[..<slash])
+        guard (try? Syscall.fileType(folder, followingSymlink: true)) != S_IFDIR else { return nil }
+        return "cannot write \(path): folder \(folder) does not exist"
     }
 
     /// Writes `text` into the existing device or pipe `path`.

@@ -30,7 +30,7 @@ struct RunPictures {
         }
         if arguments.report && (!succeeded || resumed) {
             let path = PictureFile.reportPath(checkpoint.featureID)
-            if let problem = PictureFile.write(PictureFile.report(picture), to: path) {
+            if let problem = PictureFile.write(PictureFile.report(picture), to: path, creatingFolder: true) {
                 warnings.append(problem)
             } else {
                 lines.append("report: \(path)")

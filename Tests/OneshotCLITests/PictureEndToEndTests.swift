@@ -134,6 +134,31 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: project.file("device")) == "/dev/null")
     }
 
+    /// A path the user names in a folder that does not exist is refused with one line, as
+    /// `export -o` does; only oneshot's own `.sdp/reports` is created. Before, `trace -o` and
+    /// `--trace` made the missing folders (a typo made a tree of folders somewhere).
+    @Test func anOutputInAFolderThatDoesNotExistIsRefused() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F9", "a", run: "exit 1")
+        _ = try await OneshotBinary.run(["F9"], in: project.path)
+        for command in [["trace", "F9", "-o"], ["report", "F9", "-o"], ["export", "F9", "--format", "gitlab-ci", "-o"]] {
+            let result = try await OneshotBinary.run(command + ["missing/deeper/out.json"], in: project.path)
+            #expect(result.exitCode == 2, "\(command): \(result.stderr)")
+            // `export` names the path it resolved from where oneshot was started.
+            let shown = command[0] == "export" ? project.path + "/missing/deeper" : "missing/deeper"
+            #expect(
+                result.stderr == "oneshot: error: cannot write \(shown)/out.json: folder \(shown) does not exist\n", "\(command)")
+        }
+        let run = try await OneshotBinary.run(["F9", "--trace", "missing/t.json"], in: project.path)
+        #expect(run.exitCode == 1, "the run's outcome stands")
+        #expect(
+            run.stderr.contains("oneshot: warning: cannot write missing/t.json: folder missing does not exist\n"), "\(run.stderr)"
+        )
+        #expect(!FileManager.default.fileExists(atPath: project.file("missing")))
+        let report = try await OneshotBinary.run(["report", "F9"], in: project.path)
+        #expect(report.exitCode == 0 && report.stdout == "report: .sdp/reports/F9.html\n", "its own folder is made")
+    }
+
     private func checkReport(_ text: String, bars: Int, failedLog: Bool = true) throws {
         let parser = XMLParser(data: Data(text.utf8))
         let counter = BarCounter()
