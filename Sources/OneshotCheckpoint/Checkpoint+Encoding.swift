@@ -132,6 +132,7 @@ extension InFlightRecord: JSONWritable {
         writer.field("id", id)
         writer.field("job_id", jobID)
         writer.field("pid", pid)
+        writer.field("pid_namespace", pidNamespace)
         writer.field("process_start", processStart)
         writer.field("run", run)
         writer.field("scheduler", scheduler)

@@ -186,6 +186,10 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
     public var bootID: String?
     /// The host the process ran on, to say where it was when it is not here.
     public var host: String?
+    /// The pid namespace the process ran in (the inode of `/proc/self/ns/pid`): a pid recorded
+    /// in another namespace (another container) cannot be checked from here. Absent in records
+    /// written before it was recorded: those are judged by boot and host alone.
+    public var pidNamespace: UInt64?
     /// The batch scheduler that runs the attempt as a job (`Slurm`), for an attempt that is a
     /// job rather than a process here.
     public var scheduler: String?
@@ -204,6 +208,7 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
         case jobID = "job_id"
         case processStart = "process_start"
         case bootID = "boot_id"
+        case pidNamespace = "pid_namespace"
     }
 
     /// Decodes a record; a `pid` or `process_start` that cannot be one does not cost the
@@ -216,6 +221,7 @@ public struct InFlightRecord: Codable, Sendable, Equatable {
         run = try container.decodeIfPresent(Int.self, forKey: .run)
         bootID = try container.decodeIfPresent(String.self, forKey: .bootID)
         host = try container.decodeIfPresent(String.self, forKey: .host)
+        pidNamespace = try container.decodeIfPresent(UInt64.self, forKey: .pidNamespace)
         scheduler = try container.decodeIfPresent(String.self, forKey: .scheduler)
         jobID = try container.decodeIfPresent(String.self, forKey: .jobID)
         let pid = Self.lenient(Int32.self, .pid, "a pid", in: container)

@@ -113,6 +113,7 @@ struct CheckpointState {
                 started.processStart = started.processStart ?? known.processStart
                 started.bootID = started.bootID ?? known.bootID
                 started.host = started.host ?? known.host
+                started.pidNamespace = started.pidNamespace ?? known.pidNamespace
                 started.scheduler = started.scheduler ?? known.scheduler
                 started.jobID = started.jobID ?? known.jobID
                 started.startedAt = known.startedAt

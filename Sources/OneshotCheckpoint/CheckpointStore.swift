@@ -227,6 +227,7 @@ public final class CheckpointStore: RunJournal, Sendable {
             record.processStart = start
             record.bootID = Machine.bootID
             record.host = Machine.hostName
+            record.pidNamespace = Machine.pidNamespace
             append(JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()), started: record), &shared)
         }
     }

@@ -31,20 +31,32 @@ public enum OrphanReaper {
         pid > 1 && pid != Syscall.processID && pid != Syscall.processGroupID
     }
 
-    /// Whether `record` was written on this boot of this host. Containers on one machine share
-    /// its kernel, and so its boot id, but not their pids: a record carried from another
-    /// container (another host name) names someone else's process here.
+    /// Whether `record` was written on this boot of this host, in this pid namespace.
+    /// Containers on one machine share its kernel, and so its boot id, but not their pids: a
+    /// record carried from another container (another host name, or another pid namespace
+    /// under the same name) names someone else's process here.
     public static func isThisMachine(_ record: InFlightRecord) -> Bool {
         record.bootID != nil && record.bootID == Machine.bootID && (record.host ?? Machine.hostName) == Machine.hostName
+            && !isOtherPidNamespace(record)
+    }
+
+    /// Whether `record` names a pid namespace, and not this one.
+    private static func isOtherPidNamespace(_ record: InFlightRecord) -> Bool {
+        guard let recorded = record.pidNamespace, let here = Machine.pidNamespace else { return false }
+        return recorded != here
     }
 
     /// Where the record says its process ran, when that is not this boot of this host:
     /// `"on HOST"`, or `nil` when it is (or nothing was recorded).
     public static func elsewhere(_ record: InFlightRecord) -> String? {
         let otherHost = record.host.map { $0 != Machine.hostName } ?? false
-        guard record.pid != nil, record.bootID != Machine.bootID || otherHost else { return nil }
+        let otherNamespace = isOtherPidNamespace(record)
+        guard record.pid != nil, record.bootID != Machine.bootID || otherHost || otherNamespace else { return nil }
         let host = record.host ?? "an unknown host"
         if record.bootID == nil { return "on \(host) (no boot recorded)" }
+        if record.bootID == Machine.bootID && !otherHost, let namespace = record.pidNamespace {
+            return "in another pid namespace (pid:[\(namespace)]: another container)"
+        }
         return host == Machine.hostName ? "on this host before it restarted" : "on \(host)"
     }
 

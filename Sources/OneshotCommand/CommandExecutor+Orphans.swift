@@ -50,6 +50,7 @@ extension CommandExecutor {
         found.processStart = shell.start
         found.bootID = Machine.bootID
         found.host = Machine.hostName
+        found.pidNamespace = Machine.pidNamespace
         return found
     }
 

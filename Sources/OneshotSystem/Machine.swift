@@ -16,6 +16,11 @@ public enum Machine {
         return text.isEmpty ? nil : text
     }()
 
+    /// This process's pid namespace: the inode of `/proc/self/ns/pid`, or `nil` where there is
+    /// none (not Linux). A pid means something only in the namespace that assigned it: two
+    /// containers may share the boot and even the host name, not their pids.
+    public static let pidNamespace: UInt64? = try? Syscall.inodeNumber("/proc/self/ns/pid")
+
     /// The host name (`gethostname`), or `"localhost"` when it cannot be read.
     public static let hostName: String = {
         var buffer = [CChar](repeating: 0, count: 256)

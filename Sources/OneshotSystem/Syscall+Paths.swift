@@ -69,6 +69,16 @@ extension Syscall {
         throw SystemError(call: followingSymlink ? "stat" : "lstat", path: path, errno: code)
     }
 
+    /// The inode number of what `path` names, symlinks followed (`/proc/self/ns/pid` names this
+    /// process's pid namespace by it). The corresponding C function is `stat`.
+    ///
+    /// - Throws: ``SystemError`` naming `path`.
+    public static func inodeNumber(_ path: String) throws(SystemError) -> UInt64 {
+        var info = stat()
+        try retrying("stat", path: path) { stat(path, &info) }
+        return UInt64(info.st_ino)
+    }
+
     /// Removes the empty folder `path`. The corresponding C function is `rmdir`.
     ///
     /// - Throws: ``SystemError`` naming `path` (`ENOTEMPTY` when something is still in it).

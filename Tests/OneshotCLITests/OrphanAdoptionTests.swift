@@ -216,6 +216,49 @@ import Testing
         #expect(project.read("ledger") == nil, "idempotent: false and uncertain: held")
     }
 
+    /// A record from another pid namespace (another container that shares the boot and even
+    /// the host name): its pid names someone else's process here, so it is never signalled or
+    /// adopted; the attempt is handled as one whose process cannot be checked: retried when
+    /// idempotent, held when `idempotent: false`. Before, `--kill-orphans` SIGTERMed the
+    /// bystander and the idempotent attempt was "adopted", waiting on a process it never was.
+    @Test func aRecordFromAnotherPidNamespaceIsNeverSignalled() async throws {
+        let other = try TemporaryProject()
+        try other.workstream("F1", "busy", run: "sleep 300")
+        try await other.runKilledOnceItsProcessIsRecorded()
+        let paths = CheckpointPaths(folder: other.file(".sdp/checkpoints"), featureID: "F1")
+        let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
+        let bystander = try #require(record.pid)
+        let start = try #require(record.processStart)
+        defer { kill(-bystander, SIGKILL) }
+        // `pid:[4026531836]`: the namespace's inode.
+        let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")
+        let here = try #require(UInt64(link.filter(\.isNumber)))
+        #expect(record.pidNamespace == here, "recorded with the attempt")
+        let project = try TemporaryProject()
+        try project.workstream("F1", "far", run: "echo far >> ledger", extra: "idempotent: false\n")
+        try project.workstream("F1", "near", run: "echo near >> ledger")
+        let elsewhere = """
+            "pid": \(bystander), "process_start": \(start), "boot_id": "\(bootID())", "host": "\(hostName())",
+            "pid_namespace": \(here + 1)
+            """
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [
+               {"id": "far", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1, \(elsewhere)},
+               {"id": "near", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1, \(elsewhere)}]}
+            """)
+        let result = try await OneshotBinary.run(["F1", "--kill-orphans", "--grace", "1s"], in: project.path)
+        #expect(
+            result.stdout.contains(
+                "it was running in another pid namespace (pid:[\(here + 1)]: another container) when that run died and is not signalled from here"
+            ), "\(result.stdout)\n\(result.stderr)")
+        #expect(result.exitCode == 8, "far is held: \(result.stdout)")
+        #expect(isAlive(bystander), "a process of another namespace's record is left alone")
+        #expect(project.read("ledger") == "near\n", "idempotent: run again; idempotent: false: held")
+    }
+
     /// `--fresh` after a kill -9: an attempt whose shell had ended but left `(sleep 300 &)` in
     /// its group. Before, only running leaders were stopped, so the straggler ran on untracked.
     @Test func freshKillsWhatIsLeftOfADiscardedAttemptsGroup() async throws {
@@ -339,6 +382,12 @@ import Testing
         else { return nil }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
         return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    private func hostName() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private func bootID() -> String {
