@@ -130,7 +130,8 @@ enum Completions {
         \(cases { "        \($0)) flags=\"\($1)\" ;;" })
                 *) flags="\(runFlags.joined(separator: " "))" ;;
             esac
-            if [[ $cur == -* || $sub == completions || $sub == help ]]; then
+            # A run's feature id is its first word: the run's options follow it, not more ids.
+            if [[ $cur == -* || $sub == completions || $sub == help || " \(subcommands.joined(separator: " ")) " != *" $sub "* ]]; then
                 COMPREPLY=($(compgen -W "$flags" -- "$cur"))
             elif [[ $sub == log && $COMP_CWORD -eq 3 ]]; then
                 COMPREPLY=($(compgen -W "$(oneshot list "${COMP_WORDS[2]}" --ids 2>/dev/null)" -- "$cur"))
@@ -164,7 +165,7 @@ enum Completions {
         \(cases { "        \($0)) flags=(\($1)) ;;" })
                 *) flags=(\(runFlags.joined(separator: " "))) ;;
             esac
-            if [[ $cur == -* || $sub == completions || $sub == help ]]; then
+            if [[ $cur == -* || $sub == completions || $sub == help || " \(subcommands.joined(separator: " ")) " != *" $sub "* ]]; then
                 compadd -- $flags
             elif [[ $sub == log ]] && (( CURRENT == 4 )); then
                 compadd -- ${(f)"$(oneshot list ${words[3]} --ids 2>/dev/null)"}

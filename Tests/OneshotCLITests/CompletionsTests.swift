@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import OneshotCLI
+
 /// `oneshot completions`: the bash script, sourced in bash, completes subcommands, flags,
 /// feature ids and workstream ids; zsh's and fish's name the same words.
 @Suite(.timeLimit(.minutes(2))) struct CompletionsTests {
@@ -69,6 +71,10 @@ import Testing
             (["oneshot", "status", "F1", "--zz"], []),
             (["oneshot", "completions", "b"], ["bash"]),
             (["oneshot", "F1", "--ver"], ["--verbose", "--version"]),
+            // After a run's feature id: its options, not feature ids (before, F1 and F2).
+            (["oneshot", "F1", "F"], []),
+            (["oneshot", "F1", ""], Completions.runFlags.sorted()),
+            (["oneshot", "F1", "--jobs", "2", ""], Completions.runFlags.sorted()),
             (["oneshot", "F1", "--color", ""], ["always", "auto", "never"]),
             (["oneshot", "export", "F1", "--format", "g"], ["github-actions", "gitlab-ci"]),
             (["oneshot", "F1", "-C", "fe"], ["features"]),
