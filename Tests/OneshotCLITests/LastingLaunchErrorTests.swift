@@ -21,4 +21,30 @@ import Testing
         #expect(!result.stdout.contains("retry in"), "\(result.stdout)")
         #expect(project.read("ledger") == nil)
     }
+
+    /// A real EACCES from `posix_spawn`: in a mount namespace of its own, `/bin/sh` is a file
+    /// that is not executable. Before, the attempt was counted as the workstream's failure
+    /// (exit 1, its retries used, the breaker told), though its command never ran.
+    @Test func aShellThatCannotBeExecutedStopsTheRunAtOnce() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo ran >> ledger")
+        try project.write("not-a-program", "not a program\n")
+        let launcher = [
+            "/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/bash", "-c",
+            "mount --bind \"$0\" /bin/sh && exec \"$@\"", project.file("not-a-program"),
+        ]
+        let result = try await OneshotBinary.start(["F1", "--checkpoint-grace", "3s"], in: project.path, launcher: launcher)
+            .finish()
+        if result.stderr.hasPrefix("unshare:") || result.stderr.hasPrefix("mount:") {
+            print("skipped: cannot make a mount namespace here (\(result.stderr.prefix(200))); root is needed")
+            return
+        }
+        #expect(result.exitCode == 6, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stderr
+                == "oneshot: error: a attempt 1 could not be started: posix_spawn /bin/sh: Permission denied (errno 13); waiting would not mend it: the run stopped at once\n"
+        )
+        #expect(!result.stdout.contains("✗"), "not the workstream's failure: \(result.stdout)")
+        #expect(project.read("ledger") == nil)
+    }
 }
