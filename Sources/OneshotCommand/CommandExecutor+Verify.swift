@@ -35,16 +35,16 @@ extension CommandExecutor {
         } catch {
             throw InfrastructureError(error.description)
         }
-        let environment =
-            inherited.entries + [
-                "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
-                "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
-                "ONESHOT_VERIFY=1",
-            ]
+        // The inherited entries as prepared, byte for byte (not `entries`, their text).
+        let perVerify = [
+            "ONESHOT_WS_ID=\(workstream.id)", "ONESHOT_FEATURE_ID=\(featureID)",
+            "ONESHOT_WS_FILE=\(workstream.source.map { Self.absolute($0.file) } ?? "")", "ONESHOT_ATTEMPT=\(attempt)",
+            "ONESHOT_VERIFY=1",
+        ]
         let child: ChildProcess
         do {
             child = try ChildProcess.spawn(
-                executable: "/bin/sh", arguments: ["sh", "-c", command], environmentEntries: environment, outputFD: fd)
+                executable: "/bin/sh", arguments: ["sh", "-c", command], environment: inherited, adding: perVerify, outputFD: fd)
         } catch {
             Syscall.close(fd)
             throw InfrastructureError(error.description)

@@ -17,4 +17,24 @@ import Testing
         #expect(log.contains("\n 61 ff fe 62\n"), "\(log)")
         #expect(log.contains("\nid=a\n"), "the per-attempt variable is oneshot's: \(log)")
     }
+
+    /// The same for a `verify:` command (run on a resume for an attempt whose end is unknown):
+    /// before, it got the environment's text, `61 ef bf bd ef bf bd 62`.
+    @Test func aVerifyCommandGetsTheBytesToo() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: "echo pay >> ledger",
+            extra: "idempotent: false\nverify: printf %s \"$X\" | od -An -tx1 > verify.out\n")
+        try project.write(
+            ".sdp/checkpoints/F1-checkpoint.json",
+            """
+            {"version": "1.1", "feature_id": "F1", "timestamp": "2026-11-23T00:00:00Z", "completed": [], "failed": [], "runs": 1,
+             "in_flight": [{"id": "pay", "attempt": 1, "started_at": "2026-11-23T00:00:00Z", "run": 1}]}
+            """)
+        let launcher = ["/bin/sh", "-c", "X=$(printf 'a\\377\\376b') exec \"$@\"", "sh"]
+        let result = try await OneshotBinary.start(["F1"], in: project.path, launcher: launcher).finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("verify.out") == " 61 ff fe 62\n")
+        #expect(project.read("ledger") == nil, "verified: not run again")
+    }
 }
