@@ -7,15 +7,16 @@ struct WorkstreamLog {
     let path: String
 
     /// Opens the log for appending (creating its folder), writes the attempt header, and returns
-    /// the descriptor and the offset where this attempt's output begins.
+    /// the descriptor and the offset where this attempt's output begins. A log that is a FIFO
+    /// no one reads fails at once (`ENXIO`) rather than blocking the run for good.
     func openForAttempt(header: String) throws(SystemError) -> (fd: Int32, offset: Int) {
         let fd: Int32
         do {
-            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+            fd = try Syscall.openWithoutWaiting(path, O_WRONLY | O_CREAT | O_APPEND)
         } catch  where error.errno == ENOENT {
             // The folder is made once, on the first attempt that needs it.
             try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
-            fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND)
+            fd = try Syscall.openWithoutWaiting(path, O_WRONLY | O_CREAT | O_APPEND)
         }
         return try begin(through: fd, header: header)
     }

@@ -38,6 +38,24 @@ extension Syscall {
         }
     }
 
+    /// Opens `path` without waiting for a reader, then makes the descriptor blocking: a FIFO
+    /// that no one reads, where a plain `open` for writing would block for good, fails at once
+    /// with `ENXIO`; a regular file is opened as usual. The corresponding C functions are `open`
+    /// with `O_NONBLOCK` and `fcntl` with `F_SETFL`.
+    ///
+    /// - Throws: ``SystemError`` naming `path`.
+    public static func openWithoutWaiting(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(SystemError) -> Int32 {
+        let fd = try open(path, flags | O_NONBLOCK, mode: mode)
+        do {
+            let current = try retrying("fcntl", path: path) { fcntl(fd, F_GETFL) }
+            try retrying("fcntl", path: path) { fcntl(fd, F_SETFL, current & ~O_NONBLOCK) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
     private static func waitForRoom(_ fd: Int32) {
         var descriptors = [pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)]
         poll(&descriptors, timeout: nil)

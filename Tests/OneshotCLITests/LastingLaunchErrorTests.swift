@@ -47,4 +47,20 @@ import Testing
         #expect(!result.stdout.contains("✗"), "not the workstream's failure: \(result.stdout)")
         #expect(project.read("ledger") == nil)
     }
+
+    /// A log that is a FIFO no one reads: ENXIO at once. Before, the log's `open` blocked for
+    /// good, and the run could not even be stopped by SIGTERM (its launch thread never returned).
+    @Test func aLogThatIsAFIFOWithoutAReaderStopsTheRunAtOnce() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo ran >> ledger")
+        try FileManager.default.createDirectory(atPath: project.file(".sdp/logs/F1"), withIntermediateDirectories: true)
+        try #require(mkfifo(project.file(".sdp/logs/F1/a.log"), 0o644) == 0)
+        let result = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(result.exitCode == 6, "\(result.stdout)\n\(result.stderr)")
+        #expect(
+            result.stderr
+                == "oneshot: error: a attempt 1 could not be started: open .sdp/logs/F1/a.log: No such device or address (errno 6); waiting would not mend it: the run stopped at once\n"
+        )
+        #expect(project.read("ledger") == nil)
+    }
 }
