@@ -27,6 +27,17 @@ struct FeatureFiles {
         return FeatureFiles(feature: feature, graph: graph, settings: settings)
     }
 
+    /// Why there is no feature `featureID` to run, as `oneshot F9` says it (`no such feature F9:
+    /// folder features/F9 does not exist`), or `nil` when its folder is there: for the commands
+    /// that find nothing recorded, to tell a feature that never ran (5) from no feature (2).
+    static func missingFolder(_ featureID: String) -> InputError? {
+        var settings = RunArguments()
+        guard (try? ConfigFile.apply(to: &settings)) != nil, let id = try? FeatureID(validating: featureID) else { return nil }
+        let layout: FeatureLoader.Layout =
+            settings.featuresFolder.map { .tagged(root: $0) } ?? .folderPerFeature(root: "features")
+        return FeatureLoader(layout: layout).missingFolder(id)
+    }
+
     /// What the last successful run's record makes of the files now.
     func historyPlan(_ history: RunHistory) -> HistoryPlan {
         HistoryPlan.make(

@@ -16,6 +16,11 @@ struct PictureCommand {
         let picture: RunPicture
         do {
             guard let loaded = try load() else {
+                // As `oneshot F9` says: no folder is no feature (2), not one that never ran (5).
+                if let missing = FeatureFiles.missingFolder(featureID) {
+                    console.error(missing.description)
+                    return ExitCode(missing)
+                }
                 console.error(
                     "no checkpoint and no history for \(featureID) (\(CheckpointPaths(featureID: featureID).checkpoint), \(RunHistory.path(featureID: featureID))): nothing to draw; run it first"
                 )

@@ -16,7 +16,7 @@ struct StatusCommand {
             guard let (loaded, notes) = try CheckpointReader.load(paths) else {
                 if let shown = showHistory() { return shown }
                 // As `oneshot F9` says: a feature with no folder is not one that never ran.
-                if let missing = missingFeature() {
+                if let missing = FeatureFiles.missingFolder(arguments.featureID) {
                     console.error(missing.description)
                     return ExitCode(missing)
                 }
@@ -64,16 +64,6 @@ extension StatusCommand {
             StatusFormat.human(history, path: path, running: running, plan: plan).forEach(console.out)
         }
         return .success
-    }
-
-    /// Why there is no feature `F9` to run, as `oneshot F9` would say (no folder for it), or
-    /// `nil` when there is one.
-    fileprivate func missingFeature() -> InputError? {
-        var settings = RunArguments()
-        guard (try? ConfigFile.apply(to: &settings)) != nil, let id = try? FeatureID(validating: arguments.featureID) else {
-            return nil
-        }
-        return FeatureLoader(layout: Self.layout(settings)).missingFolder(id)
     }
 
     private static func layout(_ settings: RunArguments) -> FeatureLoader.Layout {

@@ -96,10 +96,16 @@ import Testing
 
     @Test func withoutReportNothingIsWrittenAndNothingToDrawIsExit5() async throws {
         let project = try TemporaryProject()
+        // As `oneshot F9` says: no folder is no feature (2), not a feature that never ran (5).
+        for kind in ["report", "trace"] {
+            let noFeature = try await OneshotBinary.run([kind, "F9"], in: project.path)
+            #expect(noFeature.exitCode == 2)
+            #expect(noFeature.stderr == "oneshot: error: no such feature F9: folder features/F9 does not exist\n")
+        }
+        try project.workstream("F9", "a", run: "exit 1")
         let never = try await OneshotBinary.run(["report", "F9"], in: project.path)
         #expect(never.exitCode == 5)
         #expect(never.stderr.contains("no checkpoint and no history for F9"))
-        try project.workstream("F9", "a", run: "exit 1")
         let failed = try await OneshotBinary.run(["F9"], in: project.path)
         #expect(failed.exitCode == 1)
         #expect(!failed.stdout.contains("report:") && !failed.stderr.contains("report:"))
