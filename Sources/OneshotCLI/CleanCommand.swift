@@ -99,7 +99,9 @@ struct CleanCommand {
                 switch try removal.remove(target) {
                 case .absent: break
                 case .removed: removed.append(path)
-                case .left(let kept): left += kept.filter { !left.contains($0) }
+                // One line per mount point or symlink: a symlinked `.sdp/checkpoints` holds the
+                // checkpoint, the journal and the temporaries alike.
+                case .left(let kept): left += kept.filter { new in !left.contains { Self.sameCause($0, new) } }
                 }
             } catch {
                 removed.forEach { console.out("removed \($0)") }
@@ -111,6 +113,11 @@ struct CleanCommand {
         if removed.isEmpty && left.isEmpty { console.out("\(arguments.featureID): nothing to clean") }
         left.forEach { console.warning(Self.message($0)) }
         return left.isEmpty ? .success : .checkpointFailed
+    }
+
+    private static func sameCause(_ one: TreeRemoval.Left, _ other: TreeRemoval.Left) -> Bool {
+        if case .symlink(let link) = one.reason, case .symlink(let otherLink) = other.reason { return link == otherLink }
+        return one == other
     }
 
     /// `left .sdp/logs/F1/mnt in place: a mount point; clean removes nothing outside .sdp's own file system`.

@@ -171,6 +171,25 @@ import Testing
         #expect(!exists(project, ".sdp/checkpoints/F1-checkpoint.json.tmp1"))
     }
 
+    /// A symlinked `.sdp/checkpoints`: what it points to stays, said once for the checkpoint,
+    /// the journal and the rest. Before, clean removed the checkpoint and journal through it.
+    @Test func aSymlinkedCheckpointFolderIsSaidOnceAndLeftAlone() async throws {
+        let project = try TemporaryProject()
+        let outside = try TemporaryProject()
+        try outside.write("checkpoints/F1-checkpoint.json", "{}")
+        try outside.write("checkpoints/F1-journal.jsonl", "")
+        try FileManager.default.createDirectory(atPath: project.file(".sdp"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: project.file(".sdp/checkpoints"), withDestinationPath: outside.file("checkpoints"))
+        let clean = try await OneshotBinary.run(["clean", "F1", "--checkpoint"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stderr
+                == "oneshot: warning: left .sdp/checkpoints/F1-checkpoint.json in place: .sdp/checkpoints is a symlink; clean removes the links it finds, never what they point to\n"
+        )
+        #expect(outside.read("checkpoints/F1-checkpoint.json") == "{}" && outside.read("checkpoints/F1-journal.jsonl") == "")
+    }
+
     /// A link inside the feature's logs to a folder outside: the link goes, the folder stays.
     @Test func aLinkInsideTheLogsIsRemovedNotItsTarget() async throws {
         let project = try TemporaryProject()
