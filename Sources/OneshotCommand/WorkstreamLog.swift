@@ -28,7 +28,8 @@ struct WorkstreamLog {
         do {
             return (try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND), true)
         } catch  where error.errno == EEXIST {
-            return (try Syscall.open(path, O_WRONLY | O_APPEND), false)
+            // A FIFO no one reads fails (ENXIO) instead of blocking the run loop for good.
+            return (try Syscall.openWithoutWaiting(path, O_WRONLY | O_APPEND), false)
         } catch  where error.errno == ENOENT {
             try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
             return try openAhead()

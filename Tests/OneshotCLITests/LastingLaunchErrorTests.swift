@@ -52,15 +52,17 @@ import Testing
     /// good, and the run could not even be stopped by SIGTERM (its launch thread never returned).
     @Test func aLogThatIsAFIFOWithoutAReaderStopsTheRunAtOnce() async throws {
         let project = try TemporaryProject()
-        try project.workstream("F1", "a", run: "echo ran >> ledger")
+        // `b`'s log is opened ahead while `a` runs (a chain's next step), then at its launch.
+        try project.workstream("F1", "a", run: "echo a >> ledger")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> ledger")
         try FileManager.default.createDirectory(atPath: project.file(".sdp/logs/F1"), withIntermediateDirectories: true)
-        try #require(mkfifo(project.file(".sdp/logs/F1/a.log"), 0o644) == 0)
+        try #require(mkfifo(project.file(".sdp/logs/F1/b.log"), 0o644) == 0)
         let result = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(result.exitCode == 6, "\(result.stdout)\n\(result.stderr)")
         #expect(
             result.stderr
-                == "oneshot: error: a attempt 1 could not be started: open .sdp/logs/F1/a.log: No such device or address (errno 6); waiting would not mend it: the run stopped at once\n"
+                == "oneshot: error: b attempt 1 could not be started: open .sdp/logs/F1/b.log: No such device or address (errno 6); waiting would not mend it: the run stopped at once\n"
         )
-        #expect(project.read("ledger") == nil)
+        #expect(project.read("ledger") == "a\n")
     }
 }
