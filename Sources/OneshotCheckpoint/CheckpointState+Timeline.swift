@@ -4,20 +4,24 @@ import OneshotSystem
 /// The ``RunTimeline`` a checkpoint keeps: fed by the same journal lines as the rest of the
 /// state, so a replay after a crash draws the same picture as the run did.
 extension CheckpointState {
-    /// Notes when an attempt was launched: the time of its first start line.
-    mutating func noteLaunch(_ started: InFlightRecord, at time: String) {
+    /// Notes when an attempt was launched: the time of its first start line (`time`, or `timeMS`
+    /// when the caller has it in milliseconds already).
+    mutating func noteLaunch(_ started: InFlightRecord, at time: String, atMS timeMS: Int64? = nil) {
         if let known = launches[started.id], known.attempt == started.attempt, known.run == started.run { return }
         launches[started.id] = Launch(
-            attempt: started.attempt, run: started.run, startMS: EpochMilliseconds.parse(time) ?? EpochMilliseconds.now())
+            attempt: started.attempt, run: started.run,
+            startMS: timeMS ?? EpochMilliseconds.parse(time) ?? EpochMilliseconds.now())
     }
 
     /// Adds the span of an attempt that ended, recorded at `time`; before its in-flight record
     /// goes.
     mutating func noteFinish(_ attempt: FinishedAttempt, at time: String) {
         let startMS: Int64
-        if let launch = launches[attempt.id], launch.attempt == attempt.attempt, launch.run ?? attempt.run == attempt.run {
+        if let index = launches.index(forKey: attempt.id), case let launch = launches.values[index],
+            launch.attempt == attempt.attempt, launch.run ?? attempt.run == attempt.run
+        {
             startMS = launch.startMS
-            launches[attempt.id] = nil
+            launches.remove(at: index)
         } else if let running = inFlight[attempt.id], running.attempt == attempt.attempt,
             let started = EpochMilliseconds.parse(running.startedAt)
         {
@@ -75,6 +79,14 @@ enum EpochMilliseconds {
 
     /// Now, in milliseconds.
     static func now() -> Int64 { of(Date()) }
+
+    /// `date` as ``RFC3339/formatMilliseconds(_:)`` writes it, in milliseconds: what ``parse(_:)``
+    /// reads back from that text, without writing and parsing it.
+    static func ofFormatted(_ date: Date) -> Int64 {
+        // As the formatter: microseconds rounded, then truncated (towards the past) to milliseconds.
+        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        return microseconds >= 0 ? microseconds / 1000 : (microseconds - 999) / 1000
+    }
 
     /// An RFC 3339 time, as ``RFC3339/parse(_:)`` reads it.
     static func parse(_ text: String) -> Int64? {

@@ -102,23 +102,29 @@ struct CheckpointState {
         }
     }
 
-    /// Applies one journal line.
-    mutating func apply(_ line: JournalLine) {
+    /// Applies one journal line. `atMS` is its time (``JournalLine/at``) in milliseconds when the
+    /// caller knows it (``EpochMilliseconds/ofFormatted(_:)``): it is parsed from `at` otherwise.
+    mutating func apply(_ line: JournalLine, atMS: Int64? = nil) {
         lastStateChange = line.at
         if var started = line.started {
-            noteLaunch(started, at: line.at)
+            noteLaunch(started, at: line.at, atMS: atMS)
             // The launch, then its process: the same attempt recorded twice keeps what is known.
-            if let known = inFlight[started.id], known.attempt == started.attempt, known.run == started.run {
-                started.pid = started.pid ?? known.pid
-                started.processStart = started.processStart ?? known.processStart
-                started.bootID = started.bootID ?? known.bootID
-                started.host = started.host ?? known.host
-                started.pidNamespace = started.pidNamespace ?? known.pidNamespace
-                started.scheduler = started.scheduler ?? known.scheduler
-                started.jobID = started.jobID ?? known.jobID
-                started.startedAt = known.startedAt
+            if let index = inFlight.index(forKey: started.id) {
+                let known = inFlight.values[index]
+                if known.attempt == started.attempt, known.run == started.run {
+                    started.pid = started.pid ?? known.pid
+                    started.processStart = started.processStart ?? known.processStart
+                    started.bootID = started.bootID ?? known.bootID
+                    started.host = started.host ?? known.host
+                    started.pidNamespace = started.pidNamespace ?? known.pidNamespace
+                    started.scheduler = started.scheduler ?? known.scheduler
+                    started.jobID = started.jobID ?? known.jobID
+                    started.startedAt = known.startedAt
+                }
+                inFlight.values[index] = started
+            } else {
+                inFlight[started.id] = started
             }
-            inFlight[started.id] = started
         }
         for attempt in line.finished ?? [] { finish(attempt, at: line.at) }
         for (id, blockedBy) in line.skipped ?? [:] { skipped[id] = blockedBy }
@@ -133,39 +139,20 @@ struct CheckpointState {
         noteFinish(attempt, at: time)
         // An uncertain attempt stays in flight: the next resume probes it, finds no exit status
         // and no process, and treats it as UNCERTAIN (held when not idempotent).
-        if status != .uncertain, let running = inFlight[attempt.id], running.attempt == attempt.attempt,
-            running.run == attempt.run
+        if status != .uncertain, let index = inFlight.index(forKey: attempt.id),
+            inFlight.values[index].attempt == attempt.attempt, inFlight.values[index].run == attempt.run
         {
-            inFlight[attempt.id] = nil
+            inFlight.remove(at: index)
         }
-        var record = records[attempt.id] ?? WorkstreamRecord()
-        // Saturating: whatever is written here, the loader accepts.
-        record.attempts = CheckpointLimits.clamp(CheckpointLimits.add(record.attempts, 1), CheckpointLimits.count)
-        record.durationMS = CheckpointLimits.clamp(
-            CheckpointLimits.add(record.durationMS, attempt.durationMS), CheckpointLimits.durationMS)
-        // Not for an uncertain attempt: a later "last attempt" would mark its in-flight record as
-        // finished (see `ResumePlan`).
-        if status != .uncertain {
-            record.lastStatus = attempt.status
-            record.lastExitCode = attempt.exitCode
-            record.lastRun = attempt.run
-            record.lastAttempt = attempt.attempt
-        }
+        records.update(attempt.id) { record in record.add(attempt, at: time) }
         if let cost = attempt.costUSD, cost.isFinite, cost >= 0 {
-            record.costUSD = CheckpointLimits.clamp((record.costUSD ?? 0) + cost, CheckpointLimits.costUSD)
             costUSD = CheckpointLimits.clamp(costUSD + cost, CheckpointLimits.costUSD)
         }
         switch status {
         case .succeeded?:
             if completed.insert(attempt.id).inserted { changes?.completions.insert(attempt.id) }
-            failed.remove(attempt.id)
-            interrupted.remove(attempt.id)
-            // A verified attempt's time was not measured: 0 would be taken for a known duration.
-            if attempt.verified != true {
-                record.lastSuccessMS = CheckpointLimits.clamp(attempt.durationMS, CheckpointLimits.durationMS)
-            }
-            record.completedAt = time
-            record.definition = attempt.definition
+            if !failed.isEmpty { failed.remove(attempt.id) }
+            if !interrupted.isEmpty { interrupted.remove(attempt.id) }
         case .failed?, .timedOut?:
             if attempt.final {
                 failed.insert(attempt.id)
@@ -177,7 +164,6 @@ struct CheckpointState {
         case .uncertain?, nil:
             break
         }
-        records.set(record, for: attempt.id)
         changes?.records.insert(attempt.id)
     }
 
@@ -285,9 +271,7 @@ struct CheckpointState {
             writer.key("edges")
             writer.json(edges)
             writer.key("nodes")
-            writer.beginArray()
-            for node in graph.workstreams.indices { state.nodeSnapshot(node, in: graph).write(to: &writer) }
-            writer.endArray()
+            state.writeNodes(of: graph, to: &writer)
             writer.endObject()
         }
         return Checkpoint.Spliced(graph: graphWriter, workstreams: { records.write(to: &$0) })
@@ -319,6 +303,27 @@ struct CheckpointState {
         return GraphSnapshot(nodes: graph.workstreams.indices.map { nodeSnapshot($0, in: graph) }, edges: edges)
     }
 
+    /// The graph's `nodes` list: each node as ``nodeSnapshot(_:in:)`` has it, written without
+    /// making it — at 100,000 workstreams, a list of ids and a lookup in `completed` per
+    /// dependency of every node, at every fold. Each workstream is looked up once.
+    func writeNodes(of graph: WorkstreamGraph, to writer: inout JSONWriter) {
+        let done = graph.workstreams.map { completed.contains($0.id) }
+        writer.beginArray()
+        for node in graph.workstreams.indices {
+            let dependencies = graph.dependencies[node]
+            writer.beginObject()
+            writer.field("completed", done[node])
+            writer.key("depends_on")
+            writer.beginArray()
+            for dependency in dependencies { writer.string(graph.workstreams[dependency].id) }
+            writer.endArray()
+            writer.field("id", graph.workstreams[node].id)
+            writer.field("indegree", dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) })
+            writer.endObject()
+        }
+        writer.endArray()
+    }
+
     /// One node as the snapshot records it: its indegree counts the dependencies not completed.
     func nodeSnapshot(_ node: Int, in graph: WorkstreamGraph) -> NodeSnapshot {
         let dependencies = graph.dependencies[node].map { graph.workstreams[$0].id }
@@ -329,5 +334,33 @@ struct CheckpointState {
 
     private func dependentIDs(of node: Int, in graph: WorkstreamGraph) -> [String] {
         graph.dependents[node].map { graph.workstreams[$0].id }
+    }
+}
+
+extension WorkstreamRecord {
+    /// Counts `attempt`, which ended at `time`, in the record (saturating: whatever is written
+    /// here, the loader accepts).
+    fileprivate mutating func add(_ attempt: FinishedAttempt, at time: String) {
+        let status = AttemptStatus(rawValue: attempt.status)
+        attempts = CheckpointLimits.clamp(CheckpointLimits.add(attempts, 1), CheckpointLimits.count)
+        durationMS = CheckpointLimits.clamp(CheckpointLimits.add(durationMS, attempt.durationMS), CheckpointLimits.durationMS)
+        // Not for an uncertain attempt: a later "last attempt" would mark its in-flight record as
+        // finished (see `ResumePlan`).
+        if status != .uncertain {
+            lastStatus = attempt.status
+            lastExitCode = attempt.exitCode
+            lastRun = attempt.run
+            lastAttempt = attempt.attempt
+        }
+        if let cost = attempt.costUSD, cost.isFinite, cost >= 0 {
+            costUSD = CheckpointLimits.clamp((costUSD ?? 0) + cost, CheckpointLimits.costUSD)
+        }
+        guard status == .succeeded else { return }
+        // A verified attempt's time was not measured: 0 would be taken for a known duration.
+        if attempt.verified != true {
+            lastSuccessMS = CheckpointLimits.clamp(attempt.durationMS, CheckpointLimits.durationMS)
+        }
+        completedAt = time
+        definition = attempt.definition
     }
 }

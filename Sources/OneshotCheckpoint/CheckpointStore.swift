@@ -71,6 +71,8 @@ public final class CheckpointStore: RunJournal, Sendable {
         /// When the last fold (or `save()`) ended, on the monotonic clock: the next background
         /// fold waits until `snapshotInterval` after it.
         var lastFoldEnded: ContinuousClock.Instant?
+        /// The times of the lines written, as text.
+        var clock = JournalClock()
     }
 
     /// See `Shared.rotated`.
@@ -276,20 +278,21 @@ public final class CheckpointStore: RunJournal, Sendable {
     ///   flight, and none may be launched.
     public func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws(SystemError) {
         try shared.withLock { (shared) throws(SystemError) in
-            var lines = entries.isEmpty ? [] : [batch(entries, run: shared.state.runs)]
+            shared.clock.advance(to: Date())
+            let (launchedMS, at) = shared.clock.milliseconds
+            var lines = entries.isEmpty ? [] : [batch(entries, run: shared.state.runs, at: at)]
             if shared.journalBroken && !attempts.isEmpty {
                 append(lines, &shared)
                 throw shared.brokenBy ?? SystemError(call: "write", path: paths.journal, errno: EIO)
             }
             let before = attempts.map { shared.state.inFlight[$0.id] }
-            let now = Date()
-            let (at, startedAt) = (RFC3339.formatMilliseconds(now), RFC3339.format(now))
+            let startedAt = shared.clock.seconds.text
             for attempt in attempts {
                 let record = InFlightRecord(
                     id: attempt.id, attempt: attempt.attempt, startedAt: startedAt, run: shared.state.runs)
                 lines.append(JournalLine(seq: 0, at: at, started: record))
             }
-            guard let failure = append(lines, &shared), !attempts.isEmpty else { return }
+            guard let failure = append(lines, launchedAtMS: launchedMS, &shared), !attempts.isEmpty else { return }
             // Not launched, so not in flight: a later snapshot must not call them uncertain.
             for (attempt, known) in zip(attempts, before) { shared.state.inFlight[attempt.id] = known }
             throw failure
@@ -681,8 +684,8 @@ public final class CheckpointStore: RunJournal, Sendable {
         graph.node(id).map { DefinitionHash.of(graph.workstreams[$0]) }
     }
 
-    private func batch(_ entries: [JournalEntry], run: Int) -> JournalLine {
-        var line = JournalLine(seq: 0, at: RFC3339.formatMilliseconds(Date()))
+    private func batch(_ entries: [JournalEntry], run: Int, at: String? = nil) -> JournalLine {
+        var line = JournalLine(seq: 0, at: at ?? RFC3339.formatMilliseconds(Date()))
         var finished: [FinishedAttempt] = []
         var skipped: [String: String] = [:]
         for entry in entries {
@@ -719,17 +722,20 @@ public final class CheckpointStore: RunJournal, Sendable {
     ///
     /// - Returns: why the lines did not reach the journal, if they did not. They are in the state
     ///   all the same, and in the next snapshot.
+    /// `launchedAtMS` is the time of the lines that record launches, when the caller has it in
+    /// milliseconds (it is parsed from them otherwise).
     @discardableResult
-    private func append(_ lines: [JournalLine], _ shared: inout Shared) -> SystemError? {
+    private func append(_ lines: [JournalLine], launchedAtMS: Int64? = nil, _ shared: inout Shared) -> SystemError? {
         guard !lines.isEmpty else { return nil }
-        var bytes: [UInt8] = []
+        var encoder = JSONWriter(capacity: 224 * lines.count)
         for var line in lines {
             shared.seq += 1
             line.seq = shared.seq
-            shared.state.apply(line)
-            if !shared.journalBroken { bytes += line.encoded }
+            shared.state.apply(line, atMS: line.started == nil ? nil : launchedAtMS)
+            if !shared.journalBroken { line.write(to: &encoder) }
         }
         guard !shared.journalBroken else { return shared.brokenBy }
+        let bytes = encoder.bytes
         do throws(SystemError) {
             let fd: Int32
             if let open = shared.journalFD {

@@ -51,6 +51,12 @@ extension JournalLine {
     /// `.sortedKeys` writes, without its cost (tested against it).
     var encoded: [UInt8] {
         var writer = JSONWriter()
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// Writes ``encoded`` after what `writer` holds: a loop turn's lines go in one buffer.
+    func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.field("at", at)
         writer.field("breaker", breaker)
@@ -60,7 +66,6 @@ extension JournalLine {
         writer.field("started", started)
         writer.endObject()
         writer.endLine()
-        return writer.bytes
     }
 }
 

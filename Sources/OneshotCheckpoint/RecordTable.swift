@@ -60,7 +60,12 @@ struct RecordTable: Sendable {
     /// Makes room for `count` records, so that the table does not grow (and copy itself) as the
     /// run records them.
     mutating func reserveCapacity(_ count: Int) {
-        guard isKnownUniquelyReferenced(&storage) else { return }
+        // A table just copied (the store's, from its caller's state) shares its storage: the
+        // first change would copy it anyway, so it is copied now, with the room.
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = Storage(storage.records.merging(recent) { _, recent in recent })
+            recent = [:]
+        }
         storage.records.reserveCapacity(count)
     }
 
@@ -75,6 +80,22 @@ struct RecordTable: Sendable {
             recent = [:]
         }
         storage.records[id] = record
+    }
+
+    /// Changes the record of `id` (an empty one if it has none) in place: one lookup, no copy of
+    /// the record, when the storage is not shared.
+    mutating func update(_ id: String, _ change: (inout WorkstreamRecord) -> Void) {
+        guard isKnownUniquelyReferenced(&storage) else {
+            var record = self[id] ?? WorkstreamRecord()
+            change(&record)
+            recent[id] = record
+            return
+        }
+        if !recent.isEmpty {
+            storage.records.merge(recent) { _, recent in recent }
+            recent = [:]
+        }
+        change(&storage.records[id, default: WorkstreamRecord()])
     }
 
     /// Removes the record of `id` (never in a run: the storage is copied if it is shared).

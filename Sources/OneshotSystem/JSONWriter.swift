@@ -23,8 +23,16 @@ public protocol JSONWritable {
 public struct JSONWriter: Sendable {
     /// The JSON written so far.
     public private(set) var bytes: [UInt8] = []
-    /// Per open object or array: whether it has a member yet.
-    private var hasMember: [Bool] = []
+    /// Whether the innermost open object or array has a member yet.
+    private var hasMember = false
+    /// The same for the open objects and arrays around it, the nearest in bit 0: a bit each
+    /// instead of an array of flags, which cost a uniqueness check and a bounds check at every
+    /// value (the journal and the snapshot write millions).
+    private var enclosing: UInt64 = 0
+    /// How many objects and arrays are open.
+    private var depth = 0
+    /// The flags of enclosing levels beyond the 64 that `enclosing` holds, the nearest last.
+    private var deeper: [Bool] = []
     /// Where ``bytes`` go once they reach `flushThreshold`, if anywhere.
     private var sink: (@Sendable ([UInt8]) -> Void)?
     private var flushThreshold = Int.max
@@ -57,26 +65,26 @@ public struct JSONWriter: Sendable {
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
-        hasMember.append(false)
+        open()
     }
 
     /// Closes the innermost object.
     public mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
-        hasMember.removeLast()
+        close()
     }
 
     /// Opens an array, as a value of its own or after ``key(_:)``.
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
-        hasMember.append(false)
+        open()
     }
 
     /// Closes the innermost array.
     public mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
-        hasMember.removeLast()
+        close()
     }
 
     /// Writes `"key":`; the value follows.
@@ -85,7 +93,7 @@ public struct JSONWriter: Sendable {
         quoted(key)
         bytes.append(UInt8(ascii: ":"))
         // The value that follows needs no separator of its own.
-        hasMember[hasMember.count - 1] = false
+        hasMember = false
     }
 
     /// A string member; nothing when `value` is `nil`.
@@ -96,6 +104,11 @@ public struct JSONWriter: Sendable {
     }
 
     /// An integer member; nothing when `value` is `nil`.
+    ///
+    /// Inlinable, as are the other generic members: unspecialized across modules, each call
+    /// looked up its type's metadata and went through protocol witnesses — in the journal and
+    /// the snapshot, most of the cost of a number.
+    @inlinable
     public mutating func field(_ name: String, _ value: (some BinaryInteger)?) {
         guard let value else { return }
         key(name)
@@ -129,6 +142,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// A member written by `value` itself; nothing when it is `nil`.
+    @inlinable
     public mutating func field(_ name: String, _ value: (some JSONWritable)?) {
         guard let value else { return }
         key(name)
@@ -136,6 +150,7 @@ public struct JSONWriter: Sendable {
     }
 
     /// An array of values that write themselves; nothing when `values` is `nil`.
+    @inlinable
     public mutating func field(_ name: String, _ values: [some JSONWritable]?) {
         guard let values else { return }
         key(name)
@@ -146,6 +161,7 @@ public struct JSONWriter: Sendable {
 
     /// An object of `members` in sorted key order, each value written by `write`; nothing when
     /// `members` is `nil`. The keys are sorted, not the entries: no copy of the values.
+    @inlinable
     public mutating func field<Value>(
         _ name: String, sorted members: [String: Value]?, _ write: (inout JSONWriter, Value) -> Void
     ) {
@@ -161,13 +177,24 @@ public struct JSONWriter: Sendable {
     }
 
     /// An integer, as a value (an array's element).
+    @inlinable
     public mutating func integer(_ value: some BinaryInteger) {
+        guard let small = Int64(exactly: value) else { return writeInteger(text: String(value)) }
+        writeInteger(small)
+    }
+
+    /// An integer that fits 64 bits, as a value: what the generic ``integer(_:)`` writes.
+    @usableFromInline
+    mutating func writeInteger(_ value: Int64) {
         separate()
-        guard let small = Int64(exactly: value) else {
-            bytes.append(contentsOf: String(value).utf8)
-            return
-        }
-        decimal(small)
+        decimal(value)
+    }
+
+    /// A larger integer, as a value, from its decimal text.
+    @usableFromInline
+    mutating func writeInteger(text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
     }
 
     /// Writes `fragment`, JSON written by another ``JSONWriter`` (an object, an array, or
@@ -291,8 +318,25 @@ public struct JSONWriter: Sendable {
     /// A comma before every member of an object or array but its first.
     private mutating func separate() {
         if bytes.count >= flushThreshold { flush() }
-        guard let last = hasMember.indices.last else { return }
-        if hasMember[last] { bytes.append(UInt8(ascii: ",")) }
-        hasMember[last] = true
+        guard depth > 0 else { return }
+        if hasMember { bytes.append(UInt8(ascii: ",")) }
+        hasMember = true
+    }
+
+    /// Enters an object or array just opened: it has no member yet.
+    private mutating func open() {
+        if depth >= UInt64.bitWidth { deeper.append(enclosing >> (UInt64.bitWidth - 1) != 0) }
+        enclosing = enclosing << 1 | (hasMember ? 1 : 0)
+        hasMember = false
+        depth += 1
+    }
+
+    /// Leaves the innermost object or array, back to the one around it.
+    private mutating func close() {
+        precondition(depth > 0, "JSONWriter: more objects or arrays closed than opened")
+        depth -= 1
+        hasMember = enclosing & 1 != 0
+        enclosing >>= 1
+        if depth >= UInt64.bitWidth, let flag = deeper.popLast() { enclosing |= flag ? 1 << (UInt64.bitWidth - 1) : 0 }
     }
 }
