@@ -30,7 +30,7 @@ extension CheckpointState {
         } else {
             startMS = (EpochMilliseconds.parse(time) ?? EpochMilliseconds.now()) - Int64(max(0, attempt.durationMS))
         }
-        timeline.attempts.append(
+        spans.append(
             RunTimeline.Span(
                 id: attempt.id, attempt: attempt.attempt, run: attempt.run, startMS: startMS,
                 durationMS: max(0, attempt.durationMS), status: attempt.status, exitCode: attempt.exitCode,
@@ -52,9 +52,10 @@ extension CheckpointState {
             ))
     }
 
-    /// The timeline as written at `now`: this run's end moved to it.
+    /// The timeline as written at `now`: this run's end moved to it. Without its attempts (the
+    /// writer splices them in from `spans`).
     func timeline(at now: Date) -> RunTimeline? {
-        guard !timeline.runs.isEmpty || !timeline.attempts.isEmpty else { return nil }
+        guard !timeline.runs.isEmpty || spans.count > 0 else { return nil }
         var written = timeline
         if runStart != nil, let last = written.runs.indices.last {
             written.runs[last].endMS = EpochMilliseconds.of(now)

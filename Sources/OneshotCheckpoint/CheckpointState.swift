@@ -26,8 +26,10 @@ struct CheckpointState {
     /// When this run started, on a monotonic clock (a wall-clock step must not make the run's
     /// time negative); `nil` for a replayed state.
     var runStart: ContinuousClock.Instant?
-    /// When each attempt ran, each run and the breaker's transitions: see ``RunTimeline``.
+    /// Each run and the breaker's transitions: see ``RunTimeline``. Its attempts are in `spans`.
     var timeline = RunTimeline()
+    /// When each attempt ran: the timeline's attempts.
+    var spans = SpanLog()
     /// Attempts launched and not ended yet, for their spans' starts.
     var launches: [String: Launch] = [:]
     /// What changed since a snapshot last took the state: what its ``SnapshotFragments``
@@ -50,6 +52,8 @@ struct CheckpointState {
         breaker = checkpoint.circuitBreaker
         recordedGraph = checkpoint.graph
         timeline = checkpoint.timeline ?? RunTimeline()
+        spans = SpanLog(timeline.attempts)
+        timeline.attempts = []
         settings = checkpoint.settings
     }
 
@@ -75,6 +79,8 @@ struct CheckpointState {
         breaker = previous?.circuitBreaker
         runStart = startedAt
         timeline = previous?.timeline ?? RunTimeline()
+        spans = SpanLog(timeline.attempts)
+        timeline.attempts = []
         timeline.runs.append(RunTimeline.Run(run: runs, startMS: EpochMilliseconds.now()))
     }
 
@@ -179,10 +185,12 @@ struct CheckpointState {
         checkpoint.graph = graph.map(snapshot) ?? recordedGraph
         checkpoint.workstreams = records.dictionary
         fill(&checkpoint, fingerprint: fingerprint, journalSeq: journalSeq, now: now, monotonicNow: monotonicNow)
+        checkpoint.timeline?.attempts = spans.all
         return checkpoint
     }
 
-    /// Every member but `completed`, `graph` and `workstreams`, the large ones.
+    /// Every member but `completed`, `graph`, `workstreams` and the timeline's attempts, the
+    /// large ones.
     private func fill(
         _ checkpoint: inout Checkpoint, fingerprint: String?, journalSeq: Int, now: Date,
         monotonicNow: ContinuousClock.Instant?
@@ -264,6 +272,7 @@ struct CheckpointState {
     /// The graph and the records written straight from the graph and the record table.
     private func wholeSplicing(_ graph: WorkstreamGraph, _ fragments: inout SnapshotFragments) -> Checkpoint.Spliced {
         let records = records
+        let spans = spans
         let edges = fragments.edges(of: graph)
         let state = self
         let graphWriter: (inout JSONWriter) -> Void = { writer in
@@ -274,7 +283,13 @@ struct CheckpointState {
             state.writeNodes(of: graph, to: &writer)
             writer.endObject()
         }
-        return Checkpoint.Spliced(graph: graphWriter, workstreams: { records.write(to: &$0) })
+        return Checkpoint.Spliced(
+            graph: graphWriter, workstreams: { records.write(to: &$0) },
+            timelineAttempts: { writer in
+                writer.beginArray()
+                spans.write(to: &writer)
+                writer.endArray()
+            })
     }
 
     /// The graph's `edges` object: for each id with dependents, their ids; keys sorted.

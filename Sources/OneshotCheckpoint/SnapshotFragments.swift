@@ -61,7 +61,7 @@ struct SnapshotFragments: Sendable {
         let completedRebuilt = updateCompleted(state, changes.completions)
         updateNodes(state, changes.completions, graph: graph, all: completedRebuilt)
         _ = edges(of: graph)
-        updateSpans(state.timeline.attempts)
+        updateSpans(state.spans)
         primed = true
     }
 
@@ -174,7 +174,7 @@ struct SnapshotFragments: Sendable {
     }
 
     /// Spans are only ever appended: the new ones are encoded after the others.
-    private mutating func updateSpans(_ attempts: [RunTimeline.Span]) {
+    private mutating func updateSpans(_ attempts: SpanLog) {
         if attempts.count < spanCount || (spanCount > 0 && attempts[spanCount - 1] != lastSpan) {
             spans = []
             spanCount = 0
@@ -182,7 +182,7 @@ struct SnapshotFragments: Sendable {
         guard attempts.count > spanCount else { return }
         var writer = JSONWriter(capacity: 64 * (attempts.count - spanCount))
         writer.beginArray()
-        for span in attempts[spanCount...] { span.write(to: &writer) }
+        attempts.write(from: spanCount, to: &writer)
         writer.endArray()
         // Without the brackets, after a comma when there are spans already.
         if spanCount > 0 { spans.append(UInt8(ascii: ",")) }

@@ -62,3 +62,38 @@ import Testing
         #expect(table["a"]?.attempts == 2 && table.sortedIDs == ["a", "b"])
     }
 }
+
+/// ``SpanLog``: the spans in chunks, as one array would hold them; a copy keeps what it saw.
+@Suite struct SpanLogTests {
+    private func span(_ index: Int) -> RunTimeline.Span {
+        RunTimeline.Span(id: "w\(index)", attempt: 1, run: 1, startMS: Int64(index), durationMS: index, status: "succeeded")
+    }
+
+    @Test(arguments: [0, 1, SpanLog.chunkSize - 1, SpanLog.chunkSize, SpanLog.chunkSize * 2 + 3])
+    func itHoldsAndWritesWhatAnArrayWould(count: Int) {
+        let spans = (0..<count).map(span)
+        var log = SpanLog(Array(spans.prefix(count / 2)))
+        for span in spans.dropFirst(count / 2) { log.append(span) }
+        #expect(log.count == count && log.all == spans && log.last == spans.last)
+        if count > 0 { #expect(log[count - 1] == spans[count - 1] && log[count / 3] == spans[count / 3]) }
+        for start in [0, count / 2, count] {
+            var written = JSONWriter()
+            written.beginArray()
+            log.write(from: start, to: &written)
+            written.endArray()
+            var expected = JSONWriter()
+            expected.beginArray()
+            for span in spans[start...] { span.write(to: &expected) }
+            expected.endArray()
+            #expect(written.bytes == expected.bytes)
+        }
+    }
+
+    @Test func aCopyKeepsWhatItSaw() {
+        var log = SpanLog((0..<(SpanLog.chunkSize + 2)).map(span))
+        let copy = log
+        log.append(span(-1))
+        #expect(copy.count == SpanLog.chunkSize + 2 && copy.last == span(SpanLog.chunkSize + 1))
+        #expect(log.count == SpanLog.chunkSize + 3 && log.last == span(-1))
+    }
+}

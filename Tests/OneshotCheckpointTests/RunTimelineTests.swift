@@ -47,7 +47,7 @@ import Testing
         state.apply(started(4, "a", attempt: 2, at: "2026-11-29T12:00:02.000Z"))
         state.apply(finished(5, "a", attempt: 2, at: "2026-11-29T12:00:02.600Z", ms: 550, status: "succeeded", code: 0))
         #expect(
-            state.timeline.attempts == [
+            state.spans.all == [
                 RunTimeline.Span(
                     id: "a", attempt: 1, run: 1, startMS: Self.t0MS, durationMS: 700, status: "failed", exitCode: 2, costUSD: 0.25
                 ),

@@ -95,9 +95,8 @@ import Testing
         state.completed.insert("w39")
         state.records["w5"] = nil
         state.records["elsewhere"] = WorkstreamRecord()
-        state.timeline = RunTimeline(attempts: [
-            RunTimeline.Span(id: "w2", attempt: 1, run: 1, startMS: 5, durationMS: 1, status: "failed")
-        ])
+        state.timeline = RunTimeline()
+        state.spans = SpanLog([RunTimeline.Span(id: "w2", attempt: 1, run: 1, startMS: 5, durationMS: 1, status: "failed")])
         let spliced = state.encodedCheckpoint(
             featureID: "F1", graph: graph, fingerprint: "fp", journalSeq: 20, now: now, reusing: &fragments)
         #expect(difference(spliced, state, graph, seq: 20, now: now) == nil)
