@@ -327,13 +327,13 @@ struct CheckpointState {
         for node in graph.workstreams.indices {
             let dependencies = graph.dependencies[node]
             writer.beginObject()
-            writer.field("completed", done[node])
-            writer.key("depends_on")
+            writer.field(CheckpointKeys.completed, done[node])
+            writer.key(CheckpointKeys.dependsOn)
             writer.beginArray()
             for dependency in dependencies { writer.string(graph.workstreams[dependency].id) }
             writer.endArray()
-            writer.field("id", graph.workstreams[node].id)
-            writer.field("indegree", dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) })
+            writer.field(CheckpointKeys.id, graph.workstreams[node].id)
+            writer.field(CheckpointKeys.indegree, dependencies.reduce(0) { $0 + (done[$1] ? 0 : 1) })
             writer.endObject()
         }
         writer.endArray()

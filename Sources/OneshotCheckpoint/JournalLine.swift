@@ -58,12 +58,12 @@ extension JournalLine {
     /// Writes ``encoded`` after what `writer` holds: a loop turn's lines go in one buffer.
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("at", at)
-        writer.field("breaker", breaker)
-        writer.field("finished", finished)
-        writer.field("seq", seq)
+        writer.field(CheckpointKeys.at, at)
+        writer.field(CheckpointKeys.breaker, breaker)
+        writer.field(CheckpointKeys.finished, finished)
+        writer.field(CheckpointKeys.seq, seq)
         writer.field("skipped", sorted: skipped) { $0.string($1) }
-        writer.field("started", started)
+        writer.field(CheckpointKeys.started, started)
         writer.endObject()
         writer.endLine()
     }
@@ -72,16 +72,16 @@ extension JournalLine {
 extension FinishedAttempt: JSONWritable {
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("attempt", attempt)
-        writer.field("cost_usd", costUSD)
-        writer.field("definition", definition)
-        writer.field("duration_ms", durationMS)
-        writer.field("exit_code", exitCode)
-        writer.field("final", final)
-        writer.field("id", id)
-        writer.field("run", run)
-        writer.field("status", status)
-        writer.field("verified", verified)
+        writer.field(CheckpointKeys.attempt, attempt)
+        writer.field(CheckpointKeys.costUSD, costUSD)
+        writer.field(CheckpointKeys.definition, definition)
+        writer.field(CheckpointKeys.durationMS, durationMS)
+        writer.field(CheckpointKeys.exitCode, exitCode)
+        writer.field(CheckpointKeys.final, final)
+        writer.field(CheckpointKeys.id, id)
+        writer.field(CheckpointKeys.run, run)
+        writer.field(CheckpointKeys.status, status)
+        writer.field(CheckpointKeys.verified, verified)
         writer.endObject()
     }
 }

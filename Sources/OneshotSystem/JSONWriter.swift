@@ -96,6 +96,70 @@ public struct JSONWriter: Sendable {
         hasMember = false
     }
 
+    /// Writes `key` and its colon, encoded once (``JSONKey``); the value follows.
+    public mutating func key(_ key: JSONKey) {
+        separate()
+        bytes.append(contentsOf: key.bytes)
+        hasMember = false
+    }
+
+    /// A string member named by an encoded key; nothing when `value` is `nil`.
+    public mutating func field(_ key: JSONKey, _ value: String?) {
+        guard let value else { return }
+        self.key(key)
+        string(value)
+    }
+
+    /// An integer member named by an encoded key; nothing when `value` is `nil`.
+    @inlinable
+    public mutating func field(_ key: JSONKey, _ value: (some BinaryInteger)?) {
+        guard let value else { return }
+        self.key(key)
+        integer(value)
+    }
+
+    /// A Boolean member named by an encoded key; nothing when `value` is `nil`.
+    public mutating func field(_ key: JSONKey, _ value: Bool?) {
+        guard let value else { return }
+        self.key(key)
+        separate()
+        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+    }
+
+    /// A number member named by an encoded key, written as a number member named by a string
+    /// is; nothing when `value` is `nil` or not finite.
+    public mutating func field(_ key: JSONKey, _ value: Double?) {
+        guard let value, value.isFinite else { return }
+        self.key(key)
+        number(value)
+    }
+
+    /// A member written by `value` itself, named by an encoded key; nothing when it is `nil`.
+    @inlinable
+    public mutating func field(_ key: JSONKey, _ value: (some JSONWritable)?) {
+        guard let value else { return }
+        self.key(key)
+        value.write(to: &self)
+    }
+
+    /// An array of values that write themselves, named by an encoded key; nothing when `values`
+    /// is `nil`.
+    @inlinable
+    public mutating func field(_ key: JSONKey, _ values: [some JSONWritable]?) {
+        guard let values else { return }
+        self.key(key)
+        beginArray()
+        for value in values { value.write(to: &self) }
+        endArray()
+    }
+
+    /// An array of strings named by an encoded key; nothing when `values` is `nil`.
+    public mutating func field(_ key: JSONKey, _ values: [String]?) {
+        guard let values else { return }
+        self.key(key)
+        strings(values)
+    }
+
     /// A string member; nothing when `value` is `nil`.
     public mutating func field(_ name: String, _ value: String?) {
         guard let value else { return }

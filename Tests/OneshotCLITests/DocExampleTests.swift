@@ -142,6 +142,18 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"attempt":2,"ws_id":"api"}"#)
     }
 
+    @Test func jsonKey() {
+        // DOC-EXAMPLE-BEGIN
+        let attempt = JSONKey("attempt")
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.field(attempt, 2)
+        writer.endObject()
+        // writer.bytes: {"attempt":2}
+        // DOC-EXAMPLE-END
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"attempt":2}"#)
+    }
+
     @Test func everyExampleInTheSourcesIsCompiledHere() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()

@@ -42,4 +42,41 @@ import Testing
             String(decoding: writer.bytes, as: UTF8.self)
                 == "{\"a\":{\"x\":1,\"y\":-2},\"b\":18446744073709551615,\"c\":-9223372036854775808}\n{}")
     }
+
+    @Test func anEncodedKeyWritesWhatItsNameWrites() {
+        let value: (inout JSONWriter, Int) -> Void = { writer, index in
+            switch index % 7 {
+            case 0: writer.field(JSONKey("a\"b\\c\n"), "x")
+            case 1: writer.field(JSONKey("n"), Int32(-3))
+            case 2: writer.field(JSONKey("b"), true)
+            case 3: writer.field(JSONKey("d"), 0.25)
+            case 4: writer.field(JSONKey("s"), ["p", "q"])
+            case 5: writer.field(JSONKey("none"), Int?.none)
+            default: writer.field(JSONKey("big"), UInt64.max)
+            }
+        }
+        let named: (inout JSONWriter, Int) -> Void = { writer, index in
+            switch index % 7 {
+            case 0: writer.field("a\"b\\c\n", "x")
+            case 1: writer.field("n", Int32(-3))
+            case 2: writer.field("b", true)
+            case 3: writer.field("d", 0.25)
+            case 4: writer.field("s", ["p", "q"])
+            case 5: writer.field("none", Int?.none)
+            default: writer.field("big", UInt64.max)
+            }
+        }
+        var keyed = JSONWriter()
+        var plain = JSONWriter()
+        keyed.beginObject()
+        plain.beginObject()
+        for index in 0..<14 {
+            value(&keyed, index)
+            named(&plain, index)
+        }
+        keyed.endObject()
+        plain.endObject()
+        #expect(keyed.bytes == plain.bytes)
+        #expect(String(decoding: plain.bytes, as: UTF8.self).hasPrefix(#"{"a\"b\\c\n":"x","n":-3,"b":true,"d":0.25"#))
+    }
 }

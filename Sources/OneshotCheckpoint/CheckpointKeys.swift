@@ -1,0 +1,40 @@
+import OneshotSystem
+
+/// The member names that the journal's lines and the snapshot's records and nodes write for
+/// every workstream, encoded once (``JSONKey``) instead of quoted and scanned for escapes at
+/// every use.
+enum CheckpointKeys {
+    static let at = JSONKey("at")
+    static let attempt = JSONKey("attempt")
+    static let attempts = JSONKey("attempts")
+    static let bootID = JSONKey("boot_id")
+    static let breaker = JSONKey("breaker")
+    static let completed = JSONKey("completed")
+    static let completedAt = JSONKey("completed_at")
+    static let costUSD = JSONKey("cost_usd")
+    static let definition = JSONKey("definition")
+    static let dependsOn = JSONKey("depends_on")
+    static let durationMS = JSONKey("duration_ms")
+    static let exitCode = JSONKey("exit_code")
+    static let final = JSONKey("final")
+    static let finished = JSONKey("finished")
+    static let host = JSONKey("host")
+    static let id = JSONKey("id")
+    static let indegree = JSONKey("indegree")
+    static let jobID = JSONKey("job_id")
+    static let lastAttempt = JSONKey("last_attempt")
+    static let lastExitCode = JSONKey("last_exit_code")
+    static let lastRun = JSONKey("last_run")
+    static let lastStatus = JSONKey("last_status")
+    static let lastSuccessMS = JSONKey("last_success_ms")
+    static let pid = JSONKey("pid")
+    static let pidNamespace = JSONKey("pid_namespace")
+    static let processStart = JSONKey("process_start")
+    static let run = JSONKey("run")
+    static let scheduler = JSONKey("scheduler")
+    static let seq = JSONKey("seq")
+    static let started = JSONKey("started")
+    static let startedAt = JSONKey("started_at")
+    static let status = JSONKey("status")
+    static let verified = JSONKey("verified")
+}
