@@ -40,4 +40,36 @@ import Testing
         #expect(String(decoding: expected.bytes, as: UTF8.self) == "{\"workstreams\":\(text)}")
         _ = snapshot
     }
+
+    @Test func removingARecordKeepsEveryOtherAtItsID() {
+        var table = RecordTable()
+        var expected: [String: WorkstreamRecord] = [:]
+        for index in 0..<50 {
+            table.set(record(index), for: "w\(index)")
+            expected["w\(index)"] = record(index)
+        }
+        for index in [0, 49, 17, 18, 3] {
+            table["w\(index)"] = nil
+            expected["w\(index)"] = nil
+        }
+        table.update("w20") { $0.attempts += 100 }
+        expected["w20"]?.attempts += 100
+        table.update("new") { $0.durationMS = 7 }
+        var fresh = WorkstreamRecord()
+        fresh.durationMS = 7
+        expected["new"] = fresh
+        #expect(table.dictionary == expected && table.count == expected.count)
+        #expect(table.sortedIDs == expected.keys.sorted())
+        for (id, record) in expected { #expect(table[id] == record) }
+        var written = JSONWriter()
+        table.write(to: &written)
+        var reference = JSONWriter()
+        reference.beginObject()
+        for id in expected.keys.sorted() {
+            reference.key(id)
+            expected[id]?.write(to: &reference)
+        }
+        reference.endObject()
+        #expect(written.bytes == reference.bytes)
+    }
 }
