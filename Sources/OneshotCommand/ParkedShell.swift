@@ -46,15 +46,17 @@ struct ParkedShell: Sendable {
     /// Lets the shell run its command, with `token` in its exit trap.
     ///
     /// - Returns: `false` when the shell is gone (the write fails: it was killed meanwhile); it
-    ///   ran nothing, and the caller reaps it and starts the attempt as usual.
+    ///   ran nothing, and the caller ends it with ``cancel(grace:)``, which closes the pipe, and
+    ///   starts the attempt as usual. Only a release that succeeded closes the pipe: closing it
+    ///   twice would close whatever another thread opened under its number meanwhile.
     func release(token: Int64) -> Bool {
-        defer { Syscall.close(go) }
         do {
             try Syscall.writeAll(go, Array("\(token)\n".utf8), path: "the pipe of parked shell \(child.pid)")
-            return true
         } catch {
             return false
         }
+        Syscall.close(go)
+        return true
     }
 
     /// Ends the shell without running anything, and reaps it.

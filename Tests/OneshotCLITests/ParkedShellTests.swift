@@ -95,6 +95,51 @@ import Testing
         #expect(folder.statusLines.map(\.attempt) == [2])
     }
 
+    /// A shell killed while parked fails its release; the launch then ends it with a cancel and
+    /// spawns a shell of its own. The failed release leaves the pipe open for the cancel, which
+    /// closes it: closed by both, the second close would close whatever another thread opened
+    /// under its number meanwhile (a log, a journal).
+    @Test func aFailedReleaseLeavesThePipeToTheCancel() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
+        let log = open(folder.logs + "/b.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { close(log) }
+        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
+        let parked = try #require(commands.park(step, attempt: 1, command: step.command ?? "", output: log))
+        kill(parked.child.pid, SIGKILL)
+        // Its descriptors are closed once it is a zombie: the write then fails with EPIPE.
+        #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
+        #expect(await releasedWithoutSIGPIPE(parked) == false, "the shell is gone")
+        #expect(fcntl(parked.go, F_GETFD) != -1, "the pipe is left open for the cancel")
+        await parked.cancel(grace: .seconds(1))
+        #expect(folder.read("ran") == nil)
+    }
+
+    /// `parked.release(token:)` on a thread of its own that blocks SIGPIPE (the CLI ignores it; this
+    /// process must keep its dispositions): the signal the failed write raises stays pending on
+    /// that thread, and goes with it.
+    private func releasedWithoutSIGPIPE(_ parked: ParkedShell) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread {
+                var pipeSignal = sigset_t()
+                sigemptyset(&pipeSignal)
+                sigaddset(&pipeSignal, SIGPIPE)
+                pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
+                continuation.resume(returning: parked.release(token: 1))
+            }.start()
+        }
+    }
+
+    /// The state letter of `pid` in `/proc/<pid>/stat` (`Z`: a zombie), `nil` when it is gone.
+    private func processState(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(after: end)...].dropFirst().first
+    }
+
     /// A resume looking for the shell of an attempt whose process was not recorded (the run
     /// died between its start record and its pid record) must not take a shell still parked —
     /// exiting, as the run that parked it died before the release — for it; a released one it
