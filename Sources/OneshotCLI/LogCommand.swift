@@ -16,7 +16,11 @@ struct LogCommand {
     func execute() -> ExitCode {
         if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let running = FileLock.isHeld(lock)
-        guard let data = FileManager.default.contents(atPath: path) else { return noLog(running: running) }
+        // An empty log is one opened ahead of its attempt (a parked shell, or a run killed before
+        // the launch): nothing has run yet.
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
+            return noLog(running: running)
+        }
         let log = LogFile(String(decoding: data, as: UTF8.self), workstreamID: arguments.workstreamID)
         guard let selected = log.lines(attempt: arguments.attempt) else {
             let numbers = log.attempts.map { String($0.number) }
@@ -33,8 +37,8 @@ struct LogCommand {
         return follow(from: data.count)
     }
 
-    /// No log file: an unknown workstream is a usage error (exit 2); a known one has not run yet
-    /// (exit 5), unless `-f` waits for its first attempt while a run goes on.
+    /// No log file, or an empty one: an unknown workstream is a usage error (exit 2); a known one
+    /// has not run yet (exit 5), unless `-f` waits for its first attempt while a run goes on.
     private func noLog(running: Bool) -> ExitCode {
         let files = try? FeatureFiles.load(arguments.featureID, featuresFolder: arguments.featuresFolder)
         guard let files, files.graph.node(arguments.workstreamID) != nil else {

@@ -211,6 +211,31 @@ import Testing
         #expect(project.read("b.ran") == "b\n", "b ran exactly once")
     }
 
+    /// The log a preparation opened is empty until the launch writes its header, and stays so
+    /// when the run is killed while the shell is parked: `oneshot log` says the workstream has
+    /// not run yet (exit 5), as without the file, instead of printing nothing with exit 0.
+    @Test func anEmptyPreparedLogHasNotRunYet() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b")
+        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        #expect(project.read(".sdp/logs/F1/b.log") == "", "opened ahead")
+        let parked = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
+        #expect(parked.exitCode == 5, "\(parked.stdout)")
+        #expect(parked.stderr.contains("b has not run yet"), "\(parked.stderr)")
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        let killed = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
+        #expect(killed.exitCode == 5, "\(killed.stdout)")
+        #expect(killed.stderr.contains("b has not run yet"), "\(killed.stderr)")
+        try project.openGate("a-go")
+        #expect(try await OneshotBinary.run(["F1", "-j", "2"], in: project.path).exitCode == 0)
+        let ran = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
+        #expect(ran.exitCode == 0 && ran.stdout.contains("=== b attempt 1 ended: exit 0"), "\(ran.stdout)")
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func aStoppedRunEndsItsParkedShells(signal: Int32) async throws {
         let project = try TemporaryProject()
