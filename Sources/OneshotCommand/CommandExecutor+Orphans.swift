@@ -34,8 +34,7 @@ extension CommandExecutor {
     /// shell of every attempt does. Unchanged when the process is known or no such shell runs.
     ///
     /// A shell still parked (``ParkedShell``: the run died before its release, so it is exiting
-    /// without running anything) is not the attempt's: it still holds the pipe it waits on as
-    /// its descriptor 4, which a released shell closes before anything else.
+    /// without running anything) is not the attempt's (``isParked(_:)``).
     func located(_ record: InFlightRecord) -> InFlightRecord {
         guard record.pid == nil || record.processStart == nil else { return record }
         let exitFile = exitFilePath(for: record.id)
@@ -54,9 +53,19 @@ extension CommandExecutor {
         return found
     }
 
-    /// Whether `pid` is a parked shell: its descriptor 4 is a pipe (``ParkedShell``).
+    /// Whether `pid` is a shell waiting in its parked `read -r t <&4` (``ParkedShell``): the pipe
+    /// it waits on is its descriptor 4 and, for the read, its standard input too (a shell
+    /// redirects a builtin's input by moving the descriptor onto 0). A pipe at 4 alone is not
+    /// enough: a released command may hold one there in the shell itself (`{ …; } 4<<EOF`), and
+    /// that shell, taken for a parked one, would leave its attempt running untracked while a
+    /// resume runs it again. A shell still starting, not yet in its read, is taken for the
+    /// attempt's: it then ends without a status, which leaves the outcome unknown, as not
+    /// finding it would.
     static func isParked(_ pid: Int32) -> Bool {
-        (try? Syscall.symlinkTarget("/proc/\(pid)/fd/4"))?.hasPrefix("pipe:") == true
+        guard let parking = try? Syscall.symlinkTarget("/proc/\(pid)/fd/4"), parking.hasPrefix("pipe:") else {
+            return false
+        }
+        return (try? Syscall.symlinkTarget("/proc/\(pid)/fd/0")) == parking
     }
 
     /// How the CLI deals with an earlier run's attempts: ``probe(_:)``, and termination with

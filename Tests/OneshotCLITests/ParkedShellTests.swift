@@ -152,9 +152,31 @@ import Testing
         let record = InFlightRecord(id: "b", attempt: 1, startedAt: RFC3339.format(Date()), pid: nil, run: 1)
         await commands.prepare(step, attempt: 1)
         let parked = try #require(folder.shells("b").first)
+        // Once it waits in its `read` (before, it would be taken, and found to end without a
+        // status: the attempt's outcome unknown, as when no shell is found).
+        #expect(try await eventually { CommandExecutor.isParked(parked) })
         #expect(commands.located(record).pid == nil, "a parked shell is not the attempt's")
         let attempt = Task { try await commands(step, 1) }
         #expect(try await eventually { commands.located(record).pid == parked }, "released, it is")
+        attempt.cancel()
+        _ = try? await attempt.value
+    }
+
+    /// A released command may hold a pipe as descriptor 4 in the attempt's shell itself (a
+    /// here-document for a group: `{ …; } 4<<EOF`): that shell is still the attempt's. Taken for
+    /// a parked one, a resume would not find the attempt running: it would run it again while it
+    /// runs, and leave it running untracked.
+    @Test func aReleasedShellHoldingAPipeAsDescriptor4IsStillTheAttempts() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        let step = Workstream(id: "b", command: "{ sleep 30; } 4<<EOF\nheld\nEOF")
+        let record = InFlightRecord(id: "b", attempt: 1, startedAt: RFC3339.format(Date()), pid: nil, run: 1)
+        await commands.prepare(step, attempt: 1)
+        let shell = try #require(folder.shells("b").first)
+        let attempt = Task { try await commands(step, 1) }
+        #expect(try await eventually { (try? Syscall.symlinkTarget("/proc/\(shell)/fd/4"))?.hasPrefix("pipe:") == true })
+        #expect(try await eventually(within: .seconds(5)) { commands.located(record).pid == shell })
         attempt.cancel()
         _ = try? await attempt.value
     }
