@@ -67,6 +67,8 @@ struct DispatchLoop {
     private var setAside: [String] = []
     /// The workstreams prepared ahead of their launch (``DispatchOptions/preparer``).
     private var preparations = LaunchPreparations()
+    /// Opens when the preparation of a prepared node has returned: its discard waits for it.
+    private var preparing: [Int: PreparationLatch] = [:]
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
@@ -122,6 +124,7 @@ struct DispatchLoop {
         // Every preparation has ended with the group.
         if let preparer = options.preparer {
             for node in preparations.discardAll() { await preparer.discard(graph.workstreams[node]) }
+            preparing = [:]
         }
         let report = makeReport(elapsed: time.elapsed() - start, cancelled: Task.isCancelled)
         onEvent(.runFinished(report))
@@ -250,17 +253,23 @@ struct DispatchLoop {
             let workstream = graph.workstreams[node]
             // Its next attempt: a waiting workstream has none of this run yet.
             let attempt = state.attempts[node] + 1
+            let latch = PreparationLatch()
+            preparing[node] = latch
             group.addTask {
                 await preparer.prepare(workstream, attempt: attempt)
+                latch.open()
                 return .prepared
             }
         }
     }
 
-    private func discard(_ node: Int, _ group: inout TaskGroup<ChildResult>) {
+    /// Hands the preparer the discard of `node`, once its preparation has returned.
+    private mutating func discard(_ node: Int, _ group: inout TaskGroup<ChildResult>) {
         guard let preparer = options.preparer else { return }
         let workstream = graph.workstreams[node]
+        let latch = preparing.removeValue(forKey: node)
         group.addTask {
+            await latch?.wait()
             await preparer.discard(workstream)
             return .prepared
         }
@@ -515,6 +524,8 @@ struct DispatchLoop {
         let (node, attempt) = (launch.node, launch.attempt)
         if let permit = launch.permit { permits[node] = permit }
         preparations.launching(node)
+        // The executor takes over what was prepared, even while it is being prepared.
+        preparing[node] = nil
         let workstream = graph.workstreams[node]
         onEvent(.workstreamStarted(id: workstream.id, attempt: attempt))
         let timeout = workstream.timeout ?? options.defaultTimeout

@@ -14,8 +14,10 @@ import OneshotWorkstreams
 /// ``Executor`` call, with the attempt it was prepared for, takes over what was prepared) or gets
 /// ``discard(_:)``: a dependency failed, the run stopped, the deadline set it aside, its slot was
 /// needed. Both calls come from the dispatcher's loop, in a task of its own added after the
-/// launches and the commit of the turn that made the workstream worth preparing; every call has
-/// returned when the run returns.
+/// launches and the commit of the turn that made the workstream worth preparing; a discard only
+/// once the preparation it undoes has returned, even when the tasks run on several threads. The
+/// launch does not wait for it: an ``Executor`` that takes over what was prepared must expect a
+/// preparation still under way. Every call has returned when the run returns.
 ///
 /// Preparing must be harmless: nothing of the workstream's own work may run before its launch,
 /// and a prepared workstream that never launches must leave nothing behind that matters (the CLI

@@ -154,3 +154,52 @@ final class RecordingPreparer: LaunchPreparer {
         #expect(open.isEmpty, "prepared but neither launched nor discarded: \(open.sorted())")
     }
 }
+
+/// Takes its time preparing `b`: a second at most, less when `b`'s discard comes meanwhile.
+final class SlowPreparer: LaunchPreparer {
+    let log: Log<String>
+    /// Opens once `b`'s preparation has begun.
+    let began = Gate()
+    private let discarded = Gate()
+
+    init(log: Log<String>) { self.log = log }
+
+    func prepare(_ workstream: Workstream, attempt: Int) async {
+        log.append("prepare \(workstream.id) begins")
+        began.open()
+        // A bound, not a synchronisation: the discard must not come within it.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [discarded] in await discarded.wait() }
+            group.addTask { try? await Task.sleep(for: .seconds(1)) }
+            await group.next()
+            discarded.open()
+            group.cancelAll()
+        }
+        log.append("prepare \(workstream.id) ends")
+    }
+
+    func discard(_ workstream: Workstream) async {
+        log.append("discard \(workstream.id)")
+        discarded.open()
+    }
+}
+
+/// On the shared pool the dispatcher's tasks run on several threads: a discard must still come
+/// after the preparation it undoes has returned, or it finds nothing to undo (a preparation that
+/// has not begun yet) and what that preparation then makes (an open log, a parked shell) is
+/// left to no one.
+@Suite(.timeLimit(.minutes(1))) struct LaunchPreparerOrderTests {
+    @Test func aDiscardWaitsForThePreparationItUndoes() async throws {
+        let log = Log<String>()
+        let preparer = SlowPreparer(log: log)
+        var options = DispatchOptions(maxConcurrency: 2, breaker: nil, threading: .sharedPool)
+        options.preparer = preparer
+        let chain = try graph([ws("a"), ws("b", ["a"])])
+        let report = await Dispatcher(graph: chain, options: options).run { _, _ in
+            await preparer.began.wait()
+            return .failure(exitCode: 1)
+        }
+        #expect(report.results.map(\.state) == [.failed, .skipped])
+        #expect(log.all == ["prepare b begins", "prepare b ends", "discard b"])
+    }
+}
