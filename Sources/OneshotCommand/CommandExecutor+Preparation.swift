@@ -57,6 +57,16 @@ extension CommandExecutor: LaunchPreparer {
         return ParkedShell(child: child, go: pipe.write, attempt: attempt)
     }
 
+    /// `prepared`, unless its log lost its name meanwhile (the logs folder was removed): the
+    /// attempt's output would go where no one can read it, so its shell is ended and the log
+    /// closed, and the attempt opens its log again and spawns its shell as an unprepared one.
+    func stillNamed(_ prepared: PreparedLaunch?, log: WorkstreamLog) async -> PreparedLaunch? {
+        guard let prepared, (try? Syscall.linkCount(prepared.fd, path: log.path)) == 0 else { return prepared }
+        await prepared.parked?.cancel(grace: terminationGrace)
+        Syscall.close(prepared.fd)
+        return nil
+    }
+
     /// The shell of `workstream`'s attempt `attempt`, released from ``prepared`` when it was
     /// parked for that attempt; a parked shell of another attempt (or one that died) ends first.
     /// `nil`: the caller spawns one.

@@ -178,7 +178,7 @@ public struct CommandExecutor: Sendable {
         let startedInstant = ContinuousClock.now
         let header = "\n=== \(workstream.id) attempt \(attempt) · \(RFC3339.format(started)) · /bin/sh -c \(command)\n"
         let (fd, offset): (Int32, Int)
-        let prepared = preparedLogs.take(workstream.id)
+        let prepared = await stillNamed(preparedLogs.take(workstream.id), log: log)
         do {
             if let prepared {
                 (fd, offset) = try log.begin(through: prepared.fd, header: header)

@@ -34,6 +34,17 @@ extension Syscall {
         Int(try retrying("lseek", path: path) { lseek(fd, 0, SEEK_END) })
     }
 
+    /// How many names the file open as `fd` has: none once each was removed (its folder
+    /// deleted), when the file lives on only through its descriptors. The corresponding C
+    /// function is `fstat`.
+    ///
+    /// - Throws: ``SystemError`` naming `path`.
+    public static func linkCount(_ fd: Int32, path: String) throws(SystemError) -> Int {
+        var info = stat()
+        try retrying("fstat", path: path) { fstat(fd, &info) }
+        return Int(info.st_nlink)
+    }
+
     /// Reads up to `count` bytes from `fd` at `offset`, without moving the descriptor's offset.
     /// The corresponding C function is `pread`.
     ///

@@ -258,6 +258,26 @@ import Testing
         #expect(ran.exitCode == 0 && ran.stdout.contains("=== b attempt 1 ended: exit 0"), "\(ran.stdout)")
     }
 
+    /// The logs folder removed while a shell is parked (by hand, or a clean): the log opened
+    /// ahead is then a file no name leads to. The launch makes the log again, as an unprepared
+    /// one does, instead of writing the attempt's output, and its failure's lines, where no one
+    /// can read them.
+    @Test func aLogRemovedWhileParkedIsMadeAgainAtTheLaunch() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b-output; exit 3")
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        try FileManager.default.removeItem(atPath: project.file(".sdp/logs/F1"))
+        try project.openGate("a-go")
+        let result = try await running.finish()
+        #expect(result.exitCode == 1)
+        #expect(result.stdout.contains("b-output"), "the failure's last lines: \(result.stdout)")
+        let log = project.read(".sdp/logs/F1/b.log") ?? ""
+        #expect(log.contains("=== b attempt 1 · ") && log.contains("b-output\n=== b attempt 1 ended: exit 3"), "\(log)")
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func aStoppedRunEndsItsParkedShells(signal: Int32) async throws {
         let project = try TemporaryProject()
