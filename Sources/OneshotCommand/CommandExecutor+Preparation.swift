@@ -68,11 +68,14 @@ extension CommandExecutor: LaunchPreparer {
     }
 
     /// The shell of `workstream`'s attempt `attempt`, released from ``prepared`` when it was
-    /// parked for that attempt; a parked shell of another attempt (or one that died) ends first.
-    /// `nil`: the caller spawns one.
+    /// parked for that attempt; a parked shell of another attempt, one that died, or one someone
+    /// stopped (SIGSTOP: released, it would be killed as a stopped command, failing an attempt
+    /// that ran nothing) ends first. `nil`: the caller spawns one.
     func released(_ prepared: PreparedLaunch?, attempt: Int, token: Int64) async -> ChildProcess? {
         guard let parked = prepared?.parked else { return nil }
-        if parked.attempt == attempt && parked.release(token: token) { return parked.child }
+        if parked.attempt == attempt && Syscall.stopSignal(of: parked.child.pid) == nil && parked.release(token: token) {
+            return parked.child
+        }
         await parked.cancel(grace: terminationGrace)
         return nil
     }

@@ -278,6 +278,25 @@ import Testing
         #expect(log.contains("=== b attempt 1 · ") && log.contains("b-output\n=== b attempt 1 ended: exit 3"), "\(log)")
     }
 
+    /// A parked shell someone stopped (SIGSTOP) has run nothing: the launch ends it and spawns a
+    /// shell of its own, instead of releasing it into a stop that is then killed as a stopped
+    /// command's, failing an attempt that never ran.
+    @Test func aShellStoppedWhileParkedIsReplacedAtTheLaunch() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran", extra: "idempotent: false\n")
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 })
+        let parked = shells(project, "b")
+        for pid in parked { kill(pid, SIGSTOP) }
+        try project.openGate("a-go")
+        let result = try await running.finish()
+        #expect(result.exitCode == 0, "\(result.stdout)")
+        #expect(project.read("b.ran") == "b\n")
+        #expect(parked.allSatisfy { !isAlive($0) }, "the stopped shell was ended")
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func aStoppedRunEndsItsParkedShells(signal: Int32) async throws {
         let project = try TemporaryProject()
