@@ -29,7 +29,9 @@ import Testing
         }
 
         /// The live shells of `id` started for this folder. (Not by their working folder: a
-        /// Foundation `Process` started meanwhile may change this process's for a moment.)
+        /// Foundation `Process` started meanwhile may change this process's for a moment.) A
+        /// shell just spawned is not always listed at once (about one run of the suite in ten
+        /// missed one): wait for it with `eventually`.
         func shells(_ id: String) -> [Int32] {
             ProcessInspector.processes(withEnvironmentEntryPrefixed: "ONESHOT_EXIT_FILE=\(logs)/\(id).exit").map(\.pid)
         }
@@ -50,8 +52,8 @@ import Testing
         let step = Workstream(id: "b", command: "echo \"[$t] $ONESHOT_ATTEMPT\" >> \(ran); exit 7")
         await commands.prepare(step, attempt: 3)
         let pid = try #require(commands.preparedLogs.parkedShell("b"), "the shell is started ahead")
-        let parked = folder.shells("b")
-        #expect(parked == [pid], "with the attempt's environment")
+        #expect(try await eventually { folder.shells("b") == [pid] }, "with the attempt's environment")
+        let parked = [pid]
         #expect(folder.read("ran") == nil, "and runs nothing before its release")
         let before = ExitStatusLine.token(launchedAt: Date())
         let result = try await commands(step, 3)
@@ -72,8 +74,8 @@ import Testing
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
         await commands.prepare(step, attempt: 1)
-        let parked = folder.shells("b")
-        #expect(parked.count == 1)
+        let parked = try [#require(commands.preparedLogs.parkedShell("b"))]
+        #expect(try await eventually { folder.shells("b") == parked })
         await commands.discard(step)
         #expect(parked.allSatisfy { !isAlive($0) }, "reaped by the discard")
         #expect(folder.read("ran") == nil)
@@ -87,7 +89,7 @@ import Testing
         let commands = executor(folder)
         let step = Workstream(id: "b", command: "echo $ONESHOT_ATTEMPT >> \(folder.path)/ran")
         await commands.prepare(step, attempt: 1)
-        let parked = folder.shells("b")
+        let parked = try [#require(commands.preparedLogs.parkedShell("b"))]
         let result = try await commands(step, 2)
         #expect(result.succeeded)
         #expect(folder.read("ran") == "2\n", "run once, as attempt 2")
@@ -151,7 +153,7 @@ import Testing
         let step = Workstream(id: "b", command: "sleep 30")
         let record = InFlightRecord(id: "b", attempt: 1, startedAt: RFC3339.format(Date()), pid: nil, run: 1)
         await commands.prepare(step, attempt: 1)
-        let parked = try #require(folder.shells("b").first)
+        let parked = try #require(commands.preparedLogs.parkedShell("b"))
         // Once it waits in its `read` (before, it would be taken, and found to end without a
         // status: the attempt's outcome unknown, as when no shell is found).
         #expect(try await eventually { CommandExecutor.isParked(parked) })
@@ -173,7 +175,7 @@ import Testing
         let step = Workstream(id: "b", command: "{ sleep 30; } 4<<EOF\nheld\nEOF")
         let record = InFlightRecord(id: "b", attempt: 1, startedAt: RFC3339.format(Date()), pid: nil, run: 1)
         await commands.prepare(step, attempt: 1)
-        let shell = try #require(folder.shells("b").first)
+        let shell = try #require(commands.preparedLogs.parkedShell("b"))
         let attempt = Task { try await commands(step, 1) }
         #expect(try await eventually { (try? Syscall.symlinkTarget("/proc/\(shell)/fd/4"))?.hasPrefix("pipe:") == true })
         #expect(try await eventually(within: .seconds(5)) { commands.located(record).pid == shell })
