@@ -68,7 +68,7 @@ struct DispatchLoop {
     /// The workstreams prepared ahead of their launch (``DispatchOptions/preparer``).
     private var preparations = LaunchPreparations()
     /// Opens when the preparation of a prepared node has returned: its discard waits for it.
-    private var preparing: [Int: PreparationLatch] = [:]
+    private var preparing: [Int: Latch] = [:]
 
     init(dispatcher: Dispatcher, executor: @escaping Executor, onEvent: @escaping @Sendable (RunEvent) -> Void) {
         graph = dispatcher.graph
@@ -253,7 +253,7 @@ struct DispatchLoop {
             let workstream = graph.workstreams[node]
             // Its next attempt: a waiting workstream has none of this run yet.
             let attempt = state.attempts[node] + 1
-            let latch = PreparationLatch()
+            let latch = Latch()
             preparing[node] = latch
             group.addTask {
                 await preparer.prepare(workstream, attempt: attempt)

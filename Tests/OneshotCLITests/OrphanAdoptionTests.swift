@@ -183,20 +183,27 @@ import Testing
         #expect(project.read("ledger") == "init\n")
     }
 
-    /// Containers on one machine share its kernel, and so its boot id, but not their pids: a
-    /// checkpoint carried from another container names someone else's process here. Before,
-    /// only the boot was compared: `--kill-orphans` SIGTERMed the bystander (and a plain resume
-    /// adopted it, waiting for a process that was never the attempt).
-    @Test func aRecordFromAnotherHostOnThisBootIsNeverSignalled() async throws {
-        // The bystander: a real attempt's shell, left running by a killed run of another project.
+    /// The bystander: a real attempt's shell, left running by a killed run of another project,
+    /// with its in-flight record, pid and start time, and the project it runs in (kept for the
+    /// test's length). The caller kills its group.
+    private func bystanderRecord() async throws -> (
+        project: TemporaryProject, record: InFlightRecord, pid: Int32, start: UInt64
+    ) {
         let other = try TemporaryProject()
         try other.workstream("F1", "busy", run: "sleep 300")
         try await other.runKilledOnceItsProcessIsRecorded()
         let paths = CheckpointPaths(folder: other.file(".sdp/checkpoints"), featureID: "F1")
         let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
-        let bystander = try #require(record.pid)
-        let start = try #require(record.processStart)
-        defer { kill(-bystander, SIGKILL) }
+        return (other, record, try #require(record.pid), try #require(record.processStart))
+    }
+
+    /// Containers on one machine share its kernel, and so its boot id, but not their pids: a
+    /// checkpoint carried from another container names someone else's process here. Before,
+    /// only the boot was compared: `--kill-orphans` SIGTERMed the bystander (and a plain resume
+    /// adopted it, waiting for a process that was never the attempt).
+    @Test func aRecordFromAnotherHostOnThisBootIsNeverSignalled() async throws {
+        let (other, _, bystander, start) = try await bystanderRecord()
+        defer { withExtendedLifetime(other) { _ = kill(-bystander, SIGKILL) } }
         let project = try TemporaryProject()
         try project.workstream("F1", "far", run: "echo far >> ledger", extra: "idempotent: false\n")
         try project.write(
@@ -222,14 +229,8 @@ import Testing
     /// idempotent, held when `idempotent: false`. Before, `--kill-orphans` SIGTERMed the
     /// bystander and the idempotent attempt was "adopted", waiting on a process it never was.
     @Test func aRecordFromAnotherPidNamespaceIsNeverSignalled() async throws {
-        let other = try TemporaryProject()
-        try other.workstream("F1", "busy", run: "sleep 300")
-        try await other.runKilledOnceItsProcessIsRecorded()
-        let paths = CheckpointPaths(folder: other.file(".sdp/checkpoints"), featureID: "F1")
-        let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
-        let bystander = try #require(record.pid)
-        let start = try #require(record.processStart)
-        defer { kill(-bystander, SIGKILL) }
+        let (other, record, bystander, start) = try await bystanderRecord()
+        defer { withExtendedLifetime(other) { _ = kill(-bystander, SIGKILL) } }
         // `pid:[4026531836]`: the namespace's inode.
         let link = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/ns/pid")
         let here = try #require(UInt64(link.filter(\.isNumber)))

@@ -3,30 +3,8 @@ import OneshotGraph
 import OneshotWorkstreams
 import Synchronization
 
-/// A one-shot latch: `wait()` suspends until `open()`; waiting after it opened returns at once.
-final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
-
-    func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        waiters.forEach { $0.resume() }
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-}
+/// The tests' gate: the dispatcher's own one-shot latch.
+typealias Gate = Latch
 
 /// Thread-safe append-only log of what the executor and the events saw.
 final class Log<Entry: Sendable>: Sendable {
