@@ -1,26 +1,23 @@
 import Foundation
 import Oneshot
+import OneshotTestSupport
 import Testing
 
-/// A small `tmpfs` mounted over a folder, that the test fills and frees: a real `ENOSPC`.
+/// A small `tmpfs` mounted over a folder, that the test fills and frees: a real `ENOSPC`. It is
+/// a ``TestMount``: unmounted even when the test process is killed, by the next test that mounts.
 final class SmallDisk {
     let path: String
-    private(set) var mounted = false
+    private let size: String
+    private let mount: TestMount
 
     /// Mounts `size` of tmpfs at `path` (created); `nil`, with the reason printed, when mounting
     /// is not permitted here.
     init?(at path: String, size: String = "512k") throws {
+        guard let mount = try TestMount.tmpfs(at: path, size: size) else { return nil }
         self.path = path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let (status, output) = Self.run("/usr/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", path])
-        guard status == 0 else {
-            print("skipped: cannot mount a tmpfs at \(path) (\(output.trimmingCharacters(in: .whitespacesAndNewlines)))")
-            return nil
-        }
-        mounted = true
+        self.size = size
+        self.mount = mount
     }
-
-    deinit { unmount() }
 
     /// Fills the disk to the last page with a file `filler`.
     func fill() throws {
@@ -38,27 +35,12 @@ final class SmallDisk {
 
     /// Remounts the disk read-only: every change under it then fails with `EROFS`.
     func makeReadOnly() -> Bool {
-        Self.run("/usr/bin/mount", ["-o", "remount,ro", path]).0 == 0
+        mount.makeReadOnly(size: size)
     }
 
     /// Lazily, so that an orphaned command still writing its log cannot keep it mounted.
     func unmount() {
-        guard mounted else { return }
-        _ = Self.run("/usr/bin/umount", ["-l", path])
-        mounted = false
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        guard (try? process.run()) != nil else { return (-1, "cannot run \(executable)") }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        mount.unmount()
     }
 }
 

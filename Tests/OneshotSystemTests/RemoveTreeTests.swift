@@ -71,13 +71,10 @@ import Testing
         @Test func aReadOnlyFileSystemFailsWithTheFileItCouldNotRemove() throws {
             let sample = try Sample()
             let mountPoint = sample.tree + "/sub"
-            guard mount("tmpfs", mountPoint, "tmpfs", 0, "size=64k") == 0 else {
-                print("skipped: cannot mount a tmpfs at \(mountPoint) (errno \(errno)); needs root")
-                return
-            }
-            defer { umount2(mountPoint, Int32(MNT_DETACH)) }
+            guard let disk = try TestMount.tmpfs(at: mountPoint, size: "64k", folder: sample.root) else { return }
+            defer { disk.unmount() }
             try Data("x\n".utf8).write(to: URL(fileURLWithPath: mountPoint + "/deep.txt"))
-            #expect(mount("tmpfs", mountPoint, "tmpfs", UInt(MS_REMOUNT | MS_RDONLY), "size=64k") == 0)
+            #expect(disk.makeReadOnly(size: "64k"))
             #expect(throws: SystemError(call: "unlink", path: mountPoint + "/deep.txt", errno: EROFS)) {
                 try PosixFileSystem().removeTree(sample.tree)
             }
