@@ -201,7 +201,11 @@ public struct CommandExecutor: Sendable {
         if let parked = await released(prepared, attempt: attempt, token: token) {
             child = parked
         } else {
-            child = try spawn(workstream, attempt: attempt, command: command, token: token, output: fd)
+            do {
+                child = try spawn(workstream, attempt: attempt, command: command, token: token, output: fd)
+            } catch let error as SystemError where error.errno == E2BIG {
+                return tooLong(workstream, log: log, error: error)
+            }
         }
         onSpawn?(workstream.id, attempt, child)
         let status = await child.wait(terminationGrace: terminationGrace)
@@ -259,8 +263,18 @@ public struct CommandExecutor: Sendable {
             )
         } catch {
             Syscall.close(fd)
+            if error.errno == E2BIG { throw error }
             throw Self.classified(error)
         }
+    }
+
+    /// The attempt of a command too long to start (`E2BIG`: with its environment, more than the
+    /// system takes for one program): the workstream's own failure, like a command that fails,
+    /// not oneshot's, so that the rest of the feature runs; the reason goes to its log too.
+    private func tooLong(_ workstream: Workstream, log: WorkstreamLog, error: SystemError) -> ExecutionResult {
+        let detail = "its command and environment are too long to start: \(error)"
+        log.append("=== \(workstream.id): \(detail)\n")
+        return ExecutionResult(succeeded: false, detail: detail, logPath: log.path)
     }
 
     /// The variables set for `workstream`'s attempt `attempt`, on top of ``environment``.

@@ -65,4 +65,20 @@ import Testing
         )
         #expect(project.read("ledger") == "a\n")
     }
+
+    /// A command longer than the system takes for one argument (`E2BIG`, 128 KiB on Linux) is
+    /// the workstream's own: it fails, with the reason in its log, and the rest of the feature
+    /// runs. Before, it stopped the whole run at once (exit 6), and every resume the same way:
+    /// `c`, independent, never ran.
+    @Test func aCommandTooLongToStartFailsItsWorkstreamNotTheRun() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo a >> ledger")
+        try project.workstream("F1", "big", depends: ["a"], run: "echo " + String(repeating: "x", count: 140_000))
+        try project.workstream("F1", "c", depends: ["a"], run: "echo c >> ledger")
+        let result = try await OneshotBinary.run(["F1", "-j", "1", "--no-breaker"], in: project.path)
+        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "a\nc\n")
+        #expect(result.stdout.contains("Argument list too long"), "\(result.stdout)")
+        #expect(project.read(".sdp/logs/F1/big.log")?.contains("its command and environment are too long to start") == true)
+    }
 }
