@@ -10,13 +10,8 @@ struct WorkstreamLog {
     /// the descriptor and the offset where this attempt's output begins. A log that is a FIFO
     /// no one reads fails at once (`ENXIO`) rather than blocking the run for good.
     func openForAttempt(header: String) throws(SystemError) -> (fd: Int32, offset: Int) {
-        let fd: Int32
-        do {
-            fd = try Syscall.openWithoutWaiting(path, O_WRONLY | O_CREAT | O_APPEND)
-        } catch  where error.errno == ENOENT {
-            // The folder is made once, on the first attempt that needs it.
-            try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
-            fd = try Syscall.openWithoutWaiting(path, O_WRONLY | O_CREAT | O_APPEND)
+        let fd = try creatingFolder { () throws(SystemError) in
+            try Syscall.openWithoutWaiting(path, O_WRONLY | O_CREAT | O_APPEND)
         }
         return try begin(through: fd, header: header)
     }
@@ -25,14 +20,32 @@ struct WorkstreamLog {
     /// whether this made the file, which ``close(_:removingIfCreatedEmpty:)`` then removes if
     /// the attempt never came.
     func openAhead() throws(SystemError) -> (fd: Int32, created: Bool) {
-        do {
-            return (try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND), true)
-        } catch  where error.errno == EEXIST {
-            // A FIFO no one reads fails (ENXIO) instead of blocking the run loop for good.
-            return (try Syscall.openWithoutWaiting(path, O_WRONLY | O_APPEND), false)
-        } catch  where error.errno == ENOENT {
-            try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
-            return try openAhead()
+        try creatingFolder { () throws(SystemError) -> (fd: Int32, created: Bool) in
+            do throws(SystemError) {
+                return (try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND), true)
+            } catch  where error.errno == EEXIST {
+                // A FIFO no one reads fails (ENXIO) instead of blocking the run loop for good.
+                return (try Syscall.openWithoutWaiting(path, O_WRONLY | O_APPEND), false)
+            }
+        }
+    }
+
+    /// How many times the log's folder is made again when it is gone by the time the log is
+    /// opened in it: a command that removes `.sdp/logs/<feature>` while others start must not
+    /// stop the run, and a folder removed that often in a row is someone's doing, reported.
+    static let folderAttempts = 8
+
+    /// `open`, with the log's folder made (again) each time it fails with `ENOENT`, at most
+    /// ``folderAttempts`` times. The folder is made once, on the first attempt that needs it.
+    private func creatingFolder<T>(_ open: () throws(SystemError) -> T) throws(SystemError) -> T {
+        var made = 0
+        while true {
+            do {
+                return try open()
+            } catch  where error.errno == ENOENT && made < Self.folderAttempts {
+                made += 1
+                try Syscall.makeDirectories((path as NSString).deletingLastPathComponent)
+            }
         }
     }
 

@@ -81,4 +81,18 @@ import Testing
         #expect(result.stdout.contains("Argument list too long"), "\(result.stdout)")
         #expect(project.read(".sdp/logs/F1/big.log")?.contains("its command and environment are too long to start") == true)
     }
+
+    /// A log folder removed while attempts start (each of 300 commands removes
+    /// `.sdp/logs/F1`) is made again: an `ENOENT` between making the folder and opening the log
+    /// in it does not stop the run. Before, 4 runs in 6 stopped at once with exit 6, "open
+    /// .sdp/logs/F1/w197.log: No such file or directory; waiting would not mend it".
+    @Test func aLogFolderRemovedWhileAttemptsStartIsMadeAgain() async throws {
+        let project = try TemporaryProject()
+        let logs = project.file(".sdp/logs/F1")
+        // `|| true`: two removals at once may fail each other (a folder not empty yet).
+        for index in 1...300 { try project.workstream("F1", "w\(index)", run: "rm -rf '\(logs)' || true") }
+        let result = try await OneshotBinary.run(["F1", "-j", "4", "--no-breaker"], in: project.path)
+        #expect(result.exitCode == 0, "\(result.stdout.suffix(300))\n\(result.stderr)")
+        #expect(result.stdout.contains("300 succeeded"), "\(result.stdout.suffix(300))")
+    }
 }
