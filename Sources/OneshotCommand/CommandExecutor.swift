@@ -122,9 +122,10 @@ public struct CommandExecutor: Sendable {
             })
     }
 
-    /// Errors of oneshot's own resources (descriptors, processes, memory, disk space): not the
-    /// command's doing.
-    private static let resourceErrors: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM, ENOSPC, EDQUOT]
+    /// Errors that pass with time: oneshot's own resources (descriptors, processes, memory, disk
+    /// space), and `ETXTBSY`, a `/bin/sh` being written (an upgrade copying it in place) that
+    /// runs again once the writer closes it. Not the command's doing.
+    private static let resourceErrors: Set<Int32> = [EMFILE, ENFILE, EAGAIN, ENOMEM, ENOSPC, EDQUOT, ETXTBSY]
 
     /// `error`, which kept oneshot from starting an attempt, as an ``InfrastructureError``: a
     /// lack of oneshot's own resources may pass and is retried; anything else (a log folder
