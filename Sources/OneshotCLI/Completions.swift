@@ -90,9 +90,26 @@ enum Completions {
             .joined(separator: "\n")
     }
 
-    /// `case` arms completing the values of options, in the shells' `case` syntax.
-    private static func valueCases(_ arm: (Value) -> String) -> String {
-        values.map { "        \($0.names.joined(separator: "|"))) \(arm($0.value)); return ;;" }.joined(separator: "\n")
+    /// The names of the options whose value is free text (`-j 4`, `--exec CMD`): it completes
+    /// to nothing, neither to options nor to feature ids.
+    static var freeValueNames: [String] {
+        let completed = Set(values.flatMap(\.names))
+        let flags = Set(CommandOption.all.filter { !$0.takesValue }.flatMap(\.names))
+        var names: [String] = []
+        for option in CommandOption.all where option.takesValue {
+            for name in option.names where !completed.contains(name) && !flags.contains(name) && !names.contains(name) {
+                names.append(name)
+            }
+        }
+        return names
+    }
+
+    /// `case` arms completing the values of options, in the shells' `case` syntax; `nothing` is
+    /// the arm of a free value.
+    private static func valueCases(_ arm: (Value) -> String, nothing: String) -> String {
+        (values.map { "        \($0.names.joined(separator: "|"))) \(arm($0.value)); return ;;" }
+            + ["        \(freeValueNames.joined(separator: "|"))) \(nothing); return ;;"])
+            .joined(separator: "\n")
     }
 
     private static func bash(_ value: Value) -> String {
@@ -124,7 +141,7 @@ enum Completions {
                 return
             fi
             case $prev in
-        \(valueCases(bash))
+        \(valueCases(bash, nothing: "COMPREPLY=()"))
             esac
             case $sub in
         \(cases { "        \($0)) flags=\"\($1)\" ;;" })
@@ -159,7 +176,7 @@ enum Completions {
                 return
             fi
             case $words[CURRENT-1] in
-        \(valueCases(zsh))
+        \(valueCases(zsh, nothing: ":"))
             esac
             case $sub in
         \(cases { "        \($0)) flags=(\($1)) ;;" })

@@ -79,6 +79,13 @@ import Testing
             (["oneshot", "export", "F1", "--format", "g"], ["github-actions", "gitlab-ci"]),
             (["oneshot", "F1", "-C", "fe"], ["features"]),
             (["oneshot", "F1", "--trace", ".bash-o"], [".bash-out"]),
+            // A value that is free text (a number, a duration, a command): nothing to offer.
+            // Before, after a feature id, the run's options were offered as the value.
+            (["oneshot", "F1", "--jobs", ""], []),
+            (["oneshot", "F1", "-j", ""], []),
+            (["oneshot", "F1", "--exec", ""], []),
+            (["oneshot", "F1", "--only", ""], []),
+            (["oneshot", "log", "F1", "00-1-a", "--tail", ""], []),
         ]
         let completed = try await complete(expected.map(\.words), in: project)
         #expect(completed.count == expected.count)
