@@ -11,8 +11,8 @@
 /// the entry's bytes as its name, so that
 /// - a symlink is removed itself, never followed, and a symlinked folder on the way to a target
 ///   (`.sdp/logs` pointing elsewhere) leaves the target in place;
-/// - a mount point under the folder (another file system, or a bind mount of the same one) is
-///   left in place with what is on it;
+/// - a mount point under the folder (another file system, or a bind mount of the same one, of
+///   a folder or of a file) is left in place with what is on it;
 /// - a swap of a folder for a symlink while it runs makes the walk fail (`ELOOP`), not follow it;
 /// - a name that is not UTF-8 is removed all the same.
 public struct TreeRemoval: Sendable {
@@ -68,7 +68,7 @@ public struct TreeRemoval: Sendable {
             let path = folderPath + "/" + ByteName.text(name)
             guard let type = try Syscall.entryType(name, in: folder, path: path) else { return .absent }
             guard type == S_IFDIR else {
-                try Syscall.removeEntry(name, in: folder, isFolder: false, path: path)
+                if let left = try removeFile(name, in: folder, path: path) { return .left([left]) }
                 return .removed
             }
             let left = try removeFolder(name, in: folder, path: path, base: base)
@@ -136,6 +136,18 @@ public struct TreeRemoval: Sendable {
         return .reached(try body(folder, path, base))
     }
 
+    /// Removes the file (or symlink) `name` in `folder`; a file that is a mount point (a file
+    /// bind-mounted over it: `EBUSY`, as for a `.nfs…` file NFS keeps for a reader) is left in
+    /// place, as a folder that is one is.
+    private func removeFile(_ name: [UInt8], in folder: Int32, path: String) throws(SystemError) -> Left? {
+        do {
+            try Syscall.removeEntry(name, in: folder, isFolder: false, path: path)
+            return nil
+        } catch  where error.errno == EBUSY {
+            return Left(path: path, reason: .mountPoint)
+        }
+    }
+
     /// Removes the folder `name` in `parent` and what is in it, but for mount points: those
     /// are left, and the folders that hold them with them.
     private func removeFolder(_ name: [UInt8], in parent: Int32, path: String, base: MountIdentity) throws(SystemError) -> [Left]
@@ -155,8 +167,8 @@ public struct TreeRemoval: Sendable {
             guard let type else { continue }
             if type == S_IFDIR {
                 left += try removeFolder(entry.name, in: folder, path: entryPath, base: base)
-            } else {
-                try Syscall.removeEntry(entry.name, in: folder, isFolder: false, path: entryPath)
+            } else if let kept = try removeFile(entry.name, in: folder, path: entryPath) {
+                left.append(kept)
             }
         }
         if left.isEmpty { try Syscall.removeEntry(name, in: parent, isFolder: true, path: path) }

@@ -1,4 +1,5 @@
 import Foundation
+import OneshotTestSupport
 import Testing
 
 /// `oneshot clean F`: removes the checkpoint, journal, history and logs, or only those chosen;
@@ -139,6 +140,30 @@ import Testing
         #expect(!exists(project, logs), "what is not under the mount is removed")
         mount.unmount()
         #expect(outside.read("precious/keep.txt") == "keep me")
+    }
+
+    /// A file bind-mounted over a log (a file of the same file system outside the project): left
+    /// in place with the same warning as a folder, the rest removed. Before, its unlink failed
+    /// (EBUSY) and stopped clean there, one error line, the other logs kept.
+    @Test func aFileBindMountedOverALogIsLeftInPlace() async throws {
+        let project = try TemporaryProject()
+        let outside = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo hello")
+        try project.workstream("F1", "b", run: "echo hello")
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 0)
+        try outside.write("precious.txt", "keep me")
+        guard let mount = try TestMount.bind(file: outside.file("precious.txt"), at: project.file(".sdp/logs/F1/a.log")) else {
+            return
+        }
+        defer { withExtendedLifetime((project, outside)) { mount.unmount() } }
+        let clean = try await OneshotBinary.run(["clean", "F1", "--logs"], in: project.path)
+        #expect(clean.exitCode == 6)
+        #expect(
+            clean.stderr
+                == "oneshot: warning: left .sdp/logs/F1/a.log in place: a mount point (another file system or a bind mount); clean removes nothing outside .sdp's own mount\n"
+        )
+        #expect(outside.read("precious.txt") == "keep me")
+        #expect(!exists(project, ".sdp/logs/F1/b.log"), "what is not a mount point is removed")
     }
 
     /// Symlinks under `.sdp` are removed themselves, never followed: a symlinked `.sdp/logs`

@@ -99,6 +99,18 @@ public final class TestMount: @unchecked Sendable {
         }
     }
 
+    /// Bind-mounts the file `source` over the file `path` (both must exist); `nil`, with the
+    /// reason printed, when this process may not mount.
+    public static func bind(file source: String, at path: String, folder: String? = nil) throws -> TestMount? {
+        try make(at: path, folder: folder, owner: nil, what: "\(source) bound", makingFolder: false) {
+            #if os(Linux)
+                mount(source, path, nil, UInt(MS_BIND), nil)
+            #else
+                -1
+            #endif
+        }
+    }
+
     /// Remounts a tmpfs of `size` read-only: every change under it then fails with `EROFS`.
     public func makeReadOnly(size: String) -> Bool {
         #if os(Linux)
@@ -143,11 +155,11 @@ public final class TestMount: @unchecked Sendable {
         return table.split(separator: "\n").contains { $0.split(separator: " ").dropFirst(4).first.map(String.init) == path }
     }
 
-    private static func make(at path: String, folder: String?, owner: Owner?, what: String, _ mountIt: () -> Int32) throws
-        -> TestMount?
-    {
+    private static func make(
+        at path: String, folder: String?, owner: Owner?, what: String, makingFolder: Bool = true, _ mountIt: () -> Int32
+    ) throws -> TestMount? {
         reapStale()
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        if makingFolder { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         try FileManager.default.createDirectory(atPath: registry, withIntermediateDirectories: true)
         guard let owner = owner ?? Owner.current else {
             print("skipped: cannot mount \(what) at \(path): no /proc/self/stat to record its owner by (Linux is needed)")
