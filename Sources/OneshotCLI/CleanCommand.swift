@@ -4,7 +4,7 @@ import OneshotSystem
 
 /// `oneshot clean F052`: removes what runs of the feature left — the checkpoint and its journal,
 /// the history, the logs — or only the parts chosen. It takes the feature's lock for the time
-/// it works, so no run starts meanwhile, and refuses while a run holds it (exit 3) or while an
+/// it works (making the lock file if no run left one), so no run starts meanwhile, and refuses while a run holds it (exit 3) or while an
 /// attempt a dead run left behind still runs (exit 3): its checkpoint is what tracks it, and its
 /// log folder is where its shell leaves its exit status. A file or folder it cannot remove
 /// stops it with one line naming that path (exit 6); what was removed before stays removed. It
@@ -19,6 +19,11 @@ struct CleanCommand {
     func execute() -> ExitCode {
         if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let paths = CheckpointPaths(featureID: arguments.featureID)
+        // No run left anything here, and none is made: a project is not given a `.sdp` by clean.
+        guard (try? fileSystem.exists(".sdp")) != false else {
+            console.out("\(arguments.featureID): nothing to clean")
+            return .success
+        }
         let lock: FileLock?
         do {
             lock = try acquireLock(paths)
@@ -48,15 +53,19 @@ struct CleanCommand {
         }
     }
 
-    /// The feature's lock, or `nil` when there is no lock file: no run ever held one, and
-    /// creating it here would leave a file behind.
+    /// The feature's lock, made if no run left one: a run starting while clean works must wait
+    /// for it, or clean would remove the journal and logs that run has just begun. `nil` when
+    /// the lock file cannot be made (`.sdp/checkpoints` a file, a read-only disk): no run can
+    /// take it there either, so no run can start meanwhile.
     private func acquireLock(_ paths: CheckpointPaths) throws(FileLock.Failure) -> FileLock? {
+        try? fileSystem.makeDirectories(paths.folder)
         do {
-            guard try fileSystem.exists(paths.lock) else { return nil }
+            return try FileLock.acquire(paths.lock, fileSystem: fileSystem)
         } catch {
-            throw .system(error)
+            if case .held = error { throw error }
+            guard (try? fileSystem.exists(paths.lock)) == false else { throw error }
+            return nil
         }
-        return try FileLock.acquire(paths.lock, fileSystem: fileSystem)
     }
 
     /// The files and folders to remove, as chosen: each as its names under `.sdp`, so that

@@ -247,7 +247,9 @@ import Testing
         let checkpointOnly = try await OneshotBinary.run(["clean", "F1", "--checkpoint"], in: project.path)
         #expect(checkpointOnly.exitCode == 0)
         #expect(checkpointOnly.stdout == "removed .sdp/checkpoints/F1-checkpoint.json.tmp\\xFE\n")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")).isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: project.file(".sdp/checkpoints")) == ["F1.lock"],
+            "only the lock clean held is left")
         let all = try await OneshotBinary.run(["clean", "F1"], in: project.path)
         #expect(all.exitCode == 0, "\(all.stderr)")
         #expect(all.stdout == "removed .sdp/logs/F1\n")
@@ -263,6 +265,31 @@ import Testing
         guard (try? process.run()) != nil else { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
+    }
+
+    /// No lock file left (removed by hand, or the logs of a run whose checkpoint folder is
+    /// gone): clean makes the lock and holds it while it works. Before, it took no lock then, so
+    /// a run starting meanwhile had its new journal and logs removed under it.
+    @Test func withoutALockFileCleanMakesAndHoldsOne() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "exit 1")
+        #expect(try await OneshotBinary.run(["F1"], in: project.path).exitCode == 1)
+        try FileManager.default.removeItem(atPath: project.file(".sdp/checkpoints/F1.lock"))
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 0, "\(clean.stderr)")
+        #expect(!exists(project, checkpoint) && !exists(project, logs))
+        let holder = project.read(".sdp/checkpoints/F1.lock")?.trimmingCharacters(in: .newlines)
+        #expect(holder.flatMap { Int32($0) } != nil, "the lock clean took names its pid: \(holder ?? "no lock")")
+    }
+
+    /// A project no run touched is not given a `.sdp` by clean.
+    @Test func aProjectWithoutSdpIsLeftAsItIs() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "true")
+        let clean = try await OneshotBinary.run(["clean", "F1"], in: project.path)
+        #expect(clean.exitCode == 0)
+        #expect(clean.stdout == "F1: nothing to clean\n")
+        #expect(!exists(project, ".sdp"))
     }
 
     /// `.sdp/checkpoints` is a file: there is no checkpoint in it, so nothing to clean there.
