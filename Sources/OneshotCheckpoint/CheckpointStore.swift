@@ -39,6 +39,8 @@ public final class CheckpointStore: RunJournal, Sendable {
         var seq: Int
         var journalFD: Int32?
         var journalBytes = 0
+        /// The `record(_:starting:)` calls made so far (``RunJournal/commitCountingRecords()``).
+        var recordCalls = 0
         var snapshotBytes = 0
         /// Set when an append or fsync failed: the journal file is abandoned at the next fold.
         var journalBroken = false
@@ -278,6 +280,7 @@ public final class CheckpointStore: RunJournal, Sendable {
     ///   flight, and none may be launched.
     public func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws(SystemError) {
         try shared.withLock { (shared) throws(SystemError) in
+            shared.recordCalls += 1
             shared.clock.advance(to: Date())
             let (launchedMS, at) = shared.clock.milliseconds
             var lines = entries.isEmpty ? [] : [batch(entries, run: shared.state.runs, at: at)]
@@ -310,6 +313,13 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// `everyBatchWorkstreams`), or when the journal has grown past the snapshot. When the
     /// journal cannot be trusted, writes the snapshot itself before it returns.
     public func commit() async -> JournalCommitResult {
+        await commitCountingRecords().result
+    }
+
+    /// ``commit()``, and through which `record(_:starting:)` call the record is durable: those
+    /// whose lines were written when the journal's `fsync` began (`nil` when a snapshot was
+    /// written instead, or nothing was made durable).
+    public func commitCountingRecords() async -> (result: JournalCommitResult, recordsDurable: Int?) {
         // A background fold that failed before this commit is reported by it (its own fold's
         // failure, by the next).
         let (broken, foldFirst, earlier) = shared.withLock { shared in
@@ -318,8 +328,9 @@ public final class CheckpointStore: RunJournal, Sendable {
         }
         var mustFold = foldFirst
         var syncFailure: SystemError?
+        var synced: Int?
         if !mustFold {
-            syncFailure = await sync()
+            (syncFailure, synced) = await sync()
             // A snapshot holds everything: it stands in for a journal that could not be synced.
             mustFold = syncFailure != nil
         }
@@ -341,9 +352,10 @@ public final class CheckpointStore: RunJournal, Sendable {
         guard result == .durable else {
             // This commit's own failure is reported; the earlier one waits for the next commit.
             if let earlier { shared.withLock { $0.backgroundFailure = $0.backgroundFailure ?? earlier } }
-            return result
+            return (result, nil)
         }
-        return earlier.map { .failed(message: "checkpoint not saved: \($0)", stopRun: strict) } ?? .durable
+        guard let earlier else { return (.durable, mustFold ? nil : synced) }
+        return (.failed(message: "checkpoint not saved: \(earlier)", stopRun: strict), nil)
     }
 
     /// Whether the commit must write the snapshot itself: the journals may not hold every line
@@ -406,10 +418,15 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// Fsyncs the journal as it is now, and the folder when the journal is new, and the journal
     /// a fold under way rotated away (a fold since the commit began may have taken the commit's
     /// lines with it). Runs on the sync queue, where the journals are closed.
-    private func syncJournal() throws(SystemError) {
-        let (fd, created, broken, rotated) = shared.withLock { shared in
+    ///
+    /// - Returns: the `record(_:starting:)` calls whose lines the fsync covers (written before it).
+    private func syncJournal() throws(SystemError) -> Int {
+        let (fd, created, broken, rotated, calls) = shared.withLock { shared in
             defer { shared.journalCreated = false }
-            return (shared.journalFD, shared.journalCreated, shared.journalBroken ? shared.brokenBy : nil, shared.rotated)
+            return (
+                shared.journalFD, shared.journalCreated, shared.journalBroken ? shared.brokenBy : nil, shared.rotated,
+                shared.recordCalls
+            )
         }
         if let broken { throw broken }
         if let failure = rotated?.failure { throw failure }
@@ -422,22 +439,36 @@ public final class CheckpointStore: RunJournal, Sendable {
                 throw error
             }
         }
-        guard let fd else { return }
+        guard let fd else { return calls }
         try writer.fileSystem.fsync(fd, path: paths.journal)
         if created { try writer.fileSystem.fsyncDirectory(paths.folder) }
+        return calls
     }
 
     /// Fsyncs the journal (see `syncJournal()`); a failure breaks it (a file whose fsync failed is
     /// never fsynced again).
-    private func sync() async -> SystemError? {
-        let failure = await onQueue(syncQueue) { () throws(SystemError) in try self.syncJournal() }
-        if let failure {
+    ///
+    /// - Returns: the failure, or the record calls made durable.
+    private func sync() async -> (SystemError?, Int?) {
+        let synced = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Int, SystemError>, Never>) in
+            syncQueue.async {
+                do throws(SystemError) {
+                    continuation.resume(returning: .success(try self.syncJournal()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        switch synced {
+        case .success(let calls):
+            return (nil, calls)
+        case .failure(let failure):
             shared.withLock {
                 $0.journalBroken = true
                 $0.brokenBy = failure
             }
+            return (failure, nil)
         }
-        return failure
     }
 
     /// What a commit achieved. Nothing is written when the journal did not take the entries (it

@@ -66,8 +66,10 @@ struct CommitPipeline {
 
     /// What the loop does when a commit returns.
     enum CommitFinishedAction: Equatable {
-        /// The commit is as good as written: release these completions' dependents.
-        case release([Int])
+        /// The commit is as good as written: release these completions' dependents, and those of
+        /// `covered`, recorded after the commit began but written before its `fsync`, which made
+        /// them durable too (their commit had not begun: see ``commitFinished(_:now:durableThrough:)``).
+        case release([Int], covered: [Int] = [])
         /// Nothing was written: the completions wait for a later commit.
         case unwritable(UnwritableAction)
     }
@@ -86,6 +88,11 @@ struct CommitPipeline {
     private(set) var entries: [JournalEntry] = []
     /// Completions recorded but not yet committed.
     private(set) var completions: [Int] = []
+    /// The journal's record call that writes each of `completions` (see ``flush(call:)``), for
+    /// those flushed already: the first `completionCalls.count` of them.
+    private var completionCalls: [Int] = []
+    /// The record call of the last ``flush(call:)`` that returned entries.
+    private var lastFlushedCall = 0
     /// The best rank those completions make ready, as of the last step.
     private var enables: Int?
     /// The breaker's latest state, when it changed since the last commit.
@@ -134,9 +141,12 @@ struct CommitPipeline {
     }
 
     /// The step is over: the entries to write now in one record, if any. They are then
-    /// uncommitted.
-    mutating func flush() -> [JournalEntry]? {
+    /// uncommitted. `call` numbers the journal's record call that writes them (the loop's count
+    /// of `record(_:starting:)` calls), matched against what a commit says it made durable.
+    mutating func flush(call: Int = 0) -> [JournalEntry]? {
         guard !entries.isEmpty else { return nil }
+        while completionCalls.count < completions.count { completionCalls.append(call) }
+        lastFlushedCall = call
         for case .attemptFinished(let report, _) in entries { unrecorded.insert(report.id) }
         defer { entries = [] }
         uncommitted = true
@@ -163,6 +173,7 @@ struct CommitPipeline {
         commit = .running(released: completions, enables: enables, covering: unrecorded)
         self.enables = nil
         completions = []
+        completionCalls = []
         breaker = nil
         uncommitted = false
         if timer == .fired { timer = .idle }
@@ -176,7 +187,15 @@ struct CommitPipeline {
     }
 
     /// The commit under way returned; `now` is the wall clock, for the grace period.
-    mutating func commitFinished(_ result: JournalCommitResult, now: Date) -> CommitFinishedAction {
+    ///
+    /// `durableThrough`: the journal's record calls the commit made durable, when it says so
+    /// (``RunJournal/commitCountingRecords()``). Its `fsync` covers every line written before it
+    /// began, so completions recorded while the commit ran but written before its `fsync` are
+    /// durable too: they are released with it (`covered`) instead of waiting for another
+    /// commit — on a no-op layered graph, the other half of the commits.
+    mutating func commitFinished(_ result: JournalCommitResult, now: Date, durableThrough: Int? = nil)
+        -> CommitFinishedAction
+    {
         guard case .running(let released, _, let covered) = commit else {
             preconditionFailure("Internal inconsistency: a commit finished while none was under way")
         }
@@ -184,12 +203,30 @@ struct CommitPipeline {
         if case .unwritten = result {
             // Not durable: the dependents of these completions wait for a commit that is.
             completions = released + completions
+            completionCalls = [Int](repeating: 0, count: released.count) + completionCalls
             return .unwritable(journalUnwritable(now: now))
         }
         unrecorded.subtract(covered)
         if recovering { health = .writable }
         if case .failed(_, true) = result { stopsRun = true }
-        return .release(released)
+        guard result == .durable, let durableThrough else { return .release(released) }
+        return .release(released, covered: takeCovered(through: durableThrough))
+    }
+
+    /// The flushed completions that record calls up to `call` wrote: no longer uncommitted.
+    private mutating func takeCovered(through call: Int) -> [Int] {
+        // Calls only grow along `completionCalls`: the covered ones are its first.
+        let count = completionCalls.prefix { $0 <= call }.count
+        let covered = Array(completions.prefix(count))
+        completions.removeFirst(count)
+        completionCalls.removeFirst(count)
+        if call >= lastFlushedCall && uncommitted {
+            // Everything flushed is durable: only what is recorded from now on awaits a commit.
+            uncommitted = false
+            unrecorded = []
+            if completions.isEmpty { enables = nil }
+        }
+        return covered
     }
 
     /// Nothing could be written to the journal (a commit, or an attempt's start record): retry

@@ -7,7 +7,8 @@ import OneshotWorkstreams
 private enum ChildResult: Sendable {
     case attemptEnded(node: Int, attempt: Int, status: AttemptStatus, result: ExecutionResult?, duration: Duration)
     case retryDue(node: Int, cancelled: Bool)
-    case committed(JournalCommitResult)
+    /// `recordsDurable`: see ``RunJournal/commitCountingRecords()``.
+    case committed(JournalCommitResult, recordsDurable: Int?)
     case commitDue
     case breakerTimer
     case attemptNotStarted(node: Int, attempt: Int, error: InfrastructureError)
@@ -65,6 +66,8 @@ struct DispatchLoop {
     /// before it.
     private var deadlineReached = false
     private var setAside: [String] = []
+    /// The journal's `record(_:starting:)` calls made so far: what a commit's coverage counts.
+    private var recordCalls = 0
     /// The workstreams prepared ahead of their launch (``DispatchOptions/preparer``).
     private var preparations = LaunchPreparations()
     /// Opens when the preparation of a prepared node has returned: its discard waits for it.
@@ -142,8 +145,8 @@ struct DispatchLoop {
             breakerTimerPending = false
         case .commitDue:
             pipeline.timerFired()
-        case let .committed(outcome):
-            committed(outcome, &group)
+        case let .committed(outcome, recordsDurable):
+            committed(outcome, recordsDurable: recordsDurable, &group)
         case let .attemptNotStarted(node, attempt, error):
             attemptNotStarted(node: node, attempt: attempt, error: error, &group)
         case .recoveryDue(let cancelled):
@@ -155,21 +158,24 @@ struct DispatchLoop {
         }
     }
 
-    private mutating func committed(_ outcome: JournalCommitResult, _ group: inout TaskGroup<ChildResult>) {
+    private mutating func committed(
+        _ outcome: JournalCommitResult, recordsDurable: Int?, _ group: inout TaskGroup<ChildResult>
+    ) {
         let committing: [Int] = if case .running(let released, _, _) = pipeline.commit { released } else { [] }
-        switch pipeline.commitFinished(outcome, now: time.now()) {
+        switch pipeline.commitFinished(outcome, now: time.now(), durableThrough: recordsDurable) {
         case .unwritable(let action):
             // Not durable: these completions await the next commit again.
             for node in committing { state.awaitCommit(node, graph: graph) }
             guard case .unwritten(let message) = outcome else { return }
             perform(action, message: message, &group)
-        case .release(let released):
+        case let .release(released, covered):
             if outcome == .durable { onEvent(.journalCommitted) }
             if case let .failed(message, stopRun) = outcome {
                 onEvent(.journalFailed(message: message, stopsRun: stopRun))
                 if stopRun { state.stopLaunching = true }
             }
-            _ = state.release(released, graph: graph)
+            if !covered.isEmpty { state.committedEarly(covered, graph: graph) }
+            _ = state.release(released + covered, graph: graph)
         }
     }
 
@@ -233,10 +239,15 @@ struct DispatchLoop {
     /// once, before any of those attempts or the commit starts: no launch without its start
     /// record, no commit before the records it makes durable.
     private mutating func endTurn(_ group: inout TaskGroup<ChildResult>) {
-        var entries = journal == nil ? [] : pipeline.flush() ?? []
+        var entries = journal == nil ? [] : pipeline.flush(call: recordCalls + 1) ?? []
         let commits = commitIfDue(&group, recording: &entries)
         let launched = launchReady(&group, writing: entries)
-        if commits, let journal { group.addTask { .committed(await journal.commit()) } }
+        if commits, let journal {
+            group.addTask {
+                let (result, recordsDurable) = await journal.commitCountingRecords()
+                return .committed(result, recordsDurable: recordsDurable)
+            }
+        }
         prepare(after: launched, &group)
     }
 
@@ -359,6 +370,7 @@ struct DispatchLoop {
     ) -> Bool {
         guard let journal, !launches.isEmpty || !entries.isEmpty else { return true }
         let starts = launches.map { (id: graph.workstreams[$0.node].id, attempt: $0.attempt) }
+        recordCalls += 1
         do {
             try journal.record(entries, starting: starts)
             return true

@@ -165,6 +165,17 @@ struct DispatchState {
         }
     }
 
+    /// `nodes`, successes awaiting a commit that has not begun, are durable already (a commit
+    /// under way wrote them: ``CommitPipeline/CommitFinishedAction/release(_:covered:)``): they
+    /// no longer count towards ``bestRankAwaitingCommit()``; ``release(_:graph:)`` them next.
+    mutating func committedEarly(_ nodes: [Int], graph: WorkstreamGraph) {
+        for node in nodes {
+            for dependent in graph.dependents[node] { dependenciesAwaitingCommit[dependent] -= 1 }
+        }
+        let durable = Set(nodes)
+        awaitingCommit.removeAll { durable.contains($0) }
+    }
+
     /// A commit began with every success awaiting one: they no longer count towards
     /// ``bestRankAwaitingCommit()``. Those of a commit that writes nothing await the next one
     /// again (``awaitCommit(_:graph:)``).

@@ -48,9 +48,22 @@ public protocol RunJournal: Sendable {
     ///
     /// - Returns: whether the record is durable, and if not whether the run must stop.
     func commit() async -> JournalCommitResult
+
+    /// ``commit()``, saying also through which of the dispatcher's ``record(_:starting:)`` calls
+    /// (counted from 1 since the journal was opened) the record is durable: a commit's `fsync`
+    /// covers every line written before it begins, including those of calls made after the
+    /// commit was asked for. The dispatcher then releases the completions of those calls too,
+    /// instead of committing again for them. Optional: the default returns `nil` (only what was
+    /// recorded before the commit began counts as committed).
+    func commitCountingRecords() async -> (result: JournalCommitResult, recordsDurable: Int?)
 }
 
 extension RunJournal {
+    /// ``commit()``: no record call is known durable beyond those made before it began.
+    public func commitCountingRecords() async -> (result: JournalCommitResult, recordsDurable: Int?) {
+        (await commit(), nil)
+    }
+
     /// Does nothing: a journal that keeps no state of attempts in flight needs no correction.
     public func attemptNotStarted(id: String, attempt: Int) {}
 

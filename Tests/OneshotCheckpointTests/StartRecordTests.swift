@@ -102,4 +102,29 @@ import Testing
         #expect(saved.completed.count == 600)
         #expect((saved.inFlight ?? []).map(\.id) == ["late"])
     }
+
+    @Test func aCommitSaysThroughWhichRecordCallItsFsyncMadeTheJournalDurable() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let session = try CheckpointSession.open(
+            graph: try WorkstreamGraph([ws("a"), ws("b"), ws("c"), ws("d")]), paths: paths(folder), fileSystem: fileSystem)
+        let store = session.store
+        try store.record([], starting: [(id: "a", attempt: 1)])
+        try store.record([.attemptFinished(report("a"), final: true)], starting: [(id: "b", attempt: 1)])
+        #expect(await store.commitCountingRecords() == (.durable, 2))
+        fileSystem.fail(.write, errno: ENOSPC, times: 1)
+        #expect(throws: SystemError.self) {
+            try store.record([.attemptFinished(report("b"), final: true)], starting: [(id: "c", attempt: 1)])
+        }
+        let unwritten = await store.commitCountingRecords()
+        #expect(unwritten.result != .durable)
+        #expect(unwritten.recordsDurable == nil, "nothing the journal failed to take counts as durable")
+        try store.record([], starting: [(id: "c", attempt: 1)])
+        // The commit before wrote a snapshot holding call 3 in place of the broken journal.
+        #expect(await store.commitCountingRecords() == (.durable, 4))
+        try store.record([.attemptFinished(report("c"), final: true)], starting: [(id: "d", attempt: 1)])
+        #expect(await store.commitCountingRecords() == (.durable, 5))
+        let saved = try #require(try CheckpointReader.load(paths(folder))).checkpoint
+        #expect(saved.completed == ["a", "b", "c"])
+    }
 }

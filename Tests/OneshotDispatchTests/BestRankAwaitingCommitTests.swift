@@ -84,4 +84,25 @@ import Testing
         state.commitBegan(graph: feature)
         #expect(state.bestRankAwaitingCommit() == nil)
     }
+
+    @Test func successesACommitUnderWayWroteAreReleasedWithItAndNoLongerAwaitTheNext() throws {
+        // d needs a and b, e needs c: a's commit is under way when b and c are recorded, and its
+        // fsync covered b's line but not c's.
+        let feature = try graph([ws("a"), ws("b"), ws("c"), ws("d", ["a", "b"]), ws("e", ["c"])])
+        var state = DispatchState(graph: feature, done: [], rank: [0, 1, 2, 3, 4])
+        for _ in 0..<3 { _ = state.launch(limit: 3) }
+        state.succeeded(0)
+        state.awaitCommit(0, graph: feature)
+        state.commitBegan(graph: feature)
+        state.succeeded(1)
+        state.awaitCommit(1, graph: feature)
+        state.succeeded(2)
+        state.awaitCommit(2, graph: feature)
+        state.committedEarly([1], graph: feature)
+        #expect(state.release([0, 1], graph: feature) == [3], "d's dependencies are both durable")
+        #expect(state.bestRankAwaitingCommit() == 4, "e still awaits c's commit")
+        state.commitBegan(graph: feature)
+        #expect(state.release([2], graph: feature) == [4])
+        #expect(state.bestRankAwaitingCommit() == nil)
+    }
 }

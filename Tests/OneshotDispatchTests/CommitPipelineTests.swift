@@ -88,6 +88,66 @@ import Testing
         #expect(pipeline.isSettled)
     }
 
+    @Test func completionsWrittenBeforeTheCommitsFsyncAreReleasedWithIt() {
+        // a's commit begins after record call 1; b (call 2) and c (call 3) are recorded while it
+        // runs, and its fsync began after call 2 was written.
+        var pipeline = pipeline()
+        pipeline.recorded(finished("a"))
+        pipeline.completionRecorded(1)
+        _ = pipeline.flush(call: 1)
+        #expect(pipeline.stepEnded(enables: 0, urgent: true, ending: false) == .startCommit(breaker: nil))
+        pipeline.recorded(finished("b"))
+        pipeline.completionRecorded(2)
+        _ = pipeline.flush(call: 2)
+        pipeline.recorded(finished("c"))
+        pipeline.completionRecorded(3)
+        _ = pipeline.flush(call: 3)
+        #expect(pipeline.commitFinished(.durable, now: start, durableThrough: 2) == .release([1], covered: [2]))
+        #expect(pipeline.completions == [3], "c was written after the fsync began: it awaits the next commit")
+        #expect(pipeline.uncommitted)
+        #expect(pipeline.stepEnded(enables: 1, urgent: true, ending: false) == .startCommit(breaker: nil))
+        #expect(pipeline.commitFinished(.durable, now: start, durableThrough: 3) == .release([3]))
+        #expect(pipeline.isSettled)
+    }
+
+    @Test func aCommitThatCoveredEverythingRecordedLeavesNothingToCommit() {
+        var pipeline = withCompletion(1, id: "a")
+        _ = pipeline.stepEnded(enables: 0, urgent: true, ending: false)
+        pipeline.recorded(finished("b"))
+        pipeline.completionRecorded(2)
+        pipeline.recorded(.skipped(id: "c", blockedBy: "x"))
+        _ = pipeline.flush(call: 2)
+        #expect(pipeline.commitFinished(.durable, now: start, durableThrough: 2) == .release([1], covered: [2]))
+        #expect(!pipeline.uncommitted)
+        #expect(pipeline.unrecorded.isEmpty)
+        #expect(pipeline.isSettled, "no second commit for what the first one's fsync wrote")
+        #expect(pipeline.stepEnded(enables: nil, urgent: false, ending: true) == .none)
+    }
+
+    @Test func onlyADurableCommitReleasesWhatWasRecordedWhileItRan() {
+        for result in [JournalCommitResult.failed(message: "snapshot", stopRun: false), .unwritten(message: "ENOSPC")] {
+            var pipeline = withCompletion(1, id: "a")
+            _ = pipeline.stepEnded(enables: 0, urgent: true, ending: false)
+            pipeline.recorded(finished("b"))
+            pipeline.completionRecorded(2)
+            _ = pipeline.flush(call: 2)
+            let action = pipeline.commitFinished(result, now: start, durableThrough: 2)
+            #expect(action != .release([1], covered: [2]), "\(result)")
+            #expect(pipeline.completions.contains(2), "\(result)")
+            #expect(pipeline.uncommitted, "\(result)")
+        }
+    }
+
+    @Test func aJournalThatCannotTellReleasesOnlyTheCommitsOwnCompletions() {
+        var pipeline = withCompletion(1, id: "a")
+        _ = pipeline.stepEnded(enables: 0, urgent: true, ending: false)
+        pipeline.recorded(finished("b"))
+        pipeline.completionRecorded(2)
+        _ = pipeline.flush(call: 2)
+        #expect(pipeline.commitFinished(.durable, now: start, durableThrough: nil) == .release([1]))
+        #expect(pipeline.completions == [2])
+    }
+
     @Test func aFreeSlotWaitsForTheBestRankACommitWillMakeReady() {
         var pipeline = withCompletion(1, id: "a")
         #expect(pipeline.awaitedRank == nil)

@@ -52,6 +52,37 @@ final class RecordingJournal: RunJournal {
     }
 }
 
+/// A ``RecordingJournal`` whose first commit syncs only once `b`'s outcome is written, and
+/// that counts its record calls: its commits say they made every call before them durable.
+final class CoveringJournal: RunJournal {
+    let bRecorded = Gate()
+    let inner: RecordingJournal
+    private let calls = Mutex(0)
+
+    init() {
+        inner = RecordingJournal(holdFirstCommit: bRecorded)
+    }
+
+    func attemptStarting(id: String, attempt: Int) { inner.attemptStarting(id: id, attempt: attempt) }
+
+    func record(_ entries: [JournalEntry]) { inner.record(entries) }
+
+    func record(_ entries: [JournalEntry], starting attempts: [(id: String, attempt: Int)]) throws {
+        calls.withLock { $0 += 1 }
+        try inner.record(entries, starting: attempts)
+        if entries.contains(where: { if case .attemptFinished(let report, _) = $0 { report.id == "b" } else { false } }) {
+            bRecorded.open()
+        }
+    }
+
+    func commit() async -> JournalCommitResult { await inner.commit() }
+
+    func commitCountingRecords() async -> (result: JournalCommitResult, recordsDurable: Int?) {
+        let result = await inner.commit()
+        return (result, calls.withLock { $0 })
+    }
+}
+
 /// Options whose commit timer never fires during a test: commits happen only when due.
 func withoutCommitTimer(maxConcurrency: Int) -> DispatchOptions {
     DispatchOptions(maxConcurrency: maxConcurrency, commitDelay: .seconds(86_400))
@@ -109,6 +140,24 @@ func withoutCommitTimer(maxConcurrency: Int) -> DispatchOptions {
         #expect(journal.attemptsPerCommit == [1, 3])
         let log = journal.log.all
         #expect(try #require(log.firstIndex(of: "commit 1 ends")) < #require(log.firstIndex(of: "start x")))
+    }
+
+    @Test func completionsWrittenBeforeACommitsSyncAreReleasedByIt() async throws {
+        // a's completion makes x ready and is committed at once; b finishes while that commit
+        // waits to sync, and its line is written before the sync: the commit made it durable
+        // too, so y starts without a commit of its own.
+        let feature = try graph([ws("a"), ws("b"), ws("x", ["a"]), ws("y", ["b"])])
+        let journal = CoveringJournal()
+        let report = await Dispatcher(graph: feature, options: withoutCommitTimer(maxConcurrency: 2), journal: journal)
+            .run { workstream, _ in
+                if workstream.id == "b" { await journal.inner.firstCommitBegan.wait() }
+                return .success
+            }
+        #expect(report.status == .succeeded)
+        #expect(journal.inner.commits.all.count == 2, "none for b alone: the first commit synced it")
+        let log = journal.inner.log.all
+        #expect(try #require(log.firstIndex(of: "commit 1 ends")) < #require(log.firstIndex(of: "start y")))
+        #expect(try #require(log.firstIndex(of: "start y")) < #require(log.firstIndex(of: "commit 2 begins")))
     }
 
     @Test func aCompletionNothingWaitsOnIsCommittedWhenTheTimerFires() async throws {
