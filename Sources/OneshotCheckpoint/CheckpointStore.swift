@@ -369,27 +369,34 @@ public final class CheckpointStore: RunJournal, Sendable {
     /// fold under way has copied the state before this commit, so the queued one covers it. The
     /// fold starts `snapshotInterval` after the last one ended at the earliest.
     private func scheduleFoldIfDue() {
-        let wait = shared.withLock { shared -> Duration? in
+        let queues = shared.withLock { shared -> Bool in
             let grown = shared.journalBytes > max(shared.snapshotBytes, minimumFoldBytes)
-            guard snapshotsEveryBatch(shared) || grown else { return nil }
+            guard snapshotsEveryBatch(shared) || grown else { return false }
             shared.snapshotStale = true
-            guard !shared.foldQueued else { return nil }
+            guard !shared.foldQueued else { return false }
             shared.foldQueued = true
+            return true
+        }
+        if queues { queue.async { self.foldWhenDue() } }
+    }
+
+    /// Folds if `snapshotInterval` has passed since the last fold ended, else comes back when it
+    /// has. Runs on the queue, so after any fold under way: a commit during a fold waits the
+    /// interval after that fold, instead of folding again as soon as it ends (at 1k workstreams,
+    /// a snapshot every batch, two folds back to back at the start of every run).
+    private func foldWhenDue() {
+        let wait = shared.withLock { shared -> Duration in
             guard let ended = shared.lastFoldEnded else { return .zero }
-            return max(.zero, snapshotInterval - (clock.monotonic() - ended))
+            return snapshotInterval - (clock.monotonic() - ended)
         }
-        guard let wait else { return }
-        let work: @Sendable () -> Void = {
-            self.shared.withLock { $0.foldQueued = false }
-            self.foldIfStale()
-        }
-        if wait > .zero {
+        guard wait <= .zero else {
             let (seconds, attoseconds) = min(wait, .seconds(60)).components
             let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds), execute: work)
-        } else {
-            queue.async(execute: work)
+            queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.foldWhenDue() }
+            return
         }
+        shared.withLock { $0.foldQueued = false }
+        foldIfStale()
     }
 
     /// Writes a snapshot when a commit since the last one wants it; a failure is kept for the

@@ -85,6 +85,38 @@ import Testing
         #expect(try snapshot(folder).completed == ["w0"])
     }
 
+    @Test func aCommitDuringAFoldWaitsTheIntervalAfterThatFoldEnds() async throws {
+        let folder = try TemporaryFolder()
+        let fileSystem = FaultInjectingFileSystem()
+        let hands = Hands()
+        let store = try store(folder, fileSystem, interval: .seconds(3600), hands: hands)
+        let before = renames(fileSystem, folder)
+        hands.advance(.seconds(3600))
+        // The first fold stops before its rename until the second commit is made.
+        let (inFold, signal) = AsyncStream.makeStream(of: Void.self)
+        let release = DispatchSemaphore(value: 0)
+        let folds = Mutex(0)
+        fileSystem.before(.rename, path: paths(folder).checkpoint) {
+            guard
+                folds.withLock({
+                    $0 += 1; return $0
+                }) == 1
+            else { return }
+            signal.yield()
+            _ = release.wait(timeout: .now() + 30)
+        }
+        #expect(await store.commit([finished("w0")]) == .durable)
+        var events = inFold.makeAsyncIterator()
+        _ = await events.next()
+        #expect(await store.commit([finished("w1")]) == .durable)
+        release.signal()
+        store.drainQueue()
+        #expect(renames(fileSystem, folder) == before + 1, "the next fold is due an hour after the first one ended")
+        #expect(try snapshot(folder).completed == ["w0"])
+        await store.waitForSnapshot()
+        #expect(Set(try snapshot(folder).completed) == ["w0", "w1"])
+    }
+
     @Test func theDelayedFoldIsWrittenWithoutAnyoneWaitingForIt() async throws {
         let folder = try TemporaryFolder()
         let fileSystem = FaultInjectingFileSystem()
