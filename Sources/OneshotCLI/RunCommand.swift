@@ -277,8 +277,6 @@ struct RunCommand {
             featureID: featureID.rawValue, template: template,
             logFolder: ".sdp/logs/\(featureID.rawValue)", terminationGrace: arguments.grace
         )
-        // The CLI ignores SIGPIPE (main.swift): a shell killed while parked fails the release's
-        // write instead of killing oneshot.
         commands.parksShells = true
         let executor = arguments.executor.make(commands)
         return (featureRun, executor)

@@ -53,16 +53,19 @@ extension CommandExecutor {
         return found
     }
 
-    /// Whether `pid` is a shell waiting in its parked `read -r t <&4` (``ParkedShell``): the pipe
+    /// Whether `pid` is a shell waiting in its parked `read -r t <&4` (``ParkedShell``): the socket
     /// it waits on is its descriptor 4 and, for the read, its standard input too (a shell
     /// redirects a builtin's input by moving the descriptor onto 0). A pipe at 4 alone is not
     /// enough: a released command may hold one there in the shell itself (`{ …; } 4<<EOF`), and
     /// that shell, taken for a parked one, would leave its attempt running untracked while a
     /// resume runs it again. A shell still starting, not yet in its read, is taken for the
     /// attempt's: it then ends without a status, which leaves the outcome unknown, as not
-    /// finding it would.
+    /// finding it would. A pipe at 4 is what a shell parked by an earlier version of oneshot
+    /// waits on.
     static func isParked(_ pid: Int32) -> Bool {
-        guard let parking = try? Syscall.symlinkTarget("/proc/\(pid)/fd/4"), parking.hasPrefix("pipe:") else {
+        guard let parking = try? Syscall.symlinkTarget("/proc/\(pid)/fd/4"),
+            parking.hasPrefix("socket:") || parking.hasPrefix("pipe:")
+        else {
             return false
         }
         return (try? Syscall.symlinkTarget("/proc/\(pid)/fd/0")) == parking

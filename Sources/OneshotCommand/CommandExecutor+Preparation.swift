@@ -32,15 +32,17 @@ extension CommandExecutor: LaunchPreparer {
     }
 
     /// Starts `workstream`'s shell for attempt `attempt`, as ``callAsFunction(_:_:)`` would
-    /// (environment, folder, session, log, exit-status file), parked on a pipe; `nil` when any
+    /// (environment, folder, session, log, exit-status file), parked on a socket; `nil` when any
     /// part of it fails: the launch then spawns the shell itself.
     func park(_ workstream: Workstream, attempt: Int, command: String, output fd: Int32) -> ParkedShell? {
-        guard let statusFD = try? exitStatuses.openedDescriptor(), let pipe = try? Syscall.pipe() else { return nil }
+        guard let statusFD = try? exitStatuses.openedDescriptor(), let (go, shellEnd) = try? Syscall.socketPair() else {
+            return nil
+        }
         // Numbered above 4, so that the spawn's `dup2` to descriptor 4 is a real one.
-        let readEnd = try? Syscall.duplicate(pipe.read, atLeast: 10, path: "a parked shell's pipe")
-        Syscall.close(pipe.read)
+        let readEnd = try? Syscall.duplicate(shellEnd, atLeast: 10, path: "a parked shell's socket")
+        Syscall.close(shellEnd)
         guard let readEnd else {
-            Syscall.close(pipe.write)
+            Syscall.close(go)
             return nil
         }
         defer { Syscall.close(readEnd) }
@@ -51,10 +53,10 @@ extension CommandExecutor: LaunchPreparer {
                 adding: perAttemptEnvironment(workstream, attempt: attempt), outputFD: fd, passedFD: statusFD,
                 parkingFD: readEnd)
         else {
-            Syscall.close(pipe.write)
+            Syscall.close(go)
             return nil
         }
-        return ParkedShell(child: child, go: pipe.write, attempt: attempt)
+        return ParkedShell(child: child, go: go, attempt: attempt)
     }
 
     /// `prepared`, unless its log lost its name meanwhile (the logs folder was removed): the

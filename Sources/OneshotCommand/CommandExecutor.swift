@@ -48,9 +48,9 @@ public struct CommandExecutor: Sendable {
     /// The launches prepared ahead (see ``prepare(_:attempt:)``), shared by every copy.
     let preparedLogs = PreparedLogs()
     /// Whether ``prepare(_:attempt:)`` also starts the attempt's shell, parked until the launch
-    /// (`ParkedShell`): the launch then costs a write to a pipe instead of a shell's start-up.
-    /// The release writes to that pipe: turn it on only where `SIGPIPE` is ignored (the CLI
-    /// does), or a shell killed while parked would kill this process with it.
+    /// (`ParkedShell`): the launch then costs a send on a socket instead of a shell's start-up.
+    /// The send never raises `SIGPIPE`, whatever this process does with that signal: a shell
+    /// killed while parked fails its release, and the launch spawns a shell of its own.
     public var parksShells = false
     /// Called with the workstream id, the attempt and the child right after the spawn, so
     /// the checkpoint can record which process runs it.

@@ -7,7 +7,7 @@ import Testing
 
 @testable import OneshotCommand
 
-/// A shell started ahead of its launch and parked on a pipe (``ParkedShell``): nothing of its
+/// A shell started ahead of its launch and parked on a socket (``ParkedShell``): nothing of its
 /// command runs before the release; released, it runs the command as a shell spawned at the
 /// launch would, with the attempt and token of the launch in its exit status; discarded, it
 /// exits without running anything or leaving a status.
@@ -98,7 +98,7 @@ import Testing
     }
 
     /// A shell killed while parked fails its release; the launch then ends it with a cancel and
-    /// spawns a shell of its own. The failed release leaves the pipe open for the cancel, which
+    /// spawns a shell of its own. The failed release leaves the socket open for the cancel, which
     /// closes it: closed by both, the second close would close whatever another thread opened
     /// under its number meanwhile (a log, a journal).
     @Test func aFailedReleaseLeavesThePipeToTheCancel() async throws {
@@ -111,27 +111,56 @@ import Testing
         let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
         let parked = try #require(commands.park(step, attempt: 1, command: step.command ?? "", output: log))
         kill(parked.child.pid, SIGKILL)
-        // Its descriptors are closed once it is a zombie: the write then fails with EPIPE.
+        // Its descriptors are closed once it is a zombie: the send then fails with EPIPE.
         #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
         #expect(await releasedWithoutSIGPIPE(parked) == false, "the shell is gone")
-        #expect(fcntl(parked.go, F_GETFD) != -1, "the pipe is left open for the cancel")
+        #expect(fcntl(parked.go, F_GETFD) != -1, "the socket is left open for the cancel")
         await parked.cancel(grace: .seconds(1))
         #expect(folder.read("ran") == nil)
     }
 
-    /// `parked.release(token:)` on a thread of its own that blocks SIGPIPE (the CLI ignores it; this
-    /// process must keep its dispositions): the signal the failed write raises stays pending on
-    /// that thread, and goes with it.
-    private func releasedWithoutSIGPIPE(_ parked: ParkedShell) async -> Bool {
+    /// The release to a shell killed while parked raises no SIGPIPE, so that a process embedding a
+    /// `CommandExecutor` with SIGPIPE at its default (this one, where a test must not change it)
+    /// is not killed by it: the release runs on a thread that blocks the signal, where one raised
+    /// would stay pending.
+    @Test func aFailedReleaseRaisesNoSIGPIPE() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        let commands = executor(folder)
+        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
+        let log = open(folder.logs + "/b.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        defer { close(log) }
+        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
+        let parked = try #require(commands.park(step, attempt: 1, command: step.command ?? "", output: log))
+        kill(parked.child.pid, SIGKILL)
+        #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
+        let (released, raised) = await releaseOnBlockingThread(parked)
+        #expect(released == false, "the shell is gone")
+        #expect(raised == false, "the failed release raised SIGPIPE")
+        await parked.cancel(grace: .seconds(1))
+        #expect(folder.read("ran") == nil)
+    }
+
+    /// `parked.release(token:)` on a thread of its own that blocks SIGPIPE (this process must keep
+    /// its dispositions): a signal the failed write raises stays pending on that thread, and goes
+    /// with it. Returns the release's result and whether SIGPIPE was pending after it.
+    private func releaseOnBlockingThread(_ parked: ParkedShell) async -> (Bool, Bool) {
         await withCheckedContinuation { continuation in
             Thread {
                 var pipeSignal = sigset_t()
                 sigemptyset(&pipeSignal)
                 sigaddset(&pipeSignal, SIGPIPE)
                 pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
-                continuation.resume(returning: parked.release(token: 1))
+                let released = parked.release(token: 1)
+                var pending = sigset_t()
+                sigpending(&pending)
+                continuation.resume(returning: (released, sigismember(&pending, SIGPIPE) == 1))
             }.start()
         }
+    }
+
+    private func releasedWithoutSIGPIPE(_ parked: ParkedShell) async -> Bool {
+        await releaseOnBlockingThread(parked).0
     }
 
     /// The state letter of `pid` in `/proc/<pid>/stat` (`Z`: a zombie), `nil` when it is gone.
