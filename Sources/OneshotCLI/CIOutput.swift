@@ -135,9 +135,17 @@ final class CIOutput: RunObserver {
         console.out(lines.joined(separator: "\n"))
     }
 
-    /// The last `count` lines of the file at `path` (its last 64 KiB at most).
+    /// The last `count` lines of the file at `path` (its last 64 KiB at most); a line saying so
+    /// when it is not a regular file (a FIFO there would block a plain open for good).
     static func tail(of path: String, lines count: Int) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return ["(the log cannot be read)"] }
+        let fd: Int32?
+        do throws(SystemError) {
+            fd = try Syscall.openRegularForReading(path)
+        } catch {
+            return ["(the log cannot be read)"]
+        }
+        guard let fd else { return ["(the log is not a regular file)"] }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0
         try? handle.seek(toOffset: size > 65_536 ? size - 65_536 : 0)

@@ -17,7 +17,8 @@ struct LineReader {
 
     /// The lines completed since the last call; with `final`, an unfinished last line too.
     mutating func newLines(final: Bool = false) -> [String] {
-        if let fd = try? Syscall.open(path, O_RDONLY) {
+        // A FIFO put in the log's place has nothing to read, and must not block the open.
+        if let fd = try? Syscall.openRegularForReading(path) {
             defer { Syscall.close(fd) }
             while let bytes = try? Syscall.read(fd, count: 65_536, at: offset, path: path), !bytes.isEmpty {
                 partial += bytes

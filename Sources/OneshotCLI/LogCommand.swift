@@ -18,8 +18,14 @@ struct LogCommand {
         let running = FileLock.isHeld(lock)
         // An empty log is one opened ahead of its attempt (a parked shell, or a run killed before
         // the launch): nothing has run yet.
-        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else {
-            return noLog(running: running)
+        let data: [UInt8]
+        switch try? Syscall.readWholeFile(path, limit: Int.max) {
+        case .contents(let bytes)? where !bytes.isEmpty: data = bytes
+        case .notRegular?:
+            // Never opened blocking: a FIFO there with no writer would hang a plain read.
+            console.error("cannot read the log \(path): not a regular file")
+            return .invalidInput
+        default: return noLog(running: running)
         }
         let log = LogFile(String(decoding: data, as: UTF8.self), workstreamID: arguments.workstreamID)
         guard let selected = log.lines(attempt: arguments.attempt) else {

@@ -97,6 +97,28 @@ extension Syscall {
         return .contents(bytes)
     }
 
+    /// A descriptor open for reading on the regular file at `path`, `nil` when `path` names
+    /// anything else (a FIFO, a socket, a device, a folder): the open never blocks (`O_NONBLOCK`:
+    /// a FIFO with no writer would hold a plain open for good). The corresponding C functions are
+    /// `open` and `fstat`.
+    ///
+    /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `EACCES`, …).
+    public static func openRegularForReading(_ path: String) throws(SystemError) -> Int32? {
+        let fd = try open(path, O_RDONLY | O_NONBLOCK)
+        var info = stat()
+        do throws(SystemError) {
+            try retrying("fstat", path: path) { fstat(fd, &info) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
     private static func kind(_ type: UInt8) -> DirectoryEntry.Kind {
         switch Int32(type) {
         case Int32(DT_REG): .regular

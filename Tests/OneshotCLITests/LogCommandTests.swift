@@ -62,4 +62,24 @@ import Testing
         #expect(followed.exitCode == 0)
         #expect(followed.stdout.contains("=== b attempt 1 ended: exit 1"))
     }
+
+    /// A log that is a FIFO with no writer (put there by hand) is refused with one line naming it,
+    /// and the report's failed-workstream tail skips it: a blocking open of it would hang both
+    /// for good. `timeout` bounds the old behaviour.
+    @Test func aLogThatIsAFIFOIsRefusedNotWaitedOn() async throws {
+        let project = try await project()
+        let log = project.path + "/.sdp/logs/F1/b.log"
+        try FileManager.default.removeItem(atPath: log)
+        #expect(mkfifo(log, 0o644) == 0)
+        let bounded = ["/usr/bin/timeout", "-s", "KILL", "20"]
+        for arguments in [["log", "F1", "b"], ["log", "F1", "b", "-f"], ["log", "F1", "b", "--tail", "3"]] {
+            let refused = try await OneshotBinary.start(arguments, in: project.path, launcher: bounded).finish()
+            #expect(refused.exited && refused.exitCode == 2, "\(arguments): \(refused.exitCode) \(refused.stderr)")
+            let errors = refused.stderr.split(separator: "\n")
+            #expect(errors == ["oneshot: error: cannot read the log .sdp/logs/F1/b.log: not a regular file"], "\(refused.stderr)")
+        }
+        let report = try await OneshotBinary.start(["report", "F1"], in: project.path, launcher: bounded).finish()
+        #expect(report.exited && report.exitCode == 0, "\(report.exitCode) \(report.stderr)")
+        #expect(project.read(".sdp/reports/F1.html")?.contains("b") == true)
+    }
 }
