@@ -16,7 +16,8 @@ extension CommandExecutor {
     ///   - attempt: the attempt being verified (`ONESHOT_ATTEMPT`).
     /// - Returns: success when the command exited 0; else its exit code and last lines. A
     ///   workstream without a `verify:` command fails.
-    /// - Throws: ``InfrastructureError`` when the log cannot be written or the command started.
+    /// - Throws: ``InfrastructureError`` when the log cannot be written or the command started,
+    ///   ``InfrastructureError/lasting`` as an attempt's launch error is (``classified(_:)``).
     public func verify(_ workstream: Workstream, attempt: Int) async throws -> ExecutionResult {
         guard let command = workstream.verify else { return .failure(detail: "no verify: command") }
         let log = WorkstreamLog(path: logPath(for: workstream.id))
@@ -33,7 +34,7 @@ extension CommandExecutor {
         do {
             (fd, offset) = try log.openForAttempt(header: header)
         } catch {
-            throw InfrastructureError(error.description)
+            throw Self.classified(error)
         }
         // The inherited entries as prepared, byte for byte (not `entries`, their text).
         let perVerify = [
@@ -47,7 +48,7 @@ extension CommandExecutor {
                 executable: "/bin/sh", arguments: ["sh", "-c", command], environment: inherited, adding: perVerify, outputFD: fd)
         } catch {
             Syscall.close(fd)
-            throw InfrastructureError(error.description)
+            throw Self.classified(error)
         }
         let status = await child.wait(terminationGrace: terminationGrace)
         Subreaper.endEscapees(marked: marks, grace: terminationGrace)

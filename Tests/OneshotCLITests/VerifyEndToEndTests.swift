@@ -95,6 +95,29 @@ import Testing
         #expect(project.read("ledger") == "pay\npay\nmail\n")
     }
 
+    /// A verify that cannot be started for a lasting reason (its log is a folder: EISDIR) says so
+    /// on one line, as an attempt's launch error does, and never vouches: the non-idempotent
+    /// workstream stays held.
+    @Test func aVerifyThatCannotStartForALastingReasonSaysSoAndHolds() async throws {
+        let project = try TemporaryProject()
+        try project.workstream(
+            "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: test -f pay.done\n")
+        try project.gate("release")
+        try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
+        try project.openGate("release")
+        let log = project.file(".sdp/logs/F1/pay.log")
+        try FileManager.default.removeItem(atPath: log)
+        try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
+        let held = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(held.exitCode == 8, "\(held.stdout)\n\(held.stderr)")
+        let line = try #require(held.stdout.split(separator: "\n").first { $0.hasPrefix("UNCERTAIN   pay") })
+        #expect(
+            line.contains("verify `test -f pay.done` failed (could not be started: ")
+                && line.contains("pay.log: Is a directory (errno 21); waiting would not mend it)"), "\(held.stdout)")
+        #expect(held.stdout.contains("HELD        pay: idempotent: false"), "\(held.stdout)")
+        #expect(project.read("ledger") == "pay\n", "pay not run again")
+    }
+
     @Test func anIdempotentWorkstreamWhoseVerifyFailsRunsAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "build", run: gated("build", doneFirst: false), extra: "verify: test -f build.done\n")

@@ -37,6 +37,14 @@ extension FeatureRun {
         return Task.isCancelled
     }
 
+    /// Why a `verify:` command could not be started, on one line: as an attempt's launch error,
+    /// said to be lasting when waiting would not mend it. It never vouches: the workstream stays
+    /// uncertain (run again when idempotent, where the same lasting error stops the run with the
+    /// attempt's launch; held when not).
+    static func notStarted(_ error: InfrastructureError) -> String {
+        "could not be started: \(error.message)" + (error.lasting ? "; waiting would not mend it" : "")
+    }
+
     /// One command under its timeout; a missing declared output fails it: trust, but verify.
     private func verify(
         _ workstream: Workstream, attempt: Int, with executor: CommandExecutor
@@ -46,8 +54,10 @@ extension FeatureRun {
             group.addTask {
                 do {
                     return try await executor.verify(workstream, attempt: attempt)
+                } catch let error as InfrastructureError {
+                    return .failure(detail: Self.notStarted(error))
                 } catch {
-                    return .failure(detail: "could not run it: \(error)")
+                    return .failure(detail: "could not be started: \(error)")
                 }
             }
             if let timeout {
