@@ -27,6 +27,10 @@ final class ExitStatusFile: Sendable {
     /// Where the file goes when a run starts it over.
     var previousPath: String { path + ".old" }
     private let descriptor = Mutex<Int32?>(nil)
+    /// Descriptors of files that lost their name (see ``openedDescriptor()``), kept open until
+    /// this object goes: a launch on another thread may be passing one to its shell right now,
+    /// and closed, its number could name another file by then.
+    private let retired = Mutex<[Int32]>([])
 
     /// - Parameter folder: the absolute folder of the feature's logs.
     init(folder: String) {
@@ -35,15 +39,22 @@ final class ExitStatusFile: Sendable {
 
     deinit {
         descriptor.withLock { fd in fd.map(Syscall.close) }
+        retired.withLock { $0.forEach(Syscall.close) }
     }
 
     /// The descriptor the attempts' shells inherit: opened at the first attempt, kept until this
-    /// object goes.
+    /// object goes, or until the file has no name left (the log folder was removed by hand while
+    /// the run went on): it is then opened again, in the folder the launch made again, so that
+    /// what a shell leaves is where the next run looks (one `fstat` a launch).
     ///
     /// - Throws: ``SystemError`` when the file cannot be opened (the log folder exists by then).
     func openedDescriptor() throws(SystemError) -> Int32 {
         let result: Result<Int32, SystemError> = descriptor.withLock { fd in
-            if let fd { return .success(fd) }
+            if let current = fd {
+                guard (try? Syscall.linkCount(current, path: path)) == 0 else { return .success(current) }
+                retired.withLock { $0.append(current) }
+                fd = nil
+            }
             do throws(SystemError) {
                 let opened = try openRotating()
                 fd = opened
@@ -71,10 +82,22 @@ final class ExitStatusFile: Sendable {
 
     /// Opens the file for appending, never waiting (`O_NONBLOCK`: a FIFO put in its place would
     /// block the open for good, with no reader) and refusing anything but a regular file.
+    /// The folder is made again when the open finds it gone (removed by hand while the run goes
+    /// on, after the launch made it for the log), as the log's is (`WorkstreamLog`).
     private func openRegular() throws(SystemError) -> Int32 {
-        let fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK)
+        var made = 0
+        let fd: Int32
+        while true {
+            do {
+                fd = try Syscall.open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK)
+                break
+            } catch  where error.errno == ENOENT && made < WorkstreamLog.folderAttempts {
+                made += 1
+                try Syscall.makeDirectories(String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)]))
+            }
+        }
         do throws(SystemError) {
-            guard try Syscall.fileType(path, followingSymlink: true) == S_IFREG else {
+            guard try Syscall.fileType(descriptor: fd, path: path) == S_IFREG else {
                 throw SystemError(call: "open (not a regular file)", path: path, errno: EINVAL)
             }
             return fd

@@ -45,6 +45,16 @@ extension Syscall {
         return Int(info.st_nlink)
     }
 
+    /// The type of the file open as `fd` (`S_IFREG`, `S_IFIFO`, …): unlike its path's, it cannot
+    /// change under the caller. The corresponding C function is `fstat`.
+    ///
+    /// - Throws: ``SystemError`` naming `path`.
+    public static func fileType(descriptor fd: Int32, path: String) throws(SystemError) -> mode_t {
+        var info = stat()
+        try retrying("fstat", path: path) { fstat(fd, &info) }
+        return info.st_mode & S_IFMT
+    }
+
     /// Reads up to `count` bytes from `fd` at `offset`, without moving the descriptor's offset.
     /// The corresponding C function is `pread`.
     ///

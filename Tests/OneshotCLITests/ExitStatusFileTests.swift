@@ -120,6 +120,23 @@ extension TemporaryProject {
         #expect(throws: SystemError.self) { _ = try folder.statuses.openedDescriptor() }
     }
 
+    /// The log folder removed by hand while a run goes on: the file the shells were given has
+    /// no name left, so the next launch opens it again where the next run reads it; the old
+    /// descriptor stays open (a launch on another thread may be passing it on).
+    @Test func aFileRemovedWithItsFolderIsOpenedAgainAtTheNextLaunch() throws {
+        let folder = try Folder("")
+        defer { folder.remove() }
+        let first = try folder.statuses.openedDescriptor()
+        #expect(try folder.statuses.openedDescriptor() == first, "kept while it has its name")
+        try FileManager.default.removeItem(atPath: folder.path)
+        try FileManager.default.createDirectory(atPath: folder.path, withIntermediateDirectories: true)
+        let second = try folder.statuses.openedDescriptor()
+        #expect(try Syscall.linkCount(second, path: folder.statuses.path) == 1)
+        try Syscall.writeAll(second, Array(Self.line().utf8))
+        #expect(folder.statuses.status(of: Self.record())?.exitCode == 7, "the line is in the file the next run reads")
+        #expect(fcntl(first, F_GETFD) != -1, "the old descriptor is not closed under a launch")
+    }
+
     @Test func theMovedAsideFileIsReadToo() throws {
         let folder = try Folder(Self.line("b"), previous: Self.line())
         defer { folder.remove() }
