@@ -150,6 +150,10 @@ struct RunCommand {
             let code = ExitCode(signal: signal ?? SIGINT)
             observers.forEach { $0.finish(nil, exitCode: code) }
             return code
+        case .verifyNotStarted(let message):
+            console.error("\(message): the run stopped at once, nothing launched")
+            observers.forEach { $0.finish(nil, exitCode: .checkpointFailed) }
+            return .checkpointFailed
         case .upToDate:
             if let history = outcome.history {
                 let line = HistoryText.upToDate(context.featureID, history: history.history, total: context.graph.count)

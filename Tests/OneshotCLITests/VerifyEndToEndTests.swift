@@ -96,26 +96,32 @@ import Testing
     }
 
     /// A verify that cannot be started for a lasting reason (its log is a folder: EISDIR) says so
-    /// on one line, as an attempt's launch error does, and never vouches: the non-idempotent
-    /// workstream stays held.
-    @Test func aVerifyThatCannotStartForALastingReasonSaysSoAndHolds() async throws {
+    /// on one line and stops the run at once with exit 6, as an attempt's launch error does; it
+    /// never vouches: fixed, the next run verifies again, and the verify then decides.
+    @Test func aVerifyThatCannotStartForALastingReasonStopsTheRunAndNeverVouches() async throws {
         let project = try TemporaryProject()
         try project.workstream(
-            "F1", "pay", run: gated("pay", doneFirst: true), extra: "idempotent: false\nverify: test -f pay.done\n")
+            "F1", "pay", run: gated("pay", doneFirst: false), extra: "idempotent: false\nverify: test -f pay.done\n")
         try project.gate("release")
-        try await killRunAndItsAttempt(project) { project.read("pay.done") != nil }
+        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
+        try await killRunAndItsAttempt(project) { project.read("ledger") == "pay\n" }
         try project.openGate("release")
         let log = project.file(".sdp/logs/F1/pay.log")
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
-        let held = try await OneshotBinary.run(["F1"], in: project.path)
-        #expect(held.exitCode == 8, "\(held.stdout)\n\(held.stderr)")
-        let line = try #require(held.stdout.split(separator: "\n").first { $0.hasPrefix("UNCERTAIN   pay") })
+        let stopped = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(stopped.exitCode == 6, "\(stopped.stdout)\n\(stopped.stderr)")
+        let errors = stopped.stderr.split(separator: "\n").filter { $0.hasPrefix("oneshot: error:") }
         #expect(
-            line.contains("verify `test -f pay.done` failed (could not be started: ")
-                && line.contains("pay.log: Is a directory (errno 21); waiting would not mend it)"), "\(held.stdout)")
-        #expect(held.stdout.contains("HELD        pay: idempotent: false"), "\(held.stdout)")
-        #expect(project.read("ledger") == "pay\n", "pay not run again")
+            errors == [
+                "oneshot: error: the verify: command of pay could not be started: open .sdp/logs/F1/pay.log: Is a directory (errno 21); waiting would not mend it: the run stopped at once, nothing launched"
+            ], "\(stopped.stderr)")
+        #expect(project.read("ledger") == "pay\n", "nothing run")
+        try FileManager.default.removeItem(atPath: log)
+        let held = try await OneshotBinary.run(["F1"], in: project.path)
+        #expect(held.exitCode == 8, "still uncertain, its verify now fails: \(held.stdout)\n\(held.stderr)")
+        #expect(held.stdout.contains("verify `test -f pay.done` failed (exit 1); NOT run again"), "\(held.stdout)")
+        #expect(project.read("ledger") == "pay\n", "pay not run again unasked, mail not run")
     }
 
     @Test func anIdempotentWorkstreamWhoseVerifyFailsRunsAgain() async throws {

@@ -19,6 +19,10 @@ extension FeatureRun {
             case upToDate
             /// Cancelled while the `verify:` commands ran: nothing was launched.
             case stoppedWhileVerifying
+            /// A `verify:` command could not be started for a reason waiting would not mend (the
+            /// message names the workstream and the error): nothing was launched, as after an
+            /// attempt's lasting launch error.
+            case verifyNotStarted(String)
             /// The restored breaker is open until then and the run was not to wait.
             case breakerOpen(until: Date)
         }

@@ -27,8 +27,8 @@ extension FeatureRun {
         var outcome = Outcome(
             ending: .ran, plan: session.plan, previous: session.previous, knownDurations: known,
             checkpoint: session.store.current, featureDone: false)
-        if await verify(session, with: attempts.executor, onEvent: onEvent) {
-            return ended(session, outcome, as: .stoppedWhileVerifying)
+        if let stopped = await verify(session, with: attempts.executor, onEvent: onEvent) {
+            return ended(session, outcome, as: stopped)
         }
         outcome.plan = session.plan
         if session.plan.isResume {
