@@ -104,15 +104,8 @@ import Testing
     @Test func aFailedReleaseLeavesThePipeToTheCancel() async throws {
         let folder = Folder()
         defer { folder.remove() }
-        let commands = executor(folder)
-        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
-        let log = open(folder.logs + "/b.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let (parked, log) = try await parkedAndKilled(folder)
         defer { close(log) }
-        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
-        let parked = try #require(commands.park(step, attempt: 1, command: step.command ?? "", output: log))
-        kill(parked.child.pid, SIGKILL)
-        // Its descriptors are closed once it is a zombie: the send then fails with EPIPE.
-        #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
         #expect(await releasedWithoutSIGPIPE(parked) == false, "the shell is gone")
         #expect(fcntl(parked.go, F_GETFD) != -1, "the socket is left open for the cancel")
         await parked.cancel(grace: .seconds(1))
@@ -126,14 +119,8 @@ import Testing
     @Test func aFailedReleaseRaisesNoSIGPIPE() async throws {
         let folder = Folder()
         defer { folder.remove() }
-        let commands = executor(folder)
-        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
-        let log = open(folder.logs + "/b.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let (parked, log) = try await parkedAndKilled(folder)
         defer { close(log) }
-        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
-        let parked = try #require(commands.park(step, attempt: 1, command: step.command ?? "", output: log))
-        kill(parked.child.pid, SIGKILL)
-        #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
         let (released, raised) = await releaseOnBlockingThread(parked)
         #expect(released == false, "the shell is gone")
         #expect(raised == false, "the failed release raised SIGPIPE")
@@ -144,6 +131,23 @@ import Testing
     /// `parked.release(token:)` on a thread of its own that blocks SIGPIPE (this process must keep
     /// its dispositions): a signal the failed write raises stays pending on that thread, and goes
     /// with it. Returns the release's result and whether SIGPIPE was pending after it.
+    /// Step `b` parked with its log open, then its shell killed and seen a zombie or gone: its
+    /// descriptors are closed then, so a release fails with EPIPE. The caller closes the log.
+    private func parkedAndKilled(_ folder: Folder) async throws -> (ParkedShell, Int32) {
+        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
+        let log = open(folder.logs + "/b.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let step = Workstream(id: "b", command: "touch \(folder.path)/ran")
+        guard let parked = executor(folder).park(step, attempt: 1, command: step.command ?? "", output: log) else {
+            close(log)
+            throw ParkFailed()
+        }
+        kill(parked.child.pid, SIGKILL)
+        #expect(try await eventually { [nil, "Z"].contains(processState(parked.child.pid)) })
+        return (parked, log)
+    }
+
+    private struct ParkFailed: Error {}
+
     private func releaseOnBlockingThread(_ parked: ParkedShell) async -> (Bool, Bool) {
         await withCheckedContinuation { continuation in
             Thread {
