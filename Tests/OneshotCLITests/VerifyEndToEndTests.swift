@@ -48,7 +48,9 @@ import Testing
         #expect(log.contains("=== pay verify of attempt 1 ended: exit 0"), "\(log)")
     }
 
-    @Test func aNonIdempotentWorkstreamWhoseVerifyFailsIsHeldWithExit8() async throws {
+    /// `pay` (`idempotent: false`, verified by `pay.done`) and its dependent `mail`: the run and
+    /// pay's attempt killed after pay wrote its ledger line and before its done mark.
+    private func payKilledBeforeItsDoneMark() async throws -> TemporaryProject {
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "pay", run: gated("pay", doneFirst: false), extra: "idempotent: false\nverify: test -f pay.done\n")
@@ -56,6 +58,11 @@ import Testing
         try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
         try await killRunAndItsAttempt(project) { project.read("ledger") == "pay\n" }
         try project.openGate("release")
+        return project
+    }
+
+    @Test func aNonIdempotentWorkstreamWhoseVerifyFailsIsHeldWithExit8() async throws {
+        let project = try await payKilledBeforeItsDoneMark()
         let held = try await OneshotBinary.run(["F1"], in: project.path)
         #expect(held.exitCode == 8, "\(held.stdout)\n\(held.stderr)")
         #expect(
@@ -99,13 +106,7 @@ import Testing
     /// on one line and stops the run at once with exit 6, as an attempt's launch error does; it
     /// never vouches: fixed, the next run verifies again, and the verify then decides.
     @Test func aVerifyThatCannotStartForALastingReasonStopsTheRunAndNeverVouches() async throws {
-        let project = try TemporaryProject()
-        try project.workstream(
-            "F1", "pay", run: gated("pay", doneFirst: false), extra: "idempotent: false\nverify: test -f pay.done\n")
-        try project.gate("release")
-        try project.workstream("F1", "mail", depends: ["pay"], run: "echo mail >> ledger")
-        try await killRunAndItsAttempt(project) { project.read("ledger") == "pay\n" }
-        try project.openGate("release")
+        let project = try await payKilledBeforeItsDoneMark()
         let log = project.file(".sdp/logs/F1/pay.log")
         try FileManager.default.removeItem(atPath: log)
         try FileManager.default.createDirectory(atPath: log, withIntermediateDirectories: false)
