@@ -17,7 +17,7 @@ extension CommandExecutor {
     /// - Returns: success when the command exited 0; else its exit code and last lines. A
     ///   workstream without a `verify:` command fails.
     /// - Throws: ``InfrastructureError`` when the log cannot be written or the command started,
-    ///   ``InfrastructureError/lasting`` as an attempt's launch error is (``classified(_:)``).
+    ///   ``InfrastructureError/lasting`` as an attempt's launch error is (`classified(_:)`).
     public func verify(_ workstream: Workstream, attempt: Int) async throws -> ExecutionResult {
         guard let command = workstream.verify else { return .failure(detail: "no verify: command") }
         let log = WorkstreamLog(path: logPath(for: workstream.id))

@@ -61,7 +61,7 @@ public struct JSONWriter: Sendable {
         bytes.removeAll(keepingCapacity: true)
     }
 
-    /// Opens an object, as a value of its own or after ``key(_:)``.
+    /// Opens an object, as a value of its own or after `key(_:)`.
     public mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
@@ -74,7 +74,7 @@ public struct JSONWriter: Sendable {
         close()
     }
 
-    /// Opens an array, as a value of its own or after ``key(_:)``.
+    /// Opens an array, as a value of its own or after `key(_:)`.
     public mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
