@@ -40,9 +40,7 @@ extension Syscall {
     ///
     /// - Throws: ``SystemError`` naming `path`.
     public static func linkCount(_ fd: Int32, path: String) throws(SystemError) -> Int {
-        var info = stat()
-        try retrying("fstat", path: path) { fstat(fd, &info) }
-        return Int(info.st_nlink)
+        Int(try status(of: fd, path: path).st_nlink)
     }
 
     /// The type of the file open as `fd` (`S_IFREG`, `S_IFIFO`, …): unlike its path's, it cannot
@@ -50,9 +48,14 @@ extension Syscall {
     ///
     /// - Throws: ``SystemError`` naming `path`.
     public static func fileType(descriptor fd: Int32, path: String) throws(SystemError) -> mode_t {
+        try status(of: fd, path: path).st_mode & S_IFMT
+    }
+
+    /// What `fstat` says of the file open as `fd`: the one wrapper the questions above share.
+    static func status(of fd: Int32, path: String) throws(SystemError) -> stat {
         var info = stat()
         try retrying("fstat", path: path) { fstat(fd, &info) }
-        return info.st_mode & S_IFMT
+        return info
     }
 
     /// Reads up to `count` bytes from `fd` at `offset`, without moving the descriptor's offset.

@@ -16,23 +16,12 @@ extension Syscall {
     ///
     /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `ENOTDIR`, `EACCES`, `EMFILE`, …).
     public static func directoryEntries(_ path: String) throws(SystemError) -> [DirectoryEntry] {
-        guard let folder = opendir(path) else { throw SystemError(call: "opendir", path: path, errno: errno) }
-        defer { closedir(folder) }
-        var entries: [DirectoryEntry] = []
-        while true {
-            errno = 0
-            guard let entry = readdir(folder) else {
-                if errno != 0 { throw SystemError(call: "readdir", path: path, errno: errno) }
-                return entries
-            }
-            let (name, isUTF8) = withUnsafePointer(to: &entry.pointee.d_name) { pointer in
-                pointer.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(validatingCString: $0).map { ($0, true) } ?? (String(cString: $0), false)
-                }
-            }
-            if name != "." && name != ".." {
-                entries.append(DirectoryEntry(name: name, kind: kind(entry.pointee.d_type), nameIsUTF8: isUTF8))
-            }
+        let folder = try retrying("opendir", path: path) { Glibc_open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
+        defer { close(folder) }
+        return try folderEntries(of: folder, path: path).map { entry in
+            let name = String(validating: entry.name, as: UTF8.self)
+            return DirectoryEntry(
+                name: name ?? String(decoding: entry.name, as: UTF8.self), kind: kind(entry.type), nameIsUTF8: name != nil)
         }
     }
 
@@ -67,8 +56,7 @@ extension Syscall {
     public static func readWholeFile(_ path: String, limit: Int) throws(SystemError) -> WholeFile {
         let fd = try open(path, O_RDONLY | O_NONBLOCK)
         defer { close(fd) }
-        var info = stat()
-        try retrying("fstat", path: path) { fstat(fd, &info) }
+        let info = try status(of: fd, path: path)
         guard info.st_mode & S_IFMT == S_IFREG else { return .notRegular }
         let size = Int(info.st_size)
         guard size <= limit else { return .tooLarge(size: size) }
@@ -105,14 +93,14 @@ extension Syscall {
     /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `EACCES`, …).
     public static func openRegularForReading(_ path: String) throws(SystemError) -> Int32? {
         let fd = try open(path, O_RDONLY | O_NONBLOCK)
-        var info = stat()
-        do throws(SystemError) {
-            try retrying("fstat", path: path) { fstat(fd, &info) }
+        let type: mode_t
+        do {
+            type = try fileType(descriptor: fd, path: path)
         } catch {
             close(fd)
             throw error
         }
-        guard info.st_mode & S_IFMT == S_IFREG else {
+        guard type == S_IFREG else {
             close(fd)
             return nil
         }

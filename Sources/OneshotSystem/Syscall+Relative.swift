@@ -51,6 +51,13 @@ extension Syscall {
     /// type the folder records (`nil` when it does not say). The corresponding C functions are
     /// `dup`, `fdopendir` and `readdir`; `folder` stays open.
     public static func rawEntries(of folder: Int32, path: String) throws(SystemError) -> [(name: [UInt8], type: mode_t?)] {
+        try folderEntries(of: folder, path: path).map { ($0.name, entryType($0.type)) }
+    }
+
+    /// The names in the opened folder `folder` with their `d_type`, without `.` and `..`: the
+    /// one `readdir` loop, over a copy of the descriptor (`folder` stays open, read from the top
+    /// whatever read it before).
+    static func folderEntries(of folder: Int32, path: String) throws(SystemError) -> [(name: [UInt8], type: UInt8)] {
         let copy = try retrying("dup", path: path) { fcntl(folder, F_DUPFD_CLOEXEC, 0) }
         guard let stream = fdopendir(copy) else {
             let code = errno
@@ -60,7 +67,7 @@ extension Syscall {
         defer { closedir(stream) }
         // A copy shares its offset with `folder`: start from the top whatever read it before.
         rewinddir(stream)
-        var entries: [(name: [UInt8], type: mode_t?)] = []
+        var entries: [(name: [UInt8], type: UInt8)] = []
         while true {
             errno = 0
             guard let entry = readdir(stream) else {
@@ -68,7 +75,7 @@ extension Syscall {
                 return entries
             }
             let name = withUnsafeBytes(of: &entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
-            if name != [0x2E] && name != [0x2E, 0x2E] { entries.append((name, entryType(entry.pointee.d_type))) }
+            if name != [0x2E] && name != [0x2E, 0x2E] { entries.append((name, entry.pointee.d_type)) }
         }
     }
 
@@ -76,9 +83,7 @@ extension Syscall {
     /// and, on Linux, the mount id (`statx` with `STATX_MNT_ID`), which tells a bind mount of a
     /// folder of the same file system apart, where the device is the same.
     public static func mountIdentity(of fd: Int32, path: String) throws(SystemError) -> MountIdentity {
-        var info = stat()
-        try retrying("fstat", path: path) { fstat(fd, &info) }
-        return MountIdentity(device: UInt64(info.st_dev), mountID: mountID(of: fd))
+        MountIdentity(device: UInt64(try status(of: fd, path: path).st_dev), mountID: mountID(of: fd))
     }
 
     private static func mountID(of fd: Int32) -> UInt64? {
