@@ -23,9 +23,13 @@ final class EscapedProcesses: Sendable {
     }
 
     /// SIGKILLs the processes of `record`'s attempt (whose shell left its status in `exitFile`)
-    /// started no earlier than the attempt: those holding its exit file and attempt number.
+    /// started no earlier than the attempt and outside its process group: those holding its
+    /// exit file and attempt number. A member of the attempt's own group is the group sweep's
+    /// (`OrphanReaper.sweep`), not an escapee: one that sweep has just SIGKILLed may still be
+    /// running for a moment on a loaded machine, and was counted twice.
     ///
-    /// - Returns: how many it killed.
+    /// - Returns: how many it signalled: alive, with the start it was found with, as it was
+    ///   signalled.
     func kill(of record: InFlightRecord, exitFile: String) -> Int {
         guard let start = record.processStart else { return 0 }
         let marks = ["ONESHOT_EXIT_FILE=\(exitFile)", "ONESHOT_ATTEMPT=\(record.attempt)"]
@@ -36,10 +40,12 @@ final class EscapedProcesses: Sendable {
         let escapees = candidates.filter {
             $0.start >= start && OrphanReaper.isSignallable($0.pid) && marks.allSatisfy($0.environment.contains)
         }
+        var killed = 0
         for escapee in escapees where ProcessInspector.startTime(of: escapee.pid) == escapee.start {
-            let leads = ProcessInspector.processGroup(of: escapee.pid) == escapee.pid
-            try? Syscall.kill(leads ? -escapee.pid : escapee.pid, SIGKILL)
+            guard let group = ProcessInspector.processGroup(of: escapee.pid), group != record.pid else { continue }
+            let leads = group == escapee.pid
+            if (try? Syscall.kill(leads ? -escapee.pid : escapee.pid, SIGKILL)) != nil { killed += 1 }
         }
-        return escapees.count
+        return killed
     }
 }
