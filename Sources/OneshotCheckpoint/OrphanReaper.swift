@@ -84,13 +84,13 @@ public enum OrphanReaper {
     /// SIGKILLs the live members of an attempt's group once its leader is gone (a command's
     /// `(sleep 60 &)`), one by one: the group id itself may no longer be reserved.
     ///
-    /// - Returns: how many it killed.
+    /// - Returns: how many it killed: those still there to take the signal (one that ended
+    ///   between the listing and the kill is not counted).
     @discardableResult
     public static func killStragglers(ofGroup group: Int32, startedNotBefore start: UInt64) -> Int {
         guard isSignallable(group) else { return 0 }
         let members = ProcessInspector.members(ofGroup: group, startedNotBefore: start).filter(isSignallable)
-        for member in members { try? Syscall.kill(member, SIGKILL) }
-        return members.count
+        return members.filter { (try? Syscall.kill($0, SIGKILL)) != nil }.count
     }
 
     /// ``killStragglers(ofGroup:startedNotBefore:)`` for a record of this boot and host whose
