@@ -9,7 +9,9 @@ import OneshotSystem
 /// log folder is where its shell leaves its exit status. A file or folder it cannot remove
 /// stops it with one line naming that path (exit 6); what was removed before stays removed. It
 /// removes nothing outside `.sdp` (see ``TreeRemoval``): a symlink is removed, not followed, and
-/// a mount point under it is left in place with a warning naming it (exit 6).
+/// a mount point under it is left in place with a warning naming it (exit 6). A tree of any depth
+/// is removed with a bounded number of descriptors; a folder moved while it is removed stops it
+/// with an error naming that folder (exit 6), nothing removed where it went.
 struct CleanCommand {
     let arguments: CleanArguments
     let console: Console
@@ -120,7 +122,10 @@ struct CleanCommand {
         }
         removed.forEach { console.out("removed \($0)") }
         if removed.isEmpty && left.isEmpty { console.out("\(arguments.featureID): nothing to clean") }
-        left.forEach { console.warning(Self.message($0)) }
+        for kept in left {
+            // A folder moved under the walk stopped it: an error, not what clean leaves by design.
+            if case .moved = kept.reason { console.error(Self.message(kept)) } else { console.warning(Self.message(kept)) }
+        }
         return left.isEmpty ? .success : .checkpointFailed
     }
 
@@ -136,6 +141,8 @@ struct CleanCommand {
             "left \(left.path) in place: a mount point (another file system or a bind mount); clean removes nothing outside .sdp's own mount"
         case .symlink(let link):
             "left \(left.path) in place: \(link) is a symlink; clean removes the links it finds, never what they point to"
+        case .moved(let folder):
+            "left \(left.path) in place: \(folder) moved while clean removed it; clean stopped there rather than remove where it went"
         }
     }
 

@@ -14,7 +14,10 @@
 /// - a mount point under the folder (another file system, or a bind mount of the same one, of
 ///   a folder or of a file) is left in place with what is on it;
 /// - a swap of a folder for a symlink while it runs makes the walk fail (`ELOOP`), not follow it;
-/// - a name that is not UTF-8 is removed all the same.
+/// - a name that is not UTF-8 is removed all the same;
+/// - a tree of any depth is removed with a bounded number of descriptors (see `FolderRemoval`),
+///   and a folder moved out from under the walk stops it (``Left/Reason/moved(_:)``) rather than
+///   let it remove where the folder went.
 public struct TreeRemoval: Sendable {
     /// What was left in place and why.
     public struct Left: Sendable, Equatable {
@@ -24,6 +27,10 @@ public struct TreeRemoval: Sendable {
             case mountPoint
             /// The folder at this path, on the way to ``Left/path``, is a symlink.
             case symlink(String)
+            /// The folder at this path, under ``Left/path``, moved (renamed elsewhere, or its
+            /// parent did) while it was being removed: the removal stopped there, and what was not
+            /// removed yet is left.
+            case moved(String)
         }
 
         /// What was not removed, as text (see ``ByteName``).
@@ -52,6 +59,14 @@ public struct TreeRemoval: Sendable {
     /// the user set it up).
     public let root: String
 
+    /// How many folders of a tree are kept open at once: deeper ones are reached again
+    /// through `..` (checked to be the folder they were).
+    var descriptorBudget = 16
+
+    /// Called with a folder's path just before its parent is reached again through `..`: where
+    /// tests move a folder to race the walk.
+    var willReopenParent: (@Sendable (String) -> Void)?
+
     /// Creates one for `root`.
     public init(root: String) {
         self.root = root
@@ -71,7 +86,7 @@ public struct TreeRemoval: Sendable {
                 if let left = try removeFile(name, in: folder, path: path) { return .left([left]) }
                 return .removed
             }
-            let left = try removeFolder(name, in: folder, path: path, base: base)
+            let left = try removeFolder(name, in: folder, folderPath: folderPath, base: base)
             return left.isEmpty ? .removed : .left(left)
         }
         switch step {
@@ -150,28 +165,11 @@ public struct TreeRemoval: Sendable {
 
     /// Removes the folder `name` in `parent` and what is in it, but for mount points: those
     /// are left, and the folders that hold them with them.
-    private func removeFolder(_ name: [UInt8], in parent: Int32, path: String, base: MountIdentity) throws(SystemError) -> [Left]
+    private func removeFolder(_ name: [UInt8], in parent: Int32, folderPath: String, base: MountIdentity) throws(SystemError)
+        -> [Left]
     {
-        let folder = try Syscall.openFolder(name, in: parent, path: path)
-        defer { Syscall.close(folder) }
-        guard try Syscall.mountIdentity(of: folder, path: path).isSameMount(as: base) else {
-            return [Left(path: path, reason: .mountPoint)]
-        }
-        var left: [Left] = []
-        // In byte order, so that the same tree always fails at the same path.
-        let entries = try Syscall.rawEntries(of: folder, path: path).sorted { $0.name.lexicographicallyPrecedes($1.name) }
-        for entry in entries {
-            let entryPath = path + "/" + ByteName.text(entry.name)
-            var type = entry.type
-            if type == nil { type = try Syscall.entryType(entry.name, in: folder, path: entryPath) }
-            guard let type else { continue }
-            if type == S_IFDIR {
-                left += try removeFolder(entry.name, in: folder, path: entryPath, base: base)
-            } else if let kept = try removeFile(entry.name, in: folder, path: entryPath) {
-                left.append(kept)
-            }
-        }
-        if left.isEmpty { try Syscall.removeEntry(name, in: parent, isFolder: true, path: path) }
-        return left
+        var removal = FolderRemoval(
+            parent: parent, parentPath: folderPath, base: base, budget: descriptorBudget, willReopenParent: willReopenParent)
+        return try removal.remove(name)
     }
 }
