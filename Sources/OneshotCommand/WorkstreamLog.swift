@@ -71,9 +71,10 @@ struct WorkstreamLog {
 
     /// `"\n"` when the output written since `offset` does not end its last line (`printf oops`),
     /// else `""`: the footer must start a line of its own, or the command's last line is glued to
-    /// it and lost from the failure's tail.
+    /// it and lost from the failure's tail. `""` when the log is no longer a regular file (a FIFO
+    /// put in its place is not waited on).
     func lineBreak(after offset: Int) -> String {
-        guard let fd = try? Syscall.open(path, O_RDONLY) else { return "" }
+        guard let fd = try? Syscall.openRegularForReading(path) else { return "" }
         defer { Syscall.close(fd) }
         guard let end = try? Syscall.seekToEnd(fd, path: path), end > offset else { return "" }
         guard let last = try? Syscall.read(fd, count: 1, at: end - 1, path: path).first else { return "" }
@@ -90,22 +91,23 @@ struct WorkstreamLog {
         return lineBreak(after: offset)
     }
 
-    /// Appends a line (the attempt's footer).
+    /// Appends a line (the attempt's footer), only to a regular file: a FIFO put in the log's
+    /// place is neither waited on for a reader nor fed.
     func append(_ line: String) {
-        guard let fd = try? Syscall.open(path, O_WRONLY | O_APPEND) else { return }
+        guard let fd = try? Syscall.openRegular(path, O_WRONLY | O_APPEND) else { return }
         defer { Syscall.close(fd) }
         try? Syscall.writeAll(fd, Array(line.utf8), path: path)
     }
 
-    /// The last `count` lines written since `offset`, at most 64 KiB of them.
+    /// The last `count` lines written since `offset`, at most 64 KiB of them; none when the log
+    /// is no longer a regular file (a FIFO put in its place would hold a plain open for good).
     func tail(from offset: Int, lines count: Int) -> [String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
-        defer { try? handle.close() }
-        let end = (try? handle.seekToEnd()).map(Int.init) ?? offset
+        guard let fd = try? Syscall.openRegularForReading(path) else { return [] }
+        defer { Syscall.close(fd) }
+        guard let end = try? Syscall.seekToEnd(fd, path: path), end > offset else { return [] }
         let start = max(offset, end - 65_536)
-        try? handle.seek(toOffset: UInt64(start))
-        let data = (try? handle.readToEnd()) ?? Data()
-        let text = String(decoding: data, as: UTF8.self)
+        let bytes = (try? Syscall.read(fd, count: end - start, at: start, path: path)) ?? []
+        let text = String(decoding: bytes, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return Array(lines.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.prefix(count).reversed())
     }

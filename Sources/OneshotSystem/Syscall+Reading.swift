@@ -92,7 +92,17 @@ extension Syscall {
     ///
     /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `EACCES`, …).
     public static func openRegularForReading(_ path: String) throws(SystemError) -> Int32? {
-        let fd = try open(path, O_RDONLY | O_NONBLOCK)
+        try openRegular(path, O_RDONLY)
+    }
+
+    /// A descriptor open with `flags` on the regular file at `path`, `nil` when `path` names
+    /// anything else: as ``openRegularForReading(_:)``, for writing too (`O_WRONLY | O_APPEND`:
+    /// a FIFO no one reads would hold a plain open for good, and one someone reads would take
+    /// the lines). The descriptor keeps `O_NONBLOCK`, which a regular file ignores.
+    ///
+    /// - Throws: ``SystemError`` naming `path` (`ENOENT`, `EACCES`, …).
+    public static func openRegular(_ path: String, _ flags: Int32) throws(SystemError) -> Int32? {
+        let fd = try open(path, flags | O_NONBLOCK)
         let type: mode_t
         do {
             type = try fileType(descriptor: fd, path: path)
