@@ -39,6 +39,15 @@ public final class PreparedEnvironment: @unchecked Sendable {
         }
     }
 
+    /// The entries as the bytes the children get, `KEY=VALUE` each, in order: what a child
+    /// started by another program (a batch system's job) is to get too.
+    public var entryBytes: [[UInt8]] {
+        pointers.map { pointer in
+            guard let pointer else { return [] }
+            return Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+        }
+    }
+
     deinit {
         pointers.forEach { free($0) }
     }

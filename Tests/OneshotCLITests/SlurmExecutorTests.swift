@@ -46,6 +46,24 @@ struct SlurmExecutorTests {
         }
     }
 
+    /// oneshot's environment reaches the job byte for byte, as it reaches a local command (see
+    /// InheritedEnvironmentTests), the attempt's own variables on top. Before, the job's
+    /// environment went through a `[String: String]`: `X` held `61 ef bf bd ef bf bd 62`.
+    @Test func aValueThatIsNotUTF8ReachesTheJobAsItIs() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "printf %s \"$X\" | od -An -tx1; echo \"id=$ONESHOT_WS_ID\"")
+        // Foundation's `Process` takes its environment as strings: a shell sets the bytes.
+        let launcher = ["/bin/sh", "-c", "X=$(printf 'a\\377\\376b') ONESHOT_WS_ID=inherited exec \"$@\"", "sh"]
+        let result = try await OneshotBinary.start(
+            ["F1"] + slurm, in: project.path, environment: environment, launcher: launcher
+        ).finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        let log = project.read(".sdp/logs/F1/a.log") ?? ""
+        #expect(log.contains("\n 61 ff fe 62\n"), "\(log)")
+        #expect(log.contains("\nid=a\n"), "the per-attempt variable is oneshot's: \(log)")
+        #expect(log.contains("(Slurm job "), "it ran as a job: \(log)")
+    }
+
     @Test func aFailedJobSkipsItsDependentsWhichAreNeverSubmitted() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "build", run: "echo compiler error; exit 3")

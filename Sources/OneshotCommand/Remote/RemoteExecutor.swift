@@ -224,16 +224,12 @@ public struct RemoteExecutor: AttemptExecutor {
             defer { Syscall.close(fd) }
             try Syscall.writeAll(fd, Array(script.utf8), path: scriptPath)
         }
-        var environment = base.environment
-        environment["ONESHOT_WS_ID"] = id
-        environment["ONESHOT_FEATURE_ID"] = base.featureID
-        environment["ONESHOT_WS_FILE"] = workstream.source.map { CommandExecutor.absolute($0.file) } ?? ""
-        environment["ONESHOT_ATTEMPT"] = String(attempt)
-        environment["ONESHOT_REPORT"] = reportPath
-        environment["ONESHOT_EXIT_FILE"] = exitPath
+        // What a local command of the run gets, byte for byte, then the attempt's variables.
+        let environment =
+            base.inherited.entryBytes + base.perAttemptEnvironment(workstream, attempt: attempt).map { Array($0.utf8) }
         return JobSubmission(
             name: name, scriptPath: scriptPath, workingDirectory: projectRoot, logPath: CommandExecutor.absolute(log(id)),
-            environment: environment, extraArguments: extraArguments(workstream))
+            environmentEntries: environment, extraArguments: extraArguments(workstream))
     }
 
     private func log(_ id: String) -> String { logPath(for: id) }

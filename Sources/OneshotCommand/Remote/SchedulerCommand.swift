@@ -43,7 +43,13 @@ public struct SchedulerCommand: Sendable {
 
     /// Runs the command with `environment`, blocking the calling thread until it exits.
     public func runBlocking(environment: [String: String]) -> Result {
-        guard let executable = Self.locate(program, path: environment["PATH"]) else {
+        runBlocking(environmentEntries: environment.map { Array("\($0.key)=\($0.value)".utf8) })
+    }
+
+    /// Runs the command with the environment `entries` (`KEY=VALUE` each, passed byte for byte),
+    /// blocking the calling thread until it exits.
+    public func runBlocking(environmentEntries entries: [[UInt8]]) -> Result {
+        guard let executable = Self.locate(program, path: Self.path(in: entries)) else {
             return Result(exitCode: 127, output: "\(program): not found in PATH")
         }
         let capture = NSTemporaryDirectory() + "oneshot-\(program)-\(Syscall.processID)-\(UUID().uuidString)"
@@ -60,7 +66,8 @@ public struct SchedulerCommand: Sendable {
         let status: ExitStatus
         do {
             let child = try ChildProcess.spawn(
-                executable: executable, arguments: [program] + arguments, environment: environment, outputFD: fd)
+                executable: executable, arguments: [program] + arguments, environment: PreparedEnvironment(bytes: entries),
+                adding: [], outputFD: fd)
             status = child.waitUntilExit()
         } catch {
             return Result(exitCode: 127, output: "\(program): \(error)")
@@ -71,11 +78,23 @@ public struct SchedulerCommand: Sendable {
 
     /// Runs the command off the cooperative pool; the calling task's cancellation does not stop it.
     public func run(environment: [String: String]) async -> Result {
+        await run(environmentEntries: environment.map { Array("\($0.key)=\($0.value)".utf8) })
+    }
+
+    /// ``runBlocking(environmentEntries:)`` off the cooperative pool; the calling task's
+    /// cancellation does not stop it.
+    public func run(environmentEntries entries: [[UInt8]]) async -> Result {
         await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(returning: runBlocking(environment: environment))
+                continuation.resume(returning: runBlocking(environmentEntries: entries))
             }
         }
+    }
+
+    /// The value of the last `PATH=` of `entries`, where the command is looked up.
+    private static func path(in entries: [[UInt8]]) -> String? {
+        let key = Array("PATH=".utf8)
+        return entries.last { $0.starts(with: key) }.map { String(decoding: $0.dropFirst(key.count), as: UTF8.self) }
     }
 
     /// The first executable `name` in `path`, or `name` itself when it is a path.

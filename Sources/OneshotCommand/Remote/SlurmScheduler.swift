@@ -59,7 +59,7 @@ public struct SlurmScheduler: JobScheduler {
 
     /// Submits with `sbatch --parsable`, whose answer is `<id>` or `<id>;<cluster>`.
     public func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
-        let result = await sbatch(job).run(environment: job.environment)
+        let result = await sbatch(job).run(environmentEntries: job.environmentEntries)
         let id = result.output.split(separator: "\n").last.map { String($0.split(separator: ";")[0]) } ?? ""
         guard result.succeeded, !id.isEmpty, id.allSatisfy(\.isNumber) else {
             throw JobSchedulerError("sbatch for \(job.name) failed: \(result.firstLine)")
