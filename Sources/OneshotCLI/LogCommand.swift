@@ -21,6 +21,7 @@ struct LogCommand {
         let data: [UInt8]
         switch try? Syscall.readWholeFile(path, limit: Int.max) {
         case .contents(let bytes)? where !bytes.isEmpty: data = bytes
+        case .contents?: return noLog(running: running, empty: true)
         case .notRegular?:
             // Never opened blocking: a FIFO there with no writer would hang a plain read.
             console.error("cannot read the log \(path): not a regular file")
@@ -45,7 +46,7 @@ struct LogCommand {
 
     /// No log file, or an empty one: an unknown workstream is a usage error (exit 2); a known one
     /// has not run yet (exit 5), unless `-f` waits for its first attempt while a run goes on.
-    private func noLog(running: Bool) -> ExitCode {
+    private func noLog(running: Bool, empty: Bool = false) -> ExitCode {
         let files = try? FeatureFiles.load(arguments.featureID, featuresFolder: arguments.featuresFolder)
         guard let files, files.graph.node(arguments.workstreamID) != nil else {
             let known = files.map {
@@ -57,7 +58,8 @@ struct LogCommand {
             return .invalidInput
         }
         if arguments.follow && running && arguments.attempt == nil { return follow(from: 0) }
-        console.error("\(arguments.workstreamID) has not run yet: no log at \(path)")
+        let why = empty ? "its log \(path) is empty, opened ahead of an attempt that never started" : "no log at \(path)"
+        console.error("\(arguments.workstreamID) has not run yet: \(why)")
         return .noCheckpoint
     }
 

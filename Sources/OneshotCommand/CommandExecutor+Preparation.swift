@@ -7,9 +7,10 @@ import OneshotWorkstreams
 /// millisecond of kernel time on a chain's critical path: ext4 without a journal after mass
 /// deletions), and with ``CommandExecutor/parksShells`` its shell is started and parked
 /// (`ParkedShell`), so the launch does not pay for the shell's start-up either. An append-only
-/// log opened early is harmless; one never used is closed, and removed when its preparation
-/// created it and nothing was written to it; a parked shell never released exits without
-/// running anything.
+/// log opened early is harmless; one never used is closed, and removed when it was empty when
+/// opened (made by the preparation, or left empty by a run killed before the attempt came) and
+/// nothing was written to it since; a parked shell never released exits without running
+/// anything.
 extension CommandExecutor: LaunchPreparer {
     /// Opens `workstream`'s log (`O_APPEND`, creating it and its folder) for its attempt
     /// `attempt`, which then writes its header and output through that descriptor; parks its
@@ -24,8 +25,8 @@ extension CommandExecutor: LaunchPreparer {
     }
 
     /// Ends the shell ``prepare(_:attempt:)`` parked for a `workstream` that will not launch, and
-    /// closes its log; removes the log when that preparation created it and nothing was written
-    /// to it.
+    /// closes its log; removes the log when it was empty when that preparation opened it and
+    /// nothing was written to it since.
     public func discard(_ workstream: Workstream) async {
         await preparedLogs.discard(
             workstream.id, log: WorkstreamLog(path: logPath(for: workstream.id)), grace: terminationGrace)

@@ -6,8 +6,9 @@ import Synchronization
 struct PreparedLaunch: Sendable {
     /// The log, opened for appending.
     var fd: Int32
-    /// Whether the preparation created the log file.
-    var created: Bool
+    /// Whether the log was empty when the preparation opened it (made by it, or left empty by
+    /// a killed run): removed by a discard if it still is.
+    var removable: Bool
     /// The attempt's shell, waiting to be released.
     var parked: ParkedShell?
 }
@@ -48,7 +49,7 @@ final class PreparedLogs: Sendable {
             entries.withLock { _ = $0.removeValue(forKey: id) }
             return
         }
-        let prepared = PreparedLaunch(fd: opened.fd, created: opened.created, parked: park(opened.fd))
+        let prepared = PreparedLaunch(fd: opened.fd, removable: opened.removable, parked: park(opened.fd))
         let unwanted: Entry? = entries.withLock { entries in
             guard case .preparing? = entries[id] else { return entries.removeValue(forKey: id) }
             entries[id] = .ready(prepared)
@@ -57,7 +58,7 @@ final class PreparedLogs: Sendable {
         guard let unwanted else { return }
         // A launch opened the same log meanwhile (the file stays), or a discard came.
         let discarded = if case .discarded = unwanted { true } else { false }
-        await undo(prepared, log: log, removingIfCreatedEmpty: discarded, grace: grace)
+        await undo(prepared, log: log, removingIfEmpty: discarded, grace: grace)
     }
 
     /// The pid of the shell parked for `id`, if one is.
@@ -84,8 +85,8 @@ final class PreparedLogs: Sendable {
         }
     }
 
-    /// Undoes what was prepared for `id`, which will not launch; removes the log if the
-    /// preparation created it and nothing was written to it.
+    /// Undoes what was prepared for `id`, which will not launch; removes the log if it was empty
+    /// when the preparation opened it and nothing was written to it since.
     func discard(_ id: String, log: WorkstreamLog, grace: Duration) async {
         let entry: Entry? = entries.withLock { entries in
             switch entries[id] {
@@ -99,12 +100,12 @@ final class PreparedLogs: Sendable {
             }
         }
         guard case .ready(let prepared)? = entry else { return }
-        await undo(prepared, log: log, removingIfCreatedEmpty: true, grace: grace)
+        await undo(prepared, log: log, removingIfEmpty: true, grace: grace)
     }
 
     /// Ends the parked shell (it runs nothing), then closes the log.
-    private func undo(_ prepared: PreparedLaunch, log: WorkstreamLog, removingIfCreatedEmpty: Bool, grace: Duration) async {
+    private func undo(_ prepared: PreparedLaunch, log: WorkstreamLog, removingIfEmpty: Bool, grace: Duration) async {
         await prepared.parked?.cancel(grace: grace)
-        log.close(prepared.fd, removingIfCreatedEmpty: removingIfCreatedEmpty && prepared.created)
+        log.close(prepared.fd, removingIfEmpty: removingIfEmpty && prepared.removable)
     }
 }

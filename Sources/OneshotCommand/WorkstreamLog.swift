@@ -16,16 +16,19 @@ struct WorkstreamLog {
         return try begin(through: fd, header: header)
     }
 
-    /// Opens the log for appending (creating its folder) ahead of an attempt: `created` says
-    /// whether this made the file, which ``close(_:removingIfCreatedEmpty:)`` then removes if
-    /// the attempt never came.
-    func openAhead() throws(SystemError) -> (fd: Int32, created: Bool) {
-        try creatingFolder { () throws(SystemError) -> (fd: Int32, created: Bool) in
+    /// Opens the log for appending (creating its folder) ahead of an attempt: `removable` says
+    /// whether the file was empty — made by this open, or left empty by a run killed before the
+    /// attempt it was opened for came — so that ``close(_:removingIfEmpty:)`` removes it if the
+    /// attempt never comes: an empty log is no attempt's, and would only say one ran.
+    func openAhead() throws(SystemError) -> (fd: Int32, removable: Bool) {
+        try creatingFolder { () throws(SystemError) -> (fd: Int32, removable: Bool) in
             do throws(SystemError) {
                 return (try Syscall.open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND), true)
             } catch  where error.errno == EEXIST {
                 // A FIFO no one reads fails (ENXIO) instead of blocking the run loop for good.
-                return (try Syscall.openWithoutWaiting(path, O_WRONLY | O_APPEND), false)
+                let fd = try Syscall.openWithoutWaiting(path, O_WRONLY | O_APPEND)
+                // A FIFO or a device has no size to ask: never removable.
+                return (fd, (try? Syscall.seekToEnd(fd, path: path)) == 0)
             }
         }
     }
@@ -50,9 +53,9 @@ struct WorkstreamLog {
     }
 
     /// Closes a descriptor of ``openAhead()`` whose attempt never came; removes the file when
-    /// that open made it and nothing was written to it since.
-    func close(_ fd: Int32, removingIfCreatedEmpty created: Bool) {
-        if created, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfPresent(path) }
+    /// `removable` (it was empty when opened) and nothing was written to it since.
+    func close(_ fd: Int32, removingIfEmpty removable: Bool) {
+        if removable, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfPresent(path) }
         Syscall.close(fd)
     }
 

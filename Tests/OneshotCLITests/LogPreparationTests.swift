@@ -63,6 +63,20 @@ import Testing
         #expect(folder.read("b") == "earlier attempt\n")
     }
 
+    /// An empty log is one a run killed before the attempt came left (its shell parked): no
+    /// attempt's, so it goes as one this preparation made would. Before, it stayed.
+    @Test func anEmptyLogAKilledRunLeftIsRemovedWhenDiscarded() async throws {
+        let folder = Folder()
+        defer { folder.remove() }
+        try FileManager.default.createDirectory(atPath: folder.logs, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: folder.log("b"), contents: Data()))
+        let commands = executor(folder)
+        let step = Workstream(id: "b", command: "true")
+        await commands.prepare(step, attempt: 1)
+        await commands.discard(step)
+        #expect(!folder.exists("b"))
+    }
+
     @Test func aDiscardAfterTheLaunchLeavesTheAttemptsLog() async throws {
         let folder = Folder()
         defer { folder.remove() }

@@ -286,11 +286,46 @@ import Testing
         _ = try await first.finish()
         let killed = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
         #expect(killed.exitCode == 5, "\(killed.stdout)")
-        #expect(killed.stderr.contains("b has not run yet"), "\(killed.stderr)")
+        #expect(
+            killed.stderr
+                == "oneshot: error: b has not run yet: its log .sdp/logs/F1/b.log is empty, opened ahead of an attempt that never started\n"
+        )
         try project.openGate("a-go")
         #expect(try await OneshotBinary.run(["F1", "-j", "2"], in: project.path).exitCode == 0)
         let ran = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
         #expect(ran.exitCode == 0 && ran.stdout.contains("=== b attempt 1 ended: exit 0"), "\(ran.stdout)")
+    }
+
+    /// The empty log a killed run left (its shell parked, its attempt never come) is no attempt:
+    /// when the resume prepares the workstream again and then does not launch it (`a` fails,
+    /// `b` is skipped), the log goes with that preparation, as a log the resume had made would.
+    /// Before, it was opened as an earlier run's log and kept: `.sdp/logs/F1/b.log`, empty, for a
+    /// workstream that never ran.
+    @Test func anEmptyLogAKilledRunLeftGoesWhenTheResumeDoesNotLaunchIt() async throws {
+        let project = try TemporaryProject()
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :; if [ -f a-fails ]; then exit 1; fi")
+        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran")
+        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 }, "b's shell is parked while a runs")
+        kill(first.pid, SIGKILL)
+        _ = try await first.finish()
+        #expect(project.read(".sdp/logs/F1/b.log") == "", "left empty by the killed run")
+        let status = try await OneshotBinary.run(["status", "F1", "--json"], in: project.path)
+        #expect(
+            status.stdout.contains("{\"attempts\":0,\"duration_ms\":0,\"id\":\"b\",\"state\":\"pending\"}"), "\(status.stdout)")
+        // a's attempt of the killed run is stopped, so that the resume launches a (and prepares b).
+        let resume = try OneshotBinary.start(["F1", "-j", "2", "--kill-orphans", "--retries", "0"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 }, "b prepared again while a runs")
+        try project.write("a-fails", "")
+        try project.openGate("a-go")
+        let resumed = try await resume.finish()
+        #expect(resumed.exitCode == 1, "\(resumed.stdout)\(resumed.stderr)")
+        #expect(resumed.stdout.contains("b skipped: blocked by a"), "\(resumed.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: project.file(".sdp/logs/F1/b.log")), "no log for what never ran")
+        #expect(project.read("b.ran") == nil)
+        let log = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
+        #expect(log.exitCode == 5 && log.stderr.contains("b has not run yet"), "\(log.stderr)")
     }
 
     /// The logs folder removed while a shell is parked (by hand, or a clean): the log opened
