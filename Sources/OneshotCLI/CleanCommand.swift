@@ -10,8 +10,9 @@ import OneshotSystem
 /// stops it with one line naming that path (exit 6); what was removed before stays removed. It
 /// removes nothing outside `.sdp` (see ``TreeRemoval``): a symlink is removed, not followed, and
 /// a mount point under it is left in place with a warning naming it (exit 6). A tree of any depth
-/// is removed with a bounded number of descriptors; a folder moved while it is removed stops it
-/// with an error naming that folder (exit 6), nothing removed where it went.
+/// is removed with a bounded number of descriptors; a folder moved while it is removed (or one
+/// above it) stops it with an error naming that folder (exit 6), at most a few entries (as many
+/// as folders from `.sdp` down) removed where it went.
 struct CleanCommand {
     let arguments: CleanArguments
     let console: Console

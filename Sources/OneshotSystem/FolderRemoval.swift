@@ -10,7 +10,11 @@
 /// folders open at once however deep the tree goes: a folder closed to stay within the budget
 /// is reached again through `..` from its child, and only when that `..` is the very folder
 /// (device, inode and mount) it left — a folder moved while the walk was below it stops the
-/// walk (`.moved`) rather than let it remove where the folder went. No path is ever resolved:
+/// walk (`.moved`) rather than let it remove where the folder went. An open folder moved (or one
+/// above it, up to the root) is caught too: every few removals (as many as the folders from the
+/// root down, so the check costs about one `fstatat` per removal) the walk checks that each
+/// folder is still where it found it, and stops at the first that is not, having removed at
+/// most that many entries where it went. No path is ever resolved:
 /// each step is `openat`/`unlinkat` on a name, so a tree deeper than `PATH_MAX` is removed too,
 /// and paths are spelled out only for what is reported.
 struct FolderRemoval {
@@ -19,6 +23,23 @@ struct FolderRemoval {
         var device: UInt64
         var inode: UInt64
         var mount: MountIdentity
+
+        /// Whether `info` is this folder's status.
+        func isFile(_ info: stat) -> Bool {
+            UInt64(truncatingIfNeeded: info.st_dev) == device && UInt64(truncatingIfNeeded: info.st_ino) == inode
+        }
+    }
+
+    /// A folder from the root down to `parent`, all open for the walk: where a folder is checked
+    /// to still be.
+    struct Ancestor {
+        /// Its name in the one above (the root's is its path).
+        var name: [UInt8]
+        var descriptor: Int32
+        var device: UInt64
+        var inode: UInt64
+        /// Its path, for messages.
+        var path: String
     }
 
     /// A folder on the way down from the one removed (`levels[0]`).
@@ -38,6 +59,13 @@ struct FolderRemoval {
     private let parent: Int32
     /// `parent`'s path, for messages.
     private let parentPath: String
+    /// The folders from the root down to `parent` (its last), open: checked to be where they were.
+    private let ancestors: [Ancestor]
+    /// How many removals between two checks that every folder is where the walk found it:
+    /// `nil` for as many as there are folders from the root down (tests set 1).
+    private let checkInterval: Int?
+    /// Removals left before the next check (the first removal is checked).
+    private var untilCheck = 0
     private let base: MountIdentity
     private let budget: Int
     private let willReopenParent: (@Sendable (String) -> Void)?
@@ -47,11 +75,13 @@ struct FolderRemoval {
     private var left: [TreeRemoval.Left] = []
 
     init(
-        parent: Int32, parentPath: String, base: MountIdentity, budget: Int,
+        ancestors: [Ancestor], base: MountIdentity, budget: Int, checkInterval: Int? = nil,
         willReopenParent: (@Sendable (String) -> Void)?
     ) {
-        self.parent = parent
-        self.parentPath = parentPath
+        self.parent = ancestors[ancestors.count - 1].descriptor
+        self.parentPath = ancestors[ancestors.count - 1].path
+        self.ancestors = ancestors
+        self.checkInterval = checkInterval
         self.base = base
         self.budget = max(1, budget)
         self.willReopenParent = willReopenParent
@@ -64,7 +94,7 @@ struct FolderRemoval {
         try enter(name, in: parent)
         while let depth = levels.indices.last {
             if let entry = levels[depth].pending.popLast() {
-                try visit(entry, in: levels[depth].descriptor!)
+                guard try visit(entry, in: levels[depth].descriptor!) else { break }
             } else if try !leave() {
                 break
             }
@@ -72,19 +102,23 @@ struct FolderRemoval {
         return left
     }
 
-    private mutating func visit(_ entry: (name: [UInt8], type: mode_t?), in folder: Int32) throws(SystemError) {
+    /// Enters the folder `entry` or removes the file; `false` when the walk stops there (the
+    /// folder it is in moved).
+    private mutating func visit(_ entry: (name: [UInt8], type: mode_t?), in folder: Int32) throws(SystemError) -> Bool {
         var type = entry.type
         if type == nil {
             type = try naming(path(then: entry.name)) { () throws(SystemError) in
                 try Syscall.entryType(entry.name, in: folder, path: "")
             }
         }
-        guard let type else { return }
+        guard let type else { return true }
         if type == S_IFDIR {
             try enter(entry.name, in: folder)
-        } else {
-            try removeFile(entry.name, in: folder)
+            return true
         }
+        guard try stillInPlace() else { return false }
+        try removeFile(entry.name, in: folder)
+        return true
     }
 
     /// Removes the file (or symlink) `name` in `folder`; one that is a mount point (`EBUSY`) is
@@ -125,48 +159,98 @@ struct FolderRemoval {
 
     /// Leaves the deepest folder, removing it when nothing under it was left in place.
     ///
-    /// - Returns: `false` when its parent, reopened through `..`, is no longer the folder it was
-    ///   (one of them moved): the walk stops there, and says so in what is left.
+    /// - Returns: `false` when its parent, reopened through `..`, is no longer the folder it was,
+    ///   or a check finds a folder moved: the walk stops there, and says so in what is left.
     private mutating func leave() throws(SystemError) -> Bool {
-        let level = levels.removeLast()
-        let child = level.descriptor!
-        defer { Syscall.close(child) }
-        let folder: Int32
-        if levels.isEmpty {
-            folder = parent
-        } else if let open = levels[levels.count - 1].descriptor {
-            folder = open
-        } else {
-            guard let reopened = try reopenParent(of: child, named: level.name) else {
-                left.append(TreeRemoval.Left(path: path(count: 1), reason: .moved(path(then: level.name))))
+        let depth = levels.count - 1
+        if depth > 0, levels[depth - 1].descriptor == nil {
+            guard let reopened = try reopenParent(of: depth) else {
+                left.append(TreeRemoval.Left(path: path(count: 1), reason: .moved(path())))
                 return false
             }
-            levels[levels.count - 1].descriptor = reopened
-            firstOpen = levels.count - 1
-            folder = reopened
+            levels[depth - 1].descriptor = reopened
+            firstOpen = depth - 1
         }
+        guard try stillInPlace() else { return false }
+        let level = levels.removeLast()
+        defer { Syscall.close(level.descriptor!) }
         if left.count == level.leftBefore {
             try naming(path(then: level.name)) { () throws(SystemError) in
-                try Syscall.removeEntry(level.name, in: folder, isFolder: true, path: "")
+                try Syscall.removeEntry(level.name, in: levels.last?.descriptor ?? parent, isFolder: true, path: "")
             }
         }
         return true
     }
 
-    /// The folder `..` of `child` when it is still the deepest remaining level's folder, open.
-    private func reopenParent(of child: Int32, named name: [UInt8]) throws(SystemError) -> Int32? {
+    /// The folder `..` of `levels[depth]` when it is still `levels[depth - 1]`'s folder, open.
+    private func reopenParent(of depth: Int) throws(SystemError) -> Int32? {
         // Paths only when asked for: spelled out at every level, a deep tree's would cost its
         // depth squared (5,000 levels: 1.5 s of CPU).
-        willReopenParent?(path(then: name))
-        let up = try naming(path(then: name) + "/..") { () throws(SystemError) in
-            try Syscall.openFolder([0x2E, 0x2E], in: child, path: "")
+        willReopenParent?(path())
+        let up = try naming(path() + "/..") { () throws(SystemError) in
+            try Syscall.openFolder([0x2E, 0x2E], in: levels[depth].descriptor!, path: "")
         }
-        let identity = try naming(path(then: name) + "/..") { () throws(SystemError) in try Self.identity(of: up) }
-        guard identity == levels[levels.count - 1].identity else {
+        let identity = try naming(path() + "/..") { () throws(SystemError) in try Self.identity(of: up) }
+        guard identity == levels[depth - 1].identity else {
             Syscall.close(up)
             return nil
         }
         return up
+    }
+
+    /// Whether the deepest folder is still where the walk found it, checked when due: each
+    /// folder from it up named as it was in the one above (reached through `..` when closed), up
+    /// to the root. `false`, with the first folder that moved in what is left, stops the walk.
+    private mutating func stillInPlace() throws(SystemError) -> Bool {
+        untilCheck -= 1
+        guard untilCheck < 0 else { return true }
+        untilCheck = max(1, checkInterval ?? (ancestors.count + levels.count)) - 1
+        guard let moved = try movedLevel() else { return true }
+        left.append(TreeRemoval.Left(path: path(count: 1), reason: .moved(moved)))
+        return false
+    }
+
+    /// The path of the first folder, from the root down, that is no longer where the walk found
+    /// it, or `nil`.
+    private func movedLevel() throws(SystemError) -> String? {
+        // At most one `..` open at a time, however many folders are closed.
+        var held: Int32?
+        defer { held.map(Syscall.close) }
+        var child = levels[levels.count - 1].descriptor!
+        for index in levels.indices.reversed() {
+            let above: Int32
+            if index == 0 {
+                above = parent
+            } else if let open = levels[index - 1].descriptor {
+                above = open
+            } else {
+                above = try naming(path(count: index + 1) + "/..") { () throws(SystemError) in
+                    try Syscall.openFolder([0x2E, 0x2E], in: child, path: "")
+                }
+                held.map(Syscall.close)
+                held = above
+                let info = try naming(path(count: index)) { () throws(SystemError) in try Syscall.status(of: above, path: "") }
+                guard levels[index - 1].identity.isFile(info) else { return path(count: index + 1) }
+            }
+            let level = levels[index]
+            guard try names(level.name, in: above, level.identity.device, level.identity.inode) else {
+                return path(count: index + 1)
+            }
+            child = above
+        }
+        for index in ancestors.indices.dropFirst().reversed() {
+            let ancestor = ancestors[index]
+            if try !names(ancestor.name, in: ancestors[index - 1].descriptor, ancestor.device, ancestor.inode) {
+                return ancestor.path
+            }
+        }
+        return nil
+    }
+
+    /// Whether `name` in `folder` is the file `device`/`inode` (a symlink not followed).
+    private func names(_ name: [UInt8], in folder: Int32, _ device: UInt64, _ inode: UInt64) throws(SystemError) -> Bool {
+        guard let info = try Syscall.entryStatus(name, in: folder, path: "") else { return false }
+        return UInt64(truncatingIfNeeded: info.st_dev) == device && UInt64(truncatingIfNeeded: info.st_ino) == inode
     }
 
     private mutating func closeAll() {

@@ -24,12 +24,21 @@ extension Syscall {
     /// followed; `nil` when nothing is there. The corresponding C function is `fstatat` with
     /// `AT_SYMLINK_NOFOLLOW`.
     public static func entryType(_ name: [UInt8], in folder: Int32, path: String) throws(SystemError) -> mode_t? {
-        try withCName(name) { (cName) throws(SystemError) -> mode_t? in
+        try entryStatus(name, in: folder, path: path).map { $0.st_mode & S_IFMT }
+    }
+
+    /// The status of the entry `name` in `folder` itself, a symlink not followed; `nil` when
+    /// nothing is there. The corresponding C function is `fstatat` with `AT_SYMLINK_NOFOLLOW`.
+    static func entryStatus(_ name: [UInt8], in folder: Int32, path: String) throws(SystemError) -> stat? {
+        try withCName(name) { (cName) throws(SystemError) -> stat? in
             var info = stat()
-            if fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 { return info.st_mode & S_IFMT }
-            let code = errno
-            if code == ENOENT || code == ENOTDIR { return nil }
-            throw SystemError(call: "lstat", path: path, errno: code)
+            while fstatat(folder, cName, &info, AT_SYMLINK_NOFOLLOW) != 0 {
+                let code = errno
+                if code == EINTR { continue }
+                if code == ENOENT || code == ENOTDIR { return nil }
+                throw SystemError(call: "lstat", path: path, errno: code)
+            }
+            return info
         }
     }
 

@@ -16,8 +16,11 @@
 /// - a swap of a folder for a symlink while it runs makes the walk fail (`ELOOP`), not follow it;
 /// - a name that is not UTF-8 is removed all the same;
 /// - a tree of any depth is removed with a bounded number of descriptors (see `FolderRemoval`),
-///   and a folder moved out from under the walk stops it (``Left/Reason/moved(_:)``) rather than
-///   let it remove where the folder went.
+///   and a folder moved out from under the walk (or one above it) stops it
+///   (``Left/Reason/moved(_:)``) rather than let it remove where the folder went: the walk checks
+///   every few removals that each folder from the root down is still where it found it, so at
+///   most that many entries go where it went (no call removes a name only while its folder is
+///   in place).
 public struct TreeRemoval: Sendable {
     /// What was left in place and why.
     public struct Left: Sendable, Equatable {
@@ -63,6 +66,10 @@ public struct TreeRemoval: Sendable {
     /// through `..` (checked to be the folder they were).
     var descriptorBudget = 16
 
+    /// How many removals between two checks that the folders are still where the walk found
+    /// them (`nil`: as many as there are folders from the root down). Tests set 1.
+    var checkInterval: Int?
+
     /// Called with a folder's path just before its parent is reached again through `..`: where
     /// tests move a folder to race the walk.
     var willReopenParent: (@Sendable (String) -> Void)?
@@ -79,14 +86,15 @@ public struct TreeRemoval: Sendable {
     public func remove(_ components: [[UInt8]]) throws(SystemError) -> Outcome {
         guard let name = components.last else { return .absent }
         let step = try withFolder(Array(components.dropLast()), target: name) {
-            (folder, folderPath, base) throws(SystemError) -> Outcome in
-            let path = folderPath + "/" + ByteName.text(name)
+            (chain, base) throws(SystemError) -> Outcome in
+            let folder = chain[chain.count - 1].descriptor
+            let path = chain[chain.count - 1].path + "/" + ByteName.text(name)
             guard let type = try Syscall.entryType(name, in: folder, path: path) else { return .absent }
             guard type == S_IFDIR else {
                 if let left = try removeFile(name, in: folder, path: path) { return .left([left]) }
                 return .removed
             }
-            let left = try removeFolder(name, in: folder, folderPath: folderPath, base: base)
+            let left = try removeFolder(name, under: chain, base: base)
             return left.isEmpty ? .removed : .left(left)
         }
         switch step {
@@ -99,8 +107,8 @@ public struct TreeRemoval: Sendable {
     /// The names in the folder `components` names under ``root``, as bytes: empty when there is
     /// no such folder, or when it is reached through a symlink or another mount.
     public func names(in components: [[UInt8]]) throws(SystemError) -> [[UInt8]] {
-        let step = try withFolder(components, target: nil) { (folder, path, _) throws(SystemError) -> [[UInt8]] in
-            try Syscall.rawEntries(of: folder, path: path).map(\.name)
+        let step = try withFolder(components, target: nil) { (chain, _) throws(SystemError) -> [[UInt8]] in
+            try Syscall.rawEntries(of: chain[chain.count - 1].descriptor, path: chain[chain.count - 1].path).map(\.name)
         }
         guard case .reached(let names) = step else { return [] }
         return names
@@ -113,13 +121,14 @@ public struct TreeRemoval: Sendable {
         case reached(Value)
     }
 
-    /// Opens the folder `components` names, one step at a time, and runs `body` with it, its
-    /// path, and the mount of ``root``; `.absent` when it is not there, `.left` (naming the
-    /// folder, or `target` in it) when a step is a symlink or another mount.
+    /// Opens the folder `components` names, one step at a time, and runs `body` with the folders
+    /// from ``root`` down to it (all open until `body` returns: a removal checks that they are
+    /// still where they were) and the mount of ``root``; `.absent` when it is not there, `.left`
+    /// (naming the folder, or `target` in it) when a step is a symlink or another mount.
     private func withFolder<Value>(
         _ components: [[UInt8]],
         target: [UInt8]?,
-        _ body: (Int32, String, MountIdentity) throws(SystemError) -> Value
+        _ body: ([FolderRemoval.Ancestor], MountIdentity) throws(SystemError) -> Value
     ) throws(SystemError) -> Step<Value> {
         let top: Int32
         do {
@@ -127,28 +136,39 @@ public struct TreeRemoval: Sendable {
         } catch  where error.errno == ENOENT || error.errno == ENOTDIR {
             return .absent
         }
+        var chain = [try Self.ancestor(Array(root.utf8), top, path: root)]
+        defer { chain.forEach { Syscall.close($0.descriptor) } }
         let base = try Syscall.mountIdentity(of: top, path: root)
-        var folder = top
-        var path = root
-        defer { Syscall.close(folder) }
         let targetPath = ([root] + components.map { ByteName.text($0) } + (target.map { [ByteName.text($0)] } ?? [])).joined(
             separator: "/")
         for name in components {
-            let next = path + "/" + ByteName.text(name)
-            switch try Syscall.entryType(name, in: folder, path: next) {
+            let folder = chain[chain.count - 1]
+            let next = folder.path + "/" + ByteName.text(name)
+            switch try Syscall.entryType(name, in: folder.descriptor, path: next) {
             case S_IFDIR?: break
             case S_IFLNK?: return .left(Left(path: targetPath, reason: .symlink(next)))
             default: return .absent
             }
-            let opened = try Syscall.openFolder(name, in: folder, path: next)
-            Syscall.close(folder)
-            folder = opened
-            path = next
-            guard try Syscall.mountIdentity(of: folder, path: path).isSameMount(as: base) else {
-                return .left(Left(path: path, reason: .mountPoint))
+            let opened = try Syscall.openFolder(name, in: folder.descriptor, path: next)
+            do {
+                chain.append(try Self.ancestor(name, opened, path: next))
+            } catch {
+                Syscall.close(opened)
+                throw error
+            }
+            guard try Syscall.mountIdentity(of: opened, path: next).isSameMount(as: base) else {
+                return .left(Left(path: next, reason: .mountPoint))
             }
         }
-        return .reached(try body(folder, path, base))
+        return .reached(try body(chain, base))
+    }
+
+    private static func ancestor(_ name: [UInt8], _ descriptor: Int32, path: String) throws(SystemError) -> FolderRemoval.Ancestor
+    {
+        let info = try Syscall.status(of: descriptor, path: path)
+        return FolderRemoval.Ancestor(
+            name: name, descriptor: descriptor, device: UInt64(truncatingIfNeeded: info.st_dev),
+            inode: UInt64(truncatingIfNeeded: info.st_ino), path: path)
     }
 
     /// Removes the file (or symlink) `name` in `folder`; a file that is a mount point (a file
@@ -163,13 +183,14 @@ public struct TreeRemoval: Sendable {
         }
     }
 
-    /// Removes the folder `name` in `parent` and what is in it, but for mount points: those
-    /// are left, and the folders that hold them with them.
-    private func removeFolder(_ name: [UInt8], in parent: Int32, folderPath: String, base: MountIdentity) throws(SystemError)
+    /// Removes the folder `name` in the last folder of `chain` and what is in it, but for mount
+    /// points: those are left, and the folders that hold them with them.
+    private func removeFolder(_ name: [UInt8], under chain: [FolderRemoval.Ancestor], base: MountIdentity) throws(SystemError)
         -> [Left]
     {
         var removal = FolderRemoval(
-            parent: parent, parentPath: folderPath, base: base, budget: descriptorBudget, willReopenParent: willReopenParent)
+            ancestors: chain, base: base, budget: descriptorBudget, checkInterval: checkInterval,
+            willReopenParent: willReopenParent)
         return try removal.remove(name)
     }
 }

@@ -99,4 +99,55 @@ import Testing
         #expect(root.exists("outside/z") && root.exists("outside/c") && root.exists("tree/a/b/z"))
         #expect(!root.exists("outside/c/d"), "what was under c was removed before it moved")
     }
+
+    /// `tree/a/b/c/d` with `a/y` and `b/z`, one folder open at a time: just before `b` is
+    /// reached again through `c`'s `..`, `a` (with `b` and `c` in it) moves to `outside/`.
+    /// `c`'s `..` is still `b` — the same folder, moved — so that check passes; before, the walk
+    /// then removed `outside/a/b/c`, `outside/a/b/z`, `outside/a/b` and `outside/a/y`. Checking
+    /// that every folder is still where it was found (here before every removal) stops it at
+    /// `a`, nothing removed where it went.
+    @Test func aFolderAboveTheWalkMovedStopsItBeforeItRemovesWhereItWent() throws {
+        let root = try Root()
+        try FileManager.default.createDirectory(atPath: root.path + "/tree/a/b/c/d", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root.path + "/outside", withIntermediateDirectories: true)
+        for file in ["tree/a/y", "tree/a/b/z", "tree/a/b/c/d/deep"] {
+            #expect(FileManager.default.createFile(atPath: root.path + "/" + file, contents: Data()))
+        }
+        let rootPath = root.path
+        var removal = TreeRemoval(root: root.path)
+        removal.descriptorBudget = 1
+        removal.checkInterval = 1
+        removal.willReopenParent = { path in
+            guard path == rootPath + "/tree/a/b/c" else { return }
+            rename(rootPath + "/tree/a", rootPath + "/outside/a")
+        }
+        let outcome = try removal.remove(tree)
+        let expected = TreeRemoval.Left(path: root.path + "/tree", reason: .moved(root.path + "/tree/a"))
+        #expect(outcome == .left([expected]))
+        for file in ["outside/a/y", "outside/a/b/z", "outside/a/b/c"] { #expect(root.exists(file), "\(file)") }
+        #expect(!root.exists("outside/a/b/c/d"), "what was under c was removed before a moved")
+        #expect(root.exists("tree"))
+    }
+
+    /// The folder the walk removes files from moves out between two of them: the next check
+    /// stops it, the files not removed yet left where they went.
+    @Test func aFolderMovedWhileItsFilesAreRemovedKeepsTheRest() throws {
+        let root = try Root()
+        try FileManager.default.createDirectory(atPath: root.path + "/tree/a/b", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root.path + "/outside", withIntermediateDirectories: true)
+        let files = (1...9).map { "f\($0)" }
+        for file in files { #expect(FileManager.default.createFile(atPath: root.path + "/tree/a/" + file, contents: Data())) }
+        let rootPath = root.path
+        var removal = TreeRemoval(root: root.path)
+        // `b` comes first (byte order); climbing back from it to `a` is when `a` moves.
+        removal.descriptorBudget = 1
+        removal.checkInterval = 1
+        removal.willReopenParent = { path in
+            guard path == rootPath + "/tree/a/b" else { return }
+            rename(rootPath + "/tree/a", rootPath + "/outside/a")
+        }
+        let outcome = try removal.remove(tree)
+        #expect(outcome == .left([TreeRemoval.Left(path: root.path + "/tree", reason: .moved(root.path + "/tree/a"))]))
+        for file in files { #expect(root.exists("outside/a/" + file), "\(file)") }
+    }
 }
