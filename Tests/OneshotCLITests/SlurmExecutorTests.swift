@@ -64,6 +64,26 @@ struct SlurmExecutorTests {
         #expect(log.contains("(Slurm job "), "it ran as a job: \(log)")
     }
 
+    /// `sbatch` reads `SBATCH_*` variables as options: one the user had set for their own jobs
+    /// must not undo what oneshot's command line promises. Before, `SBATCH_ARRAY_INX=0-2` made
+    /// the attempt an array of three jobs (the `idempotent: false` command ran three times) and
+    /// `SBATCH_ERROR` sent its errors elsewhere than its log.
+    @Test func sbatchVariablesOfTheUsersCannotMakeAnArrayOrMoveTheErrors() async throws {
+        let project = try TemporaryProject()
+        let ledger = project.path + "/ledger"
+        try project.workstream("F1", "a", run: "echo ran >> \(ledger); echo oops >&2", extra: "idempotent: false\n")
+        let launcher = [
+            "/bin/sh", "-c", "SBATCH_ARRAY_INX=0-2 SBATCH_ERROR=\(project.path)/errors exec \"$@\"", "sh",
+        ]
+        let result = try await OneshotBinary.start(
+            ["F1"] + slurm, in: project.path, environment: environment, launcher: launcher
+        ).finish()
+        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(project.read("ledger") == "ran\n", "one job, not an array")
+        let log = project.read(".sdp/logs/F1/a.log") ?? ""
+        #expect(log.contains("\noops\n"), "its errors in its log: \(log)")
+    }
+
     @Test func aFailedJobSkipsItsDependentsWhichAreNeverSubmitted() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "build", run: "echo compiler error; exit 3")

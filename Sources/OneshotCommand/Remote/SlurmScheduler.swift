@@ -45,6 +45,24 @@ public struct SlurmScheduler: JobScheduler {
         ("--export", nil), ("--parsable", nil), ("--wrap", nil), ("--test-only", nil),
     ]
 
+    /// The variables `sbatch` reads as the options oneshot sets or refuses and that no option of
+    /// its command line overrides: `SBATCH_ARRAY_INX=0-2` in the user's environment made every
+    /// attempt an array of three jobs (an `idempotent: false` command ran three times),
+    /// `SBATCH_ERROR` took the job's errors out of its log, `SBATCH_WAIT` held every submission
+    /// until its job ended. Left out of `sbatch`'s environment, so out of the job's too.
+    static let reservedVariables: Set<String> = [
+        "SBATCH_ARRAY_INX", "SBATCH_ERROR", "SBATCH_INPUT", "SBATCH_WAIT", "SBATCH_REQUEUE", "SBATCH_NO_REQUEUE",
+        "SBATCH_JOB_NAME", "SBATCH_OUTPUT", "SBATCH_OPEN_MODE", "SBATCH_EXPORT",
+    ]
+
+    /// Whether `entry`, `KEY=VALUE`, sets one of ``reservedVariables``.
+    static func isReserved(_ entry: [UInt8]) -> Bool {
+        guard entry.starts(with: Array("SBATCH_".utf8)), let equals = entry.firstIndex(of: UInt8(ascii: "=")) else {
+            return false
+        }
+        return reservedVariables.contains(String(decoding: entry[..<equals], as: UTF8.self))
+    }
+
     /// Why `argument`, an extra `sbatch` argument, is refused, or `nil` when oneshot passes it on.
     public static func problem(with argument: String) -> String? {
         let reserved = reservedOptions.first { option in
@@ -59,7 +77,7 @@ public struct SlurmScheduler: JobScheduler {
 
     /// Submits with `sbatch --parsable`, whose answer is `<id>` or `<id>;<cluster>`.
     public func submit(_ job: JobSubmission) async throws(JobSchedulerError) -> String {
-        let result = await sbatch(job).run(environmentEntries: job.environmentEntries)
+        let result = await sbatch(job).run(environmentEntries: job.environmentEntries.filter { !Self.isReserved($0) })
         let id = result.output.split(separator: "\n").last.map { String($0.split(separator: ";")[0]) } ?? ""
         guard result.succeeded, !id.isEmpty, id.allSatisfy(\.isNumber) else {
             throw JobSchedulerError("sbatch for \(job.name) failed: \(result.firstLine)")
