@@ -102,7 +102,8 @@ struct WorkstreamLog {
         try? Syscall.writeAll(fd, Array(line.utf8), path: path)
     }
 
-    /// The last `count` lines written since `offset`, at most 64 KiB of them; none when the log
+    /// The last `count` lines written since `offset`, at most 64 KiB of them, each cut at
+    /// ``longestTailLine`` bytes; none when the log
     /// is no longer a regular file (a FIFO put in its place would hold a plain open for good).
     func tail(from offset: Int, lines count: Int) -> [String] {
         guard let fd = try? Syscall.openRegularForReading(path) else { return [] }
@@ -110,8 +111,17 @@ struct WorkstreamLog {
         guard let end = try? Syscall.seekToEnd(fd, path: path), end > offset else { return [] }
         let start = max(offset, end - 65_536)
         let bytes = (try? Syscall.read(fd, count: end - start, at: start, path: path)) ?? []
-        let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map(Self.shown)
         return Array(lines.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.prefix(count).reversed())
+    }
+
+    /// How many bytes of one line of the log a failure's tail shows: a log ending in 64 KiB
+    /// without a line break (binary output, a sparse file's zeros) is not printed whole.
+    static let longestTailLine = 500
+
+    /// A line of the tail as shown: at most ``longestTailLine`` bytes of it, then how many more.
+    private static func shown(_ line: ArraySlice<UInt8>) -> String {
+        guard line.count > longestTailLine else { return String(decoding: line, as: UTF8.self) }
+        return String(decoding: line.prefix(longestTailLine), as: UTF8.self) + "… (\(line.count - longestTailLine) more bytes)"
     }
 }

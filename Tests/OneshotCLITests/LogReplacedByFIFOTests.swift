@@ -47,4 +47,16 @@ import Testing
         #expect(result.exited && result.exitCode == 0, "\(result.exitCode) \(result.stdout)\n\(result.stderr)")
         #expect(project.read("ledger") == "done\n")
     }
+
+    /// A failing command that leaves its log a huge sparse file: the failure's tail is read from
+    /// its last 64 KiB only, and that run of zeros without a line break is shown cut, one short
+    /// line. Before, the 65,536 zero bytes were printed as one line of the run's output.
+    @Test func aLogMadeAHugeSparseFileGivesAShortTail() async throws {
+        let project = try TemporaryProject()
+        try project.workstream("F1", "a", run: "echo before; truncate -s 100G .sdp/logs/F1/a.log; exit 3")
+        let result = try await OneshotBinary.start(["F1"], in: project.path, launcher: bounded).finish()
+        #expect(result.exited && result.exitCode == 1, "\(result.exitCode) \(result.stderr)")
+        #expect(result.stdout.utf8.count < 8_000, "\(result.stdout.utf8.count) bytes of output")
+        #expect(result.stdout.contains(" more bytes)"), "\(result.stdout.prefix(2_000))")
+    }
 }
