@@ -13,18 +13,28 @@ struct LogCommand {
     private var path: String { "\(logFolder)/\(arguments.workstreamID).log" }
     private var lock: String { CheckpointPaths(featureID: arguments.featureID).lock }
 
+    /// The largest log read (whole, to find its attempts): a bigger one (a chatty command, a
+    /// sparse file of 100 GB put in its place) is refused with its size rather than allocated,
+    /// which crashed oneshot.
+    static let largestLog = 256 << 20
+
     func execute() -> ExitCode {
         if let code = ProjectRoot.enter(arguments.projectRoot, reportingTo: console) { return code }
         let running = FileLock.isHeld(lock)
         // An empty log is one opened ahead of its attempt (a parked shell, or a run killed before
         // the launch): nothing has run yet.
         let data: [UInt8]
-        switch try? Syscall.readWholeFile(path, limit: Int.max) {
+        switch try? Syscall.readWholeFile(path, limit: Self.largestLog) {
         case .contents(let bytes)? where !bytes.isEmpty: data = bytes
         case .contents?: return noLog(running: running, empty: true)
         case .notRegular?:
             // Never opened blocking: a FIFO there with no writer would hang a plain read.
             console.error("cannot read the log \(path): not a regular file")
+            return .invalidInput
+        case .tooLarge(let size)?:
+            console.error(
+                "cannot show the log \(path): \(size) bytes, more than 'oneshot log' reads (\(Self.largestLog)); read it with tail or less"
+            )
             return .invalidInput
         default: return noLog(running: running)
         }

@@ -82,4 +82,21 @@ import Testing
         #expect(report.exited && report.exitCode == 0, "\(report.exitCode) \(report.stderr)")
         #expect(project.read(".sdp/reports/F1.html")?.contains("b") == true)
     }
+
+    /// A log of 100 GB (a sparse file put in its place) is refused with its size, one line,
+    /// exit 2. Before, `oneshot log` allocated the whole size and crashed (SIGABRT), with
+    /// `--tail 3` too.
+    @Test func aLogTooLargeToReadIsRefusedWithItsSize() async throws {
+        let project = try await project()
+        let log = project.path + "/.sdp/logs/F1/b.log"
+        #expect(truncate(log, 100 << 30) == 0)
+        for arguments in [["log", "F1", "b"], ["log", "F1", "b", "--tail", "3"]] {
+            let refused = try await OneshotBinary.run(arguments, in: project.path)
+            #expect(refused.exitCode == 2, "\(arguments): \(refused.exitCode) \(refused.stderr)")
+            #expect(
+                refused.stderr
+                    == "oneshot: error: cannot show the log .sdp/logs/F1/b.log: 107374182400 bytes, more than 'oneshot log' reads (268435456); read it with tail or less\n",
+                "\(refused.stderr)")
+        }
+    }
 }
