@@ -135,7 +135,8 @@ public final class ChildProcess: Sendable {
             return pid
         }
         let after = ProcessInspector.ticksSinceBoot()
-        return ChildProcess(pid: pid, startTime: before != nil && before == after ? before : ProcessInspector.startTime(of: pid))
+        let start = before != nil && before == after ? before : ProcessInspector.startTime(ofUnreapedChild: pid)
+        return ChildProcess(pid: pid, startTime: start)
     }
 
     /// Waits for the child to end and reaps it.

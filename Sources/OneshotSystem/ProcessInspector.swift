@@ -11,10 +11,19 @@ public enum ProcessInspector {
         return startTime(inStat: bytes)
     }
 
-    /// Field 22 of the text of a `/proc/<pid>/stat`, `nil` for a zombie or a text that is not
-    /// one. Read from the bytes, not through a `String` split into fields: it is read after
-    /// many spawns, and that cost more than the reading itself.
-    static func startTime(inStat bytes: [UInt8]) -> UInt64? {
+    /// The start time of `pid`, a child of this process not reaped yet, even when it has already
+    /// exited: its zombie reserves the pid, so the start still names it. A command that exits
+    /// at once may be a zombie by the time its spawner reads its start (a loaded machine runs
+    /// the child first), and ``startTime(of:)`` would say `nil`.
+    public static func startTime(ofUnreapedChild pid: Int32) -> UInt64? {
+        guard pid > 0, let bytes = Syscall.readSmallFile("/proc/\(pid)/stat", limit: 4096) else { return nil }
+        return startTime(inStat: bytes, zombies: true)
+    }
+
+    /// Field 22 of the text of a `/proc/<pid>/stat`, `nil` for a text that is not one and,
+    /// unless `zombies`, for a zombie. Read from the bytes, not through a `String` split into
+    /// fields: it is read after many spawns, and that cost more than the reading itself.
+    static func startTime(inStat bytes: [UInt8], zombies: Bool = false) -> UInt64? {
         // The command name (field 2) is in parentheses and may hold spaces: fields are counted
         // after the last ')', from the state (field 3, here 0) on.
         guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
@@ -27,7 +36,9 @@ public enum ProcessInspector {
             field += 1
             let start = index
             while index < bytes.count && bytes[index] != space { index += 1 }
-            if field == 0 && index - start == 1 && (bytes[start] == UInt8(ascii: "Z") || bytes[start] == UInt8(ascii: "X")) {
+            if !zombies && field == 0 && index - start == 1
+                && (bytes[start] == UInt8(ascii: "Z") || bytes[start] == UInt8(ascii: "X"))
+            {
                 return nil
             }
             if field == 19 { return decimal(bytes[start..<index]) }

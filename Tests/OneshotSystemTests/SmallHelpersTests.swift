@@ -95,6 +95,25 @@ import Testing
         #endif
     }
 
+    /// A command that exits at once may be a zombie before its spawner reads its start (a
+    /// loaded machine runs the child first; a spawn that straddles a clock tick reads `/proc`):
+    /// its start was then `nil`, and its record named no process a resume could match.
+    @Test func aChildThatHasAlreadyExitedStillHasItsStartTime() async throws {
+        #if os(Linux)
+            for _ in 0..<50 {
+                let child = try ChildProcess.spawn(
+                    executable: "/bin/sh", arguments: ["sh", "-c", "exit 0"], environment: [:], outputFD: 2)
+                // A zombie now, not reaped: its pid (and start) is still its own.
+                var info = siginfo_t()
+                while waitid(P_PID, id_t(child.pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+                #expect(child.startTime != nil, "a child that exited before its start was read")
+                #expect(ProcessInspector.startTime(of: child.pid) == nil, "a zombie is no live process")
+                #expect(ProcessInspector.startTime(ofUnreapedChild: child.pid) == child.startTime)
+                _ = child.waitUntilExit()
+            }
+        #endif
+    }
+
     @Test func aProcessMatchesARecordOfItsStartOrLaterButNotEarlier() async throws {
         #if os(Linux)
             let child = try ChildProcess.spawn(
