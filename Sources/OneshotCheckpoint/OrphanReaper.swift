@@ -76,13 +76,17 @@ public enum OrphanReaper {
         if !exited && ProcessInspector.isRunning(pid, startedBy: start) {
             try? Syscall.kill(-pid, SIGKILL)
             how = "SIGKILL after \(grace)"
+            // Gone when this returns: a sweep of the group that follows must not find it alive.
+            _ = pidfd.map { Pidfd.waitForExit($0, timeout: SignalledExits.killWait) }
         }
         killStragglers(ofGroup: pid, startedNotBefore: start)
         return how
     }
 
     /// SIGKILLs the live members of an attempt's group once its leader is gone (a command's
-    /// `(sleep 60 &)`), one by one: the group id itself may no longer be reserved.
+    /// `(sleep 60 &)`), one by one: the group id itself may no longer be reserved. Returns once
+    /// they have exited (``SignalledExits``): a sweep or a count that reads `/proc` afterwards
+    /// must not find them again.
     ///
     /// - Returns: how many it killed: those still there to take the signal (one that ended
     ///   between the listing and the kill is not counted).
@@ -90,7 +94,9 @@ public enum OrphanReaper {
     public static func killStragglers(ofGroup group: Int32, startedNotBefore start: UInt64) -> Int {
         guard isSignallable(group) else { return 0 }
         let members = ProcessInspector.members(ofGroup: group, startedNotBefore: start).filter(isSignallable)
-        return members.filter { (try? Syscall.kill($0, SIGKILL)) != nil }.count
+        return SignalledExits.afterSignalling(awaiting: members) {
+            members.filter { (try? Syscall.kill($0, SIGKILL)) != nil }.count
+        }
     }
 
     /// ``killStragglers(ofGroup:startedNotBefore:)`` for a record of this boot and host whose

@@ -28,8 +28,12 @@ final class EscapedProcesses: Sendable {
     /// (`OrphanReaper.sweep`), not an escapee: one that sweep has just SIGKILLed may still be
     /// running for a moment on a loaded machine, and was counted twice.
     ///
-    /// - Returns: how many it signalled: alive, with the start it was found with, as it was
-    ///   signalled.
+    /// An escapee leading a group is killed with its group, and the escapees in that group are
+    /// not signalled again: on a loaded machine they may still run after the group's SIGKILL,
+    /// and each was signalled and counted a second time. Returns once they have exited.
+    ///
+    /// - Returns: how many it killed: the escapees alive, with the start they were found with,
+    ///   when they were signalled (through their group or on their own), each counted once.
     func kill(of record: InFlightRecord, exitFile: String) -> Int {
         guard let start = record.processStart else { return 0 }
         let marks = ["ONESHOT_EXIT_FILE=\(exitFile)", "ONESHOT_ATTEMPT=\(record.attempt)"]
@@ -37,15 +41,22 @@ final class EscapedProcesses: Sendable {
             if found == nil { found = ProcessInspector.processes(withEnvironmentEntryPrefixed: prefix) }
             return found ?? []
         }
-        let escapees = candidates.filter {
-            $0.start >= start && OrphanReaper.isSignallable($0.pid) && marks.allSatisfy($0.environment.contains)
+        // Which are alive, and in which group, is read for all before any is signalled.
+        let escapees = candidates.compactMap { candidate -> (pid: Int32, group: Int32)? in
+            guard candidate.start >= start, OrphanReaper.isSignallable(candidate.pid),
+                marks.allSatisfy(candidate.environment.contains),
+                ProcessInspector.startTime(of: candidate.pid) == candidate.start,
+                let group = ProcessInspector.processGroup(of: candidate.pid), group != record.pid
+            else { return nil }
+            return (candidate.pid, group)
         }
-        var killed = 0
-        for escapee in escapees where ProcessInspector.startTime(of: escapee.pid) == escapee.start {
-            guard let group = ProcessInspector.processGroup(of: escapee.pid), group != record.pid else { continue }
-            let leads = group == escapee.pid
-            if (try? Syscall.kill(leads ? -escapee.pid : escapee.pid, SIGKILL)) != nil { killed += 1 }
+        let leaders = Set(escapees.filter { $0.pid == $0.group }.map(\.pid))
+        return SignalledExits.afterSignalling(awaiting: escapees.map(\.pid)) {
+            let killedGroups = leaders.filter { (try? Syscall.kill(-$0, SIGKILL)) != nil }
+            return escapees.filter { escapee in
+                if leaders.contains(escapee.group) { return killedGroups.contains(escapee.group) }
+                return (try? Syscall.kill(escapee.pid, SIGKILL)) != nil
+            }.count
         }
-        return killed
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import OneshotCheckpoint
+import OneshotSystem
+import OneshotTestSupport
+import Testing
+
+@testable import OneshotCommand
+
+/// A SIGKILL is acted on only when its process next runs. On a loaded machine (CI, 2 cores) that
+/// may be a while, and whatever read `/proc` meanwhile — the sweep of a group after the stop of
+/// its leader, the search for escaped processes — found the process still there, signalled it
+/// again and counted it twice. A kill now returns once what it signalled has ended. A frozen
+/// process (``Freezer``) is one that has not run since its SIGKILL, for as long as the test needs.
+@Suite(.timeLimit(.minutes(1))) struct KilledNotYetEndedTests {
+    static let freezerMissing = Freezer.unavailableReason
+
+    @Test(.enabled(if: freezerMissing == nil, "needs a cgroup v1 freezer (root, Linux)"))
+    func aGroupsStragglersHaveEndedWhenTheirKillReturnsAndAreCountedOnce() async throws {
+        let folder = try Folder()
+        // The attempt's shell leads its group, leaves a member running and ends.
+        let shell = try folder.spawn("sleep 300 & echo $! > \(folder.path)/member")
+        let shellStart = try #require(shell.startTime)
+        #expect(await processEnds(shell.pid))
+        defer { _ = shell.waitUntilExit() }
+        let member = try folder.pid("member")
+        defer { kill(member, SIGKILL) }
+        let freezer = try Freezer()
+        defer { try? freezer.remove() }
+        try await freezer.freeze(member)
+
+        let killing = Task {
+            await onItsOwnThread {
+                let killed = OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart)
+                return (killed, ProcessInspector.startTime(of: member))
+            }
+        }
+        #expect(try await eventually { Freezer.hasPendingKill(member) })
+        try freezer.thaw()
+        let (killed, startWhenItReturned) = await killing.value
+        #expect(killed == 1)
+        #expect(startWhenItReturned == nil, "the straggler still ran when its kill returned")
+        #expect(OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart) == 0, "killed once")
+    }
+
+    @Test(.enabled(if: freezerMissing == nil, "needs a cgroup v1 freezer (root, Linux)"))
+    func escapeesInAGroupOfTheirOwnAreKilledWithItCountedOnceEachAndHaveEndedWhenTheKillReturns() async throws {
+        let folder = try Folder()
+        let exitFile = folder.path + "/logs/agent.exit"
+        // The attempt's shell starts an escapee leading a group of its own (`setsid` in a
+        // background child, not a group leader, does not fork: `$!` is the escapee), which
+        // starts a member of its group; then the shell ends.
+        let shell = try folder.spawn(
+            "setsid sh -c 'sleep 300 & echo $! > \(folder.path)/member; exec sleep 300' & echo $! > \(folder.path)/escapee",
+            environment: ["ONESHOT_EXIT_FILE": exitFile, "ONESHOT_ATTEMPT": "1"])
+        let shellStart = try #require(shell.startTime)
+        #expect(await processEnds(shell.pid))
+        defer { _ = shell.waitUntilExit() }
+        let escapee = try folder.pid("escapee")
+        defer { kill(-escapee, SIGKILL) }
+        #expect(await Awaited.files(in: [folder.path], within: .seconds(20)) { (try? folder.pid("member")) != nil })
+        let member = try folder.pid("member")
+        defer { kill(member, SIGKILL) }
+        #expect(ProcessInspector.processGroup(of: member) == escapee)
+        let freezer = try Freezer()
+        defer { try? freezer.remove() }
+        try await freezer.freeze(member)
+
+        let record = InFlightRecord(
+            id: "agent", attempt: 1, startedAt: RFC3339.format(Date()), pid: shell.pid, processStart: shellStart, run: 1)
+        let escaped = EscapedProcesses(logFolder: folder.path + "/logs")
+        let killing = Task {
+            await onItsOwnThread { (escaped.kill(of: record, exitFile: exitFile), ProcessInspector.startTime(of: member)) }
+        }
+        #expect(try await eventually { Freezer.hasPendingKill(member) })
+        try freezer.thaw()
+        let (killed, startWhenItReturned) = await killing.value
+        #expect(killed == 2, "the escapee and the member of its group, each once")
+        #expect(startWhenItReturned == nil, "the member still ran when its kill returned")
+        #expect(escaped.kill(of: record, exitFile: exitFile) == 0, "a process already killed is not counted again")
+    }
+
+    /// A folder for the shells' pid files, removed at the end.
+    private final class Folder: Sendable {
+        let path = NSTemporaryDirectory() + "oneshot-killed-\(UUID().uuidString)"
+
+        init() throws {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+
+        deinit {
+            try? FileManager.default.removeItem(atPath: path)
+        }
+
+        /// Starts `script` in `/bin/sh`, leading a process group of its own as an attempt's shell does.
+        func spawn(_ script: String, environment: [String: String] = [:]) throws -> ChildProcess {
+            try ChildProcess.spawn(
+                executable: "/bin/sh", arguments: ["sh", "-c", script],
+                environment: environment.merging(["PATH": "/usr/bin:/bin"]) { $1 }, outputFD: 2)
+        }
+
+        /// The pid a shell wrote, once whole, to `name`.
+        func pid(_ name: String) throws -> Int32 {
+            let text = try String(contentsOfFile: path + "/" + name, encoding: .utf8)
+            guard text.hasSuffix("\n"), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                throw CocoaError(.fileReadCorruptFile)
+            }
+            return pid
+        }
+    }
+}
