@@ -3,8 +3,52 @@ import OneshotGraph
 import OneshotWorkstreams
 import Synchronization
 
-/// The tests' gate: the dispatcher's own one-shot latch.
-typealias Gate = Latch
+/// The tests' gate: ``wait()`` suspends until ``open()`` (waiting after it opened returns at
+/// once), or until the waiting task is cancelled. The dispatcher's `Latch` is not cancellable, on
+/// purpose; a gate that was (as the test's time limit cancels the test) left an executor waiting
+/// for good after the limit, the run that awaited it too, and the whole `swift test` hung.
+final class Gate: Sendable {
+    private struct State {
+        var open = false
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var cancelled: Set<Int> = []
+        var nextID = 0
+    }
+    private let state = Mutex(State())
+
+    /// Wakes every waiter, and lets any later one through.
+    func open() {
+        let waiters = state.withLock { state in
+            state.open = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Returns once ``open()`` has been called, or the task is cancelled.
+    func wait() async {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let passes = state.withLock { state in
+                    if !state.open && !state.cancelled.contains(id) { state.waiters[id] = continuation }
+                    return state.open || state.cancelled.contains(id)
+                }
+                if passes { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                state.cancelled.insert(id)
+                return state.waiters.removeValue(forKey: id)
+            }
+            waiter?.resume()
+        }
+    }
+}
 
 /// Thread-safe append-only log of what the executor and the events saw.
 final class Log<Entry: Sendable>: Sendable {

@@ -47,7 +47,8 @@ public final class ManualClock: Clock, Sendable {
         var sleepers: [Sleeper] = []
         var nextID = 0
         var cancelled: Set<Int> = []
-        var watchers: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var watchers: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var cancelledWatchers: Set<Int> = []
         var requested: [Duration] = []
     }
 
@@ -126,15 +127,30 @@ public final class ManualClock: Clock, Sendable {
         if !woke { throw CancellationError() }
     }
 
-    /// Returns once at least `count` sleepers wait.
+    /// Returns once at least `count` sleepers wait, or the task is cancelled: a test cancelled
+    /// by its time limit then ends, instead of waiting for good for a sleeper that will never come
+    /// (its run was cancelled too) and hanging the whole `swift test`.
     public func sleepers(_ count: Int) async {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLock { state in
-                if state.sleepers.count >= count { return true }
-                state.watchers.append((count, continuation))
-                return false
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state in
+                    if state.sleepers.count >= count || state.cancelledWatchers.contains(id) { return true }
+                    state.watchers.append((id, count, continuation))
+                    return false
+                }
+                if ready { continuation.resume() }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            let watcher = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.cancelledWatchers.insert(id)
+                guard let index = state.watchers.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.watchers.remove(at: index).continuation
+            }
+            watcher?.resume()
         }
     }
 
