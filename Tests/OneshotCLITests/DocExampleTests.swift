@@ -154,6 +154,19 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"attempt":2}"#)
     }
 
+    @Test func signalledExits() throws {
+        let sleeper = try ChildProcess.spawn(
+            executable: "/bin/sh", arguments: ["sh", "-c", "exec sleep 30"], environment: [:], outputFD: 2)
+        let members = [sleeper.pid]
+        // DOC-EXAMPLE-BEGIN
+        let killed = SignalledExits.afterSignalling(awaiting: members) {
+            members.filter { (try? Syscall.kill($0, SIGKILL)) != nil }.count
+        }
+        // DOC-EXAMPLE-END
+        #expect(killed == 1)
+        #expect(sleeper.waitUntilExit() == .signaled(SIGKILL))
+    }
+
     @Test func everyExampleInTheSourcesIsCompiledHere() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
