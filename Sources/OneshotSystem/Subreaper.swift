@@ -129,22 +129,36 @@ public enum Subreaper {
         let children = ProcessInspector.children(ofThread: getpid())
         guard !children.isEmpty else { return }
         let entries = entries()
-        for pid in liveUntracked(among: children) where belongs(pid, to: entries) {
-            terminate(pid, grace: grace)
+        for pid in liveUntracked(among: children) {
+            switch ProcessInspector.environment(of: pid, holding: entries) {
+            case true?: terminate(pid, grace: grace)
+            case false?: continue
+            case nil: decideLater(pid, marked: entries, grace: grace)
+            }
         }
     }
 
-    /// Whether `pid`'s environment holds `entries`. A process in the middle of an `execve` (a
-    /// `setsid sleep 300 &` just started) shows an empty environment for a moment: it is read
-    /// again, every millisecond for up to 50 ms, before it is left to ``endAll(grace:)``.
-    private static func belongs(_ pid: pid_t, to entries: [String]) -> Bool {
-        for _ in 0..<50 {
+    /// How long a child whose environment cannot be read yet is asked again: a process in the
+    /// middle of an `execve` (a `setsid sleep 300 &` just started) shows an empty environment
+    /// until the exec is done, which on a loaded machine (CI, 2 cores) took longer than the
+    /// 50 ms it was once given, and its attempt's escapee then ran on until the run ended.
+    static let undecidedWait: Duration = .seconds(5)
+
+    /// Asks again, off the caller's thread, every 10 ms for up to ``undecidedWait``, whether the
+    /// child `pid` (still running, not reaped) holds `entries`, and terminates it once it does.
+    private static func decideLater(_ pid: pid_t, marked entries: [String], grace: Duration, asked: Int = 1) {
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) {
+            guard !liveUntracked(among: [pid]).isEmpty else { return }
             switch ProcessInspector.environment(of: pid, holding: entries) {
-            case .some(let holds): return holds
-            case nil: usleep(1_000)
+            case true?:
+                terminate(pid, grace: grace)
+            case false?:
+                return
+            case nil:
+                guard Duration.milliseconds(10) * (asked + 1) <= undecidedWait else { return }
+                decideLater(pid, marked: entries, grace: grace, asked: asked + 1)
             }
         }
-        return false
     }
 
     /// Terminates every untracked child and waits for it: SIGTERM, up to `grace` for it to exit,
