@@ -85,7 +85,7 @@ public enum OrphanReaper {
 
     /// SIGKILLs the live members of an attempt's group once its leader is gone (a command's
     /// `(sleep 60 &)`), one by one: the group id itself may no longer be reserved. Returns once
-    /// they have exited (``SignalledExits``): a sweep or a count that reads `/proc` afterwards
+    /// they have exited (`SignalledExits`): a sweep or a count that reads `/proc` afterwards
     /// must not find them again.
     ///
     /// - Returns: how many it killed: those still there to take the signal (one that ended

@@ -144,7 +144,7 @@ public enum Subreaper {
     /// 50 ms it was once given, and its attempt's escapee then ran on until the run ended.
     static let undecidedWait: Duration = .seconds(5)
 
-    /// Asks again, off the caller's thread, every 10 ms for up to ``undecidedWait``, whether the
+    /// Asks again, off the caller's thread, every 10 ms for up to `undecidedWait`, whether the
     /// child `pid` (still running, not reaped) holds `entries`, and terminates it once it does.
     private static func decideLater(_ pid: pid_t, marked entries: [String], grace: Duration, asked: Int = 1) {
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(10)) {
