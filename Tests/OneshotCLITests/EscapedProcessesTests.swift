@@ -33,10 +33,8 @@ import Testing
             defer { _ = shell.waitUntilExit() }
             let member = try pid(in: folder + "/member")
             let escapee = try pid(in: folder + "/escapee")
-            defer {
-                kill(member, SIGKILL)
-                kill(escapee, SIGKILL)
-            }
+            let leftovers = [Leftover(member), Leftover(escapee)]
+            defer { leftovers.forEach { $0.end() } }
             #expect(ProcessInspector.processGroup(of: member) == shell.pid)
             #expect(ProcessInspector.processGroup(of: escapee) == escapee)
 

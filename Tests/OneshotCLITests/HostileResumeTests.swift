@@ -66,7 +66,8 @@ import Testing
         bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
         bystander.arguments = ["300"]
         try bystander.run()
-        defer { kill(bystander.processIdentifier, SIGKILL) }
+        let bystanderLeftover = Leftover(bystander.processIdentifier)
+        defer { bystanderLeftover.end() }
         #expect(getpgid(bystander.processIdentifier) == bystander.processIdentifier, "it leads its group, as an attempt does")
         let boot = ((try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8)) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -104,7 +105,7 @@ import Testing
 }
 
 /// An attempt's exit file speaks only for that attempt.
-@Suite(.timeLimit(.minutes(1))) struct ExitFileTests {
+@Suite(.timeLimit(.minutes(3))) struct ExitFileTests {
     /// `--force` starts attempt numbers over: the exit file a finished run's attempt 1 left
     /// ("<pid> 0 1") was still there while the new attempt 1 ran. A kill before its pid was
     /// recorded then left a record that only its number and start (to the second) could match:
@@ -124,7 +125,7 @@ import Testing
 }
 
 /// What a hostile command does to its log does not garble what oneshot reports.
-@Suite(.timeLimit(.minutes(1))) struct HostileCommandOutputTests {
+@Suite(.timeLimit(.minutes(3))) struct HostileCommandOutputTests {
     @Test func aLastLineWithoutItsNewlineIsKeptInTheFailureAndTheLog() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "a", run: "printf 'fatal: no newline here'; exit 3")

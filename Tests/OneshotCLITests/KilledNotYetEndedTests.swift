@@ -11,7 +11,7 @@ import Testing
 /// its leader, the search for escaped processes — found the process still there, signalled it
 /// again and counted it twice. A kill now returns once what it signalled has ended. A frozen
 /// process (``Freezer``) is one that has not run since its SIGKILL, for as long as the test needs.
-@Suite(.timeLimit(.minutes(1))) struct KilledNotYetEndedTests {
+@Suite(.timeLimit(.minutes(3))) struct KilledNotYetEndedTests {
     static let freezerMissing = Freezer.unavailableReason
 
     @Test(.enabled(if: freezerMissing == nil, "needs a cgroup v1 freezer (root, Linux)"))
@@ -23,7 +23,8 @@ import Testing
         #expect(await processEnds(shell.pid))
         defer { _ = shell.waitUntilExit() }
         let member = try folder.pid("member")
-        defer { kill(member, SIGKILL) }
+        let memberLeftover = Leftover(member)
+        defer { memberLeftover.end() }
         let freezer = try Freezer()
         defer { try? freezer.remove() }
         try await freezer.freeze(member)
@@ -56,10 +57,12 @@ import Testing
         #expect(await processEnds(shell.pid))
         defer { _ = shell.waitUntilExit() }
         let escapee = try folder.pid("escapee")
-        defer { kill(-escapee, SIGKILL) }
+        let escapeeLeftover = Leftover(escapee)
+        defer { escapeeLeftover.end(group: true) }
         #expect(await Awaited.files(in: [folder.path], within: .seconds(20)) { (try? folder.pid("member")) != nil })
         let member = try folder.pid("member")
-        defer { kill(member, SIGKILL) }
+        let memberLeftover = Leftover(member)
+        defer { memberLeftover.end() }
         #expect(ProcessInspector.processGroup(of: member) == escapee)
         let freezer = try Freezer()
         defer { try? freezer.remove() }

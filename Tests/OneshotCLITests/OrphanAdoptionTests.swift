@@ -269,7 +269,8 @@ import Testing
         try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
         let shell = try pid(project, "sh.pid")
         let straggler = try pid(project, "bg.pid")
-        defer { kill(straggler, SIGKILL) }
+        let stragglerLeftover = Leftover(straggler)
+        defer { stragglerLeftover.end() }
         kill(shell, SIGKILL)
         #expect(await processEnds(shell))
         try project.write("fast", "")
@@ -291,7 +292,8 @@ import Testing
             try project.gate("release")
             try await project.runKilledOnceItsProcessIsRecorded { project.read("bg.pid")?.hasSuffix("\n") == true }
             let escapee = try pid(project, "bg.pid")
-            defer { kill(escapee, SIGKILL) }
+            let escapeeLeftover = Leftover(escapee)
+            defer { escapeeLeftover.end() }
             #expect(isAlive(escapee))
             if !adopted {
                 try project.openGate("release")
@@ -319,7 +321,8 @@ import Testing
         try project.gate("release")
         try await project.runKilledOnceItsProcessIsRecorded { project.read("ledger") == "start\n" }
         let orphan = try pid(project, "sh.pid")
-        defer { kill(-orphan, SIGKILL) }
+        let orphanLeftover = Leftover(orphan)
+        defer { orphanLeftover.end(group: true) }
         try project.write(".sdp/checkpoints/F1-checkpoint.json", "{\"version\": \"1.1\", \"feature_id\": \"F1\", \"trunc")
         let second = try OneshotBinary.start(["F1", "--fresh", "--grace", "1s"], in: project.path)
         #expect(await project.until { project.read("ledger") == "start\nstart\n" })
@@ -344,7 +347,8 @@ import Testing
         let paths = CheckpointPaths(folder: project.file(".sdp/checkpoints"), featureID: "F1")
         let record = try #require(try CheckpointReader.load(paths)?.checkpoint.inFlight?.first)
         let shell = try #require(record.pid)
-        defer { kill(-shell, SIGKILL) }
+        let shellLeftover = Leftover(shell)
+        defer { shellLeftover.end(group: true) }
         // What a kill between the launch and the record of its process leaves: no pid.
         try project.write(
             ".sdp/checkpoints/F1-checkpoint.json",

@@ -10,7 +10,8 @@ import Testing
             "F1", "a", run: "echo before gate; read _ < gate || :; echo after gate")
         try project.gate("gate")
         let run = try OneshotBinary.start(["F1"], in: project.path)
-        defer { kill(run.pid, SIGKILL) }
+        let runLeftover = Leftover(run.pid)
+        defer { runLeftover.end() }
         let log = ".sdp/logs/F1/a.log"
         #expect(await project.until(log) { project.read(log)?.contains("before gate") == true })
 
@@ -25,7 +26,8 @@ import Testing
         #expect(project.read(log) != nil, "nothing removed")
 
         let follow = try OneshotBinary.start(["log", "F1", "a", "-f"], in: project.path)
-        defer { kill(follow.pid, SIGKILL) }
+        let followLeftover = Leftover(follow.pid)
+        defer { followLeftover.end() }
         #expect(await project.until { follow.stdout.contains("before gate") })
         try project.openGate("gate")
         let followed = try await follow.finish()
@@ -41,10 +43,12 @@ import Testing
             extra: "idempotent: true\n")
         try project.gate("gate")
         let run = try OneshotBinary.start(["F1"], in: project.path)
-        defer { kill(run.pid, SIGKILL) }
+        let runLeftover = Leftover(run.pid)
+        defer { runLeftover.end() }
         #expect(await project.until(".sdp/logs/F1/a.log") { project.read(".sdp/logs/F1/a.log")?.contains("waiting") == true })
         let follow = try OneshotBinary.start(["log", "F1", "a", "--follow"], in: project.path)
-        defer { kill(follow.pid, SIGKILL) }
+        let followLeftover = Leftover(follow.pid)
+        defer { followLeftover.end() }
         #expect(await project.until { follow.stdout.contains("waiting") })
         // The run dies; its attempt goes on (the next run adopts it): following ends with the run.
         kill(run.pid, SIGKILL)

@@ -51,7 +51,8 @@ import Testing
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
         #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
-        defer { kill(escaped, SIGKILL) }
+        let escapedLeftover = Leftover(escaped)
+        defer { escapedLeftover.end() }
         #expect(await processEnds(escaped), "the escaped sleep \(escaped) outlived its attempt")
         #expect(running.process.isRunning, "the run went on meanwhile (b waits for the marker)")
         try project.openGate("checked")
@@ -78,7 +79,8 @@ import Testing
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
         #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
-        defer { kill(escaped, SIGKILL) }
+        let escapedLeftover = Leftover(escaped)
+        defer { escapedLeftover.end() }
         #expect(await processEnds(escaped), "the escapee \(escaped) outlived its attempt")
         #expect(running.process.isRunning, "the run went on meanwhile (b waits for the marker)")
         try project.openGate("checked")
@@ -97,7 +99,8 @@ import Testing
         let running = try OneshotBinary.start(["F1"], in: project.path)
         #expect(await project.until { project.read("gc.pid")?.hasSuffix("\n") == true })
         let grandchild = try pid(project, "gc.pid")
-        defer { kill(grandchild, SIGKILL) }
+        let grandchildLeftover = Leftover(grandchild)
+        defer { grandchildLeftover.end() }
         // Re-parenting and reaping raise no event a test can wait on (a pidfd tells the exit
         // only): /proc is polled for them.
         #expect(try await eventually { children(of: running.pid).contains(grandchild) }, "re-parented to oneshot, not init")
@@ -157,7 +160,8 @@ import Testing
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
         #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")
-        defer { kill(-escaped, SIGKILL) }
+        let escapedLeftover = Leftover(escaped)
+        defer { escapedLeftover.end(group: true) }
         kill(running.pid, SIGINT)
         let result = try await running.finish()
         #expect(result.exitCode == 130, "\(result.stdout)\n\(result.stderr)")
