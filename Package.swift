@@ -66,6 +66,10 @@ let package = Package(
             name: "OneshotTestSupport", dependencies: ["OneshotSystem"], path: "Tests/OneshotTestSupport",
             swiftSettings: strictSettings),
 
+        // Suites' time limits are 3 minutes at least, a bound against hangs, never a speed goal:
+        // Swift Testing (6.3) starts every test case at once, so a test's minute runs beside all
+        // the others, and on a loaded 2-core machine (a 1-CPU quota with 2 CPU hogs) tests that
+        // take milliseconds alone went past 60 s waiting for the CPU.
         .testTarget(
             name: "OneshotSystemTests", dependencies: ["OneshotSystem", "OneshotTestSupport"], swiftSettings: strictSettings),
         .testTarget(

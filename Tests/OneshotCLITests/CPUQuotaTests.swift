@@ -3,7 +3,7 @@ import Testing
 
 /// ``CPUQuota`` does what the tests under load rely on: a process put in it is in the group,
 /// is held back when it computes past its share, and the group is gone afterwards.
-@Suite(.timeLimit(.minutes(1))) struct CPUQuotaTests {
+@Suite(.timeLimit(.minutes(3))) struct CPUQuotaTests {
     @Test func aProcessInTheQuotaIsThrottledAndTheGroupIsRemovedAfterwards() async throws {
         if let reason = CPUQuota.unavailableReason {
             print("CPUQuotaTests skipped: \(reason)")

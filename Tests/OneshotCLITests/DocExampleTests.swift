@@ -8,7 +8,7 @@ import Testing
 /// here: each `// DOC-EXAMPLE` block below holds one example's lines exactly, and a test checks
 /// that every example in `Sources` appears in this file, so an example that stops compiling fails
 /// the build and one edited in a comment alone fails the test.
-@Suite(.timeLimit(.minutes(1))) struct DocExampleTests {
+@Suite(.timeLimit(.minutes(3))) struct DocExampleTests {
     /// Stands in for a coding agent.
     private struct Agent: Sendable {
         func build(_ id: String) async throws {}

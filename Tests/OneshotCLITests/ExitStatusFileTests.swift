@@ -26,7 +26,7 @@ extension TemporaryProject {
 
 /// Reading the exit statuses the shells of a feature's attempts append to one file: only a whole
 /// line, with its attempt's token, of the attempt a record names.
-@Suite(.timeLimit(.minutes(1))) struct ExitStatusFileTests {
+@Suite(.timeLimit(.minutes(3))) struct ExitStatusFileTests {
     /// A folder with an exits file holding `text`, and a reader of it.
     private struct Folder {
         let path: String

@@ -98,7 +98,7 @@ import Testing
     /// TERM for its cleanup, run in the subshell, still gets its grace and chooses its status;
     /// the outer shell outlives it to write that status instead of dying first and leaving the
     /// rest of the group to be killed at once.
-    @Test(.timeLimit(.minutes(1))) func aStoppedCommandKeepsItsCleanupAndItsStatus() async throws {
+    @Test(.timeLimit(.minutes(3))) func aStoppedCommandKeepsItsCleanupAndItsStatus() async throws {
         let project = try TemporaryProject()
         try project.workstream(
             "F1", "w", run: "trap 'sleep 0.3; echo cleaned >> ledger; exit 5' TERM; sleep 30 & wait",

@@ -5,7 +5,7 @@ import Testing
 
 /// The library's one-call durable run, through its public API with closure executors: what a
 /// harness gets without copying the CLI.
-@Suite(.timeLimit(.minutes(1))) struct FeatureRunTests {
+@Suite(.timeLimit(.minutes(3))) struct FeatureRunTests {
     /// The ids a closure executor was called with, in order, and a stream of them as they start.
     final class Calls: Sendable {
         private let ids = Mutex<[String]>([])

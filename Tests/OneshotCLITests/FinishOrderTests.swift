@@ -5,7 +5,7 @@ import Testing
 /// keeps the checkpoint when the history cannot be written (hostile review 7: the checkpoint
 /// went first, so a kill -9 between the two — or a history that could not be written — left
 /// neither, and the next run ran everything again, `idempotent: false` work included).
-@Suite(.timeLimit(.minutes(1))) struct FinishOrderTests {
+@Suite(.timeLimit(.minutes(3))) struct FinishOrderTests {
     @Test func aHistoryThatCannotBeWrittenKeepsTheCheckpointAndNothingRunsTwice() async throws {
         let project = try TemporaryProject()
         try project.workstream("F1", "pay", run: "echo paid >> ledger", extra: "idempotent: false\n")

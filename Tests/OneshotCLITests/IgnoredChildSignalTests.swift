@@ -5,7 +5,7 @@ import Testing
 /// `exec`: the kernel would then reap every child of oneshot at once, and each exit status would be
 /// lost (`ECHILD`). oneshot gives SIGCHLD its default back at start, and `ChildProcess` before
 /// each spawn (for a harness that never runs oneshot's `main`).
-@Suite(.timeLimit(.minutes(1))) struct IgnoredChildSignalTests {
+@Suite(.timeLimit(.minutes(3))) struct IgnoredChildSignalTests {
     /// Ignores SIGCHLD, then execs its arguments.
     private static let ignoringLauncher = [
         "/usr/bin/env", "python3", "-c",

@@ -3,7 +3,7 @@ import Testing
 
 /// The environment oneshot was started with reaches the commands byte for byte, bytes that are
 /// not UTF-8 included, while the per-attempt variables are oneshot's own.
-@Suite(.timeLimit(.minutes(1))) struct InheritedEnvironmentTests {
+@Suite(.timeLimit(.minutes(3))) struct InheritedEnvironmentTests {
     /// Before, `X` held `a\u{FFFD}\u{FFFD}b` in the command (`61 ef bf bd ef bf bd 62`): the
     /// environment went through a `[String: String]`.
     @Test func aValueThatIsNotUTF8ReachesTheCommandAsItIs() async throws {

@@ -4,7 +4,7 @@ import Testing
 /// A launch error waiting cannot mend ends the run at once, with one line naming the path and
 /// the errno, exit 6; a lack of resources is still retried for `--checkpoint-grace`
 /// (DiskFullTests).
-@Suite(.timeLimit(.minutes(1))) struct LastingLaunchErrorTests {
+@Suite(.timeLimit(.minutes(3))) struct LastingLaunchErrorTests {
     /// `.sdp/logs` is a file: every log open fails with ENOTDIR. Before, the run retried for the
     /// whole `--checkpoint-grace` (60 s by default) and ended with "attempts could not be
     /// started for 3.00s for oneshot's own reasons (descriptors, processes, disk space)".

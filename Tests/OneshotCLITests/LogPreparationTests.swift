@@ -9,7 +9,7 @@ import Testing
 /// The CLI's executor opens a workstream's log while the attempts it waits on run
 /// (``CommandExecutor/prepare(_:)``): the launch writes through that descriptor, and a log that
 /// is never used is closed, removed only when its preparation created it and it is empty.
-@Suite(.timeLimit(.minutes(1))) struct LogPreparationTests {
+@Suite(.timeLimit(.minutes(3))) struct LogPreparationTests {
     private struct Folder {
         let path = NSTemporaryDirectory() + "oneshot-prepare-" + UUID().uuidString
         var logs: String { path + "/logs/F1" }
@@ -101,7 +101,7 @@ import Testing
 
 /// Through the binary: a workstream prepared while its dependency ran, and skipped when that
 /// failed, leaves no log; a chain's logs each hold their attempt, header to footer.
-@Suite(.timeLimit(.minutes(1))) struct LogPreparationEndToEndTests {
+@Suite(.timeLimit(.minutes(3))) struct LogPreparationEndToEndTests {
     @Test func aSkippedDependentLeavesNoLog() async throws {
         let project = try TemporaryProject()
         // a runs long enough for b's log to be opened ahead before it fails.

@@ -4,7 +4,7 @@ import Testing
 /// What is said of an attempt a kill -9 of oneshot left running: `status` shows it running with
 /// its pid, rather than only "uncertain"; a `--no-wait` run that stops at an open breaker says
 /// it left it running; the next run adopts it.
-@Suite(.timeLimit(.minutes(1))) struct OrphanReportTests {
+@Suite(.timeLimit(.minutes(3))) struct OrphanReportTests {
     @Test func aStillRunningOrphanIsShownWithItsPid() async throws {
         let project = try TemporaryProject()
         // The attempt waits at the gate until the test opens it; should the test fail first, the

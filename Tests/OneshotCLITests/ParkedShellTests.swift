@@ -11,7 +11,7 @@ import Testing
 /// command runs before the release; released, it runs the command as a shell spawned at the
 /// launch would, with the attempt and token of the launch in its exit status; discarded, it
 /// exits without running anything or leaving a status.
-@Suite(.timeLimit(.minutes(1))) struct ParkedShellTests {
+@Suite(.timeLimit(.minutes(3))) struct ParkedShellTests {
     private struct Folder {
         let path = NSTemporaryDirectory() + "oneshot-parked-" + UUID().uuidString
         var logs: String { path + "/logs/F1" }

@@ -8,7 +8,7 @@ import Testing
 
 /// The executor contract for remote jobs, with a scheduler in memory: batched polls and
 /// cancellations, the exit-status file as the truth, a vanished job failed only after a wait.
-@Suite(.timeLimit(.minutes(1))) struct RemoteExecutorTests {
+@Suite(.timeLimit(.minutes(3))) struct RemoteExecutorTests {
     private func executor(
         _ scheduler: FakeScheduler, folder: String, lostAfter: Duration = .seconds(30), pollInterval: Duration = .milliseconds(20)
     ) -> RemoteExecutor {

@@ -5,7 +5,7 @@ import Testing
 
 /// `ShellWord.quoted` makes any text one word that a real `/bin/sh` reads back byte for byte,
 /// and writes what the Foundation-based quoting it replaced wrote.
-@Suite(.timeLimit(.minutes(1))) struct ShellWordTests {
+@Suite(.timeLimit(.minutes(3))) struct ShellWordTests {
     /// Ids and commands a shell would take apart if they were not quoted whole.
     static let tricky = [
         "", "n1", "plain-id_2.0", "it's", "'", "''", "'\\''", "a'b'c", "$HOME", "${x:-y}", "$(rm -rf /)", "`id`",

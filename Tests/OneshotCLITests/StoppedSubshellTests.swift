@@ -5,7 +5,7 @@ import Testing
 /// or `eval`) and is stopped by an interrupted run is held by the next run, as any other such
 /// command is (hostile review 7: the subshell's outer shell outlived the stop and wrote status
 /// 143, which the next run took for a failure and retried — the command ran twice).
-@Suite(.timeLimit(.minutes(1))) struct StoppedSubshellTests {
+@Suite(.timeLimit(.minutes(3))) struct StoppedSubshellTests {
     @Test func anInterruptedNonIdempotentSubshellCommandIsHeldNotRunAgain() async throws {
         let project = try TemporaryProject()
         try project.workstream(

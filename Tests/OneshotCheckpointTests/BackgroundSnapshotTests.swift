@@ -10,7 +10,7 @@ import Testing
 
 /// A commit is durable once the journal is fsynced; the every-batch snapshot is written after it,
 /// in the background, one fold at a time, and the end of a run waits for it.
-@Suite(.timeLimit(.minutes(1))) struct BackgroundSnapshotTests {
+@Suite(.timeLimit(.minutes(3))) struct BackgroundSnapshotTests {
     /// A gate the test opens: a fold stopped at it holds the store's queue, on a thread of its own.
     final class Gate: Sendable {
         private let semaphore = DispatchSemaphore(value: 0)

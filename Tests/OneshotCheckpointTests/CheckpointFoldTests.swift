@@ -11,7 +11,7 @@ import Testing
 /// A fold writes its snapshot outside the store's lock, rotating the journal aside first: a
 /// crash at any step leaves the old snapshot with every journal line, or the new snapshot with
 /// the new journal, and recording an outcome never waits for the disk writes.
-@Suite(.timeLimit(.minutes(1))) struct CheckpointFoldTests {
+@Suite(.timeLimit(.minutes(3))) struct CheckpointFoldTests {
     /// One step of a fold: the call, and a part of its path.
     struct Step: Sendable, CustomStringConvertible {
         var operation: FaultInjectingFileSystem.Operation

@@ -9,7 +9,7 @@ import Testing
 /// Every read of the checkpoint goes through the ``FileSystem`` seam: a read that fails is a
 /// clear error naming the path, never taken for "no checkpoint" (a silent fresh start would run
 /// completed work again).
-@Suite(.timeLimit(.minutes(1))) struct CheckpointReadFaultTests {
+@Suite(.timeLimit(.minutes(3))) struct CheckpointReadFaultTests {
     /// A folder with a checkpoint whose journal holds one finished attempt past the snapshot.
     private func checkpointWithJournal(_ folder: TemporaryFolder) async throws -> CheckpointPaths {
         let paths = CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")

@@ -10,7 +10,7 @@ import Testing
 @testable import OneshotCheckpoint
 
 /// Issue #11: progress the writer produced is never discarded; the seed's file shows the run.
-@Suite(.timeLimit(.minutes(1))) struct CheckpointSalvageTests {
+@Suite(.timeLimit(.minutes(3))) struct CheckpointSalvageTests {
     private func paths(_ folder: TemporaryFolder) -> CheckpointPaths {
         CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
     }

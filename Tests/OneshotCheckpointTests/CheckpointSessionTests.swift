@@ -8,7 +8,7 @@ import OneshotWorkstreams
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct CheckpointSessionTests {
+@Suite(.timeLimit(.minutes(3))) struct CheckpointSessionTests {
     private func open(
         _ folder: TemporaryFolder, _ graph: WorkstreamGraph, fileSystem: any FileSystem = PosixFileSystem(),
         fresh: Bool = false, strict: Bool = false

@@ -10,7 +10,7 @@ import Testing
 
 /// A copy of this process's own released lock
 /// that a child being spawned still carries (until its `exec` closes it) is waited out.
-@Suite(.timeLimit(.minutes(1))) struct FileLockInheritedCopyTests {
+@Suite(.timeLimit(.minutes(3))) struct FileLockInheritedCopyTests {
     /// Another thread's `posix_spawn` can copy the lock's descriptor into a child that has not
     /// yet reached `exec`: the lock outlives `release()` for that moment. Simulated with a second
     /// descriptor of the file holding the lock, closed a little later as the child's `exec` would.

@@ -5,7 +5,7 @@ import Testing
 
 /// The pid namespace an in-flight attempt's process ran in: written and read back, optional for
 /// records written before it was recorded, and a record of another namespace never trusted.
-@Suite(.timeLimit(.minutes(1))) struct PidNamespaceRecordTests {
+@Suite(.timeLimit(.minutes(3))) struct PidNamespaceRecordTests {
     private let here = try? Syscall.inodeNumber("/proc/self/ns/pid")
 
     private func record(_ namespace: String) throws -> InFlightRecord {

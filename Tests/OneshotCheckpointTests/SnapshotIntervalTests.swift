@@ -11,7 +11,7 @@ import Testing
 /// Issue #16: a chain of quick workstreams commits every millisecond or two; the every-batch
 /// snapshot follows at most every `snapshotInterval` after the last fold, covering every commit
 /// made meanwhile, while each commit is durable in the journal at once.
-@Suite(.timeLimit(.minutes(1))) struct SnapshotIntervalTests {
+@Suite(.timeLimit(.minutes(3))) struct SnapshotIntervalTests {
     /// A monotonic clock the test moves by hand.
     final class Hands: Sendable {
         private let now = Mutex(ContinuousClock.now)

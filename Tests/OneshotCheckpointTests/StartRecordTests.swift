@@ -8,7 +8,7 @@ import OneshotWorkstreams
 import Testing
 
 /// No attempt recorded as starting unless the record can be read back by a resume.
-@Suite(.timeLimit(.minutes(1))) struct StartRecordTests {
+@Suite(.timeLimit(.minutes(3))) struct StartRecordTests {
     private func paths(_ folder: TemporaryFolder) -> CheckpointPaths {
         CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
     }

@@ -11,7 +11,7 @@ import Testing
 
 /// Issue #16: a large feature's snapshot (33 MB at 100,000 workstreams) is written to its
 /// temporary file as it is encoded, never held whole: the same bytes, the same failures.
-@Suite(.timeLimit(.minutes(1))) struct StreamedSnapshotTests {
+@Suite(.timeLimit(.minutes(3))) struct StreamedSnapshotTests {
     private func paths(_ folder: TemporaryFolder) -> CheckpointPaths {
         CheckpointPaths(folder: folder.file("checkpoints"), featureID: "F1")
     }

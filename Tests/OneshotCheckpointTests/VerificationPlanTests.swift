@@ -7,7 +7,7 @@ import Testing
 
 /// What a `verify:` command's outcome does to an uncertain workstream's place in the plan, and
 /// to the checkpoint.
-@Suite(.timeLimit(.minutes(1))) struct VerificationPlanTests {
+@Suite(.timeLimit(.minutes(3))) struct VerificationPlanTests {
     private func verifiable(_ id: String, _ dependencies: [String] = [], idempotent: Bool) -> Workstream {
         Workstream(id: id, dependencies: dependencies, verify: "test -f \(id).done", isIdempotent: idempotent)
     }

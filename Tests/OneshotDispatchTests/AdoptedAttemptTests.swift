@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Attempts an earlier run left running: awaited, counted against the limit, never started again.
-@Suite(.timeLimit(.minutes(1))) struct AdoptedAttemptTests {
+@Suite(.timeLimit(.minutes(3))) struct AdoptedAttemptTests {
     @Test func anAdoptedAttemptHoldsItsSlotAndIsNeverStartedAgain() async throws {
         let feature = try graph([ws("old"), ws("next", ["old"]), ws("free")])
         let release = Gate()

@@ -7,7 +7,7 @@ import OneshotWorkstreams
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct BreakerDispatchTests {
+@Suite(.timeLimit(.minutes(3))) struct BreakerDispatchTests {
     private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, maxOpens: Int = 3, clock: ManualClock) throws -> Dispatcher {
         let breaker = CircuitBreaker(configuration: try BreakerConfiguration(maxOpens: maxOpens))
         return Dispatcher(

@@ -10,7 +10,7 @@ import Testing
 /// The breaker detects a shared outage: one workstream failing through its retries leaves it
 /// closed and holds nothing back; many workstreams failing still trip it. Time is a
 /// `ManualClock`'s: retry backoffs and open periods pass at once.
-@Suite(.timeLimit(.minutes(1))) struct BrokenWorkstreamBreakerTests {
+@Suite(.timeLimit(.minutes(3))) struct BrokenWorkstreamBreakerTests {
     private func dispatcher(_ graph: WorkstreamGraph, jobs: Int, retries: Int, clock: ManualClock) -> Dispatcher {
         Dispatcher(
             graph: graph,

@@ -5,7 +5,7 @@ import OneshotTestSupport
 import OneshotWorkstreams
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct DeadlineTests {
+@Suite(.timeLimit(.minutes(3))) struct DeadlineTests {
     private func dispatcher(
         _ graph: WorkstreamGraph, clock: ManualClock, deadlineIn seconds: TimeInterval, known: [String: Double] = [:]
     ) -> Dispatcher {

@@ -5,7 +5,7 @@ import OneshotWorkstreams
 import Synchronization
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct DispatcherTests {
+@Suite(.timeLimit(.minutes(3))) struct DispatcherTests {
     @Test(arguments: [1, 3, 8])
     func concurrencyNeverExceedsTheLimitAndReachesIt(jobs: Int) async throws {
         let feature = try graph((0..<24).map { ws("w\($0)") })

@@ -88,7 +88,7 @@ func withoutCommitTimer(maxConcurrency: Int) -> DispatchOptions {
     DispatchOptions(maxConcurrency: maxConcurrency, commitDelay: .seconds(86_400))
 }
 
-@Suite(.timeLimit(.minutes(1))) struct JournalTests {
+@Suite(.timeLimit(.minutes(3))) struct JournalTests {
     @Test func everyOutcomeIsRecordedAtOnceAndCommittedBeforeADependentStarts() async throws {
         let feature = try graph([ws("a"), ws("b", ["a"])])
         let journal = RecordingJournal()

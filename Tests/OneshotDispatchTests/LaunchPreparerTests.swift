@@ -33,7 +33,7 @@ final class RecordingPreparer: LaunchPreparer {
 
 /// The dispatcher prepares a workstream while the attempts it waits on run (``LaunchPreparer``),
 /// within the free slots, and discards what will not launch.
-@Suite(.timeLimit(.minutes(1))) struct LaunchPreparerTests {
+@Suite(.timeLimit(.minutes(3))) struct LaunchPreparerTests {
     private func options(_ jobs: Int, _ preparer: RecordingPreparer) -> DispatchOptions {
         var options = DispatchOptions(maxConcurrency: jobs, breaker: nil)
         options.preparer = preparer
@@ -188,7 +188,7 @@ final class SlowPreparer: LaunchPreparer {
 /// after the preparation it undoes has returned, or it finds nothing to undo (a preparation that
 /// has not begun yet) and what that preparation then makes (an open log, a parked shell) is
 /// left to no one.
-@Suite(.timeLimit(.minutes(1))) struct LaunchPreparerOrderTests {
+@Suite(.timeLimit(.minutes(3))) struct LaunchPreparerOrderTests {
     @Test func aDiscardWaitsForThePreparationItUndoes() async throws {
         let log = Log<String>()
         let preparer = SlowPreparer(log: log)

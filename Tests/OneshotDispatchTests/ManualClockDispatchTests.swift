@@ -6,7 +6,7 @@ import Testing
 
 /// The run's timers on a ``ManualClock``: time moves only when the test advances it, so each
 /// timer is seen waiting, not firing early, and firing when due — no real sleep.
-@Suite(.timeLimit(.minutes(1))) struct ManualClockDispatchTests {
+@Suite(.timeLimit(.minutes(3))) struct ManualClockDispatchTests {
     @Test func anOutcomeNothingWaitsOnIsCommittedWhenTheCommitTimerFires() async throws {
         // a and b are independent, one slot: a's completion makes nothing ready, so only the
         // timer commits it; b runs until the test lets it end.

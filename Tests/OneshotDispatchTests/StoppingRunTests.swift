@@ -8,7 +8,7 @@ import Testing
 /// retry's delay is interrupted at once (hostile review 7: a run whose disk stayed full for
 /// `--checkpoint-grace 2s` exited 6 only after 23.9 s, when the longest infrastructure retry's
 /// delay was over; a fail-fast run waited out every pending retry the same way).
-@Suite(.timeLimit(.minutes(1))) struct StoppingRunTests {
+@Suite(.timeLimit(.minutes(3))) struct StoppingRunTests {
     @Test func aFailFastStopDoesNotWaitOutAPendingRetry() async throws {
         let clock = ManualClock()
         var options = DispatchOptions(maxConcurrency: 2, breaker: nil)

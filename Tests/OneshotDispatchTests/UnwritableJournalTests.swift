@@ -56,7 +56,7 @@ final class DiskFullJournal: RunJournal {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct UnwritableJournalTests {
+@Suite(.timeLimit(.minutes(3))) struct UnwritableJournalTests {
     private func dispatcher(
         _ feature: WorkstreamGraph, _ journal: DiskFullJournal, _ time: ManualClock, grace: Duration = .seconds(60)
     )

@@ -6,7 +6,7 @@ import Testing
 /// A second signal's kill switch. (A parent that ignores SIGCHLD is tested through the binary,
 /// in `IgnoredChildSignalTests`: ignored here, it would have the kernel reap the children of every
 /// test running at the same time.)
-@Suite(.timeLimit(.minutes(1))) struct ChildProcessSignalTests {
+@Suite(.timeLimit(.minutes(3))) struct ChildProcessSignalTests {
     @Test(arguments: ChildProcessTests.Waiting.allCases)
     func throwingTheKillSwitchSkipsTheRestOfTheGrace(_ waiting: ChildProcessTests.Waiting) async throws {
         // Ignores SIGTERM: only SIGKILL ends it before the minute-long grace (and the suite's limit).
@@ -41,7 +41,7 @@ import Testing
 }
 
 /// The signal stream an embedding harness uses.
-@Suite(.serialized, .timeLimit(.minutes(1))) struct SignalWatcherTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct SignalWatcherTests {
     /// SIGWINCH: its default action is to do nothing, so a signal that misses the watcher cannot
     /// end the test runner.
     @Test func aSignalSentAsSoonAsTheStreamIsReturnedIsDelivered() async throws {

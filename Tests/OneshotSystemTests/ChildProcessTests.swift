@@ -7,7 +7,7 @@ import Testing
 
 /// Children are waited for through the process-wide ``EventLoop`` (pidfds) where it exists,
 /// else on a thread each; both ways must report the same things and leave no process behind.
-@Suite(.timeLimit(.minutes(1))) struct ChildProcessTests {
+@Suite(.timeLimit(.minutes(3))) struct ChildProcessTests {
     enum Waiting: String, CaseIterable {
         case monitor, thread
         var monitor: EventLoop? { self == .monitor ? EventLoop.shared : nil }
@@ -83,7 +83,7 @@ extension String {
     }
 }
 
-@Suite(.timeLimit(.minutes(1))) struct EventLoopTests {
+@Suite(.timeLimit(.minutes(3))) struct EventLoopTests {
     /// What `/bin/sh -c script` printed, run through ``ChildProcess`` with its output in a file.
     private func output(of script: String) async throws -> String {
         let path = NSTemporaryDirectory() + "oneshot-spawn-\(UUID().uuidString)"

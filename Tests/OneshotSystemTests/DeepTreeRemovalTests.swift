@@ -13,7 +13,7 @@ import Testing
 
 /// `TreeRemoval` on trees deeper than it keeps folders open for (reached again through `..`)
 /// or than a path can name, and a folder moved out from under it while it climbs back.
-@Suite(.timeLimit(.minutes(1))) struct DeepTreeRemovalTests {
+@Suite(.timeLimit(.minutes(3))) struct DeepTreeRemovalTests {
     /// A temporary root holding `tree/`, removed when the test ends (by levels, as deep trees
     /// need).
     private final class Root {

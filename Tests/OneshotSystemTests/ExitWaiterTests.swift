@@ -8,7 +8,7 @@ import Testing
 /// Without pidfds, one thread learns every child's exit through `waitid(P_ALL, WNOWAIT)`; it
 /// never reaps, so a zombie it does not watch stays for its owner. (`monitor: nil` forces this
 /// path on Linux too.)
-@Suite(.timeLimit(.minutes(1))) struct ExitWaiterTests {
+@Suite(.timeLimit(.minutes(3))) struct ExitWaiterTests {
     private func spawn(_ script: String) throws -> ChildProcess {
         try ChildProcess.spawn(
             executable: "/bin/sh", arguments: ["sh", "-c", script], environment: ["PATH": "/usr/bin:/bin"], outputFD: 2)

@@ -11,7 +11,7 @@ import Testing
 /// The calls the feature loader reads a tree of workstream files with: a listing with each
 /// entry's type, a file's kind, a link's target, and a whole file read with its limit. Each
 /// failure names its path.
-@Suite(.timeLimit(.minutes(1))) struct FileReadingTests {
+@Suite(.timeLimit(.minutes(3))) struct FileReadingTests {
     /// A temporary folder with `file.txt` ("hello\n"), `empty.txt`, `sub/`, `fifo`, `link` (to
     /// `file.txt`), `dangling` (to `gone`) and `loop` (to itself); removed when the test ends.
     private final class Sample {

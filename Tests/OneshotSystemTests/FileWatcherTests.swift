@@ -4,7 +4,7 @@ import Testing
 
 /// `FileWatcher`: a write in a watched folder, a watched file closed after writing and `wake()`
 /// each end a wait; nothing ends it before its timeout.
-@Suite(.timeLimit(.minutes(1))) struct FileWatcherTests {
+@Suite(.timeLimit(.minutes(3))) struct FileWatcherTests {
     @Test func wakesOnAWriteOnAFileClosedAndOnWake() throws {
         let folder = NSTemporaryDirectory() + "oneshot-watch-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

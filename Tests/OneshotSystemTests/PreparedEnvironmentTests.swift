@@ -5,7 +5,7 @@ import Testing
 
 /// A child started from a ``PreparedEnvironment`` gets its entries, in order, then the ones
 /// added for it; the same prepared entries serve any number of children.
-@Suite(.timeLimit(.minutes(1))) struct PreparedEnvironmentTests {
+@Suite(.timeLimit(.minutes(3))) struct PreparedEnvironmentTests {
     @Test func childrenGetThePreparedEntriesThenTheirOwn() throws {
         let prepared = PreparedEnvironment(["A=1", "B=two words", "EMPTY=", "U=naïve ✓"])
         for attempt in 1...3 {

@@ -11,7 +11,7 @@ import Testing
 
 /// `FileSystem.removeTree` (what `oneshot clean` removes with): everything under a folder, links
 /// removed and never followed, and the first failure named by its path, injected or real.
-@Suite(.timeLimit(.minutes(1))) struct RemoveTreeTests {
+@Suite(.timeLimit(.minutes(3))) struct RemoveTreeTests {
     /// A temporary folder holding `tree/sub/deep.txt`, `tree/top.txt`, `tree/link` (to
     /// `outside/`) and `outside/kept.txt`; removed when the test ends.
     private final class Sample {

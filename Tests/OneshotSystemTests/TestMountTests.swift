@@ -7,7 +7,7 @@ import Testing
     /// ``TestMount`` (Linux: mounts and `/proc`): a mount whose test process died (killed, timed
     /// out: no `defer` ran) is unmounted and its folder removed by the next test that mounts; a
     /// live process's never.
-    @Suite(.timeLimit(.minutes(1))) struct TestMountTests {
+    @Suite(.timeLimit(.minutes(3))) struct TestMountTests {
         /// A folder as the tests make them, with a tmpfs mount point inside.
         private final class Project {
             let root = NSTemporaryDirectory() + "oneshot-e2e-" + UUID().uuidString

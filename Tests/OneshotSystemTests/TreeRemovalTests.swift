@@ -10,7 +10,7 @@ import Testing
 
 /// `TreeRemoval` (what `oneshot clean` removes with) and `ByteName`: names that are not UTF-8
 /// removed by their bytes and shown escaped; nothing outside the root followed.
-@Suite(.timeLimit(.minutes(1))) struct TreeRemovalTests {
+@Suite(.timeLimit(.minutes(3))) struct TreeRemovalTests {
     /// A temporary root, removed when the test ends.
     private final class Root {
         let path = NSTemporaryDirectory() + "oneshot-tree-removal-" + UUID().uuidString

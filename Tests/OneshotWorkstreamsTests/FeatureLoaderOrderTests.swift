@@ -5,7 +5,7 @@ import Testing
 
 /// A large feature is read by a few threads at once: its workstreams and its errors still come
 /// out in file order, every one of them, as when the files were read one by one.
-@Suite(.timeLimit(.minutes(1))) struct FeatureLoaderOrderTests {
+@Suite(.timeLimit(.minutes(3))) struct FeatureLoaderOrderTests {
     @Test func manyFilesGiveTheirWorkstreamsAndErrorsInFileOrder() throws {
         let folder = try TemporaryFolder()
         let names = (0..<700).map { String(format: "w%04d", $0) }

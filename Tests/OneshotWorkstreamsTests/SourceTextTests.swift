@@ -5,7 +5,7 @@ import Testing
 
 /// A file's decoding: the whole-file fast path for valid UTF-8 gives the lines the line-by-line
 /// check gives, and a faulty file the same error naming the same line.
-@Suite(.timeLimit(.minutes(1))) struct SourceTextTests {
+@Suite(.timeLimit(.minutes(3))) struct SourceTextTests {
     /// The line-by-line decoding, on every file (the fast path's reference).
     private func reference(_ bytes: [UInt8]) -> Result<[String], InputError> {
         var body = bytes[...]
