@@ -29,15 +29,13 @@ import Testing
         defer { try? freezer.remove() }
         try await freezer.freeze(member)
 
-        let killing = Task {
-            await onItsOwnThread {
-                let killed = OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart)
-                return (killed, ProcessInspector.startTime(of: member))
-            }
+        let killing = Self.onAThreadStartedNow {
+            let killed = OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart)
+            return (killed, ProcessInspector.startTime(of: member))
         }
         #expect(try await eventually { Freezer.hasPendingKill(member) })
         try freezer.thaw()
-        let (killed, startWhenItReturned) = await killing.value
+        let (killed, startWhenItReturned) = await killing.result()
         #expect(killed == 1)
         #expect(startWhenItReturned == nil, "the straggler still ran when its kill returned")
         #expect(OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart) == 0, "killed once")
@@ -71,15 +69,38 @@ import Testing
         let record = InFlightRecord(
             id: "agent", attempt: 1, startedAt: RFC3339.format(Date()), pid: shell.pid, processStart: shellStart, run: 1)
         let escaped = EscapedProcesses(logFolder: folder.path + "/logs")
-        let killing = Task {
-            await onItsOwnThread { (escaped.kill(of: record, exitFile: exitFile), ProcessInspector.startTime(of: member)) }
+        let killing = Self.onAThreadStartedNow {
+            (escaped.kill(of: record, exitFile: exitFile), ProcessInspector.startTime(of: member))
         }
         #expect(try await eventually { Freezer.hasPendingKill(member) })
         try freezer.thaw()
-        let (killed, startWhenItReturned) = await killing.value
+        let (killed, startWhenItReturned) = await killing.result()
         #expect(killed == 2, "the escapee and the member of its group, each once")
         #expect(startWhenItReturned == nil, "the member still ran when its kill returned")
         #expect(escaped.kill(of: record, exitFile: exitFile) == 0, "a process already killed is not counted again")
+    }
+
+    /// Runs `body` on a thread started at once (a task would first wait for the cooperative
+    /// pool, which a loaded full run kept busy for longer than the test waits for the kill).
+    private static func onAThreadStartedNow(_ body: @escaping @Sendable () -> (Int, UInt64?)) -> Outcome {
+        let outcome = Outcome()
+        Thread { outcome.continuation.yield(body()) }.start()
+        return outcome
+    }
+
+    /// What the thread returned, once it has.
+    private final class Outcome: Sendable {
+        let stream: AsyncStream<(Int, UInt64?)>
+        let continuation: AsyncStream<(Int, UInt64?)>.Continuation
+
+        init() {
+            (stream, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        }
+
+        func result() async -> (Int, UInt64?) {
+            for await value in stream { return value }
+            return (-1, nil)
+        }
     }
 
     /// A folder for the shells' pid files, removed at the end.

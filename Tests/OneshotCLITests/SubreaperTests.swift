@@ -63,19 +63,21 @@ import Testing
     /// A process in the middle of its exec shows an empty environment, so nothing ties it to its
     /// attempt yet; on a loaded machine the exec outlasted the 50 ms it was given, and the escapee
     /// ran on until the run ended. Here the escapee's environment is empty (`env -i`) until its
-    /// attempt has ended — b, which starts only then, lets it go on — and half a second more (a
-    /// slow exec, as a loaded machine makes one), then it execs into one holding the attempt's
-    /// marks. The wait does not depend on how soon the test process runs.
+    /// attempt's shell has exited — the FIFO that shell holds open for writing then reads its
+    /// end — and half a second more (a slow exec), then it execs into one holding the attempt's
+    /// marks. Nothing waits for the test process or the run's next steps.
     @Test(.enabled(if: isLinux, "PR_SET_CHILD_SUBREAPER is Linux only"))
     func anEscapeeWhoseEnvironmentShowsLateStillEndsWithItsAttempt() async throws {
         let project = try TemporaryProject()
         let marks = "ONESHOT_FEATURE_ID=F1 ONESHOT_WS_ID=a ONESHOT_ATTEMPT=1"
-        let escapee =
-            "echo $$ > esc.pid; : > esc.ready; read _ < a.ended || :; /bin/sleep 0.5; exec /usr/bin/env \(marks) /bin/sleep 300"
+        // No program between: a `/usr/bin/env` would show the PWD the shell exports, without the
+        // marks, and is then rightly taken for someone else's.
+        let escapee = "echo $$ > esc.pid; read _ < a.alive; /bin/sleep 0.5; export \(marks); exec /bin/sleep 300"
+        // The escapee does not inherit the shell's end of the FIFO (5>&-): only the shell's exit ends its read.
         try project.workstream(
-            "F1", "a", run: "setsid /usr/bin/env -i /bin/sh -c '\(escapee)' & \(Self.await("esc.ready"))")
-        try project.workstream("F1", "b", depends: ["a"], run: ": > a.ended; " + Self.await("checked"))
-        for gate in ["esc.ready", "a.ended", "checked"] { try project.gate(gate) }
+            "F1", "a", run: "setsid /usr/bin/env -i /bin/sh -c '\(escapee)' 5>&- & exec 5> a.alive")
+        try project.workstream("F1", "b", depends: ["a"], run: Self.await("checked"))
+        for gate in ["a.alive", "checked"] { try project.gate(gate) }
         let running = try OneshotBinary.start(["F1", "--grace", "0.5s"], in: project.path)
         #expect(await project.until { project.read("esc.pid")?.hasSuffix("\n") == true })
         let escaped = try pid(project, "esc.pid")

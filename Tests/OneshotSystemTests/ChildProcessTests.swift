@@ -63,7 +63,9 @@ import Testing
     @Test(arguments: Waiting.allCases)
     func cancellingTheWaitTerminatesTheWholeGroup(_ waiting: Waiting) async throws {
         // A background job that would outlive its shell, and a shell that ignores nothing.
-        let output = try ChildOutput("sleep 30 > /dev/null 2>&1 & echo $!; wait")
+        // The job outlasts any wait here: on a loaded machine the task waiting for the shell
+        // began after a 30 s job had ended, and the shell, cancelled late, had exited 0.
+        let output = try ChildOutput("sleep 300 > /dev/null 2>&1 & echo $!; wait")
         defer { output.close() }
         let child = output.child
         let task = Task { await wait(child, waiting) }
