@@ -57,6 +57,18 @@ final class Freezer: Sendable {
         try Self.write("THAWED", to: path + "/freezer.state")
     }
 
+    /// Thaws the group as soon as `pid` has a SIGKILL pending, or after `limit`: on a thread of
+    /// its own, which reads `/proc` every millisecond (no event tells of a pending signal). Not
+    /// a task: a loaded full run kept the cooperative pool busy for longer than a kill waits for
+    /// its process to end (5 s), and the thaw came too late.
+    func thaw(onceKillPendingFor pid: pid_t, within limit: Duration) {
+        Thread { [self] in
+            let deadline = ContinuousClock.now + limit
+            while !Self.hasPendingKill(pid) && ContinuousClock.now < deadline { usleep(1_000) }
+            try? thaw()
+        }.start()
+    }
+
     /// `FROZEN`, `FREEZING` or `THAWED`.
     var state: String {
         String(decoding: Syscall.readSmallFile(path + "/freezer.state") ?? [], as: UTF8.self)

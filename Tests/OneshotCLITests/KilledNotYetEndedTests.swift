@@ -29,12 +29,11 @@ import Testing
         defer { try? freezer.remove() }
         try await freezer.freeze(member)
 
+        freezer.thaw(onceKillPendingFor: member, within: .seconds(30))
         let killing = Self.onAThreadStartedNow {
             let killed = OrphanReaper.killStragglers(ofGroup: shell.pid, startedNotBefore: shellStart)
             return (killed, ProcessInspector.startTime(of: member))
         }
-        #expect(try await eventually { Freezer.hasPendingKill(member) })
-        try freezer.thaw()
         let (killed, startWhenItReturned) = await killing.result()
         #expect(killed == 1)
         #expect(startWhenItReturned == nil, "the straggler still ran when its kill returned")
@@ -69,11 +68,10 @@ import Testing
         let record = InFlightRecord(
             id: "agent", attempt: 1, startedAt: RFC3339.format(Date()), pid: shell.pid, processStart: shellStart, run: 1)
         let escaped = EscapedProcesses(logFolder: folder.path + "/logs")
+        freezer.thaw(onceKillPendingFor: member, within: .seconds(30))
         let killing = Self.onAThreadStartedNow {
             (escaped.kill(of: record, exitFile: exitFile), ProcessInspector.startTime(of: member))
         }
-        #expect(try await eventually { Freezer.hasPendingKill(member) })
-        try freezer.thaw()
         let (killed, startWhenItReturned) = await killing.result()
         #expect(killed == 2, "the escapee and the member of its group, each once")
         #expect(startWhenItReturned == nil, "the member still ran when its kill returned")
@@ -81,7 +79,7 @@ import Testing
     }
 
     /// Runs `body` on a thread started at once (a task would first wait for the cooperative
-    /// pool, which a loaded full run kept busy for longer than the test waits for the kill).
+    /// pool, which a loaded full run kept busy for longer than the kill waits).
     private static func onAThreadStartedNow(_ body: @escaping @Sendable () -> (Int, UInt64?)) -> Outcome {
         let outcome = Outcome()
         Thread { outcome.continuation.yield(body()) }.start()
