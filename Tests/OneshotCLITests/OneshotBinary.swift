@@ -167,7 +167,11 @@ func isAlive(_ pid: Int32) -> Bool {
 /// Waits, checking every 20 ms, until `condition` holds or `limit` passes: only for what raises
 /// no event to wait on (a process re-parented or reaped, as `/proc` shows). A file written is
 /// awaited with ``TemporaryProject/until(_:within:_:)``, a process's end with ``processEnds(_:within:)``.
-func eventually(within limit: Duration = .seconds(20), _ condition: () -> Bool) async throws -> Bool {
+///
+/// The default limit, a bound against a hang, is 60 s: what is awaited often needs a task of the
+/// test process to run first (a released attempt), and under a 1-CPU quota with 2 CPU hogs the
+/// cooperative pool, shared by every test case at once, let one wait past 20 s.
+func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async throws -> Bool {
     let deadline = ContinuousClock.now + limit
     while ContinuousClock.now < deadline {
         if condition() { return true }
