@@ -55,7 +55,9 @@ struct WorkstreamLog {
     /// Closes a descriptor of ``openAhead()`` whose attempt never came; removes the file when
     /// `removable` (it was empty when opened) and nothing was written to it since.
     func close(_ fd: Int32, removingIfEmpty removable: Bool) {
-        if removable, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfPresent(path) }
+        // Removed only while the path still names this empty file: one put in its place since
+        // (a resumed run's, a user's) stays.
+        if removable, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfStill(path, openAs: fd) }
         Syscall.close(fd)
     }
 

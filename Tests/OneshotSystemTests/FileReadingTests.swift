@@ -118,4 +118,24 @@ import Testing
             #expect(error == SystemError(call: "open", path: path, errno: code), "\(name)")
         }
     }
+
+    /// The empty log a killed run left is removed through the descriptor that found it empty:
+    /// only while its path still names that file (a review saw it unlinked by path, so a file
+    /// put in its place in between would have gone).
+    @Test func aFileIsRemovedOnlyWhileItsPathStillNamesTheOpenFile() throws {
+        let sample = try Sample()
+        let path = sample.root + "/empty.txt"
+        let fd = try Syscall.open(path, O_RDONLY)
+        defer { Syscall.close(fd) }
+        try Data("theirs\n".utf8).write(to: URL(fileURLWithPath: sample.root + "/other.txt"))
+        #expect(rename(sample.root + "/other.txt", path) == 0)
+        #expect(try Syscall.removeIfStill(path, openAs: fd) == false)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "theirs\n", "the file put in its place stays")
+
+        let own = try Syscall.open(path, O_RDONLY)
+        defer { Syscall.close(own) }
+        #expect(try Syscall.removeIfStill(path, openAs: own))
+        #expect(!FileManager.default.fileExists(atPath: path))
+        #expect(try Syscall.removeIfStill(path, openAs: own) == false, "gone already: nothing to do")
+    }
 }
