@@ -1,5 +1,6 @@
 import OneshotDispatch
 import OneshotGraph
+import OneshotTestSupport
 import OneshotWorkstreams
 import Synchronization
 
@@ -8,45 +9,18 @@ import Synchronization
 /// purpose; a gate that was (as the test's time limit cancels the test) left an executor waiting
 /// for good after the limit, the run that awaited it too, and the whole `swift test` hung.
 final class Gate: Sendable {
-    private struct State {
-        var open = false
-        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
-        var cancelled: Set<Int> = []
-        var nextID = 0
-    }
-    private let state = Mutex(State())
+    private let isOpen = Mutex(false)
+    private let waiters = ConditionWaiters()
 
     /// Wakes every waiter, and lets any later one through.
     func open() {
-        let waiters = state.withLock { state in
-            state.open = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        isOpen.withLock { $0 = true }
+        waiters.recheck()
     }
 
     /// Returns once ``open()`` has been called, or the task is cancelled.
     func wait() async {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let passes = state.withLock { state in
-                    if !state.open && !state.cancelled.contains(id) { state.waiters[id] = continuation }
-                    return state.open || state.cancelled.contains(id)
-                }
-                if passes { continuation.resume() }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state in
-                state.cancelled.insert(id)
-                return state.waiters.removeValue(forKey: id)
-            }
-            waiter?.resume()
-        }
+        await waiters.wait { self.isOpen.withLock { $0 } }
     }
 }
 

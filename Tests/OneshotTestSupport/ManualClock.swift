@@ -47,12 +47,11 @@ public final class ManualClock: Clock, Sendable {
         var sleepers: [Sleeper] = []
         var nextID = 0
         var cancelled: Set<Int> = []
-        var watchers: [(id: Int, count: Int, continuation: CheckedContinuation<Void, Never>)] = []
-        var cancelledWatchers: Set<Int> = []
         var requested: [Duration] = []
     }
 
     private let state = Mutex(State())
+    private let watchers = ConditionWaiters()
     private let start: Date
     private let advancesOnSleep: Bool
     private let onSleep: @Sendable (Int) -> Void
@@ -131,27 +130,7 @@ public final class ManualClock: Clock, Sendable {
     /// by its time limit then ends, instead of waiting for good for a sleeper that will never come
     /// (its run was cancelled too) and hanging the whole `swift test`.
     public func sleepers(_ count: Int) async {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let ready = state.withLock { state in
-                    if state.sleepers.count >= count || state.cancelledWatchers.contains(id) { return true }
-                    state.watchers.append((id, count, continuation))
-                    return false
-                }
-                if ready { continuation.resume() }
-            }
-        } onCancel: {
-            let watcher = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                state.cancelledWatchers.insert(id)
-                guard let index = state.watchers.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.watchers.remove(at: index).continuation
-            }
-            watcher?.resume()
-        }
+        await watchers.wait { self.sleeping >= count }
     }
 
     /// Moves time forward by `duration` and wakes every sleeper now due.
@@ -170,16 +149,16 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private func enqueue(_ sleeper: Sleeper) {
-        let (resume, watchers) = state.withLock { state -> (Bool?, [CheckedContinuation<Void, Never>]) in
-            if state.cancelled.contains(sleeper.id) { return (false, []) }
-            if sleeper.deadline <= state.now { return (true, []) }
+        let resume = state.withLock { state -> Bool? in
+            if state.cancelled.contains(sleeper.id) { return false }
+            if sleeper.deadline <= state.now { return true }
             state.sleepers.append(sleeper)
-            let count = state.sleepers.count
-            let due = state.watchers.filter { $0.count <= count }.map(\.continuation)
-            state.watchers.removeAll { $0.count <= count }
-            return (nil, due)
+            return nil
         }
-        watchers.forEach { $0.resume() }
-        if let resume { sleeper.continuation.resume(returning: resume) }
+        if let resume {
+            sleeper.continuation.resume(returning: resume)
+        } else {
+            watchers.recheck()
+        }
     }
 }
