@@ -249,11 +249,7 @@ import Testing
 
     @Test func aKilledRunsParkedShellRunsNothingAndTheResumeRunsItOnce() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :; echo a >> a.ran")
-        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran", extra: "idempotent: false\n")
-        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 }, "b's shell is parked while a runs")
+        let first = try await startedWithBParked(project, a: "; echo a >> a.ran", b: "echo b >> b.ran", idempotent: false)
         let parked = shells(project, "b")
         kill(first.pid, SIGKILL)
         _ = try await first.finish()
@@ -273,11 +269,7 @@ import Testing
     /// not run yet (exit 5), as without the file, instead of printing nothing with exit 0.
     @Test func anEmptyPreparedLogHasNotRunYet() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :")
-        try project.workstream("F1", "b", depends: ["a"], run: "echo b")
-        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 })
+        let first = try await startedWithBParked(project, a: "", b: "echo b")
         #expect(project.read(".sdp/logs/F1/b.log") == "", "opened ahead")
         let parked = try await OneshotBinary.run(["log", "F1", "b"], in: project.path)
         #expect(parked.exitCode == 5, "\(parked.stdout)")
@@ -303,11 +295,7 @@ import Testing
     /// workstream that never ran.
     @Test func anEmptyLogAKilledRunLeftGoesWhenTheResumeDoesNotLaunchIt() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :; if [ -f a-fails ]; then exit 1; fi")
-        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran")
-        let first = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 }, "b's shell is parked while a runs")
+        let first = try await startedWithBParked(project, a: "; if [ -f a-fails ]; then exit 1; fi", b: "echo b >> b.ran")
         kill(first.pid, SIGKILL)
         _ = try await first.finish()
         #expect(project.read(".sdp/logs/F1/b.log") == "", "left empty by the killed run")
@@ -334,11 +322,7 @@ import Testing
     /// can read them.
     @Test func aLogRemovedWhileParkedIsMadeAgainAtTheLaunch() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :")
-        try project.workstream("F1", "b", depends: ["a"], run: "echo b-output; exit 3")
-        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 })
+        let running = try await startedWithBParked(project, a: "", b: "echo b-output; exit 3")
         try FileManager.default.removeItem(atPath: project.file(".sdp/logs/F1"))
         try project.openGate("a-go")
         let result = try await running.finish()
@@ -353,11 +337,7 @@ import Testing
     /// command's, failing an attempt that never ran.
     @Test func aShellStoppedWhileParkedIsReplacedAtTheLaunch() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :")
-        try project.workstream("F1", "b", depends: ["a"], run: "echo b >> b.ran", extra: "idempotent: false\n")
-        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 })
+        let running = try await startedWithBParked(project, a: "", b: "echo b >> b.ran", idempotent: false)
         let parked = shells(project, "b")
         for pid in parked { kill(pid, SIGSTOP) }
         try project.openGate("a-go")
@@ -370,11 +350,7 @@ import Testing
     @Test(arguments: [SIGINT, SIGTERM])
     func aStoppedRunEndsItsParkedShells(signal: Int32) async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :")
-        try project.workstream("F1", "b", depends: ["a"], run: "touch b.ran")
-        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 })
+        let running = try await startedWithBParked(project, a: "", b: "touch b.ran")
         let parked = shells(project, "b")
         kill(running.pid, signal)
         let stopped = try await running.finish()
@@ -419,11 +395,7 @@ import Testing
 
     @Test func aDependencyFailingForGoodDiscardsTheParkedShell() async throws {
         let project = try TemporaryProject()
-        try project.gate("a-go")
-        try project.workstream("F1", "a", run: "read _ < a-go || :; exit 3")
-        try project.workstream("F1", "b", depends: ["a"], run: "touch b.ran")
-        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
-        #expect(try await eventually { shells(project, "b").count == 1 })
+        let running = try await startedWithBParked(project, a: "; exit 3", b: "touch b.ran")
         let parked = shells(project, "b")
         try project.openGate("a-go")
         let result = try await running.finish()
@@ -432,5 +404,18 @@ import Testing
         #expect(project.read("b.ran") == nil)
         #expect(project.exitStatus("F1", "b") == nil)
         #expect(project.read(".sdp/logs/F1/b.log") == nil)
+    }
+
+    /// `a` (which first waits on the gate `a-go`, then runs `a`) and `b` after it, started with
+    /// `-j 2`; returned once `b`'s shell is parked while `a` runs.
+    private func startedWithBParked(
+        _ project: TemporaryProject, a: String, b: String, idempotent: Bool = true
+    ) async throws -> RunningBinary {
+        try project.gate("a-go")
+        try project.workstream("F1", "a", run: "read _ < a-go || :" + a)
+        try project.workstream("F1", "b", depends: ["a"], run: b, extra: idempotent ? "" : "idempotent: false\n")
+        let running = try OneshotBinary.start(["F1", "-j", "2"], in: project.path)
+        #expect(try await eventually { shells(project, "b").count == 1 }, "b's shell is parked while a runs")
+        return running
     }
 }
