@@ -73,6 +73,7 @@ final class FakeScheduler: JobScheduler {
             let id = String(record.submitted.count)
             var state = record.endAs ?? JobState(id: id, phase: .running, detail: "RUNNING")
             state.id = id
+            state.submitted = Date()
             record.jobs[job.name] = state
             return (id, fails)
         }

@@ -5,6 +5,7 @@ import Synchronization
 import Testing
 
 @testable import OneshotCLI
+@testable import OneshotCommand
 
 /// The executor contract for remote jobs, with a scheduler in memory: batched polls and
 /// cancellations, the exit-status file as the truth, a vanished job failed only after a wait.
@@ -204,6 +205,46 @@ import Testing
         #expect(scheduler.record.withLock { $0.submitCalls } == 1)
     }
 
+    /// A fresh run numbers attempts from 1 again, and the scheduler still lists an earlier run's
+    /// ended job of the same name: that job is not the failed submission's. Before, the retry
+    /// followed it as this attempt's job: `pay`, never submitted, ended outcome unknown.
+    @Test func anEarlierRunsEndedJobOfTheNameIsNotTakenForTheFailedSubmission() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scheduler = FakeScheduler(onSubmit: Self.exitsZero)
+        let remote = executor(scheduler, folder: folder)
+        let earlier = Date().addingTimeInterval(-60)
+        scheduler.record.withLock {
+            $0.jobs[remote.jobName("pay", attempt: 1)] = JobState(
+                id: "41", phase: .ended, detail: "FAILED", ending: .stopped, submitted: earlier)
+            $0.failingSubmissions = 1
+        }
+        let pay = Workstream(id: "pay", command: "true", isIdempotent: false)
+        await #expect(throws: InfrastructureError.self) { try await remote(pay, 1) }
+        let result = try await remote(pay, 1)
+        #expect(result.succeeded, "\(result)")
+        #expect(scheduler.record.withLock { ($0.submitCalls, $0.submitted.count) } == (2, 1), "submitted anew")
+        let log = try String(contentsOfFile: "\(folder)/pay.log", encoding: .utf8)
+        #expect(log.contains("Fake job 41 (FAILED) of that name was submitted before this attempt, by an earlier run"), "\(log)")
+    }
+
+    /// The same job submitted within the clock tolerance of the attempt, or of no known submit
+    /// time, or still running, may be the failed submission's: it is followed, never run twice.
+    @Test func aJobFoundAfterAFailedSubmissionIsAnEarlierRunsOnlyWhenItEndedBeforeTheAttempt() {
+        let since = Date()
+        func state(_ phase: JobState.Phase, submittedAgo seconds: TimeInterval?) -> JobState {
+            JobState(id: "1", phase: phase, detail: "", submitted: seconds.map { since.addingTimeInterval(-$0) })
+        }
+        let earlier = RemoteExecutor.isAnEarlierRunsEndedJob
+        #expect(earlier(state(.ended, submittedAgo: 60), since))
+        #expect(earlier(state(.ended, submittedAgo: RemoteExecutor.submitTimeTolerance + 1), since))
+        #expect(!earlier(state(.ended, submittedAgo: RemoteExecutor.submitTimeTolerance), since))
+        #expect(!earlier(state(.ended, submittedAgo: -5), since))
+        #expect(!earlier(state(.ended, submittedAgo: nil), since), "no submit time: as before")
+        #expect(!earlier(state(.running, submittedAgo: 60), since), "an earlier run's running job is followed")
+        #expect(!earlier(state(.pending, submittedAgo: 60), since))
+    }
+
     @Test func noRetryIsSubmittedWhileTheSchedulerCannotSayWhetherTheFailedOneReachedIt() async throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -287,6 +328,35 @@ import Testing
         #expect(throws: JobSchedulerError.self) {
             try SlurmScheduler.parse(SchedulerCommand.Result(exitCode: 1, output: "slurm_load_jobs error: Unable to contact"))
         }
+    }
+
+    /// `squeue` asked for `%V` gives the submit time: seconds since 1970 (oneshot sets
+    /// `SLURM_TIME_FORMAT=%s`) or Slurm's standard local time; lines without one still parse.
+    @Test func squeueLinesGiveTheSubmitTimeWhenTheyHaveOne() throws {
+        let output = """
+            a 1 FAILED 1796048057
+            b 2 COMPLETED
+            c 3 PENDING N/A
+            d 4 RUNNING 2026-11-30T14:14:17
+            e 5 CANCELLED 14:14:17
+
+            """
+        let states = try SlurmScheduler.parse(SchedulerCommand.Result(exitCode: 0, output: output))
+        #expect(
+            states["a"]
+                == JobState(
+                    id: "1", phase: .ended, detail: "FAILED", ending: .stopped,
+                    submitted: Date(timeIntervalSince1970: 1_796_048_057)))
+        #expect(states["b"] == JobState(id: "2", phase: .ended, detail: "COMPLETED"), "the old format")
+        #expect(states["c"]?.phase == .pending && states["c"]?.submitted == nil)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .current
+        let local = calendar.date(
+            from: DateComponents(year: 2026, month: 11, day: 30, hour: 14, minute: 14, second: 17))
+        #expect(states["d"]?.submitted == local && local != nil, "Slurm's own format, in local time")
+        #expect(states["e"]?.submitted == nil && states["e"]?.phase == .ended, "a relative time is no date")
+        #expect(SlurmScheduler.squeueAll.arguments.last == "--format=%j %i %T %V")
+        #expect(SlurmScheduler(environment: ["SLURM_TIME_FORMAT": "relative"]).queryEnvironment["SLURM_TIME_FORMAT"] == "%s")
     }
 
     @Test func sbatchArgumentsThatWouldRunAnAttemptTwiceOrHideItAreRefusedBeforeAnythingRuns() async throws {

@@ -244,6 +244,47 @@ struct SlurmExecutorTests {
         #expect(lines.count == 1 && lines[0].contains("JobState=COMPLETED"), "submitted exactly once: \(lines)")
     }
 
+    /// A fresh run numbers attempts from 1 again while Slurm still lists the earlier run's job
+    /// of that name (an ended job stays for `MinJobAge`). Before, when the fresh attempt's
+    /// `sbatch` failed, its retry took that earlier FAILED job for the failed submission's: the
+    /// attempt, never submitted, ended outcome unknown (exit 8).
+    @Test func aFreshRunsFailedSubmissionIsNotTakenForTheEarlierRunsJobOfTheName() async throws {
+        let project = try TemporaryProject()
+        // The job lasts 3 s so that the fresh attempt begins well after (beyond the 2 s clock
+        // tolerance) the earlier job's submit time; it fails until `pass` exists.
+        try project.workstream(
+            "F1", "a", run: "echo ran >> ledger; sleep 3; [ -f pass ]", extra: "idempotent: false\nretries: 0\n")
+        let first = try await OneshotBinary.run(["F1"] + slurm, in: project.path, environment: environment)
+        #expect(first.exitCode == 1, "\(first.stdout)\n\(first.stderr)")
+        let name = try #require(SlurmCluster.jobName(in: project, feature: "F1", "a"))
+        #expect(try await completions(project, "a").first?.contains("JobState=FAILED") == true)
+        // An sbatch first on PATH that fails once, as a transient error would, then is Slurm's.
+        let real = try #require(
+            ["/usr/bin/sbatch", "/usr/local/bin/sbatch"].first(where: FileManager.default.isExecutableFile(atPath:)))
+        let wrapper = """
+            #!/bin/sh
+            if [ ! -e '\(project.file("sbatch-failed"))' ]; then
+              : > '\(project.file("sbatch-failed"))'
+              echo 'sbatch: error: Batch job submission failed: Socket timed out on send/recv operation' >&2; exit 1
+            fi
+            exec \(real) "$@"
+
+            """
+        try project.write("bin/sbatch", wrapper)
+        #expect(chmod(project.file("bin/sbatch"), 0o755) == 0)
+        try project.write("pass", "")
+        var failingOnce = environment
+        failingOnce["PATH"] = project.file("bin") + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let fresh = try await OneshotBinary.run(["F1", "--fresh"] + slurm, in: project.path, environment: failingOnce)
+        #expect(fresh.exitCode == 0, "\(fresh.stdout)\n\(fresh.stderr)")
+        #expect(project.read("sbatch-failed") != nil, "the first sbatch failed")
+        #expect(project.read("ledger") == "ran\nran\n", "submitted anew, run once more")
+        let log = project.read(".sdp/logs/F1/a.log") ?? ""
+        #expect(log.contains("of that name was submitted before this attempt, by an earlier run"), "\(log)")
+        let lines = try await completions(project, "a", count: 2)
+        #expect(lines.count == 2 && lines[1].contains("JobState=COMPLETED") && name.hasSuffix("-a-1"), "\(lines)")
+    }
+
     @Test func aJobThatEndedWithoutAnExitStatusIsDecidedAtOnceFromSlurmsState() async throws {
         let project = try TemporaryProject()
         // The job script's shell killed outright (as the OOM killer would): its EXIT trap cannot

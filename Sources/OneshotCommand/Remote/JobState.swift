@@ -1,3 +1,5 @@
+import Foundation
+
 /// What a scheduler says of one job.
 public struct JobState: Sendable, Equatable {
     /// Where a job is in its life.
@@ -29,13 +31,18 @@ public struct JobState: Sendable, Equatable {
     /// For an ended job, what its end tells of the command; `nil` when it tells nothing (a
     /// job that completed: its exit status may only be late on a shared file system).
     public var ending: Ending?
+    /// When the job was submitted, as the scheduler says; `nil` when it does not say. A job
+    /// name is reused by the next run of the feature (attempts count from 1 again), so this
+    /// tells an attempt's own job from an earlier run's that the scheduler still lists.
+    public var submitted: Date?
 
     /// Creates a state.
-    public init(id: String, phase: Phase, detail: String, ending: Ending? = nil) {
+    public init(id: String, phase: Phase, detail: String, ending: Ending? = nil, submitted: Date? = nil) {
         self.id = id
         self.phase = phase
         self.detail = detail
         self.ending = ending
+        self.submitted = submitted
     }
 
     /// Whether the job may still run or be running.

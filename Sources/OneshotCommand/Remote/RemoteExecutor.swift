@@ -112,7 +112,7 @@ public struct RemoteExecutor: AttemptExecutor {
         }
         var jobID: String?
         if earlier != nil {
-            jobID = try await submittedEarlier(name, id: id, attempt: attempt, log: log, offset: offset)
+            jobID = try await submittedEarlier(name, since: started, id: id, attempt: attempt, log: log, offset: offset)
         } else if let left = try await leftByPredecessor(name, id: id, attempt: attempt, log: log, offset: offset) {
             (jobID, started) = (left.state.id, left.seen)
         }
@@ -175,18 +175,25 @@ public struct RemoteExecutor: AttemptExecutor {
         return found
     }
 
-    /// The id of the job `name` when the failed submission of it reached the scheduler after
-    /// all; `nil` when the scheduler has no such job.
+    /// The id of the job `name` when the failed submission of it, first tried at `since`,
+    /// reached the scheduler after all; `nil` when the scheduler has no such job, or only an
+    /// earlier run's that ended (see `isAnEarlierRunsEndedJob(_:since:)`).
     ///
     /// - Throws: ``InfrastructureError`` when the scheduler cannot be asked: submitting without
     ///   knowing could run the attempt twice.
-    private func submittedEarlier(_ name: String, id: String, attempt: Int, log: WorkstreamLog, offset: Int) async throws
-        -> String?
-    {
+    private func submittedEarlier(
+        _ name: String, since: Date, id: String, attempt: Int, log: WorkstreamLog, offset: Int
+    ) async throws -> String? {
         // A fresh answer: one cached from before the failed sbatch may not know its job yet.
         let lookup = await monitor.lookup(name, fresh: true)
         await monitor.unfollow(name)
         switch lookup {
+        case .found(let state) where Self.isAnEarlierRunsEndedJob(state, since: since):
+            failures.resolve(name)
+            log.append(
+                "\(log.lineBreak(after: offset))=== \(id) attempt \(attempt): \(scheduler.name) job \(state.id) (\(state.detail)) of that name was submitted before this attempt, by an earlier run: the failed submission did not reach \(scheduler.name); submitting it again\n"
+            )
+            return nil
         case .found(let state):
             failures.resolve(name)
             log.append(
@@ -204,6 +211,22 @@ public struct RemoteExecutor: AttemptExecutor {
                 "\(id) attempt \(attempt) not submitted: \(scheduler.name) could not be asked whether its failed submission reached it: \(why)"
             )
         }
+    }
+
+    /// How much earlier than an attempt's first try its job may seem to have been submitted and
+    /// still be its own: this host's clock and the scheduler's may disagree a little, and Slurm
+    /// gives submit times in whole seconds (truncated).
+    static let submitTimeTolerance: TimeInterval = 2
+
+    /// Whether `state`, the job found by the name of an attempt whose submission, first tried at
+    /// `since`, failed, is an earlier run's: it ended, and was submitted more than
+    /// `submitTimeTolerance` before `since`. A fresh run numbers attempts from 1 again, and
+    /// the scheduler lists an ended job for a while (Slurm's `MinJobAge`, 300 s by default).
+    /// A job still queued or running is followed whenever it was submitted, never run twice; one
+    /// whose submit time is not known is taken as the attempt's, as before submit times were read.
+    static func isAnEarlierRunsEndedJob(_ state: JobState, since: Date) -> Bool {
+        guard !state.isActive, let submitted = state.submitted else { return false }
+        return submitted < since.addingTimeInterval(-submitTimeTolerance)
     }
 
     /// The job for an attempt: its script written, stale result files of an earlier attempt removed.

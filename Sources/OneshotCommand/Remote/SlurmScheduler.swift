@@ -1,3 +1,6 @@
+import Foundation
+import OneshotSystem
+
 /// Slurm, through its command-line client: `sbatch` to submit, one `squeue` per poll for every
 /// job followed, one `scancel` per batch of cancellations.
 ///
@@ -85,30 +88,40 @@ public struct SlurmScheduler: JobScheduler {
         return id
     }
 
+    /// `squeue`'s columns: name, id, state, submit time (`%V`).
+    static let squeueFormat = "--format=%j %i %T %V"
+
     /// The `squeue` command line for `names`.
     public static func squeue(_ names: [String]) -> SchedulerCommand {
         SchedulerCommand(
-            "squeue", ["--noheader", "--states=all", "--name=\(names.joined(separator: ","))", "--format=%j %i %T"])
+            "squeue", ["--noheader", "--states=all", "--name=\(names.joined(separator: ","))", squeueFormat])
     }
 
     /// One `squeue` for all of `names`.
     public func states(of names: [String]) async throws(JobSchedulerError) -> [String: JobState] {
         guard !names.isEmpty else { return [:] }
-        return try Self.parse(await Self.squeue(names).run(environment: environment))
+        return try Self.parse(await Self.squeue(names).run(environment: queryEnvironment))
     }
 
     /// One `squeue --me` for every job of the user, those named `prefix…` kept.
     public func statesBlocking(namesStartingWith prefix: String) throws(JobSchedulerError) -> [String: JobState] {
-        try Self.parse(Self.squeueAll.runBlocking(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+        try Self.parse(Self.squeueAll.runBlocking(environment: queryEnvironment)).filter { $0.key.hasPrefix(prefix) }
     }
 
     /// ``statesBlocking(namesStartingWith:)`` as a command awaited, not a thread blocked.
     public func states(namesStartingWith prefix: String) async throws(JobSchedulerError) -> [String: JobState] {
-        try Self.parse(await Self.squeueAll.run(environment: environment)).filter { $0.key.hasPrefix(prefix) }
+        try Self.parse(await Self.squeueAll.run(environment: queryEnvironment)).filter { $0.key.hasPrefix(prefix) }
     }
 
     /// One `squeue --me` for every job of the user.
-    static let squeueAll = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", "--format=%j %i %T"])
+    static let squeueAll = SchedulerCommand("squeue", ["--noheader", "--states=all", "--me", squeueFormat])
+
+    /// ``environment`` with `SLURM_TIME_FORMAT=%s`: `squeue` then gives submit times as seconds
+    /// since 1970. Its own format is the client's local time without a zone (what `TZ` says for
+    /// `squeue`, not the controller's), and a user's `SLURM_TIME_FORMAT=relative` leaves no date.
+    var queryEnvironment: [String: String] {
+        environment.merging(["SLURM_TIME_FORMAT": "%s"]) { $1 }
+    }
 
     /// One `scancel` for all of `ids`; Slurm sends SIGTERM, then SIGKILL after its `KillWait`.
     public func cancel(_ ids: [String]) async throws(JobSchedulerError) {
@@ -120,8 +133,9 @@ public struct SlurmScheduler: JobScheduler {
         }
     }
 
-    /// The states in `squeue`'s answer, `name id STATE` lines: per name, the newest job, an
-    /// active one before any that ended.
+    /// The states in `squeue`'s answer, `name id STATE [SUBMIT_TIME]` lines: per name, the
+    /// newest job, an active one before any that ended. The submit time is read by
+    /// ``submitTime(_:)``; a line without one (or with one it cannot read) gives none.
     ///
     /// - Throws: ``JobSchedulerError`` when `squeue` failed.
     public static func parse(_ result: SchedulerCommand.Result) throws(JobSchedulerError) -> [String: JobState] {
@@ -131,7 +145,9 @@ public struct SlurmScheduler: JobScheduler {
             let fields = line.split(separator: " ")
             guard fields.count >= 3, let number = Int(fields[1]) else { continue }
             let word = String(fields[2])
-            let state = JobState(id: String(fields[1]), phase: phase(of: word), detail: word, ending: ending(of: word))
+            let state = JobState(
+                id: String(fields[1]), phase: phase(of: word), detail: word, ending: ending(of: word),
+                submitted: fields.count > 3 ? submitTime(fields[3]) : nil)
             if let known = states[String(fields[0])] {
                 let knownNumber = Int(known.id) ?? 0
                 let newer = (state.isActive && !known.isActive) || (state.isActive == known.isActive && number > knownNumber)
@@ -140,6 +156,18 @@ public struct SlurmScheduler: JobScheduler {
             states[String(fields[0])] = state
         }
         return states
+    }
+
+    /// A submit time as `squeue` prints `%V`: seconds since 1970 (`SLURM_TIME_FORMAT=%s`, as
+    /// oneshot asks), or Slurm's standard `2026-11-30T14:20:31`, local time without a zone, read
+    /// in this process's time zone. `nil` for anything else (`N/A`, `Unknown`, a relative time).
+    public static func submitTime(_ text: Substring) -> Date? {
+        if let seconds = Int(text), seconds > 0 { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
+        guard let asUTC = RFC3339.parse(text + "Z") else { return nil }
+        // The zone's offset at the local time read as UTC, then at the instant that gives.
+        let zone = TimeZone.current
+        let guess = asUTC.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: asUTC)))
+        return asUTC.addingTimeInterval(-TimeInterval(zone.secondsFromGMT(for: guess)))
     }
 
     /// What Slurm's state of an ended job tells of its command: `nil` for `COMPLETED` (the
