@@ -57,7 +57,7 @@ struct WorkstreamLog {
     func close(_ fd: Int32, removingIfEmpty removable: Bool) {
         // Removed only while the path still names this empty file: one put in its place since
         // (a resumed run's, a user's) stays.
-        if removable, (try? Syscall.seekToEnd(fd, path: path)) == 0 { try? Syscall.removeIfStill(path, openAs: fd) }
+        if removable, (try? Syscall.seekToEnd(fd, path: path)) == 0 { _ = try? Syscall.removeIfStill(path, openAs: fd) }
         Syscall.close(fd)
     }
 
