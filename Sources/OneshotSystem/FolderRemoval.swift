@@ -20,14 +20,8 @@
 struct FolderRemoval {
     /// Which folder an opened descriptor is: compared when a folder is reached again by `..`.
     private struct Identity: Equatable {
-        var device: UInt64
-        var inode: UInt64
+        var file: FileID
         var mount: MountIdentity
-
-        /// Whether `info` is this folder's status.
-        func isFile(_ info: stat) -> Bool {
-            UInt64(truncatingIfNeeded: info.st_dev) == device && UInt64(truncatingIfNeeded: info.st_ino) == inode
-        }
     }
 
     /// A folder from the root down to `parent`, all open for the walk: where a folder is checked
@@ -36,8 +30,7 @@ struct FolderRemoval {
         /// Its name in the one above (the root's is its path).
         var name: [UInt8]
         var descriptor: Int32
-        var device: UInt64
-        var inode: UInt64
+        var file: FileID
         /// Its path, for messages.
         var path: String
     }
@@ -230,27 +223,26 @@ struct FolderRemoval {
                 held.map(Syscall.close)
                 held = above
                 let info = try naming(path(count: index)) { () throws(SystemError) in try Syscall.status(of: above, path: "") }
-                guard levels[index - 1].identity.isFile(info) else { return path(count: index + 1) }
+                guard levels[index - 1].identity.file == FileID(info) else { return path(count: index + 1) }
             }
             let level = levels[index]
-            guard try names(level.name, in: above, level.identity.device, level.identity.inode) else {
+            guard try names(level.name, in: above, level.identity.file, path: path(count: index + 1)) else {
                 return path(count: index + 1)
             }
             child = above
         }
         for index in ancestors.indices.dropFirst().reversed() {
             let ancestor = ancestors[index]
-            if try !names(ancestor.name, in: ancestors[index - 1].descriptor, ancestor.device, ancestor.inode) {
+            if try !names(ancestor.name, in: ancestors[index - 1].descriptor, ancestor.file, path: ancestor.path) {
                 return ancestor.path
             }
         }
         return nil
     }
 
-    /// Whether `name` in `folder` is the file `device`/`inode` (a symlink not followed).
-    private func names(_ name: [UInt8], in folder: Int32, _ device: UInt64, _ inode: UInt64) throws(SystemError) -> Bool {
-        guard let info = try Syscall.entryStatus(name, in: folder, path: "") else { return false }
-        return UInt64(truncatingIfNeeded: info.st_dev) == device && UInt64(truncatingIfNeeded: info.st_ino) == inode
+    /// Whether `name` in `folder` is `file` (a symlink not followed); an error names `path`.
+    private func names(_ name: [UInt8], in folder: Int32, _ file: FileID, path: String) throws(SystemError) -> Bool {
+        try Syscall.entryStatus(name, in: folder, path: path).map(FileID.init) == file
     }
 
     private mutating func closeAll() {
@@ -260,9 +252,7 @@ struct FolderRemoval {
 
     private static func identity(of folder: Int32) throws(SystemError) -> Identity {
         let info = try Syscall.status(of: folder, path: "")
-        return Identity(
-            device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino),
-            mount: try Syscall.mountIdentity(of: folder, path: ""))
+        return Identity(file: FileID(info), mount: try Syscall.mountIdentity(of: folder, path: ""))
     }
 
     /// The path of the first `count` levels (all by default), then `name`: spelled out only when

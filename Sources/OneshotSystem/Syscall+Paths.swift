@@ -53,19 +53,15 @@ extension Syscall {
 
     /// Removes `path` if it still names the file open as `fd` (the same device and inode): a
     /// file put in its place since it was opened is left where it is. The corresponding C
-    /// functions are `fstat`, `lstat` and `unlink`.
+    /// functions are `fstat`, `fstatat` (a symlink not followed) and `unlink`.
     ///
     /// - Returns: whether it removed it.
     /// - Throws: ``SystemError`` naming `path`.
     @discardableResult
     public static func removeIfStill(_ path: String, openAs fd: Int32) throws(SystemError) -> Bool {
-        let open = try status(of: fd, path: path)
-        var named = stat()
-        guard lstat(path, &named) == 0 else {
-            if errno == ENOENT || errno == ENOTDIR { return false }
-            throw SystemError(call: "lstat", path: path, errno: errno)
-        }
-        guard named.st_dev == open.st_dev, named.st_ino == open.st_ino else { return false }
+        let open = FileID(try status(of: fd, path: path))
+        let named = try entryStatus(Array(path.utf8), in: AT_FDCWD, path: path).map(FileID.init)
+        guard named == open else { return false }
         try retrying("unlink", path: path) { unlink(path) }
         return true
     }

@@ -166,9 +166,7 @@ public struct TreeRemoval: Sendable {
     private static func ancestor(_ name: [UInt8], _ descriptor: Int32, path: String) throws(SystemError) -> FolderRemoval.Ancestor
     {
         let info = try Syscall.status(of: descriptor, path: path)
-        return FolderRemoval.Ancestor(
-            name: name, descriptor: descriptor, device: UInt64(truncatingIfNeeded: info.st_dev),
-            inode: UInt64(truncatingIfNeeded: info.st_ino), path: path)
+        return FolderRemoval.Ancestor(name: name, descriptor: descriptor, file: FileID(info), path: path)
     }
 
     /// Removes the file (or symlink) `name` in `folder`; a file that is a mount point (a file
